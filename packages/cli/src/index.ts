@@ -1,0 +1,6 @@
+/**
+ * The `baton` command line.
+ *
+ * @packageDocumentation
+ */
+export { main } from './main';

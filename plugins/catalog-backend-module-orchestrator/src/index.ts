@@ -1,0 +1,8 @@
+/***/
+/**
+ * The orchestrator-provider module for @backstage/plugin-catalog-backend
+ *
+ * @packageDocumentation
+ */
+
+export { catalogModuleOrchestrator as default } from './module';

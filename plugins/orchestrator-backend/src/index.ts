@@ -1,0 +1,1 @@
+export { orchestratorPlugin as default } from './plugin';

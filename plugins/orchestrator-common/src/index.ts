@@ -1,0 +1,11 @@
+/**
+ * Types, schemas and validation shared by Baton's packages: Score workloads,
+ * resource definitions, plans and diagnostics.
+ *
+ * @packageDocumentation
+ */
+export * from './diagnostics';
+export * from './score/types';
+export * from './definitions/types';
+export * from './plan';
+export * from './annotations';

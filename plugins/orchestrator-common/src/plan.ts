@@ -1,0 +1,56 @@
+/**
+ * One node of a resource graph as `baton plan --output json` prints it and as
+ * the REST API returns it. `dependsOn` lists uids; `secretOutputs` lists only
+ * the keys of secret outputs, never their values.
+ *
+ * @public
+ */
+export interface PlanNode {
+  uid: string;
+  resId: string;
+  type: string;
+  class: string;
+  /** Id of the definition that matched (built-in ones are `baton-default-<type>`). */
+  definition: string;
+  /** The criterion that won, or null for built-in definitions. */
+  criterion: Record<string, string> | null;
+  dependsOn: string[];
+  outputs: Record<string, unknown>;
+  secretOutputs: string[];
+}
+
+/** @public */
+export interface Plan {
+  app: string;
+  env: string;
+  envType: string;
+  /** Content hash of the graph (sha256 hex). */
+  hash: string;
+  /** Nodes in deterministic topological order (dependencies first). */
+  nodes: PlanNode[];
+}
+
+/**
+ * One row of `explain`: a candidate criterion, whether it matched and why,
+ * and its rank (resId=8, envId=4, appId=2, envType=1).
+ *
+ * @public
+ */
+export interface ExplainCandidate {
+  definition: string;
+  criterion: Record<string, string>;
+  matched: boolean;
+  reason: string;
+  rank: number;
+}
+
+/** @public */
+export interface ExplainResult {
+  type: string;
+  class: string;
+  resId: string;
+  context: { appId: string; envId: string; envType: string };
+  /** The definition that wins, or null when nothing matches. */
+  chosen: string | null;
+  candidates: ExplainCandidate[];
+}

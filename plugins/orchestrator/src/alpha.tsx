@@ -1,0 +1,38 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  createRouteRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import { orchestratorApiRef, OrchestratorClient } from './api';
+
+const rootRouteRef = createRouteRef();
+
+const orchestratorApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: orchestratorApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new OrchestratorClient(deps),
+    }),
+});
+
+const platformPage = PageBlueprint.make({
+  params: {
+    path: '/baton',
+    title: 'Baton',
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/PlatformPage').then(m => <m.PlatformPage />),
+  },
+});
+
+/** The orchestrator plugin for the new frontend system. @alpha */
+export default createFrontendPlugin({
+  pluginId: 'orchestrator',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [orchestratorApi, platformPage],
+  routes: { root: rootRouteRef },
+});

@@ -1,0 +1,38 @@
+import { screen } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { ResponseError } from '@backstage/errors';
+import { orchestratorApiRef, OrchestratorApi } from '../../api';
+import { PlatformPage } from './PlatformPage';
+
+describe('PlatformPage', () => {
+  it('shows the orchestrator status', async () => {
+    const api: OrchestratorApi = { getHealth: async () => ({ status: 'ok' }) };
+    await renderInTestApp(
+      <TestApiProvider apis={[[orchestratorApiRef, api]]}>
+        <PlatformPage />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText('ok')).toBeInTheDocument();
+  });
+
+  it('shows the error when the backend refuses', async () => {
+    const api: OrchestratorApi = {
+      getHealth: async () => {
+        throw await ResponseError.fromResponse(
+          new Response(
+            JSON.stringify({
+              error: { name: 'AuthenticationError', message: 'Missing credentials' },
+            }),
+            { status: 401, statusText: 'Unauthorized', headers: { 'content-type': 'application/json' } },
+          ) as any,
+        );
+      },
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[orchestratorApiRef, api]]}>
+        <PlatformPage />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText(/Missing credentials/)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,32 @@
+import {
+  createApiFactory,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { orchestratorApiRef, OrchestratorClient } from './api';
+import { rootRouteRef } from './routes';
+
+/** The orchestrator plugin for apps on the legacy frontend system. @public */
+export const orchestratorPlugin = createPlugin({
+  id: 'orchestrator',
+  apis: [
+    createApiFactory({
+      api: orchestratorApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new OrchestratorClient(deps),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/** The platform page (legacy frontend system). @public */
+export const OrchestratorPlatformPage = orchestratorPlugin.provide(
+  createRoutableExtension({
+    name: 'OrchestratorPlatformPage',
+    component: () =>
+      import('./components/PlatformPage').then(m => m.PlatformPage),
+    mountPoint: rootRouteRef,
+  }),
+);

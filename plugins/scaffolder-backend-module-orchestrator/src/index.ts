@@ -1,0 +1,8 @@
+/***/
+/**
+ * The orchestrator module for @backstage/plugin-scaffolder-backend.
+ *
+ * @packageDocumentation
+ */
+
+export { scaffolderModuleOrchestrator as default } from './module';
