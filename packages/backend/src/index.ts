@@ -1,12 +1,10 @@
-/*
- * Hi!
- *
- * Note that this is an EXAMPLE Backstage backend. Please check the README.
- *
- * Happy hacking!
- */
-
 import { createBackend } from '@backstage/backend-defaults';
+// Baton's workspace packages are imported statically: in development they are
+// TypeScript sources, which the CLI's require hook transforms, while dynamic
+// import() would hand them to Node's ESM loader untransformed.
+import orchestratorPlugin from '@baton/backstage-plugin-orchestrator-backend';
+import catalogModuleOrchestrator from '@baton/backstage-plugin-catalog-backend-module-orchestrator';
+import scaffolderModuleOrchestrator from '@baton/backstage-plugin-scaffolder-backend-module-orchestrator';
 
 const backend = createBackend();
 
@@ -69,7 +67,8 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // mcp actions plugin
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
-backend.add(import('@baton/backstage-plugin-orchestrator-backend'));
-backend.add(import('@baton/backstage-plugin-catalog-backend-module-orchestrator'));
-backend.add(import('@baton/backstage-plugin-scaffolder-backend-module-orchestrator'));
+// Baton: the orchestrator, its catalog provider and scaffolder actions
+backend.add(orchestratorPlugin);
+backend.add(catalogModuleOrchestrator);
+backend.add(scaffolderModuleOrchestrator);
 backend.start();
