@@ -1,6 +1,6 @@
 import express from 'express';
-import Router from 'express-promise-router';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { createOpenApiRouter } from '../schema/openapi.generated';
 
 /** @internal */
 export interface RouterOptions {
@@ -8,8 +8,9 @@ export interface RouterOptions {
 }
 
 /**
- * The orchestrator's REST API under `/api/orchestrator`. Every route needs a
- * Backstage user or service token.
+ * The orchestrator's REST API under `/api/orchestrator`, built from the
+ * OpenAPI document in `src/schema/openapi.yaml` (requests are validated
+ * against it). Every route needs a Backstage user or service token.
  *
  * @internal
  */
@@ -17,8 +18,7 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { httpAuth } = options;
-  const router = Router();
-  router.use(express.json());
+  const router = await createOpenApiRouter();
 
   router.get('/health', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
