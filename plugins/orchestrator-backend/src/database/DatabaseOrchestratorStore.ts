@@ -1,0 +1,159 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import { Knex } from 'knex';
+import {
+  AppRecord,
+  EnvironmentRecord,
+  EnvironmentTypeRecord,
+  OrchestratorStore,
+} from './OrchestratorStore';
+
+const migrationsDir = resolvePackagePath(
+  '@baton/backstage-plugin-orchestrator-backend',
+  'migrations',
+);
+
+// SQLite returns timestamps as strings, PostgreSQL as Date objects.
+function toIso(value: string | Date): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+function optional<T>(value: T | null): T | undefined {
+  return value === null ? undefined : value;
+}
+
+type EnvTypeRow = { id: string; name: string | null; source: 'api' | 'config'; created_at: string | Date };
+type AppRow = { id: string; title: string | null; entity_ref: string | null; created_at: string | Date };
+type EnvRow = { app_id: string; id: string; type: string; cloned_from: string | null; created_at: string | Date };
+
+/**
+ * The knex implementation of {@link OrchestratorStore}; the same SQL runs on
+ * SQLite and PostgreSQL.
+ *
+ * @internal
+ */
+export class DatabaseOrchestratorStore implements OrchestratorStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseOrchestratorStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseOrchestratorStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async listEnvironmentTypes() {
+    const rows = await this.db<EnvTypeRow>('env_types').orderBy('id');
+    return rows.map(toEnvType);
+  }
+
+  async getEnvironmentType(id: string) {
+    const row = await this.db<EnvTypeRow>('env_types').where({ id }).first();
+    return row && toEnvType(row);
+  }
+
+  async putEnvironmentType(type: Pick<EnvironmentTypeRecord, 'id' | 'name' | 'source'>) {
+    await this.db<EnvTypeRow>('env_types')
+      .insert({ id: type.id, name: type.name ?? null, source: type.source })
+      .onConflict('id')
+      .merge(['name', 'source']);
+    return (await this.getEnvironmentType(type.id))!;
+  }
+
+  async deleteEnvironmentType(id: string) {
+    const inUse = await this.db<EnvRow>('environments').where({ type: id }).first();
+    if (inUse) {
+      throw new ConflictError(
+        `Environment type ${id} is used by environment ${inUse.app_id}/${inUse.id}`,
+      );
+    }
+    return (await this.db('env_types').where({ id }).delete()) > 0;
+  }
+
+  async listApps() {
+    const rows = await this.db<AppRow>('apps').orderBy('id');
+    return rows.map(toApp);
+  }
+
+  async getApp(id: string) {
+    const row = await this.db<AppRow>('apps').where({ id }).first();
+    return row && toApp(row);
+  }
+
+  async putApp(app: Pick<AppRecord, 'id' | 'title' | 'entityRef'>) {
+    await this.db<AppRow>('apps')
+      .insert({ id: app.id, title: app.title ?? null, entity_ref: app.entityRef ?? null })
+      .onConflict('id')
+      .merge(['title', 'entity_ref']);
+    return (await this.getApp(app.id))!;
+  }
+
+  async deleteApp(id: string) {
+    return this.db.transaction(async tx => {
+      await tx('environments').where({ app_id: id }).delete();
+      return (await tx('apps').where({ id }).delete()) > 0;
+    });
+  }
+
+  async listEnvironments(appId: string) {
+    const rows = await this.db<EnvRow>('environments').where({ app_id: appId }).orderBy('id');
+    return rows.map(toEnv);
+  }
+
+  async getEnvironment(appId: string, id: string) {
+    const row = await this.db<EnvRow>('environments').where({ app_id: appId, id }).first();
+    return row && toEnv(row);
+  }
+
+  async putEnvironment(env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom'>) {
+    if (!(await this.getApp(env.appId))) {
+      throw new NotFoundError(`No app ${env.appId}`);
+    }
+    if (!(await this.getEnvironmentType(env.type))) {
+      throw new NotFoundError(`No environment type ${env.type}`);
+    }
+    await this.db<EnvRow>('environments')
+      .insert({
+        app_id: env.appId,
+        id: env.id,
+        type: env.type,
+        cloned_from: env.clonedFrom ?? null,
+      })
+      .onConflict(['app_id', 'id'])
+      .merge(['type']);
+    return (await this.getEnvironment(env.appId, env.id))!;
+  }
+
+  async deleteEnvironment(appId: string, id: string) {
+    return (await this.db('environments').where({ app_id: appId, id }).delete()) > 0;
+  }
+}
+
+function toEnvType(row: EnvTypeRow): EnvironmentTypeRecord {
+  return { id: row.id, name: optional(row.name), source: row.source, createdAt: toIso(row.created_at) };
+}
+
+function toApp(row: AppRow): AppRecord {
+  return {
+    id: row.id,
+    title: optional(row.title),
+    entityRef: optional(row.entity_ref),
+    createdAt: toIso(row.created_at),
+  };
+}
+
+function toEnv(row: EnvRow): EnvironmentRecord {
+  return {
+    appId: row.app_id,
+    id: row.id,
+    type: row.type,
+    clonedFrom: optional(row.cloned_from),
+    createdAt: toIso(row.created_at),
+  };
+}

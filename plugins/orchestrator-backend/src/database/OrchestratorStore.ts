@@ -1,0 +1,52 @@
+/** @internal */
+export interface EnvironmentTypeRecord {
+  id: string;
+  name?: string;
+  source: 'api' | 'config';
+  createdAt: string;
+}
+
+/** @internal */
+export interface AppRecord {
+  id: string;
+  title?: string;
+  entityRef?: string;
+  createdAt: string;
+}
+
+/** @internal */
+export interface EnvironmentRecord {
+  appId: string;
+  id: string;
+  type: string;
+  clonedFrom?: string;
+  createdAt: string;
+}
+
+/**
+ * Persistent state of the orchestrator: apps, environment types and
+ * environments.
+ *
+ * @internal
+ */
+export interface OrchestratorStore {
+  listEnvironmentTypes(): Promise<EnvironmentTypeRecord[]>;
+  getEnvironmentType(id: string): Promise<EnvironmentTypeRecord | undefined>;
+  putEnvironmentType(
+    type: Pick<EnvironmentTypeRecord, 'id' | 'name' | 'source'>,
+  ): Promise<EnvironmentTypeRecord>;
+  /** Refuses (ConflictError) while environments of the type exist. */
+  deleteEnvironmentType(id: string): Promise<boolean>;
+
+  listApps(): Promise<AppRecord[]>;
+  getApp(id: string): Promise<AppRecord | undefined>;
+  putApp(app: Pick<AppRecord, 'id' | 'title' | 'entityRef'>): Promise<AppRecord>;
+  deleteApp(id: string): Promise<boolean>;
+
+  listEnvironments(appId: string): Promise<EnvironmentRecord[]>;
+  getEnvironment(appId: string, id: string): Promise<EnvironmentRecord | undefined>;
+  putEnvironment(
+    env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom'>,
+  ): Promise<EnvironmentRecord>;
+  deleteEnvironment(appId: string, id: string): Promise<boolean>;
+}
