@@ -11,6 +11,17 @@ const check = process.argv.includes('--check');
 const source = path.join(pkg, 'src/schema/openapi.yaml');
 const target = path.join(pkg, 'src/schema/openapi.generated.ts');
 const spec = yaml.parse(fs.readFileSync(source, 'utf8'));
+// The typed router reads parameters from operations only: copy path-level
+// parameters into each operation of the path.
+for (const item of Object.values(spec.paths ?? {})) {
+  if (!item.parameters) continue;
+  for (const method of ['get', 'put', 'post', 'delete', 'patch']) {
+    if (item[method]) {
+      item[method].parameters = [...item.parameters, ...(item[method].parameters ?? [])];
+    }
+  }
+  delete item.parameters;
+}
 const raw = `// Generated from openapi.yaml by scripts/generate-openapi.js; do not edit.
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 

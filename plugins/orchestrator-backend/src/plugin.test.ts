@@ -1,16 +1,26 @@
 import {
   mockCredentials,
+  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { orchestratorPlugin } from './plugin';
 
 describe('orchestratorPlugin', () => {
-  it('answers health for signed-in users and services', async () => {
+  async function start(features: any[] = []) {
     const { server } = await startTestBackend({
-      features: [orchestratorPlugin],
+      features: [orchestratorPlugin, ...features],
     });
+    return server;
+  }
 
+  it('answers health for signed-in users and services', async () => {
+    const server = await start();
     await request(server)
       .get('/api/orchestrator/health')
       .set('Authorization', mockCredentials.user.header())
@@ -22,13 +32,102 @@ describe('orchestratorPlugin', () => {
   });
 
   it('refuses requests without credentials', async () => {
-    const { server } = await startTestBackend({
-      features: [orchestratorPlugin],
-    });
+    const server = await start();
+    for (const path of ['/health', '/apps', '/env-types']) {
+      const response = await request(server)
+        .get(`/api/orchestrator${path}`)
+        .set('Authorization', mockCredentials.none.header());
+      expect(response.status).toBe(401);
+    }
+  });
 
-    const response = await request(server)
-      .get('/api/orchestrator/health')
-      .set('Authorization', mockCredentials.none.header());
-    expect(response.status).toBe(401);
+  it('creates, lists and deletes environment types, apps and environments', async () => {
+    const server = await start();
+    const api = request(server);
+
+    await api.put('/api/orchestrator/env-types/staging').send({ name: 'Staging' }).expect(200);
+    await api.put('/api/orchestrator/apps/shop').send({ title: 'Shop' }).expect(200);
+    const env = await api
+      .put('/api/orchestrator/apps/shop/envs/qa')
+      .send({ type: 'staging' })
+      .expect(200);
+    expect(env.body).toMatchObject({ appId: 'shop', id: 'qa', type: 'staging' });
+
+    const clone = await api
+      .put('/api/orchestrator/apps/shop/envs/pr-1')
+      .send({ type: 'staging', cloneFrom: 'qa' })
+      .expect(200);
+    expect(clone.body.clonedFrom).toBe('qa');
+
+    const envs = await api.get('/api/orchestrator/apps/shop/envs').expect(200);
+    expect(envs.body.items.map((e: { id: string }) => e.id)).toEqual(['pr-1', 'qa']);
+
+    const conflict = await api.delete('/api/orchestrator/env-types/staging');
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.message).toMatch(/used by environment shop\//);
+
+    await api.delete('/api/orchestrator/apps/shop/envs/qa').expect(204);
+    await api.get('/api/orchestrator/apps/shop/envs/qa').expect(404);
+    await api.delete('/api/orchestrator/apps/shop').expect(204);
+    await api.get('/api/orchestrator/apps/shop').expect(404);
+  });
+
+  it('validates input against the OpenAPI document', async () => {
+    const server = await start();
+    const badId = await request(server)
+      .put('/api/orchestrator/apps/Not_An_Id')
+      .send({ title: 'x' });
+    expect(badId.status).toBe(400);
+
+    await request(server).put('/api/orchestrator/apps/shop').send({}).expect(200);
+    const missingType = await request(server)
+      .put('/api/orchestrator/apps/shop/envs/dev')
+      .send({ typo: 'development' });
+    expect(missingType.status).toBe(400);
+
+    const unknownType = await request(server)
+      .put('/api/orchestrator/apps/shop/envs/dev')
+      .send({ type: 'development' });
+    expect(unknownType.status).toBe(404);
+    expect(unknownType.body.error.message).toBe('No environment type development');
+  });
+
+  it('asks the permission policy, naming the environment', async () => {
+    const denyProduction = createServiceFactory({
+      service: coreServices.permissions,
+      deps: {},
+      factory: () => ({
+        authorize: async (requests: any[]) =>
+          requests.map(r => ({
+            result:
+              r.resourceRef === 'shop/prod'
+                ? AuthorizeResult.DENY
+                : AuthorizeResult.ALLOW,
+          })),
+        authorizeConditional: async (requests: any[]) =>
+          requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+      }),
+    });
+    const server = await start([denyProduction]);
+    await request(server).put('/api/orchestrator/env-types/production').send({}).expect(200);
+    await request(server).put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await request(server)
+      .put('/api/orchestrator/apps/shop/envs/staging')
+      .send({ type: 'production' })
+      .expect(200);
+    const denied = await request(server)
+      .put('/api/orchestrator/apps/shop/envs/prod')
+      .send({ type: 'production' });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toBe(
+      'orchestrator.environment.manage is not allowed on shop/prod',
+    );
+  });
+
+  it('denies everything under a deny-all policy', async () => {
+    const server = await start([
+      mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
+    ]);
+    await request(server).get('/api/orchestrator/apps').expect(403);
   });
 });

@@ -9,3 +9,4 @@ export * from './score/types';
 export * from './definitions/types';
 export * from './plan';
 export * from './annotations';
+export * from './permissions';

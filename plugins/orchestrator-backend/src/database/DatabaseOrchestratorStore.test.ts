@@ -1,11 +1,10 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { DatabaseOrchestratorStore } from './DatabaseOrchestratorStore';
+import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 
 jest.setTimeout(60_000);
 
-// SQLite always; PostgreSQL when BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
-// is set (scripts/test sets it to 127.0.0.1:5432 by default).
-const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const databases = TestDatabases.create({ ids: testDatabaseIds });
 
 describe.each(databases.eachSupportedId())('DatabaseOrchestratorStore (%s)', id => {
   async function createStore() {

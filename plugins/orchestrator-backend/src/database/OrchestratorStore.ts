@@ -1,27 +1,27 @@
 /** @internal */
-export interface EnvironmentTypeRecord {
+export type EnvironmentTypeRecord = {
   id: string;
   name?: string;
   source: 'api' | 'config';
   createdAt: string;
-}
+};
 
 /** @internal */
-export interface AppRecord {
+export type AppRecord = {
   id: string;
   title?: string;
   entityRef?: string;
   createdAt: string;
-}
+};
 
 /** @internal */
-export interface EnvironmentRecord {
+export type EnvironmentRecord = {
   appId: string;
   id: string;
   type: string;
   clonedFrom?: string;
   createdAt: string;
-}
+};
 
 /**
  * Persistent state of the orchestrator: apps, environment types and
