@@ -46,9 +46,6 @@ describe('score:workload:create', () => {
       },
     });
     await expect(action.handler(ctx)).rejects.toThrow(/metadata\.name/);
-    await expect(action.handler(ctx)).rejects.toThrow(
-      /\$\{resources\.cache\.host\}/,
-    );
     await expect(
       fs.access(path.join(ctx.workspacePath, 'score.yaml')),
     ).rejects.toThrow();
