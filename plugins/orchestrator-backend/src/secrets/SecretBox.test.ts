@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from './SecretBox';
+
+describe('SecretBox', () => {
+  it('round-trips values without the plain text in the ciphertext', () => {
+    const box = new SecretBox(randomBytes(32));
+    const secret = { password: 'hunter2-very-secret' };
+    const sealed = box.encrypt(secret);
+    expect(sealed).not.toContain('hunter2');
+    expect(box.decrypt(sealed)).toEqual(secret);
+    // a fresh IV each time
+    expect(box.encrypt(secret)).not.toBe(sealed);
+  });
+
+  it('detects tampering and a different key', () => {
+    const box = new SecretBox(randomBytes(32));
+    const sealed = box.encrypt('value');
+    const parts = sealed.split(':');
+    parts[4] = Buffer.from('other').toString('base64url');
+    expect(() => box.decrypt(parts.join(':'))).toThrow();
+    expect(() => new SecretBox(randomBytes(32)).decrypt(sealed)).toThrow(
+      /Encrypted with another key/,
+    );
+  });
+
+  it('generates a key in the data folder once and reuses it', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'baton-secrets-'));
+    const first = await SecretBox.fromKeyOrDataDir({ dataDir });
+    const sealed = first.encrypt('x');
+    const keyFile = path.join(dataDir, 'secret.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const second = await SecretBox.fromKeyOrDataDir({ dataDir });
+    expect(second.decrypt(sealed)).toBe('x');
+
+    const configured = await SecretBox.fromKeyOrDataDir({
+      key: readFileSync(keyFile, 'utf8'),
+      dataDir: '/nonexistent',
+    });
+    expect(configured.decrypt(sealed)).toBe('x');
+  });
+
+  it('refuses a key of the wrong size, naming where it came from', async () => {
+    await expect(
+      SecretBox.fromKeyOrDataDir({ key: 'c2hvcnQ=', dataDir: '/tmp' }),
+    ).rejects.toThrow(/orchestrator.secrets.key must hold 32 bytes/);
+  });
+});

@@ -1,0 +1,101 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+} from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+const ALGORITHM = 'aes-256-gcm';
+const VERSION = 'v1';
+
+/**
+ * Encrypts secret outputs and definition secrets at rest with AES-256-GCM.
+ * Ciphertexts are `v1:<key id>:<iv>:<tag>:<data>` (base64url parts) so that
+ * a wrong key is reported as such instead of as corrupt data.
+ *
+ * @internal
+ */
+export class SecretBox {
+  private readonly keyId: string;
+
+  /**
+   * Reads the key from config (base64, 32 bytes) or, for the embedded
+   * default, from `<dataDir>/secret.key`, generating it on first start.
+   */
+  static async fromKeyOrDataDir(options: {
+    key?: string;
+    dataDir: string;
+  }): Promise<SecretBox> {
+    if (options.key) {
+      return new SecretBox(decodeKey(options.key, 'orchestrator.secrets.key'));
+    }
+    const file = path.join(options.dataDir, 'secret.key');
+    try {
+      return new SecretBox(decodeKey(await fs.readFile(file, 'utf8'), file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await fs.mkdir(options.dataDir, { recursive: true });
+    const key = randomBytes(32);
+    // `wx` so that two processes starting together cannot overwrite each other's key.
+    try {
+      await fs.writeFile(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+      return new SecretBox(key);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return new SecretBox(decodeKey(await fs.readFile(file, 'utf8'), file));
+    }
+  }
+
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) {
+      throw new Error('The secret key must be 32 bytes (AES-256)');
+    }
+    this.keyId = createHash('sha256').update(key).digest('base64url').slice(0, 8);
+  }
+
+  encrypt(value: unknown): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv(ALGORITHM, this.key, iv);
+    const data = Buffer.concat([
+      cipher.update(JSON.stringify(value), 'utf8'),
+      cipher.final(),
+    ]);
+    return [
+      VERSION,
+      this.keyId,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      data.toString('base64url'),
+    ].join(':');
+  }
+
+  decrypt<T = unknown>(ciphertext: string): T {
+    const [version, keyId, iv, tag, data] = ciphertext.split(':');
+    if (version !== VERSION || data === undefined) {
+      throw new Error('Not a Baton ciphertext');
+    }
+    if (keyId !== this.keyId) {
+      throw new Error(
+        `Encrypted with another key (${keyId}); the configured key is ${this.keyId}`,
+      );
+    }
+    const decipher = createDecipheriv(ALGORITHM, this.key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    const plain = Buffer.concat([
+      decipher.update(Buffer.from(data, 'base64url')),
+      decipher.final(),
+    ]);
+    return JSON.parse(plain.toString('utf8')) as T;
+  }
+}
+
+function decodeKey(text: string, source: string): Buffer {
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) {
+    throw new Error(`${source} must hold 32 bytes, base64-encoded (e.g. openssl rand -base64 32)`);
+  }
+  return key;
+}
