@@ -1,18 +1,9 @@
-/***/
 /**
- * Node.js library for the orchestrator plugin.
+ * Baton's engine: placeholders, matching, the resource graph, drivers and
+ * Kubernetes rendering. Plain TypeScript with no Backstage imports, shared by
+ * the CLI, the backend and tests.
  *
  * @packageDocumentation
  */
-
-// In this package you might for example export functions that
-// help other plugins or modules interact with your plugin.
-
-/**
- * Does something useful.
- *
- * @public
- */
-export function someFunction() {
-  // ...
-}
+export type * from './drivers/types';
+export type * from './placeholders/types';
