@@ -37,6 +37,12 @@ exports.up = async function up(knex) {
     table.index(['status'], 'deployments_status_idx');
   });
 
+  await knex.schema.createTable('deployment_queue', table => {
+    table.comment('Order in which deployments were requested');
+    table.bigIncrements('seq').primary();
+    table.string('deployment_id', 36).notNullable().unique().references('id').inTable('deployments').onDelete('CASCADE');
+  });
+
   await knex.schema.createTable('deployment_nodes', table => {
     table.string('deployment_id', 36).notNullable().references('id').inTable('deployments').onDelete('CASCADE');
     table.string('uid').notNullable();
@@ -94,6 +100,7 @@ exports.down = async function down(knex) {
   await knex.schema.dropTable('active_resources');
   await knex.schema.dropTable('deployment_logs');
   await knex.schema.dropTable('deployment_nodes');
+  await knex.schema.dropTable('deployment_queue');
   await knex.schema.dropTable('deployments');
   await knex.schema.dropTable('deployment_sets');
 };

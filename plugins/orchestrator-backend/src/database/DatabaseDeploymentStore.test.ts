@@ -1,0 +1,134 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { randomUUID } from 'node:crypto';
+import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
+import { DatabaseDeploymentStore } from './DatabaseDeploymentStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: testDatabaseIds });
+const migrationsDir = resolvePackagePath('@baton/backstage-plugin-orchestrator-backend', 'migrations');
+
+describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id => {
+  async function createStore() {
+    const knex = await databases.init(id);
+    await knex.migrate.latest({ directory: migrationsDir });
+    return { knex, store: new DatabaseDeploymentStore(knex) };
+  }
+
+  async function queue(store: DatabaseDeploymentStore, appId: string, envId: string) {
+    await store.putSet({ id: 'set-1', appId, content: { workloads: [] } });
+    return store.createDeployment({ id: randomUUID(), appId, envId, setId: 'set-1', createdBy: 'user:default/guest' });
+  }
+
+  it('runs one deployment at a time per environment, in request order', async () => {
+    const { store } = await createStore();
+    const a1 = await queue(store, 'shop', 'dev');
+    const a2 = await queue(store, 'shop', 'dev');
+    const b1 = await queue(store, 'shop', 'prod');
+
+    const first = await store.claimNext('replica-1');
+    const second = await store.claimNext('replica-2');
+    expect(first?.id).toBe(a1.id);
+    expect(first?.status).toBe('running');
+    expect(second?.id).toBe(b1.id); // dev is locked, prod is free
+    expect(await store.claimNext('replica-2')).toBeUndefined();
+
+    await store.finishDeployment(a1.id, { status: 'succeeded', commit: 'abc' });
+    const third = await store.claimNext('replica-2');
+    expect(third?.id).toBe(a2.id);
+    expect((await store.getLastSucceeded('shop', 'dev'))?.id).toBe(a1.id);
+  });
+
+  it('lets only one of many concurrent claims take an environment', async () => {
+    const { store } = await createStore();
+    for (let i = 0; i < 5; i++) await queue(store, 'shop', 'dev');
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.claimNext(`replica-${i}`)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('fails deployments abandoned by a crashed backend and frees the environment', async () => {
+    const { store } = await createStore();
+    const d = await queue(store, 'shop', 'dev');
+    await store.claimNext('replica-1');
+    await store.setNodes(d.id, [
+      { uid: 'a', status: 'succeeded' },
+      { uid: 'b', status: 'running' },
+    ]);
+
+    // Another live replica does not touch a lock that is fresh.
+    expect(await store.failAbandoned({ owner: 'replica-2', staleAfterMs: 60_000 })).toEqual([]);
+    // The crashed replica restarting recognizes its own lock.
+    expect(await store.failAbandoned({ owner: 'replica-1', staleAfterMs: 60_000 })).toEqual([d.id]);
+
+    const failed = await store.getDeployment(d.id);
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error).toMatch(/stopped before it finished/);
+    expect(await store.listNodes(d.id)).toEqual([
+      { uid: 'a', status: 'succeeded' },
+      { uid: 'b', status: 'skipped', message: 'interrupted' },
+    ]);
+    const next = await queue(store, 'shop', 'dev');
+    expect((await store.claimNext('replica-2'))?.id).toBe(next.id);
+  });
+
+  it('keeps logs in order and pages deployments newest first', async () => {
+    const { store } = await createStore();
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await queue(store, 'shop', 'dev')).id);
+    await store.appendLog(ids[0], { level: 'info', message: 'one' });
+    await store.appendLog(ids[0], { level: 'error', uid: 'x', message: 'two' });
+    const log = await store.readLog(ids[0]);
+    expect(log.map(l => l.message)).toEqual(['one', 'two']);
+    expect(await store.readLog(ids[0], log[0].id)).toHaveLength(1);
+
+    const page1 = await store.listDeployments('shop', 'dev', { limit: 2 });
+    expect(page1.items.map(d => d.id)).toEqual([ids[4], ids[3]]);
+    const page2 = await store.listDeployments('shop', 'dev', { limit: 2, cursor: page1.nextCursor });
+    const page3 = await store.listDeployments('shop', 'dev', { limit: 2, cursor: page2.nextCursor });
+    expect([...page2.items, ...page3.items].map(d => d.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(page3.nextCursor).toBeUndefined();
+  });
+
+  it('stores active resources and pages them across environments', async () => {
+    const { store } = await createStore();
+    for (const [app, env, uid] of [
+      ['a', 'dev', 'postgres.default#x'],
+      ['a', 'dev', 'redis.default#y'],
+      ['a', 'prod', 'postgres.default#x'],
+      ['b', 'dev', 'dns.default#z'],
+    ]) {
+      await store.putResource({
+        appId: app,
+        envId: env,
+        uid,
+        resId: uid.split('#')[1],
+        type: uid.split('.')[0],
+        class: 'default',
+        guresid: `${app}-${env}-${uid}`,
+        definitionId: 'def',
+        definitionRevision: 1,
+        status: 'active',
+        outputs: { host: 'h' },
+        secretOutputs: 'v1:ciphertext',
+      });
+    }
+    const all = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listAllResources({ limit: 3, cursor });
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(all.map(r => `${r.appId}/${r.envId}/${r.uid}`)).toEqual([
+      'a/dev/postgres.default#x',
+      'a/dev/redis.default#y',
+      'a/prod/postgres.default#x',
+      'b/dev/dns.default#z',
+    ]);
+    await store.setResourceStatus('a', 'dev', 'redis.default#y', 'orphaned');
+    expect((await store.getResource('a', 'dev', 'redis.default#y'))?.status).toBe('orphaned');
+  });
+});

@@ -1,0 +1,397 @@
+import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import {
+  ActiveResourceRecord,
+  DeploymentLogLine,
+  DeploymentNodeRecord,
+  DeploymentRecord,
+  DeploymentStore,
+} from './DeploymentStore';
+
+type Timestamp = string | Date;
+
+function toIso(value: Timestamp): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+function toIsoOptional(value: Timestamp | null): string | undefined {
+  return value === null ? undefined : toIso(value);
+}
+function orUndefined<T>(value: T | null): T | undefined {
+  return value === null ? undefined : value;
+}
+function parseJson(text: string | null): unknown {
+  return text === null ? undefined : JSON.parse(text);
+}
+
+function toDeployment(row: any): DeploymentRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    envId: row.env_id,
+    setId: row.set_id,
+    previousId: orUndefined(row.previous_id),
+    status: row.status,
+    createdBy: row.created_by,
+    comment: orUndefined(row.comment),
+    error: orUndefined(row.error),
+    commit: orUndefined(row.commit),
+    createdAt: toIso(row.created_at),
+    startedAt: toIsoOptional(row.started_at),
+    finishedAt: toIsoOptional(row.finished_at),
+  };
+}
+
+function toResource(row: any): ActiveResourceRecord {
+  return {
+    appId: row.app_id,
+    envId: row.env_id,
+    uid: row.uid,
+    resId: row.res_id,
+    type: row.type,
+    class: row.class,
+    guresid: row.guresid,
+    definitionId: row.definition_id,
+    definitionRevision: Number(row.definition_revision),
+    status: row.status,
+    outputs: JSON.parse(row.outputs),
+    secretOutputs: orUndefined(row.secret_outputs),
+    cookie: orUndefined(row.cookie),
+    deploymentId: orUndefined(row.deployment_id),
+    updatedAt: toIso(row.updated_at),
+  };
+}
+
+const DEPLOYMENT_COLUMNS = [
+  'id', 'app_id', 'env_id', 'set_id', 'previous_id', 'status', 'created_by',
+  'comment', 'error', 'commit', 'created_at', 'started_at', 'finished_at',
+];
+
+/**
+ * The knex implementation of {@link DeploymentStore}, on SQLite and
+ * PostgreSQL. The environment lock is a row whose primary key is the
+ * environment: inserting it is the atomic "take the lock" across replicas.
+ *
+ * @internal
+ */
+export class DatabaseDeploymentStore implements DeploymentStore {
+  constructor(private readonly db: Knex) {}
+
+  async putSet(set: { id: string; appId: string; content: unknown }) {
+    await this.db('deployment_sets')
+      .insert({ id: set.id, app_id: set.appId, content: JSON.stringify(set.content) })
+      .onConflict('id')
+      .ignore();
+  }
+
+  async getSet(id: string) {
+    const row = await this.db('deployment_sets').where({ id }).first();
+    return row ? JSON.parse(row.content) : undefined;
+  }
+
+  async createDeployment(d: {
+    id: string;
+    appId: string;
+    envId: string;
+    setId: string;
+    createdBy: string;
+    comment?: string;
+  }) {
+    await this.db.transaction(async tx => {
+      await tx('deployments').insert({
+        id: d.id,
+        app_id: d.appId,
+        env_id: d.envId,
+        set_id: d.setId,
+        status: 'queued',
+        created_by: d.createdBy,
+        comment: d.comment ?? null,
+        created_at: new Date(),
+      });
+      await tx('deployment_queue').insert({ deployment_id: d.id });
+    });
+    return (await this.getDeployment(d.id))!;
+  }
+
+  async getDeployment(id: string) {
+    const row = await this.db('deployments').select(DEPLOYMENT_COLUMNS).where({ id }).first();
+    return row ? toDeployment(row) : undefined;
+  }
+
+  async listDeployments(appId: string, envId: string, page: { limit: number; cursor?: string }) {
+    const query = this.db('deployments as d')
+      .join('deployment_queue as q', 'q.deployment_id', 'd.id')
+      .select([...DEPLOYMENT_COLUMNS.map(c => `d.${c}`), 'q.seq'])
+      .where({ 'd.app_id': appId, 'd.env_id': envId })
+      .orderBy('q.seq', 'desc')
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      query.where('q.seq', '<', Number(page.cursor));
+    }
+    const rows = await query;
+    const items = rows.slice(0, page.limit);
+    return {
+      items: items.map(toDeployment),
+      nextCursor: rows.length > page.limit ? String(items[items.length - 1].seq) : undefined,
+    };
+  }
+
+  async getLastSucceeded(appId: string, envId: string) {
+    const row = await this.db('deployments as d')
+      .join('deployment_queue as q', 'q.deployment_id', 'd.id')
+      .select(DEPLOYMENT_COLUMNS.map(c => `d.${c}`))
+      .where({ 'd.app_id': appId, 'd.env_id': envId, 'd.status': 'succeeded' })
+      .orderBy('q.seq', 'desc')
+      .first();
+    return row ? toDeployment(row) : undefined;
+  }
+
+  async getArtifacts(id: string) {
+    const row = await this.db('deployments').select('plan', 'graph', 'diff').where({ id }).first();
+    if (!row) return {};
+    return { plan: parseJson(row.plan), graph: parseJson(row.graph), diff: parseJson(row.diff) };
+  }
+
+  async setArtifacts(id: string, artifacts: { plan?: unknown; graph?: unknown; diff?: unknown }) {
+    const update: Record<string, string> = {};
+    for (const key of ['plan', 'graph', 'diff'] as const) {
+      if (artifacts[key] !== undefined) update[key] = JSON.stringify(artifacts[key]);
+    }
+    if (Object.keys(update).length) {
+      await this.db('deployments').where({ id }).update(update);
+    }
+  }
+
+  async claimNext(owner: string) {
+    // Environments with queued work, the oldest request first.
+    const candidates = await this.db('deployments as d')
+      .join('deployment_queue as q', 'q.deployment_id', 'd.id')
+      .leftJoin('environment_locks as l', function joinLocks() {
+        this.on('l.app_id', 'd.app_id').andOn('l.env_id', 'd.env_id');
+      })
+      .whereNull('l.app_id')
+      .where('d.status', 'queued')
+      .select('d.app_id', 'd.env_id')
+      .min({ seq: 'q.seq' })
+      .groupBy('d.app_id', 'd.env_id')
+      .orderBy('seq');
+
+    for (const { app_id: appId, env_id: envId } of candidates as {
+      app_id: string;
+      env_id: string;
+    }[]) {
+      try {
+        await this.db('environment_locks').insert({
+          app_id: appId,
+          env_id: envId,
+          deployment_id: 'claiming',
+          owner,
+          renewed_at: new Date(),
+        });
+      } catch (error) {
+        if (isDatabaseConflictError(error)) continue; // another replica got it
+        throw error;
+      }
+      // We hold the environment: take its oldest queued deployment.
+      const next = await this.db('deployments as d')
+        .join('deployment_queue as q', 'q.deployment_id', 'd.id')
+        .where({ 'd.app_id': appId, 'd.env_id': envId, 'd.status': 'queued' })
+        .orderBy('q.seq')
+        .select('d.id')
+        .first();
+      if (!next) {
+        await this.db('environment_locks').where({ app_id: appId, env_id: envId, owner }).delete();
+        continue;
+      }
+      await this.db.transaction(async tx => {
+        await tx('environment_locks')
+          .where({ app_id: appId, env_id: envId, owner })
+          .update({ deployment_id: next.id });
+        await tx('deployments')
+          .where({ id: next.id, status: 'queued' })
+          .update({ status: 'running', started_at: new Date() });
+      });
+      return this.getDeployment(next.id);
+    }
+    return undefined;
+  }
+
+  async renewLock(deploymentId: string, owner: string) {
+    await this.db('environment_locks')
+      .where({ deployment_id: deploymentId, owner })
+      .update({ renewed_at: new Date() });
+  }
+
+  async finishDeployment(
+    id: string,
+    result: { status: 'succeeded' | 'failed' | 'cancelled'; error?: string; commit?: string; previousId?: string },
+  ) {
+    await this.db.transaction(async tx => {
+      await tx('deployments').where({ id }).update({
+        status: result.status,
+        error: result.error ?? null,
+        commit: result.commit ?? null,
+        previous_id: result.previousId ?? null,
+        finished_at: new Date(),
+      });
+      await tx('environment_locks').where({ deployment_id: id }).delete();
+    });
+  }
+
+  async failAbandoned(options: { owner: string; staleAfterMs: number }) {
+    const staleBefore = new Date(Date.now() - options.staleAfterMs);
+    const locks = await this.db('environment_locks')
+      .where('owner', options.owner)
+      .orWhere('renewed_at', '<', staleBefore)
+      .select('deployment_id', 'app_id', 'env_id');
+    const ids: string[] = [];
+    for (const lock of locks) {
+      await this.db.transaction(async tx => {
+        const updated = await tx('deployments')
+          .where({ id: lock.deployment_id, status: 'running' })
+          .update({
+            status: 'failed',
+            error: 'The backend running this deployment stopped before it finished',
+            finished_at: new Date(),
+          });
+        await tx('deployment_nodes')
+          .where({ deployment_id: lock.deployment_id })
+          .whereIn('status', ['pending', 'running'])
+          .update({ status: 'skipped', message: 'interrupted' });
+        await tx('environment_locks')
+          .where({ app_id: lock.app_id, env_id: lock.env_id, deployment_id: lock.deployment_id })
+          .delete();
+        if (updated) ids.push(lock.deployment_id);
+      });
+    }
+    // Running without any lock (the lock row vanished): also abandoned.
+    const orphans = await this.db('deployments as d')
+      .leftJoin('environment_locks as l', 'l.deployment_id', 'd.id')
+      .whereNull('l.deployment_id')
+      .where('d.status', 'running')
+      .select('d.id');
+    for (const { id } of orphans) {
+      await this.db('deployments').where({ id, status: 'running' }).update({
+        status: 'failed',
+        error: 'The backend running this deployment stopped before it finished',
+        finished_at: new Date(),
+      });
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  async setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]) {
+    await this.db.transaction(async tx => {
+      await tx('deployment_nodes').where({ deployment_id: deploymentId }).delete();
+      if (nodes.length) {
+        await tx.batchInsert(
+          'deployment_nodes',
+          nodes.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
+          200,
+        );
+      }
+    });
+  }
+
+  async updateNode(deploymentId: string, node: DeploymentNodeRecord) {
+    await this.db('deployment_nodes')
+      .where({ deployment_id: deploymentId, uid: node.uid })
+      .update({ status: node.status, message: node.message ?? null });
+  }
+
+  async listNodes(deploymentId: string) {
+    const rows = await this.db('deployment_nodes').where({ deployment_id: deploymentId }).orderBy('uid');
+    return rows.map(r => ({ uid: r.uid, status: r.status, message: orUndefined(r.message) }));
+  }
+
+  async appendLog(deploymentId: string, line: { level: DeploymentLogLine['level']; uid?: string; message: string }) {
+    await this.db('deployment_logs').insert({
+      deployment_id: deploymentId,
+      level: line.level,
+      uid: line.uid ?? null,
+      message: line.message,
+      created_at: new Date(),
+    });
+  }
+
+  async readLog(deploymentId: string, after?: number) {
+    const query = this.db('deployment_logs').where({ deployment_id: deploymentId }).orderBy('id');
+    if (after !== undefined) query.where('id', '>', after);
+    const rows = await query;
+    return rows.map(r => ({
+      id: Number(r.id),
+      createdAt: toIso(r.created_at),
+      level: r.level,
+      uid: orUndefined(r.uid),
+      message: r.message,
+    }));
+  }
+
+  async listResources(appId: string, envId: string) {
+    const rows = await this.db('active_resources').where({ app_id: appId, env_id: envId }).orderBy('uid');
+    return rows.map(toResource);
+  }
+
+  async listAllResources(page: { limit: number; cursor?: string }) {
+    const query = this.db('active_resources')
+      .orderBy([{ column: 'app_id' }, { column: 'env_id' }, { column: 'uid' }])
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const [appId, envId, uid] = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8'));
+      query.where(q =>
+        q
+          .where('app_id', '>', appId)
+          .orWhere(q2 => q2.where('app_id', appId).andWhere('env_id', '>', envId))
+          .orWhere(q3 => q3.where({ app_id: appId, env_id: envId }).andWhere('uid', '>', uid)),
+      );
+    }
+    const rows = await query;
+    const items = rows.slice(0, page.limit).map(toResource);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        rows.length > page.limit
+          ? Buffer.from(JSON.stringify([last.appId, last.envId, last.uid])).toString('base64url')
+          : undefined,
+    };
+  }
+
+  async getResource(appId: string, envId: string, uid: string) {
+    const row = await this.db('active_resources').where({ app_id: appId, env_id: envId, uid }).first();
+    return row ? toResource(row) : undefined;
+  }
+
+  async putResource(r: Omit<ActiveResourceRecord, 'updatedAt'>) {
+    await this.db('active_resources')
+      .insert({
+        app_id: r.appId,
+        env_id: r.envId,
+        uid: r.uid,
+        res_id: r.resId,
+        type: r.type,
+        class: r.class,
+        guresid: r.guresid,
+        definition_id: r.definitionId,
+        definition_revision: r.definitionRevision,
+        status: r.status,
+        outputs: JSON.stringify(r.outputs),
+        secret_outputs: r.secretOutputs ?? null,
+        cookie: r.cookie ?? null,
+        deployment_id: r.deploymentId ?? null,
+        updated_at: new Date(),
+      })
+      .onConflict(['app_id', 'env_id', 'uid'])
+      .merge();
+  }
+
+  async setResourceStatus(appId: string, envId: string, uid: string, status: ActiveResourceRecord['status']) {
+    await this.db('active_resources')
+      .where({ app_id: appId, env_id: envId, uid })
+      .update({ status, updated_at: new Date() });
+  }
+
+  async deleteResource(appId: string, envId: string, uid: string) {
+    await this.db('active_resources').where({ app_id: appId, env_id: envId, uid }).delete();
+  }
+}

@@ -1,0 +1,126 @@
+/** @internal */
+export type DeploymentStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** @internal */
+export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+/** @internal */
+export type DeploymentRecord = {
+  id: string;
+  appId: string;
+  envId: string;
+  setId: string;
+  previousId?: string;
+  status: DeploymentStatus;
+  createdBy: string;
+  comment?: string;
+  error?: string;
+  commit?: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+};
+
+/** @internal */
+export type DeploymentNodeRecord = { uid: string; status: NodeStatus; message?: string };
+
+/** @internal */
+export type DeploymentLogLine = {
+  id: number;
+  createdAt: string;
+  level: 'info' | 'warn' | 'error';
+  uid?: string;
+  message: string;
+};
+
+/** A provisioned resource; secret outputs and cookie are ciphertexts here. @internal */
+export type ActiveResourceRecord = {
+  appId: string;
+  envId: string;
+  uid: string;
+  resId: string;
+  type: string;
+  class: string;
+  guresid: string;
+  definitionId: string;
+  definitionRevision: number;
+  status: 'pending' | 'active' | 'failed' | 'deleting' | 'orphaned';
+  outputs: Record<string, unknown>;
+  secretOutputs?: string;
+  cookie?: string;
+  deploymentId?: string;
+  updatedAt: string;
+};
+
+/**
+ * Deployments, their sets, nodes and logs, the active resources they leave
+ * behind, and the per-environment lock that serializes deployments across
+ * backend replicas.
+ *
+ * @internal
+ */
+export interface DeploymentStore {
+  /** Stores a set (idempotent: the id is its content hash). */
+  putSet(set: { id: string; appId: string; content: unknown }): Promise<void>;
+  getSet(id: string): Promise<unknown | undefined>;
+
+  createDeployment(d: {
+    id: string;
+    appId: string;
+    envId: string;
+    setId: string;
+    createdBy: string;
+    comment?: string;
+  }): Promise<DeploymentRecord>;
+  getDeployment(id: string): Promise<DeploymentRecord | undefined>;
+  /** Newest first; the cursor is the id of the last item of the previous page. */
+  listDeployments(
+    appId: string,
+    envId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ items: DeploymentRecord[]; nextCursor?: string }>;
+  /** The last succeeded deployment before `before` (or overall). */
+  getLastSucceeded(appId: string, envId: string): Promise<DeploymentRecord | undefined>;
+  getArtifacts(id: string): Promise<{ plan?: unknown; graph?: unknown; diff?: unknown }>;
+  setArtifacts(id: string, artifacts: { plan?: unknown; graph?: unknown; diff?: unknown }): Promise<void>;
+
+  /**
+   * Takes the oldest queued deployment of an environment that no one holds
+   * the lock of, locks the environment for `owner` and marks it running.
+   * Returns undefined when there is nothing to run.
+   */
+  claimNext(owner: string): Promise<DeploymentRecord | undefined>;
+  /** Keeps the lock alive while the deployment runs. */
+  renewLock(deploymentId: string, owner: string): Promise<void>;
+  /** Sets the final status and releases the environment lock. */
+  finishDeployment(
+    id: string,
+    result: { status: 'succeeded' | 'failed' | 'cancelled'; error?: string; commit?: string; previousId?: string },
+  ): Promise<void>;
+  /**
+   * Marks failed every running deployment whose lock is older than
+   * `staleAfterMs` or held by `owner` (a restarted instance), and frees the
+   * locks. Returns the ids.
+   */
+  failAbandoned(options: { owner: string; staleAfterMs: number }): Promise<string[]>;
+
+  setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]): Promise<void>;
+  updateNode(deploymentId: string, node: DeploymentNodeRecord): Promise<void>;
+  listNodes(deploymentId: string): Promise<DeploymentNodeRecord[]>;
+  appendLog(
+    deploymentId: string,
+    line: { level: DeploymentLogLine['level']; uid?: string; message: string },
+  ): Promise<void>;
+  readLog(deploymentId: string, after?: number): Promise<DeploymentLogLine[]>;
+
+  listResources(appId: string, envId: string): Promise<ActiveResourceRecord[]>;
+  /** Across all apps and environments, ordered by (app, env, uid). */
+  listAllResources(page: { limit: number; cursor?: string }): Promise<{
+    items: ActiveResourceRecord[];
+    nextCursor?: string;
+  }>;
+  getResource(appId: string, envId: string, uid: string): Promise<ActiveResourceRecord | undefined>;
+  putResource(resource: Omit<ActiveResourceRecord, 'updatedAt'>): Promise<void>;
+  setResourceStatus(appId: string, envId: string, uid: string, status: ActiveResourceRecord['status']): Promise<void>;
+  deleteResource(appId: string, envId: string, uid: string): Promise<void>;
+}
