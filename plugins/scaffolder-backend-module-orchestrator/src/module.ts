@@ -1,5 +1,11 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { OrchestratorApiClient } from './client/OrchestratorApiClient';
+import { createOrchestratorAppCreateAction } from './actions/orchestratorAppCreate';
+import { createOrchestratorEnvironmentCreateAction } from './actions/orchestratorEnvironmentCreate';
 import { createScoreWorkloadCreateAction } from './actions/scoreWorkloadCreate';
 
 /**
@@ -12,9 +18,18 @@ export const scaffolderModuleOrchestrator = createBackendModule({
   moduleId: 'orchestrator',
   register({ registerInit }) {
     registerInit({
-      deps: { scaffolderActions: scaffolderActionsExtensionPoint },
-      async init({ scaffolderActions }) {
-        scaffolderActions.addActions(createScoreWorkloadCreateAction());
+      deps: {
+        scaffolderActions: scaffolderActionsExtensionPoint,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+      },
+      async init({ scaffolderActions, auth, discovery }) {
+        const client = new OrchestratorApiClient({ auth, discovery });
+        scaffolderActions.addActions(
+          createScoreWorkloadCreateAction(),
+          createOrchestratorAppCreateAction({ client }),
+          createOrchestratorEnvironmentCreateAction({ client }),
+        );
       },
     });
   },

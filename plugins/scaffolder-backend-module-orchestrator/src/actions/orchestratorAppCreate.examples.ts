@@ -1,0 +1,22 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import yaml from 'yaml';
+
+export const examples: TemplateExample[] = [
+  {
+    description: 'Create the orchestrator app for a new service, linked to its catalog entity',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'app',
+          action: 'orchestrator:app:create',
+          name: 'Create the app',
+          input: {
+            app: '${{ parameters.name }}',
+            title: '${{ parameters.name }}',
+            entityRef: 'component:default/${{ parameters.name }}',
+          },
+        },
+      ],
+    }),
+  },
+];

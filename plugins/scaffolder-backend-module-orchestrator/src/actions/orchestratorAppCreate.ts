@@ -1,0 +1,51 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { OrchestratorApiClient } from '../client/OrchestratorApiClient';
+import { examples } from './orchestratorAppCreate.examples';
+
+/**
+ * `orchestrator:app:create`: creates (or updates) an app in the orchestrator.
+ *
+ * @public
+ */
+export function createOrchestratorAppCreateAction(options: {
+  client: OrchestratorApiClient;
+}) {
+  return createTemplateAction({
+    id: 'orchestrator:app:create',
+    description: 'Creates an app in the Baton orchestrator (idempotent)',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        app: z => z.string({ description: 'App id (lowercase RFC 1123 label)' }),
+        title: z => z.string({ description: 'Display title' }).optional(),
+        entityRef: z =>
+          z.string({ description: 'Catalog entity of the app' }).optional(),
+      },
+      output: {
+        app: z => z.string({ description: 'The app id' }),
+      },
+    },
+    async handler(ctx) {
+      const { app, title, entityRef } = ctx.input;
+      if (ctx.isDryRun) {
+        ctx.logger.info(`Would create app ${app}`);
+        ctx.output('app', app);
+        return;
+      }
+      await ctx.checkpoint({
+        key: `orchestrator.app.create.${app}`,
+        fn: async () => {
+          await options.client.request(
+            await ctx.getInitiatorCredentials(),
+            'PUT',
+            `/apps/${encodeURIComponent(app)}`,
+            { title, entityRef },
+          );
+        },
+      });
+      ctx.logger.info(`App ${app} is ready`);
+      ctx.output('app', app);
+    },
+  });
+}
