@@ -6,6 +6,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { OrchestratorApiClient } from './client/OrchestratorApiClient';
 import { createOrchestratorAppCreateAction } from './actions/orchestratorAppCreate';
 import { createOrchestratorEnvironmentCreateAction } from './actions/orchestratorEnvironmentCreate';
+import { createScoreResourceAddAction } from './actions/scoreResourceAdd';
 import { createScoreWorkloadCreateAction } from './actions/scoreWorkloadCreate';
 
 /**
@@ -27,6 +28,7 @@ export const scaffolderModuleOrchestrator = createBackendModule({
         const client = new OrchestratorApiClient({ auth, discovery });
         scaffolderActions.addActions(
           createScoreWorkloadCreateAction(),
+          createScoreResourceAddAction(),
           createOrchestratorAppCreateAction({ client }),
           createOrchestratorEnvironmentCreateAction({ client }),
         );
