@@ -19,7 +19,7 @@ resources:
 describe('score:resource:add', () => {
   const action = createScoreResourceAddAction();
 
-  async function run(input: Record<string, unknown>, content = original) {
+  async function run(input: any, content = original) {
     const ctx = createMockActionContext({ input });
     await fs.mkdir(ctx.workspacePath, { recursive: true });
     await fs.writeFile(path.join(ctx.workspacePath, 'score.yaml'), content);
