@@ -11,13 +11,14 @@ export interface ResolvedValue<T = unknown> {
 }
 
 /**
- * Resolves the text inside `${…}` (already split into parts, `\.` unescaped)
- * to a value, or throws an Error whose message follows score-go, e.g.
- * `key 'x' not found`. The caller prefixes `invalid ref '<ref>': `.
+ * Resolves the text inside `${…}` to a value, or throws an Error whose
+ * message follows score-go, e.g. `key 'x' not found` (the caller prefixes
+ * `invalid ref '<ref>': `). `parts` is the reference split on `.` with `\.`
+ * unescaped; `ref` the raw text, for references whose ids contain dots.
  *
  * @public
  */
-export type PlaceholderLookup = (parts: string[]) => ResolvedValue;
+export type PlaceholderLookup = (parts: string[], ref: string) => ResolvedValue;
 
 /**
  * A reference from a resource definition to another resource's outputs:
