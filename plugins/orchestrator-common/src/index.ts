@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export * from './diagnostics';
-export * from './score/types';
+export * from './score';
 export * from './definitions/types';
 export * from './plan';
 export * from './annotations';

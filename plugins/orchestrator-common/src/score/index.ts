@@ -1,0 +1,8 @@
+export * from './types';
+export { scoreWorkloadSchema } from './schema';
+export {
+  parseScore,
+  parseScoreResult,
+  validateScoreWorkload,
+  type ScoreParseResult,
+} from './validateScore';

@@ -1,0 +1,189 @@
+import { parseScore, parseScoreResult, validateScoreWorkload } from './validateScore';
+
+const valid = `apiVersion: score.dev/v1b1
+metadata:
+  name: web
+  team: shop
+service:
+  ports:
+    http:
+      port: 80
+      targetPort: 8080
+containers:
+  main:
+    image: nginx
+    variables:
+      DB_HOST: \${resources.db.host}
+      NAME: \${metadata.name}
+      LITERAL: $\${not-a-placeholder}
+    files:
+      /etc/app.conf:
+        content: "host=\${resources.db.host}"
+        mode: "0644"
+      /etc/raw.txt:
+        content: "\${this is not expanded}"
+        noExpand: true
+    livenessProbe:
+      httpGet:
+        path: /healthz
+        port: 8080
+resources:
+  db:
+    type: postgres
+    class: large
+    id: main-db
+    params:
+      version: "16"
+`;
+
+describe('parseScore', () => {
+  it('accepts a valid workload', () => {
+    const workload = parseScore(valid, 'score.yaml');
+    expect(workload.metadata).toEqual({ name: 'web', team: 'shop' });
+    expect(workload.containers.main.files!['/etc/app.conf'].mode).toBe('0644');
+  });
+
+  it('reports every problem with file, line, column and field path', () => {
+    const text = `apiVersion: score.dev/v1b1
+metadata:
+  name: Web_App
+containers:
+  main:
+    imagee: nginx
+    variables:
+      A: \${resources.cache.host}
+      B: \${resources.bad one}
+      C: \${cheese.x.y}
+resources:
+  db:
+    type: postgres
+    clas: large
+`;
+    const { workload, diagnostics } = parseScoreResult(text, 'svc/score.yaml');
+    expect(workload).toBeUndefined();
+    expect(diagnostics).toEqual(
+      expect.arrayContaining([
+        {
+          file: 'svc/score.yaml',
+          line: 3,
+          column: 9,
+          path: 'metadata.name',
+          message: expect.stringContaining('must be a lowercase RFC 1123 label'),
+        },
+        { file: 'svc/score.yaml', line: 6, column: 5, path: 'containers.main.imagee', message: "unknown field 'imagee'" },
+        { file: 'svc/score.yaml', line: 5, column: 3, path: 'containers.main', message: "missing required field 'image'" },
+        { file: 'svc/score.yaml', line: 14, column: 5, path: 'resources.db.clas', message: "unknown field 'clas'" },
+      ]),
+    );
+    expect(diagnostics).toHaveLength(4);
+  });
+
+  it('checks placeholders as score-go does (V vectors)', () => {
+    const withVariable = (value: string, resources = '') =>
+      parseScoreResult(
+        `apiVersion: score.dev/v1b1\nmetadata:\n  name: w1\ncontainers:\n  main:\n    image: x\n    variables:\n      V: "${value}"\n${resources}`,
+        'score.yaml',
+      ).diagnostics.map(d => d.message);
+    const resOne = 'resources:\n  res-one:\n    type: thing\n';
+    expect(withVariable('${resources.res-one.this has spaces!}', resOne)[0]).toContain(
+      '${resources.res-one.this has spaces!} is malformed',
+    );
+    expect(withVariable('${resources.res-one.value}')[0]).toContain(
+      '${resources.res-one.value} does not resolve to a resource',
+    );
+    expect(withVariable('${cheese.res-one.value}')[0]).toContain(
+      '${cheese.res-one.value} has unsupported first element',
+    );
+    expect(withVariable('${resources}')[0]).toContain('${resources} is malformed');
+    expect(withVariable('Escaped $${resources.no-exists.value}')).toEqual([]);
+    const v6 = parseScoreResult(
+      'apiVersion: score.dev/v1b1\nmetadata:\n  name: w1\ncontainers:\n  main:\n    image: x\n    files:\n      /f:\n        content: "${this is invalid}"\n        noExpand: true\n',
+      'score.yaml',
+    );
+    expect(v6.diagnostics).toEqual([]);
+    const v7 = parseScoreResult(
+      `apiVersion: score.dev/v1b1\nmetadata:\n  name: w1\ncontainers:\n  main:\n    image: x\n    volumes:\n      /data:\n        source: \${resources.res-one}\n${resOne}`,
+      'score.yaml',
+    );
+    expect(v7.diagnostics).toEqual([]);
+  });
+
+  it('upgrades the deprecated array forms of files and volumes', () => {
+    const workload = parseScore(
+      `apiVersion: score.dev/v1b1
+metadata:
+  name: w1
+containers:
+  main:
+    image: x
+    files:
+      - target: /etc/a.conf
+        content:
+          - line one
+          - line two
+    volumes:
+      - target: /data
+        source: \${resources.vol}
+        read_only: true
+resources:
+  vol:
+    type: volume
+`,
+      'score.yaml',
+    );
+    expect(workload.containers.main.files).toEqual({ '/etc/a.conf': { content: 'line one\nline two' } });
+    expect(workload.containers.main.volumes).toEqual({ '/data': { source: '${resources.vol}', readOnly: true } });
+  });
+
+  it('reports YAML syntax errors and probes and files without their required choice', () => {
+    const syntax = parseScoreResult('apiVersion: score.dev/v1b1\nmetadata: [\n', 'bad.yaml');
+    expect(syntax.diagnostics[0]).toMatchObject({ file: 'bad.yaml', line: expect.any(Number), message: expect.stringMatching(/^invalid YAML/) });
+
+    const { diagnostics } = parseScoreResult(
+      `apiVersion: score.dev/v1b1
+metadata:
+  name: w1
+containers:
+  main:
+    image: x
+    files:
+      /a:
+        mode: "0644"
+    readinessProbe: {}
+`,
+      'score.yaml',
+    );
+    expect(diagnostics.map(d => `${d.path}: ${d.message}`)).toEqual([
+      'containers.main.files./a: needs exactly one of content, binaryContent or source',
+      'containers.main.readinessProbe: needs httpGet or exec',
+    ]);
+  });
+
+  it('finds cycles in before', () => {
+    const { diagnostics } = parseScoreResult(
+      `apiVersion: score.dev/v1b1
+metadata:
+  name: w1
+containers:
+  aa:
+    image: x
+    before:
+      bb: { ready: complete }
+  bb:
+    image: y
+    before:
+      aa: { ready: started }
+`,
+      'score.yaml',
+    );
+    expect(diagnostics.map(d => d.message)).toEqual([
+      'containers before relationships contain a cycle: aa → bb → aa',
+    ]);
+  });
+
+  it('validates parsed objects from JSON, naming the field', () => {
+    expect(
+      validateScoreWorkload({ apiVersion: 'score.dev/v1b1', metadata: { name: 'ok' }, containers: {} }, 'api'),
+    ).toEqual([{ file: 'api', path: 'containers', message: 'needs at least one entry' }]);
+  });
+});

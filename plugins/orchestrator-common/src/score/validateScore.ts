@@ -1,0 +1,286 @@
+import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
+import { Diagnostic, ValidationError } from '../diagnostics';
+import { FieldPath, formatPath, YamlLocator } from '../yaml/YamlLocator';
+import { PATTERN_DESCRIPTIONS, scoreWorkloadSchema } from './schema';
+import { ScoreWorkload } from './types';
+import { upgradeDeprecatedForms } from './upgrade';
+
+interface Problem {
+  path: FieldPath;
+  message: string;
+  /** Point at the key rather than the value (unknown fields). */
+  atKey?: boolean;
+}
+
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  // Compiled once, on first use: it is the hot path of parsing many files.
+  compiled ??= new Ajv2020({ allErrors: true, strict: false }).compile(scoreWorkloadSchema);
+  return compiled;
+}
+
+/** The result of validating one Score file: the workload, or the problems. @public */
+export interface ScoreParseResult {
+  workload?: ScoreWorkload;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses and validates a Score file without throwing: YAML syntax, the
+ * score.dev/v1b1 JSON Schema (unknown fields are errors) and score-go's
+ * placeholder and `before` rules, every problem with file, line, column and
+ * field path. Deprecated array forms of `files` and `volumes` are upgraded.
+ *
+ * @public
+ */
+export function parseScoreResult(text: string, file: string): ScoreParseResult {
+  let raw: unknown;
+  try {
+    raw = load(text, { schema: CORE_SCHEMA, filename: file });
+  } catch (error) {
+    if (error instanceof YAMLException) {
+      return {
+        diagnostics: [
+          {
+            file,
+            line: error.mark ? error.mark.line + 1 : undefined,
+            column: error.mark ? error.mark.column + 1 : undefined,
+            message: `invalid YAML: ${error.reason}`,
+          },
+        ],
+      };
+    }
+    throw error;
+  }
+  return checkWorkload(raw, file, () => new YamlLocator(text));
+}
+
+/**
+ * Parses and validates a Score file; throws {@link ValidationError} with
+ * every problem found.
+ *
+ * @public
+ */
+export function parseScore(text: string, file: string): ScoreWorkload {
+  const { workload, diagnostics } = parseScoreResult(text, file);
+  if (!workload) throw new ValidationError(diagnostics);
+  return workload;
+}
+
+/**
+ * Validates an already-parsed workload (e.g. JSON from the REST API);
+ * problems name the field path but no line.
+ *
+ * @public
+ */
+export function validateScoreWorkload(value: unknown, file: string): Diagnostic[] {
+  return checkWorkload(value, file).diagnostics;
+}
+
+function checkWorkload(
+  raw: unknown,
+  file: string,
+  locator?: () => YamlLocator,
+): ScoreParseResult {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { diagnostics: [{ file, line: 1, column: 1, message: 'a Score file must hold one YAML map (the workload)' }] };
+  }
+  const { workload, problems: upgradeProblems } = upgradeDeprecatedForms(raw as Record<string, unknown>);
+  const validate = schemaValidator();
+  const problems: Problem[] = [...upgradeProblems];
+  if (!validate(workload)) {
+    problems.push(...schemaProblems(validate.errors ?? []));
+  } else {
+    problems.push(...placeholderProblems(workload as unknown as ScoreWorkload));
+    problems.push(...beforeProblems(workload as unknown as ScoreWorkload));
+  }
+  if (!problems.length) {
+    return { workload: workload as unknown as ScoreWorkload, diagnostics: [] };
+  }
+  const located = locator?.();
+  return {
+    diagnostics: problems.map(p => {
+      const position = located?.locate(p.path, { key: p.atKey });
+      return {
+        file,
+        ...(position ? { line: position.line, column: position.column } : {}),
+        ...(p.path.length ? { path: formatPath(p.path) } : {}),
+        message: p.message,
+      };
+    }),
+  };
+}
+
+function toPath(instancePath: string): FieldPath {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function describePattern(pattern: string): string {
+  return PATTERN_DESCRIPTIONS[pattern] ?? `the pattern ${pattern}`;
+}
+
+/** Turns ajv's errors into one clear message per problem. */
+function schemaProblems(errors: ErrorObject[]): Problem[] {
+  // oneOf/anyOf report their branches' errors too; keep only the summary.
+  const combinators = errors
+    .filter(e => e.keyword === 'oneOf' || e.keyword === 'anyOf')
+    .map(e => e.schemaPath.replace(/\/(oneOf|anyOf)$/, ''));
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (
+      e.keyword !== 'oneOf' &&
+      e.keyword !== 'anyOf' &&
+      combinators.some(c => e.schemaPath.startsWith(`${c}/oneOf/`) || e.schemaPath.startsWith(`${c}/anyOf/`))
+    ) {
+      continue;
+    }
+    const path = toPath(e.instancePath);
+    let problem: Problem;
+    switch (e.keyword) {
+      case 'required':
+        problem = { path, message: `missing required field '${e.params.missingProperty}'`, atKey: true };
+        break;
+      case 'additionalProperties':
+        problem = {
+          path: [...path, e.params.additionalProperty],
+          message: `unknown field '${e.params.additionalProperty}'`,
+          atKey: true,
+        };
+        break;
+      case 'propertyNames': {
+        continue; // reported through the nested pattern/length error below
+      }
+      case 'pattern':
+        if (e.propertyName !== undefined) {
+          problem = {
+            path: [...path, e.propertyName],
+            message: `'${e.propertyName}' is not a valid name: must be ${describePattern(e.params.pattern)}`,
+            atKey: true,
+          };
+        } else {
+          problem = { path, message: `must be ${describePattern(e.params.pattern)}` };
+        }
+        break;
+      case 'minLength':
+      case 'maxLength':
+        problem =
+          e.propertyName !== undefined
+            ? { path: [...path, e.propertyName], message: `'${e.propertyName}' ${e.message}`, atKey: true }
+            : { path, message: e.message ?? e.keyword };
+        break;
+      case 'enum':
+        problem = { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
+        break;
+      case 'oneOf':
+        problem = { path, message: 'needs exactly one of content, binaryContent or source' };
+        break;
+      case 'anyOf':
+        problem = { path, message: 'needs httpGet or exec' };
+        break;
+      case 'minProperties':
+        problem = { path, message: 'needs at least one entry' };
+        break;
+      default:
+        problem = { path, message: e.message ?? e.keyword };
+    }
+    const key = `${formatPath(problem.path)}\0${problem.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  }
+  return problems;
+}
+
+const PLACEHOLDER = /\$((?:\$?\{([^}]*)\})|\$)/g;
+const WELL_FORMED = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$/;
+
+/** score-go loader.Validate: placeholders must be well formed and resolvable in principle. */
+function placeholderProblems(workload: ScoreWorkload): Problem[] {
+  const problems: Problem[] = [];
+  const declared = new Set(Object.keys(workload.resources ?? {}));
+  const check = (value: unknown, path: FieldPath) => {
+    if (typeof value === 'string') {
+      if (value.indexOf('$') < 0) return;
+      for (const m of value.matchAll(PLACEHOLDER)) {
+        if (m[0].startsWith('$$') || m[2] === undefined) continue;
+        const ref = m[2];
+        const placeholder = `\${${ref}}`;
+        if (!WELL_FORMED.test(ref)) {
+          problems.push({ path, message: `${placeholder} is malformed: use \${metadata.<key>} or \${resources.<name>.<key>}` });
+          continue;
+        }
+        const [root, name] = ref.split('.');
+        if (root === 'resources') {
+          if (!declared.has(name)) {
+            problems.push({ path, message: `${placeholder} does not resolve to a resource: no resource '${name}' is declared` });
+          }
+        } else if (root !== 'metadata') {
+          problems.push({ path, message: `${placeholder} has unsupported first element '${root}': use metadata or resources` });
+        }
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => check(v, [...path, i]));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) check(v, [...path, k]);
+    }
+  };
+  for (const [cname, c] of Object.entries(workload.containers)) {
+    for (const [k, v] of Object.entries(c.variables ?? {})) check(v, ['containers', cname, 'variables', k]);
+    for (const [target, f] of Object.entries(c.files ?? {})) {
+      if (f.content !== undefined && !f.noExpand) check(f.content, ['containers', cname, 'files', target, 'content']);
+    }
+    for (const [target, v] of Object.entries(c.volumes ?? {})) {
+      check(v.source, ['containers', cname, 'volumes', target, 'source']);
+    }
+  }
+  for (const [rname, r] of Object.entries(workload.resources ?? {})) {
+    if (r.params) check(r.params, ['resources', rname, 'params']);
+  }
+  return problems;
+}
+
+/** `before` must name other containers of the workload, without cycles. */
+function beforeProblems(workload: ScoreWorkload): Problem[] {
+  const problems: Problem[] = [];
+  const names = Object.keys(workload.containers);
+  for (const [name, c] of Object.entries(workload.containers)) {
+    for (const other of Object.keys(c.before ?? {})) {
+      if (other === name) {
+        problems.push({ path: ['containers', name, 'before', other], message: 'a container cannot be before itself', atKey: true });
+      } else if (!names.includes(other)) {
+        problems.push({ path: ['containers', name, 'before', other], message: `unknown container '${other}'`, atKey: true });
+      }
+    }
+  }
+  if (problems.length) return problems;
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return [...trail.slice(trail.indexOf(name)), name];
+    state.set(name, 'visiting');
+    for (const next of Object.keys(workload.containers[name].before ?? {})) {
+      const cycle = visit(next, [...trail, name]);
+      if (cycle) return cycle;
+    }
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of names) {
+    const cycle = visit(name, []);
+    if (cycle) {
+      problems.push({
+        path: ['containers', cycle[0], 'before'],
+        message: `containers before relationships contain a cycle: ${cycle.join(' → ')}`,
+      });
+      break;
+    }
+  }
+  return problems;
+}
