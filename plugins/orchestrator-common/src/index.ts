@@ -6,7 +6,7 @@
  */
 export * from './diagnostics';
 export * from './score';
-export * from './definitions/types';
+export * from './definitions';
 export * from './plan';
 export * from './annotations';
 export * from './permissions';

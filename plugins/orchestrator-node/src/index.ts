@@ -7,3 +7,5 @@
  */
 export type * from './drivers/types';
 export type * from './placeholders/types';
+export * from './placeholders';
+export * from './definitions';

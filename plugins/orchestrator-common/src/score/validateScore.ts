@@ -1,17 +1,12 @@
-import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { Diagnostic, ValidationError } from '../diagnostics';
-import { FieldPath, formatPath, YamlLocator } from '../yaml/YamlLocator';
+import { FieldPath, YamlLocator } from '../yaml/YamlLocator';
+import { Problem, schemaProblems, toDiagnostics } from '../validation/schemaProblems';
 import { PATTERN_DESCRIPTIONS, scoreWorkloadSchema } from './schema';
 import { ScoreWorkload } from './types';
 import { upgradeDeprecatedForms } from './upgrade';
 
-interface Problem {
-  path: FieldPath;
-  message: string;
-  /** Point at the key rather than the value (unknown fields). */
-  atKey?: boolean;
-}
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
@@ -90,7 +85,13 @@ function checkWorkload(
   const validate = schemaValidator();
   const problems: Problem[] = [...upgradeProblems];
   if (!validate(workload)) {
-    problems.push(...schemaProblems(validate.errors ?? []));
+    problems.push(
+      ...schemaProblems(validate.errors ?? [], {
+        patterns: PATTERN_DESCRIPTIONS,
+        oneOf: 'needs exactly one of content, binaryContent or source',
+        anyOf: 'needs httpGet or exec',
+      }),
+    );
   } else {
     problems.push(...placeholderProblems(workload as unknown as ScoreWorkload));
     problems.push(...beforeProblems(workload as unknown as ScoreWorkload));
@@ -98,104 +99,7 @@ function checkWorkload(
   if (!problems.length) {
     return { workload: workload as unknown as ScoreWorkload, diagnostics: [] };
   }
-  const located = locator?.();
-  return {
-    diagnostics: problems.map(p => {
-      const position = located?.locate(p.path, { key: p.atKey });
-      return {
-        file,
-        ...(position ? { line: position.line, column: position.column } : {}),
-        ...(p.path.length ? { path: formatPath(p.path) } : {}),
-        message: p.message,
-      };
-    }),
-  };
-}
-
-function toPath(instancePath: string): FieldPath {
-  if (!instancePath) return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function describePattern(pattern: string): string {
-  return PATTERN_DESCRIPTIONS[pattern] ?? `the pattern ${pattern}`;
-}
-
-/** Turns ajv's errors into one clear message per problem. */
-function schemaProblems(errors: ErrorObject[]): Problem[] {
-  // oneOf/anyOf report their branches' errors too; keep only the summary.
-  const combinators = errors
-    .filter(e => e.keyword === 'oneOf' || e.keyword === 'anyOf')
-    .map(e => e.schemaPath.replace(/\/(oneOf|anyOf)$/, ''));
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
-  for (const e of errors) {
-    if (
-      e.keyword !== 'oneOf' &&
-      e.keyword !== 'anyOf' &&
-      combinators.some(c => e.schemaPath.startsWith(`${c}/oneOf/`) || e.schemaPath.startsWith(`${c}/anyOf/`))
-    ) {
-      continue;
-    }
-    const path = toPath(e.instancePath);
-    let problem: Problem;
-    switch (e.keyword) {
-      case 'required':
-        problem = { path, message: `missing required field '${e.params.missingProperty}'`, atKey: true };
-        break;
-      case 'additionalProperties':
-        problem = {
-          path: [...path, e.params.additionalProperty],
-          message: `unknown field '${e.params.additionalProperty}'`,
-          atKey: true,
-        };
-        break;
-      case 'propertyNames': {
-        continue; // reported through the nested pattern/length error below
-      }
-      case 'pattern':
-        if (e.propertyName !== undefined) {
-          problem = {
-            path: [...path, e.propertyName],
-            message: `'${e.propertyName}' is not a valid name: must be ${describePattern(e.params.pattern)}`,
-            atKey: true,
-          };
-        } else {
-          problem = { path, message: `must be ${describePattern(e.params.pattern)}` };
-        }
-        break;
-      case 'minLength':
-      case 'maxLength':
-        problem =
-          e.propertyName !== undefined
-            ? { path: [...path, e.propertyName], message: `'${e.propertyName}' ${e.message}`, atKey: true }
-            : { path, message: e.message ?? e.keyword };
-        break;
-      case 'enum':
-        problem = { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
-        break;
-      case 'oneOf':
-        problem = { path, message: 'needs exactly one of content, binaryContent or source' };
-        break;
-      case 'anyOf':
-        problem = { path, message: 'needs httpGet or exec' };
-        break;
-      case 'minProperties':
-        problem = { path, message: 'needs at least one entry' };
-        break;
-      default:
-        problem = { path, message: e.message ?? e.keyword };
-    }
-    const key = `${formatPath(problem.path)}\0${problem.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      problems.push(problem);
-    }
-  }
-  return problems;
+  return { diagnostics: toDiagnostics(problems, file, locator?.()) };
 }
 
 const PLACEHOLDER = /\$((?:\$?\{([^}]*)\})|\$)/g;

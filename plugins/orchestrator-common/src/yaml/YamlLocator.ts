@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, Node, parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, Node, parseAllDocuments } from 'yaml';
 
 /** A field path: map keys and sequence indexes. */
 export type FieldPath = (string | number)[];
@@ -12,9 +12,11 @@ export class YamlLocator {
   private readonly lineCounter = new LineCounter();
   private readonly contents: Node | null;
 
-  constructor(text: string) {
-    const doc = parseDocument(text, { lineCounter: this.lineCounter, keepSourceTokens: false });
-    this.contents = doc.contents as Node | null;
+  /** `documentIndex` picks one document of a multi-document file. */
+  constructor(text: string, documentIndex = 0) {
+    const docs = parseAllDocuments(text, { lineCounter: this.lineCounter });
+    const doc = Array.isArray(docs) ? docs[documentIndex] : undefined;
+    this.contents = (doc?.contents as Node | null) ?? null;
   }
 
   /**
@@ -35,8 +37,8 @@ export class YamlLocator {
         keyNode = pair.key as Node;
         node = (pair.value as Node | null) ?? null;
         best = node ?? keyNode;
-      } else if (isSeq(node) && typeof segment === 'number') {
-        const item = node.items[segment] as Node | undefined;
+      } else if (isSeq(node) && /^\d+$/.test(String(segment))) {
+        const item = node.items[Number(segment)] as Node | undefined;
         if (!item) break;
         keyNode = undefined;
         node = item;

@@ -1,0 +1,3 @@
+export * from './types';
+export { resourceDefinitionSchema } from './schema';
+export { parseResourceDefinitions, checkDefinitionConflicts, criterionKey } from './parseDefinitions';

@@ -1,0 +1,137 @@
+import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
+import { CORE_SCHEMA, loadAll, YAMLException } from 'js-yaml';
+import { Diagnostic, ValidationError } from '../diagnostics';
+import { schemaProblems, toDiagnostics } from '../validation/schemaProblems';
+import { YamlLocator } from '../yaml/YamlLocator';
+import { DEFINITION_PATTERN_DESCRIPTIONS, resourceDefinitionSchema } from './schema';
+import { Criterion, LoadedDefinition, ResourceDefinition } from './types';
+
+let compiled: ValidateFunction | undefined;
+function validator() {
+  compiled ??= new Ajv2020({ allErrors: true, strict: false }).compile(resourceDefinitionSchema);
+  return compiled;
+}
+
+/**
+ * Parses a (multi-document) YAML file of resource definitions, reporting
+ * every problem of every document with file, line, column and field path.
+ * Documents of other kinds (`EnvironmentType`, `Environment`) are skipped, so
+ * platform configuration can live in one file.
+ *
+ * @public
+ */
+export function parseResourceDefinitions(text: string, file: string): LoadedDefinition[] {
+  let docs: unknown[];
+  try {
+    docs = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: file }) as unknown[];
+  } catch (error) {
+    if (error instanceof YAMLException) {
+      throw new ValidationError([
+        {
+          file,
+          line: error.mark ? error.mark.line + 1 : undefined,
+          column: error.mark ? error.mark.column + 1 : undefined,
+          message: `invalid YAML: ${error.reason}`,
+        },
+      ]);
+    }
+    throw error;
+  }
+  const diagnostics: Diagnostic[] = [];
+  const loaded: LoadedDefinition[] = [];
+  const locate = (index: number) => new YamlLocator(text, index);
+
+  docs.forEach((doc, index) => {
+    if (doc === null || doc === undefined) return; // empty document
+    const kind = (doc as { kind?: unknown }).kind;
+    if (kind === 'EnvironmentType' || kind === 'Environment') return;
+    const validate = validator();
+    if (!validate(doc)) {
+      diagnostics.push(
+        ...toDiagnostics(
+          schemaProblems(validate.errors ?? [], { patterns: DEFINITION_PATTERN_DESCRIPTIONS }),
+          file,
+          locate(index),
+        ),
+      );
+      return;
+    }
+    const definition = doc as ResourceDefinition;
+    loaded.push({ definition, file, line: lineOfDocument(text, index) });
+  });
+  if (diagnostics.length) throw new ValidationError(diagnostics);
+  return loaded;
+}
+
+/** 1-based line where document `index` of a multi-document file starts. */
+function lineOfDocument(text: string, index: number): number {
+  const lines = text.split('\n');
+  const markers: number[] = [];
+  lines.forEach((line, i) => {
+    if (/^---(\s|$)/.test(line)) markers.push(i);
+  });
+  // A leading `---` opens the first document instead of separating two.
+  const leading =
+    markers.length > 0 &&
+    lines.slice(0, markers[0]).every(line => /^\s*(#.*)?$/.test(line));
+  const marker = leading ? markers[index] : index === 0 ? undefined : markers[index - 1];
+  return marker === undefined ? 1 : marker + 2;
+}
+
+/** The canonical text of a criterion: class defaulted, fields sorted. */
+export function criterionKey(criterion: Criterion): string {
+  const c: Record<string, string> = { class: criterion.class ?? 'default' };
+  for (const field of ['appId', 'envId', 'envType', 'resId'] as const) {
+    if (criterion[field] !== undefined) c[field] = criterion[field]!;
+  }
+  return JSON.stringify(c);
+}
+
+function where(d: LoadedDefinition): string {
+  return d.file ? ` (${d.file}${d.line ? `:${d.line}` : ''})` : '';
+}
+
+/**
+ * Conflicts between definitions: a duplicate id, or two definitions of one
+ * type with an identical criterion (neither could ever win). Each message
+ * names both definitions.
+ *
+ * @public
+ */
+export function checkDefinitionConflicts(definitions: LoadedDefinition[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const byId = new Map<string, LoadedDefinition>();
+  const byCriterion = new Map<string, LoadedDefinition>();
+  for (const d of definitions) {
+    const id = d.definition.metadata.id;
+    const previous = byId.get(id);
+    if (previous) {
+      diagnostics.push({
+        file: d.file,
+        line: d.line,
+        path: 'metadata.id',
+        message: `definition ${id} is defined twice${where(previous)}`,
+      });
+      continue;
+    }
+    byId.set(id, d);
+    const seenHere = new Set<string>();
+    (d.definition.spec.criteria ?? []).forEach((criterion, i) => {
+      const key = `${d.definition.spec.type}\0${criterionKey(criterion)}`;
+      if (seenHere.has(key)) return;
+      seenHere.add(key);
+      const other = byCriterion.get(key);
+      if (other) {
+        diagnostics.push({
+          file: d.file,
+          line: d.line,
+          path: `spec.criteria.${i}`,
+          message: `definitions ${other.definition.metadata.id}${where(other)} and ${id} have the same criterion ${criterionKey(criterion)} for type ${d.definition.spec.type}`,
+        });
+      } else {
+        byCriterion.set(key, d);
+      }
+    });
+  }
+  return diagnostics;
+}

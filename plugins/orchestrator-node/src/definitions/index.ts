@@ -1,0 +1,1 @@
+export { loadDefinitionFiles } from './loadDefinitionFiles';
