@@ -74,8 +74,8 @@ function lineOfDocument(text: string, index: number): number {
   const leading =
     markers.length > 0 &&
     lines.slice(0, markers[0]).every(line => /^\s*(#.*)?$/.test(line));
-  const marker = leading ? markers[index] : index === 0 ? undefined : markers[index - 1];
-  return marker === undefined ? 1 : marker + 2;
+  if (leading) return markers[index] + 2;
+  return index === 0 ? 1 : markers[index - 1] + 2;
 }
 
 /** The canonical text of a criterion: class defaulted, fields sorted. */
