@@ -9,3 +9,4 @@ export type * from './drivers/types';
 export type * from './placeholders/types';
 export * from './placeholders';
 export * from './definitions';
+export * from './matching';

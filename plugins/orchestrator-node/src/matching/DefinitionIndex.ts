@@ -1,0 +1,209 @@
+import {
+  Criterion,
+  Diagnostic,
+  ExplainResult,
+  LoadedDefinition,
+  MatchContext,
+  ValidationError,
+} from '@baton/backstage-plugin-orchestrator-common';
+
+/** The criterion fields that narrow a match, most specific first, with their weight. */
+const FIELDS = [
+  ['resId', 8],
+  ['envId', 4],
+  ['appId', 2],
+  ['envType', 1],
+] as const;
+
+type Field = (typeof FIELDS)[number][0];
+
+/** A definition chosen for a node. @public */
+export interface DefinitionMatch {
+  loaded: LoadedDefinition;
+  /** The criterion that won as written, or null for a built-in definition. */
+  criterion: Criterion | null;
+  /** resId 8 + envId 4 + appId 2 + envType 1 over the fields the criterion sets. */
+  rank: number;
+  builtIn: boolean;
+}
+
+interface Entry {
+  loaded: LoadedDefinition;
+  criterion: Criterion;
+  rank: number;
+}
+
+/** Built-in definitions apply only where no user definition of their type matches. */
+export const BUILT_IN_DEFINITIONS: LoadedDefinition[] = [
+  {
+    definition: {
+      apiVersion: 'baton.dev/v1',
+      kind: 'ResourceDefinition',
+      metadata: { id: 'baton-default-workload', name: 'Kubernetes Deployment for a Score workload' },
+      spec: { type: 'workload', driver: 'workload', criteria: [{}] },
+    },
+  },
+  {
+    definition: {
+      apiVersion: 'baton.dev/v1',
+      kind: 'ResourceDefinition',
+      metadata: { id: 'baton-default-k8s-namespace', name: 'Namespace <app>-<env>' },
+      spec: {
+        type: 'k8s-namespace',
+        driver: 'echo',
+        driverInputs: { values: { namespace: '${context.app.id}-${context.env.id}' } },
+        criteria: [{}],
+      },
+    },
+  },
+];
+
+function rankOf(criterion: Criterion): number {
+  let rank = 0;
+  for (const [field, weight] of FIELDS) {
+    if (criterion[field] !== undefined) rank += weight;
+  }
+  return rank;
+}
+
+function keyOf(values: Partial<Record<Field, string>>, rank: number): string {
+  let key = '';
+  for (const [field, weight] of FIELDS) {
+    if (rank & weight) key += `${values[field]}\u0000`;
+  }
+  return key;
+}
+
+/**
+ * All criteria of all definitions, indexed by type and class, then by which
+ * fields a criterion sets (16 combinations) and their values. A match is at
+ * most 16 map lookups however many definitions there are, trying the most
+ * specific combination first: ranking is resId 8, envId 4, appId 2,
+ * envType 1, highest wins (DESIGN.md's matching rule).
+ *
+ * @public
+ */
+export class DefinitionIndex {
+  private readonly byTypeClass = new Map<string, Map<number, Map<string, Entry>>>();
+  private readonly byType = new Map<string, Entry[]>();
+  private readonly builtIns = new Map<string, LoadedDefinition>();
+  readonly definitions: LoadedDefinition[];
+
+  /** Throws ValidationError naming both definitions when two criteria of one type are identical. */
+  constructor(definitions: LoadedDefinition[], options: { builtIns?: LoadedDefinition[] } = {}) {
+    this.definitions = definitions;
+    for (const b of options.builtIns ?? BUILT_IN_DEFINITIONS) {
+      this.builtIns.set(b.definition.spec.type, b);
+    }
+    const conflicts: Diagnostic[] = [];
+    for (const loaded of definitions) {
+      const { type, criteria } = loaded.definition.spec;
+      for (const criterion of criteria ?? []) {
+        const rank = rankOf(criterion);
+        const entry: Entry = { loaded, criterion, rank };
+        const typeClass = `${type}\u0000${criterion.class ?? 'default'}`;
+        let byRank = this.byTypeClass.get(typeClass);
+        if (!byRank) this.byTypeClass.set(typeClass, (byRank = new Map()));
+        let byKey = byRank.get(rank);
+        if (!byKey) byRank.set(rank, (byKey = new Map()));
+        const key = keyOf(criterion, rank);
+        const existing = byKey.get(key);
+        if (existing) {
+          if (existing.loaded !== loaded) {
+            conflicts.push({
+              file: loaded.file,
+              line: loaded.line,
+              message: `definitions ${existing.loaded.definition.metadata.id} and ${loaded.definition.metadata.id} have the same criterion ${JSON.stringify(criterion)} for type ${type}`,
+            });
+          }
+          continue;
+        }
+        byKey.set(key, entry);
+        let list = this.byType.get(type);
+        if (!list) this.byType.set(type, (list = []));
+        list.push(entry);
+      }
+    }
+    if (conflicts.length) throw new ValidationError(conflicts);
+  }
+
+  /** The definition for a node in a context, or undefined when none matches. */
+  match(node: { type: string; class: string }, context: MatchContext): DefinitionMatch | undefined {
+    const byRank = this.byTypeClass.get(`${node.type}\u0000${node.class}`);
+    if (byRank) {
+      for (let rank = 15; rank >= 0; rank--) {
+        const byKey = byRank.get(rank);
+        if (!byKey) continue;
+        const entry = byKey.get(keyOf(context, rank));
+        if (entry) {
+          return { loaded: entry.loaded, criterion: entry.criterion, rank, builtIn: false };
+        }
+      }
+    }
+    const builtIn = node.class === 'default' ? this.builtIns.get(node.type) : undefined;
+    return builtIn ? { loaded: builtIn, criterion: null, rank: -1, builtIn: true } : undefined;
+  }
+
+  /** Every candidate criterion of the node's type, why it matched or not, and its rank. */
+  explain(node: { type: string; class: string; resId: string }, context: Omit<MatchContext, 'resId'>): ExplainResult {
+    const full: MatchContext = { ...context, resId: node.resId };
+    const chosen = this.match(node, full);
+    const candidates = (this.byType.get(node.type) ?? []).map(entry => {
+      const reasons: string[] = [];
+      const klass = entry.criterion.class ?? 'default';
+      if (klass !== node.class) reasons.push(`class is ${node.class}, criterion wants ${klass}`);
+      for (const [field] of FIELDS) {
+        const wanted = entry.criterion[field];
+        if (wanted !== undefined && wanted !== full[field]) {
+          reasons.push(`${field} is ${full[field]}, criterion wants ${wanted}`);
+        }
+      }
+      const matched = reasons.length === 0;
+      let reason: string;
+      if (!matched) reason = reasons.join('; ');
+      else if (chosen?.loaded === entry.loaded && chosen.criterion === entry.criterion) {
+        reason = entry.rank === 0 ? 'matches as catch-all; chosen' : 'matches; chosen (highest rank)';
+      } else {
+        reason = `matches, but rank ${entry.rank} loses to ${chosen?.loaded.definition.metadata.id} (rank ${chosen?.rank})`;
+      }
+      return {
+        definition: entry.loaded.definition.metadata.id,
+        criterion: { class: klass, ...withoutClass(entry.criterion) },
+        matched,
+        reason,
+        rank: entry.rank,
+      };
+    });
+    candidates.sort((a, b) => Number(b.matched) - Number(a.matched) || b.rank - a.rank || a.definition.localeCompare(b.definition));
+    if (chosen?.builtIn) {
+      candidates.push({
+        definition: chosen.loaded.definition.metadata.id,
+        criterion: {},
+        matched: true,
+        reason: 'built-in default: no definition of this type matches',
+        rank: -1,
+      });
+    }
+    return {
+      type: node.type,
+      class: node.class,
+      resId: node.resId,
+      context: { appId: context.appId, envId: context.envId, envType: context.envType },
+      chosen: chosen?.loaded.definition.metadata.id ?? null,
+      candidates,
+    };
+  }
+
+  /** Definitions of a type, for messages. */
+  typesKnown(): string[] {
+    return [...this.byType.keys()].sort();
+  }
+}
+
+function withoutClass(criterion: Criterion): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field] of FIELDS) {
+    if (criterion[field] !== undefined) out[field] = criterion[field]!;
+  }
+  return out;
+}

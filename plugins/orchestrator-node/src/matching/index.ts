@@ -1,0 +1,1 @@
+export { DefinitionIndex, BUILT_IN_DEFINITIONS, type DefinitionMatch } from './DefinitionIndex';
