@@ -148,7 +148,7 @@ export class DefinitionIndex {
   explain(node: { type: string; class: string; resId: string }, context: Omit<MatchContext, 'resId'>): ExplainResult {
     const full: MatchContext = { ...context, resId: node.resId };
     const chosen = this.match(node, full);
-    const candidates = (this.byType.get(node.type) ?? []).map(entry => {
+    const candidates: ExplainResult['candidates'] = (this.byType.get(node.type) ?? []).map(entry => {
       const reasons: string[] = [];
       const klass = entry.criterion.class ?? 'default';
       if (klass !== node.class) reasons.push(`class is ${node.class}, criterion wants ${klass}`);
