@@ -10,3 +10,4 @@ export type * from './placeholders/types';
 export * from './placeholders';
 export * from './definitions';
 export * from './matching';
+export * from './graph';

@@ -1,0 +1,122 @@
+import { LoadedDefinition, ScoreDocument, ScoreWorkload, ValidationError } from '@baton/backstage-plugin-orchestrator-common';
+import { DefinitionIndex } from '../matching';
+import { buildResourceGraph } from './ResourceGraph';
+
+function def(id: string, type: string, spec: Partial<LoadedDefinition['definition']['spec']> = {}): LoadedDefinition {
+  return {
+    definition: {
+      apiVersion: 'baton.dev/v1',
+      kind: 'ResourceDefinition',
+      metadata: { id },
+      spec: { type, driver: 'echo', criteria: [{}], ...spec },
+    },
+  };
+}
+
+function workload(name: string, resources: ScoreWorkload['resources'] = {}): ScoreDocument {
+  return {
+    file: `${name}.yaml`,
+    workload: { apiVersion: 'score.dev/v1b1', metadata: { name }, containers: { main: { image: 'x' } }, resources },
+  };
+}
+
+function graph(workloads: ScoreDocument[], defs: LoadedDefinition[]) {
+  return buildResourceGraph({ app: 'shop', env: 'dev', envType: 'development', workloads, index: new DefinitionIndex(defs) });
+}
+
+function errorOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    return (e as ValidationError).diagnostics.map(d => d.message);
+  }
+  return [];
+}
+
+describe('buildResourceGraph', () => {
+  it('adds workloads, private and shared resources and the namespace, in dependency order', () => {
+    const g = graph(
+      [
+        workload('web', { db: { type: 'postgres', id: 'main-db' }, cache: { type: 'redis' } }),
+        workload('api', { db: { type: 'postgres', id: 'main-db' } }),
+      ],
+      [def('pg', 'postgres'), def('redis', 'redis')],
+    );
+    expect(g.nodes.map(n => n.uid)).toEqual([
+      'k8s-namespace.default#k8s-namespace',
+      'postgres.default#shared.main-db',
+      'redis.default#modules.web.externals.cache',
+      'workload.default#modules.api',
+      'workload.default#modules.web',
+    ]);
+    const web = g.byUid.get('workload.default#modules.web')!;
+    expect(web.dependsOn).toEqual([
+      'k8s-namespace.default#k8s-namespace',
+      'postgres.default#shared.main-db',
+      'redis.default#modules.web.externals.cache',
+    ]);
+    expect(g.byUid.get('postgres.default#shared.main-db')!.declaredBy).toEqual([
+      { workload: 'api', name: 'db' },
+      { workload: 'web', name: 'db' },
+    ]);
+    expect(web.match.loaded.definition.metadata.id).toBe('baton-default-workload');
+  });
+
+  it('adds referenced resources with the referencing resId, and co-provisioned ones', () => {
+    const g = graph([workload('web', { bucket: { type: 's3' } })], [
+      def('s3', 's3', {
+        driverInputs: { values: { account: '${resources.aws-account.outputs.id}' } },
+        provision: { 'aws-policy': { isDependent: true, matchDependents: true, params: { mode: 'rw' } } },
+      }),
+      def('account', 'aws-account'),
+      def('policy', 'aws-policy', { driverInputs: { values: { arn: '${resources.s3.outputs.arn}' } } }),
+    ]);
+    const policy = g.byUid.get('aws-policy.default#modules.web.externals.bucket')!;
+    expect(policy.params).toEqual({ mode: 'rw' });
+    expect(policy.dependsOn).toEqual(['s3.default#modules.web.externals.bucket']);
+    expect(g.byUid.get('s3.default#modules.web.externals.bucket')!.dependsOn).toEqual([
+      'aws-account.default#modules.web.externals.bucket',
+    ]);
+    // matchDependents: the workload also waits for the policy
+    expect(g.byUid.get('workload.default#modules.web')!.dependsOn).toContain('aws-policy.default#modules.web.externals.bucket');
+  });
+
+  it('names the cycle', () => {
+    expect(
+      errorOf(() =>
+        graph([workload('web', { a: { type: 'aa' } })], [
+          def('a', 'aa', { driverInputs: { values: { x: '${resources.bb.outputs.y}' } } }),
+          def('b', 'bb', { driverInputs: { values: { x: '${resources.aa.outputs.y}' } } }),
+        ]),
+      ),
+    ).toEqual(['the resource graph has a cycle: aa.default#modules.web.externals.a → bb.default#modules.web.externals.a → aa.default#modules.web.externals.a']);
+  });
+
+  it('reports nodes without a definition and conflicting shared params together', () => {
+    expect(
+      errorOf(() =>
+        graph(
+          [
+            workload('web', { db: { type: 'postgres', id: 'main', params: { size: 1 } }, q: { type: 'kafka' } }),
+            workload('api', { db: { type: 'postgres', id: 'main', params: { size: 2 } } }),
+          ],
+          [def('pg', 'postgres')],
+        ),
+      ),
+    ).toEqual([
+      "resource 'postgres.default#shared.main': multiple definitions with different params",
+      'no resource definition matches kafka.default#modules.web.externals.q (type kafka, class default) in app shop, environment dev (development)',
+    ]);
+  });
+
+  it('is deterministic: same inputs, same order and hash; different definitions, different hash', () => {
+    const defs = [def('pg', 'postgres'), def('redis', 'redis')];
+    const ws = [workload('b', { c: { type: 'redis' } }), workload('a', { d: { type: 'postgres' } })];
+    const first = graph(ws, defs);
+    const second = graph([...ws].reverse(), defs);
+    expect(second.nodes.map(n => n.uid)).toEqual(first.nodes.map(n => n.uid));
+    expect(second.hash).toBe(first.hash);
+    expect(graph(ws, [def('pg2', 'postgres'), def('redis', 'redis')]).hash).not.toBe(first.hash);
+    expect(first.nodes[0].guresid).toMatch(/^[0-9a-f]{24}$/);
+  });
+});

@@ -1,0 +1,308 @@
+import {
+  Criterion,
+  Diagnostic,
+  ScoreDocument,
+  ValidationError,
+} from '@baton/backstage-plugin-orchestrator-common';
+import { createHash } from 'node:crypto';
+import { DefinitionIndex, DefinitionMatch } from '../matching';
+import { findResourceReferences, resourceUid } from '../placeholders';
+
+/**
+ * One node of the resource graph. `dependsOn` lists uids of nodes that must
+ * be provisioned first.
+ *
+ * @public
+ */
+export interface GraphNode {
+  uid: string;
+  resId: string;
+  type: string;
+  class: string;
+  params: Record<string, unknown>;
+  /** Stable global resource id: the same for the same app, env and uid. */
+  guresid: string;
+  match: DefinitionMatch;
+  dependsOn: string[];
+  /** For `workload` nodes: the Score workload's name. */
+  workload?: string;
+  /** Which workloads declare this node, under which resource name. */
+  declaredBy: { workload: string; name: string }[];
+}
+
+/** @public */
+export interface ResourceGraph {
+  app: string;
+  env: string;
+  envType: string;
+  /** sha256 over the canonical JSON of the nodes. */
+  hash: string;
+  /** Dependencies first; ties broken by uid, so the order is deterministic. */
+  nodes: GraphNode[];
+  byUid: Map<string, GraphNode>;
+}
+
+/** A global id that stays the same for the same app, environment and node. @public */
+export function guresidOf(app: string, env: string, uid: string): string {
+  return createHash('sha256').update(`${app}\u0000${env}\u0000${uid}`).digest('hex').slice(0, 24);
+}
+
+const PROVISION_KEY = /^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))?(?:#(.+))?$/;
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** Sorts object keys so equal values have equal JSON. */
+export function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Builds the resource graph of an app in an environment to a fixed point:
+ * workload nodes, their Score resources (private `modules.<w>.externals.<r>`,
+ * shared `shared.<id>`), the implicit `k8s-namespace`, then for every matched
+ * definition the resources its inputs reference and the ones it
+ * co-provisions. Every problem (no definition, conflicting params, cycles)
+ * is reported together as a ValidationError.
+ *
+ * @public
+ */
+export function buildResourceGraph(options: {
+  app: string;
+  env: string;
+  envType: string;
+  workloads: ScoreDocument[];
+  index: DefinitionIndex;
+}): ResourceGraph {
+  const { app, env, envType, index } = options;
+  const diagnostics: Diagnostic[] = [];
+  const nodes = new Map<string, GraphNode>();
+  const deps = new Map<string, Set<string>>();
+  const queue: GraphNode[] = [];
+  const context = { appId: app, envId: env, envType };
+
+  const addNode = (type: string, klass: string, resId: string, params: Record<string, unknown>): GraphNode => {
+    const uid = resourceUid(type, klass, resId);
+    let node = nodes.get(uid);
+    if (!node) {
+      node = {
+        uid,
+        resId,
+        type,
+        class: klass,
+        params,
+        guresid: guresidOf(app, env, uid),
+        match: undefined as unknown as DefinitionMatch,
+        dependsOn: [],
+        declaredBy: [],
+      };
+      nodes.set(uid, node);
+      deps.set(uid, new Set());
+      queue.push(node);
+    }
+    return node;
+  };
+  const addEdge = (from: GraphNode, to: GraphNode) => {
+    if (from !== to) deps.get(from.uid)!.add(to.uid);
+  };
+
+  const namespace = addNode('k8s-namespace', 'default', 'k8s-namespace', {});
+  const seenWorkloads = new Map<string, string>();
+  const sorted = [...options.workloads].sort((a, b) => a.workload.metadata.name.localeCompare(b.workload.metadata.name));
+  for (const { file, workload } of sorted) {
+    const name = workload.metadata.name;
+    if (seenWorkloads.has(name)) {
+      diagnostics.push({ file, path: 'metadata.name', message: `workload ${name} is also defined in ${seenWorkloads.get(name)}` });
+      continue;
+    }
+    seenWorkloads.set(name, file);
+    const wNode = addNode('workload', 'default', `modules.${name}`, {});
+    wNode.workload = name;
+    addEdge(wNode, namespace);
+    const byName = new Map<string, GraphNode>();
+    for (const [rname, resource] of Object.entries(workload.resources ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      const resId = resource.id ? `shared.${resource.id}` : `modules.${name}.externals.${rname}`;
+      const klass = resource.class ?? 'default';
+      const uid = resourceUid(resource.type, klass, resId);
+      const params = resource.params ?? {};
+      const existing = nodes.get(uid);
+      if (existing && !sameJson(existing.params, params)) {
+        diagnostics.push({ file, path: `resources.${rname}.params`, message: `resource '${uid}': multiple definitions with different params` });
+      }
+      const node = existing ?? addNode(resource.type, klass, resId, params);
+      node.declaredBy.push({ workload: name, name: rname });
+      byName.set(rname, node);
+      addEdge(wNode, node);
+    }
+    // A resource whose params read another resource of the workload depends on it.
+    for (const [rname, resource] of Object.entries(workload.resources ?? {})) {
+      const text = JSON.stringify(resource.params ?? {});
+      for (const m of text.matchAll(/\$\{resources\.([a-z0-9-]+)[.}]/g)) {
+        const target = byName.get(m[1]);
+        if (target) addEdge(byName.get(rname)!, target);
+      }
+    }
+  }
+
+  const matchDependents: [GraphNode, GraphNode][] = [];
+  const referencesOf = new Map<object, ReturnType<typeof findResourceReferences>>();
+  for (let next = 0; next < queue.length; next++) {
+    const node = queue[next];
+    const match = index.match(node, { ...context, resId: node.resId });
+    if (!match) {
+      diagnostics.push({
+        message: `no resource definition matches ${node.uid} (type ${node.type}, class ${node.class}) in app ${app}, environment ${env} (${envType})`,
+      });
+      continue;
+    }
+    node.match = match;
+    const spec = match.loaded.definition.spec;
+    let refs = referencesOf.get(match.loaded);
+    if (!refs) referencesOf.set(match.loaded, (refs = findResourceReferences(spec.driverInputs ?? {})));
+    for (const ref of refs) {
+      const target = addNode(ref.type, ref.class, ref.resId ?? node.resId, {});
+      addEdge(node, target);
+    }
+    for (const [key, entry] of Object.entries(spec.provision ?? {})) {
+      const m = PROVISION_KEY.exec(key);
+      if (!m) {
+        diagnostics.push({ file: match.loaded.file, path: `spec.provision.${key}`, message: `invalid co-provision key ${key}: use type[.class][#resId]` });
+        continue;
+      }
+      const target = addNode(m[1], m[2] ?? 'default', m[3] ?? node.resId, entry.params ?? {});
+      if (entry.isDependent) addEdge(target, node);
+      if (entry.matchDependents) matchDependents.push([node, target]);
+    }
+  }
+  // Whoever depends on a resource also depends on what it co-provisions with matchDependents.
+  for (const [main, coProvisioned] of matchDependents) {
+    for (const [uid, set] of deps) {
+      if (set.has(main.uid) && uid !== coProvisioned.uid) set.add(coProvisioned.uid);
+    }
+  }
+
+  if (diagnostics.length) throw new ValidationError(diagnostics);
+
+  const ordered = topologicalOrder(nodes, deps);
+  for (const node of ordered) node.dependsOn = [...deps.get(node.uid)!].sort();
+  const hash = createHash('sha256')
+    .update(
+      JSON.stringify(
+        ordered.map(n => canonical({
+          uid: n.uid,
+          definition: n.match.loaded.definition.metadata.id,
+          criterion: n.match.criterion,
+          params: n.params,
+          dependsOn: n.dependsOn,
+        })),
+      ),
+    )
+    .digest('hex');
+  return { app, env, envType, hash, nodes: ordered, byUid: nodes };
+}
+
+/** Kahn's algorithm, smallest uid first among ready nodes; a cycle is an error naming it. */
+function topologicalOrder(nodes: Map<string, GraphNode>, deps: Map<string, Set<string>>): GraphNode[] {
+  const remaining = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const [uid, set] of deps) {
+    remaining.set(uid, set.size);
+    for (const d of set) {
+      let list = dependents.get(d);
+      if (!list) dependents.set(d, (list = []));
+      list.push(uid);
+    }
+  }
+  const ready = new MinHeap();
+  for (const [uid, n] of remaining) if (n === 0) ready.push(uid);
+  const order: GraphNode[] = [];
+  while (ready.size) {
+    const uid = ready.pop();
+    order.push(nodes.get(uid)!);
+    for (const dependent of dependents.get(uid) ?? []) {
+      const left = remaining.get(dependent)! - 1;
+      remaining.set(dependent, left);
+      if (left === 0) ready.push(dependent);
+    }
+  }
+  if (order.length < nodes.size) {
+    throw new ValidationError([{ message: `the resource graph has a cycle: ${findCycle(deps, remaining).join(' → ')}` }]);
+  }
+  return order;
+}
+
+/** A binary min-heap of strings: the smallest ready uid comes out first. */
+class MinHeap {
+  private readonly items: string[] = [];
+  get size() {
+    return this.items.length;
+  }
+  push(value: string) {
+    const items = this.items;
+    items.push(value);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent] <= items[i]) break;
+      [items[parent], items[i]] = [items[i], items[parent]];
+      i = parent;
+    }
+  }
+  pop(): string {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop()!;
+    if (items.length) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let smallest = i;
+        if (l < items.length && items[l] < items[smallest]) smallest = l;
+        if (r < items.length && items[r] < items[smallest]) smallest = r;
+        if (smallest === i) break;
+        [items[smallest], items[i]] = [items[i], items[smallest]];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+}
+
+function findCycle(deps: Map<string, Set<string>>, remaining: Map<string, number>): string[] {
+  const inCycle = [...remaining].filter(([, n]) => n > 0).map(([uid]) => uid).sort();
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const stack: string[] = [];
+  const visit = (uid: string): string[] | undefined => {
+    if (visiting.has(uid)) return [...stack.slice(stack.indexOf(uid)), uid];
+    if (done.has(uid)) return undefined;
+    visiting.add(uid);
+    stack.push(uid);
+    for (const d of [...deps.get(uid)!].sort()) {
+      if (remaining.get(d)! > 0) {
+        const cycle = visit(d);
+        if (cycle) return cycle;
+      }
+    }
+    stack.pop();
+    visiting.delete(uid);
+    done.add(uid);
+    return undefined;
+  };
+  for (const uid of inCycle) {
+    const cycle = visit(uid);
+    if (cycle) return cycle;
+  }
+  return inCycle;
+}
+
+export type { Criterion };

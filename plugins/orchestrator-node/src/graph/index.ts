@@ -1,0 +1,1 @@
+export { buildResourceGraph, guresidOf, canonical, type GraphNode, type ResourceGraph } from './ResourceGraph';
