@@ -208,36 +208,6 @@ export function buildResourceGraph(options: {
   return { app, env, envType, hash, nodes: ordered, byUid: nodes };
 }
 
-/** Kahn's algorithm, smallest uid first among ready nodes; a cycle is an error naming it. */
-function topologicalOrder(nodes: Map<string, GraphNode>, deps: Map<string, Set<string>>): GraphNode[] {
-  const remaining = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const [uid, set] of deps) {
-    remaining.set(uid, set.size);
-    for (const d of set) {
-      let list = dependents.get(d);
-      if (!list) dependents.set(d, (list = []));
-      list.push(uid);
-    }
-  }
-  const ready = new MinHeap();
-  for (const [uid, n] of remaining) if (n === 0) ready.push(uid);
-  const order: GraphNode[] = [];
-  while (ready.size) {
-    const uid = ready.pop();
-    order.push(nodes.get(uid)!);
-    for (const dependent of dependents.get(uid) ?? []) {
-      const left = remaining.get(dependent)! - 1;
-      remaining.set(dependent, left);
-      if (left === 0) ready.push(dependent);
-    }
-  }
-  if (order.length < nodes.size) {
-    throw new ValidationError([{ message: `the resource graph has a cycle: ${findCycle(deps, remaining).join(' → ')}` }]);
-  }
-  return order;
-}
-
 /** A binary min-heap of strings: the smallest ready uid comes out first. */
 class MinHeap {
   private readonly items: string[] = [];
@@ -275,6 +245,36 @@ class MinHeap {
     }
     return top;
   }
+}
+
+/** Kahn's algorithm, smallest uid first among ready nodes; a cycle is an error naming it. */
+function topologicalOrder(nodes: Map<string, GraphNode>, deps: Map<string, Set<string>>): GraphNode[] {
+  const remaining = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const [uid, set] of deps) {
+    remaining.set(uid, set.size);
+    for (const d of set) {
+      let list = dependents.get(d);
+      if (!list) dependents.set(d, (list = []));
+      list.push(uid);
+    }
+  }
+  const ready = new MinHeap();
+  for (const [uid, n] of remaining) if (n === 0) ready.push(uid);
+  const order: GraphNode[] = [];
+  while (ready.size) {
+    const uid = ready.pop();
+    order.push(nodes.get(uid)!);
+    for (const dependent of dependents.get(uid) ?? []) {
+      const left = remaining.get(dependent)! - 1;
+      remaining.set(dependent, left);
+      if (left === 0) ready.push(dependent);
+    }
+  }
+  if (order.length < nodes.size) {
+    throw new ValidationError([{ message: `the resource graph has a cycle: ${findCycle(deps, remaining).join(' → ')}` }]);
+  }
+  return order;
 }
 
 function findCycle(deps: Map<string, Set<string>>, remaining: Map<string, number>): string[] {
