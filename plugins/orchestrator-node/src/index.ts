@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export type * from './drivers/types';
+export * from './drivers';
 export type * from './placeholders/types';
 export * from './placeholders';
 export * from './definitions';
