@@ -1,26 +1,111 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { runValidate } from './commands/validate';
+import { runPlan, runRender, runExplain } from './commands/plan';
+import { runDeploy } from './commands/deploy';
+import { CliIo, processIo } from './io';
+
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  value,
+];
+
+/** Options shared by plan, render and explain. */
+function withContextOptions(command: Command): Command {
+  return command
+    .requiredOption('--app <id>', 'app id')
+    .requiredOption('--env <id>', 'environment id')
+    .requiredOption('--env-type <type>', 'environment type')
+    .requiredOption(
+      '--definitions <path>',
+      'resource definitions: a file or a directory (repeatable)',
+      collect,
+    )
+    .addOption(
+      new Option('--output <format>', 'output format')
+        .choices(['text', 'json'])
+        .default('text'),
+    );
+}
 
 /**
  * Runs the CLI with the given argv and resolves to the process exit code:
  * 0 success, 1 invalid input or failed plan, 2 usage error.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = processIo,
+): Promise<number> {
+  let exitCode = 0;
   const program = new Command('baton')
     .description(
       'Baton: validate, plan, render and explain Score workloads against resource definitions',
     )
     .version(require('../package.json').version)
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    .configureOutput({
+      writeOut: str => io.stdout(str),
+      writeErr: str => io.stderr(str),
+    })
+    .showHelpAfterError();
 
   program
     .command('validate')
-    .description('Validate Score files (score.dev/v1b1)')
-    .argument('<file...>', 'Score files');
+    .description('Validate Score files (score.dev/v1b1); every problem is printed as file:line:col: message')
+    .argument('<file...>', 'Score files')
+    .action(async (files: string[]) => {
+      exitCode = await runValidate(files, io);
+    });
+
+  withContextOptions(
+    program
+      .command('plan')
+      .description('Match resources to definitions, build the resource graph and run the pure drivers'),
+  )
+    .requiredOption('--score <file>', 'Score file (repeatable)', collect)
+    .action(async opts => {
+      exitCode = await runPlan(opts, io);
+    });
+
+  withContextOptions(
+    program
+      .command('render')
+      .description('Plan, then render the Kubernetes manifests (to stdout, or one file per workload with --out)'),
+  )
+    .requiredOption('--score <file>', 'Score file (repeatable)', collect)
+    .option('--out <dir>', 'write the manifests into this directory')
+    .action(async opts => {
+      exitCode = await runRender(opts, io);
+    });
+
+  withContextOptions(
+    program
+      .command('explain')
+      .description('Show every candidate criterion for one resource, why it matched or not, and its rank'),
+  )
+    .requiredOption('--type <type>', 'resource type')
+    .option('--class <class>', 'resource class', 'default')
+    .requiredOption('--res-id <resId>', 'resource id, e.g. modules.web.externals.db')
+    .action(async opts => {
+      exitCode = await runExplain(opts, io);
+    });
+
+  program
+    .command('deploy')
+    .description('Deploy Score files to an environment of a running orchestrator and wait for the result')
+    .requiredOption('--url <url>', 'backend base URL, e.g. http://localhost:7007')
+    .requiredOption('--app <id>', 'app id')
+    .requiredOption('--env <id>', 'environment id')
+    .requiredOption('--score <file>', 'Score file (repeatable)', collect)
+    .option('--comment <text>', 'why this deployment happens')
+    .option('--token <token>', 'Backstage token (default: $BATON_TOKEN)')
+    .option('--no-wait', 'return once the deployment is queued')
+    .action(async opts => {
+      exitCode = await runDeploy(opts, io);
+    });
 
   try {
     await program.parseAsync(argv);
-    return 0;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;

@@ -17,6 +17,9 @@ export interface PlanNode {
   dependsOn: string[];
   outputs: Record<string, unknown>;
   secretOutputs: string[];
+  /** Set when the node's driver did not run (side effects wait for deploy) or failed. */
+  status?: 'not-run' | 'failed' | 'skipped';
+  message?: string;
 }
 
 /** @public */

@@ -11,3 +11,6 @@ export * from './placeholders';
 export * from './definitions';
 export * from './matching';
 export * from './graph';
+export * from './execute';
+export * from './render';
+export * from './plan';

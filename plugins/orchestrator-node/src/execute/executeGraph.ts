@@ -1,0 +1,238 @@
+import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
+import { DriverRegistry } from '../drivers/DriverRegistry';
+import { Driver, DriverLogger, DriverManifest } from '../drivers/types';
+import { GraphNode, ResourceGraph } from '../graph';
+import { definitionLookup, ResourceOutputs, substituteValue, SubstitutionError } from '../placeholders';
+
+/** What happened to one node. @public */
+export interface NodeResult {
+  uid: string;
+  status: 'succeeded' | 'failed' | 'skipped' | 'not-run';
+  outputs: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  cookie?: unknown;
+  manifests?: Record<string, DriverManifest>;
+  /** Why it failed, was skipped or not run; never holds a secret value. */
+  message?: string;
+}
+
+/** @public */
+export interface NodeEvent {
+  uid: string;
+  status: 'running' | NodeResult['status'];
+  message?: string;
+}
+
+/** @public */
+export interface ExecuteGraphOptions {
+  graph: ResourceGraph;
+  drivers: DriverRegistry;
+  /** Driver state from the previous provisioning of each node, by uid. */
+  previous?: Map<string, { cookie?: unknown }>;
+  /** Only run pure drivers (plan): other nodes are `not-run`. */
+  pureOnly?: boolean;
+  concurrency?: number;
+  signal?: AbortSignal;
+  logger?: DriverLogger;
+  onNodeEvent?: (event: NodeEvent) => void | Promise<void>;
+}
+
+const silentLogger: DriverLogger = { info() {}, warn() {}, error() {}, debug() {} };
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const inputValidators = new WeakMap<Driver, ValidateFunction>();
+
+/**
+ * Provisions a resource graph in dependency order, independent nodes
+ * concurrently (bounded). Each node's `driverInputs` are resolved from the
+ * outputs of the nodes it references; an input value that reads a secret
+ * output is passed to the driver among its secrets, never its plain inputs.
+ * After a failure no new node starts; nodes that depend on a failed one are
+ * `skipped`. Results keep every node already provisioned.
+ *
+ * @public
+ */
+export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<string, NodeResult>> {
+  const { graph, drivers } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const signal = options.signal ?? new AbortController().signal;
+  const logger = options.logger ?? silentLogger;
+  const results = new Map<string, NodeResult>();
+  const waiting = new Map<string, number>();
+  const dependents = new Map<string, GraphNode[]>();
+  for (const node of graph.nodes) {
+    waiting.set(node.uid, node.dependsOn.length);
+    for (const d of node.dependsOn) {
+      let list = dependents.get(d);
+      if (!list) dependents.set(d, (list = []));
+      list.push(node);
+    }
+  }
+  const ready: GraphNode[] = graph.nodes.filter(n => n.dependsOn.length === 0);
+  let failed = false;
+  let running = 0;
+
+  const outputsOf = (ref: { type: string; class: string; resId: string }): ResourceOutputs | undefined => {
+    const r = results.get(`${ref.type}.${ref.class}#${ref.resId}`);
+    return r && r.status === 'succeeded' ? { outputs: r.outputs, secrets: r.secrets } : undefined;
+  };
+
+  const finish = (node: GraphNode, result: NodeResult) => {
+    results.set(node.uid, result);
+    for (const dependent of dependents.get(node.uid) ?? []) {
+      const left = waiting.get(dependent.uid)! - 1;
+      waiting.set(dependent.uid, left);
+      if (left === 0) ready.push(dependent);
+    }
+  };
+
+  const fail = (node: GraphNode, message: string): NodeResult => {
+    failed = true;
+    logger.error(`${node.uid}: ${message}`);
+    return { uid: node.uid, status: 'failed', outputs: {}, secrets: {}, message };
+  };
+
+  const runNode = async (node: GraphNode): Promise<NodeResult> => {
+    const blocked = node.dependsOn.map(d => results.get(d)!).find(r => r.status !== 'succeeded');
+    if (blocked) {
+      return {
+        uid: node.uid,
+        status: blocked.status === 'not-run' ? 'not-run' : 'skipped',
+        outputs: {},
+        secrets: {},
+        message: `${blocked.uid} ${blocked.status === 'not-run' ? 'was not run' : blocked.status}`,
+      };
+    }
+    if (failed || signal.aborted) {
+      return { uid: node.uid, status: 'skipped', outputs: {}, secrets: {}, message: signal.aborted ? 'cancelled' : 'an earlier node failed' };
+    }
+    const definition = node.match.loaded.definition;
+    const driver = drivers.get(definition.spec.driver);
+    if (!driver) {
+      return fail(node, `definition ${definition.metadata.id} uses driver ${definition.spec.driver}, which is not installed (installed: ${drivers.ids().join(', ')})`);
+    }
+    if (options.pureOnly && !driver.pure) {
+      return { uid: node.uid, status: 'not-run', outputs: {}, secrets: {}, message: `driver ${driver.id} has side effects; it runs on deploy` };
+    }
+    let inputs: Record<string, unknown>;
+    let secrets: Record<string, unknown>;
+    try {
+      ({ inputs, secrets } = resolveInputs(node, graph, outputsOf));
+    } catch (error) {
+      const problems = error instanceof SubstitutionError ? error.problems.join('; ') : (error as Error).message;
+      return fail(node, `definition ${definition.metadata.id}: driverInputs: ${problems}`);
+    }
+    const schemaProblem = checkInputs(driver, inputs);
+    if (schemaProblem) {
+      return fail(node, `definition ${definition.metadata.id}: driverInputs.values${schemaProblem}`);
+    }
+    await options.onNodeEvent?.({ uid: node.uid, status: 'running' });
+    try {
+      const result = await driver.provision({
+        guresid: node.guresid,
+        resource: { uid: node.uid, type: node.type, class: node.class, resId: node.resId, params: node.params },
+        context: { app: { id: graph.app }, env: { id: graph.env, type: graph.envType } },
+        inputs,
+        secrets,
+        cookie: options.previous?.get(node.uid)?.cookie,
+        signal,
+        logger,
+      });
+      return {
+        uid: node.uid,
+        status: 'succeeded',
+        outputs: result.outputs ?? {},
+        secrets: result.secrets ?? {},
+        cookie: result.cookie,
+        manifests: result.manifests,
+      };
+    } catch (error) {
+      return fail(node, redact(`${driver.id} driver: ${(error as Error).message}`, secrets));
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    function start(node: GraphNode) {
+      running++;
+      runNode(node)
+        .then(async result => {
+          running--;
+          finish(node, result);
+          await options.onNodeEvent?.({ uid: node.uid, status: result.status, message: result.message });
+          pump();
+        })
+        .catch(reject);
+    }
+    function pump() {
+      if (results.size === graph.nodes.length) {
+        resolve();
+        return;
+      }
+      while (running < concurrency && ready.length) {
+        start(ready.shift()!);
+      }
+    }
+    pump();
+  });
+  return results;
+}
+
+/**
+ * Resolves a node's `driverInputs`; a value that reads a secret output moves
+ * to the secrets the driver receives.
+ */
+function resolveInputs(
+  node: GraphNode,
+  graph: ResourceGraph,
+  outputsOf: (ref: { type: string; class: string; resId: string }) => ResourceOutputs | undefined,
+) {
+  const lookup = definitionLookup({
+    context: {
+      app: { id: graph.app },
+      env: { id: graph.env, type: graph.envType },
+      res: { id: node.resId, guresid: node.guresid, type: node.type, class: node.class },
+    },
+    outputsOf,
+  });
+  const spec = node.match.loaded.definition.spec;
+  const inputs: Record<string, unknown> = {};
+  const secrets: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const resolve = (source: Record<string, unknown> | undefined, forceSecret: boolean, label: string) => {
+    for (const [key, value] of Object.entries(source ?? {})) {
+      try {
+        const r = substituteValue(value, lookup);
+        if (r.secret || forceSecret) secrets[key] = r.value;
+        else inputs[key] = r.value;
+      } catch (error) {
+        for (const p of (error as SubstitutionError).problems ?? [(error as Error).message]) {
+          problems.push(`${label}.${key}: ${p}`);
+        }
+      }
+    }
+  };
+  resolve(spec.driverInputs?.values, false, 'values');
+  resolve(spec.driverInputs?.secrets, true, 'secrets');
+  if (problems.length) throw new SubstitutionError(problems);
+  return { inputs, secrets };
+}
+
+function checkInputs(driver: Driver, inputs: Record<string, unknown>): string | undefined {
+  if (!driver.inputsSchema) return undefined;
+  let validate = inputValidators.get(driver);
+  if (!validate) {
+    validate = ajv.compile(driver.inputsSchema);
+    inputValidators.set(driver, validate);
+  }
+  if (validate(inputs)) return undefined;
+  const e = validate.errors![0];
+  return `${e.instancePath.replace(/\//g, '.')}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`;
+}
+
+/** Keeps secret input values out of error messages. */
+function redact(message: string, secrets: Record<string, unknown>): string {
+  let result = message;
+  for (const value of Object.values(secrets)) {
+    if (typeof value === 'string' && value.length >= 4) result = result.split(value).join('***');
+  }
+  return result;
+}

@@ -1,0 +1,1 @@
+export { executeGraph, type ExecuteGraphOptions, type NodeEvent, type NodeResult } from './executeGraph';

@@ -1,0 +1,8 @@
+export {
+  planApplication,
+  renderApplication,
+  createBuiltInDrivers,
+  type ApplicationPlan,
+  type PlanApplicationOptions,
+  type RenderedApplication,
+} from './planApplication';
