@@ -13,6 +13,25 @@ if (!dir) {
   process.exit(2);
 }
 const definitions = path.resolve(__dirname, '../examples/definitions/development');
+const os = require('node:os');
+
+// The corpus stores `dir/sub/file` as `dir__sub__file`; rebuild that layout in
+// a temporary folder so files a Score file names by relative path are found.
+function restoreLayout(files) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-conformance-'));
+  const restored = new Map();
+  for (const file of scoreAndDataFiles(path.dirname(files[0]))) {
+    const target = path.join(root, path.basename(file).split('__').join(path.sep));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(file, target);
+    restored.set(file, target);
+  }
+  return files.map(f => restored.get(f));
+}
+
+function scoreAndDataFiles(dirOfCorpus) {
+  return fs.readdirSync(dirOfCorpus).map(name => path.join(dirOfCorpus, name)).filter(f => fs.statSync(f).isFile());
+}
 
 function scoreFiles(root) {
   const out = [];
@@ -80,7 +99,7 @@ async function run(args) {
   }
 
   for (const [key, group] of groups) {
-    const scoreArgs = group.files.flatMap(f => ['--score', f]);
+    const scoreArgs = restoreLayout(group.files).flatMap(f => ['--score', f]);
     const common = ['--app', 'conformance', '--env', 'dev', '--env-type', 'development', '--definitions', definitions];
     const plan = await run(['plan', ...common, ...scoreArgs]);
     const render = plan.code === 0 ? await run(['render', ...common, ...scoreArgs]) : plan;

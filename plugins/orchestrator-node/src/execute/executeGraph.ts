@@ -2,7 +2,13 @@ import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import { DriverRegistry } from '../drivers/DriverRegistry';
 import { Driver, DriverLogger, DriverManifest } from '../drivers/types';
 import { GraphNode, ResourceGraph } from '../graph';
-import { definitionLookup, ResourceOutputs, substituteValue, SubstitutionError } from '../placeholders';
+import {
+  definitionLookup,
+  ResourceOutputs,
+  scoreLookup,
+  substituteValue,
+  SubstitutionError,
+} from '../placeholders';
 
 /** What happened to one node. @public */
 export interface NodeResult {
@@ -115,6 +121,27 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
     }
     let inputs: Record<string, unknown>;
     let secrets: Record<string, unknown>;
+    let params = node.params;
+    if (node.paramsSource) {
+      const source = node.paramsSource;
+      try {
+        params = substituteValue(
+          node.params,
+          scoreLookup({
+            metadata: source.metadata,
+            resources: Object.fromEntries(
+              Object.entries(source.resources).map(([name, uid]) => {
+                const r = results.get(uid);
+                return [name, { outputs: r?.outputs ?? {}, secrets: r?.secrets ?? {} }];
+              }),
+            ),
+          }),
+        ).value as Record<string, unknown>;
+      } catch (error) {
+        const problems = error instanceof SubstitutionError ? error.problems.join('; ') : (error as Error).message;
+        return fail(node, `params: ${problems}`);
+      }
+    }
     try {
       ({ inputs, secrets } = resolveInputs(node, graph, outputsOf));
     } catch (error) {
@@ -129,7 +156,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
     try {
       const result = await driver.provision({
         guresid: node.guresid,
-        resource: { uid: node.uid, type: node.type, class: node.class, resId: node.resId, params: node.params },
+        resource: { uid: node.uid, type: node.type, class: node.class, resId: node.resId, params },
         context: { app: { id: graph.app }, env: { id: graph.env, type: graph.envType } },
         inputs,
         secrets,

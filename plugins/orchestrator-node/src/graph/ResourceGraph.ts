@@ -28,6 +28,11 @@ export interface GraphNode {
   workload?: string;
   /** Which workloads declare this node, under which resource name. */
   declaredBy: { workload: string; name: string }[];
+  /**
+   * Where placeholders in `params` are resolved, as in score-k8s: against the
+   * metadata and resources (name → uid) of the workload that declared it.
+   */
+  paramsSource?: { metadata: Record<string, unknown>; resources: Record<string, string> };
 }
 
 /** @public */
@@ -142,11 +147,15 @@ export function buildResourceGraph(options: {
       addEdge(wNode, node);
     }
     // A resource whose params read another resource of the workload depends on it.
+    const uidsByName = Object.fromEntries([...byName].map(([rname, n]) => [rname, n.uid]));
     for (const [rname, resource] of Object.entries(workload.resources ?? {})) {
       const text = JSON.stringify(resource.params ?? {});
+      if (text.indexOf('${') < 0) continue;
+      const node = byName.get(rname)!;
+      node.paramsSource ??= { metadata: workload.metadata, resources: uidsByName };
       for (const m of text.matchAll(/\$\{resources\.([a-z0-9-]+)[.}]/g)) {
         const target = byName.get(m[1]);
-        if (target) addEdge(byName.get(rname)!, target);
+        if (target) addEdge(node, target);
       }
     }
   }

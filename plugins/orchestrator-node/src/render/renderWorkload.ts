@@ -147,9 +147,22 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
 
     Object.entries(container.volumes ?? {}).forEach(([target, v], i) => {
       const path = at(`volumes.${target}.source`);
+      const volumeName = `volume-${cname}-${i}`;
+      const mount = {
+        name: volumeName,
+        mountPath: target,
+        ...(v.path ? { subPath: v.path } : {}),
+        ...(v.readOnly !== undefined ? { readOnly: v.readOnly } : {}),
+      };
       const m = /^\$\{resources\.([a-z0-9][a-z0-9-]*[a-z0-9])\}$/.exec(v.source);
       if (!m) {
-        report(path, `volume source ${v.source} must be \${resources.<name>} of a volume resource`);
+        if (v.source.includes('${')) {
+          report(path, `volume source ${v.source} must be \${resources.<name>} of a volume resource`);
+          return;
+        }
+        // A plain name refers to a claim that exists in the namespace already.
+        volumes.push({ name: volumeName, persistentVolumeClaim: { claimName: v.source } });
+        mounts.push(mount);
         return;
       }
       const resource = options.resources[m[1]];
@@ -162,14 +175,8 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
         report(path, `\${resources.${m[1]}}: the resource's outputs have no 'source' (a Kubernetes volume source such as {emptyDir: {}})`);
         return;
       }
-      const volumeName = `volume-${cname}-${i}`;
       volumes.push({ name: volumeName, ...(source as Record<string, unknown>) });
-      mounts.push({
-        name: volumeName,
-        mountPath: target,
-        ...(v.path ? { subPath: v.path } : {}),
-        ...(v.readOnly !== undefined ? { readOnly: v.readOnly } : {}),
-      });
+      mounts.push(mount);
     });
 
     const spec = containerSpec(cname, container, envVars, mounts);
