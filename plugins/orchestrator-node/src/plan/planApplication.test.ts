@@ -1,0 +1,121 @@
+import { LoadedDefinition, ScoreDocument, parseScore } from '@baton/backstage-plugin-orchestrator-common';
+import { DriverRegistry } from '../drivers/DriverRegistry';
+import { echoDriver, workloadDriver } from '../drivers/echoDriver';
+import { Driver } from '../drivers/types';
+import { planApplication, renderApplication } from './planApplication';
+
+const SECRET = 'sup3r-s3cret-value';
+
+function def(id: string, type: string, spec: Partial<LoadedDefinition['definition']['spec']> = {}): LoadedDefinition {
+  return {
+    definition: { apiVersion: 'baton.dev/v1', kind: 'ResourceDefinition', metadata: { id }, spec: { type, driver: 'echo', criteria: [{}], ...spec } },
+  };
+}
+
+const web: ScoreDocument = {
+  file: 'web.yaml',
+  workload: parseScore(
+    `apiVersion: score.dev/v1b1
+metadata: { name: web }
+containers:
+  main:
+    image: web
+    variables:
+      URL: postgres://\${resources.db.username}:\${resources.db.password}@\${resources.db.host}
+resources:
+  db: { type: postgres }
+  dns: { type: dns }
+  route: { type: route, params: { host: "\${resources.dns.host}", port: 80 } }
+`,
+    'web.yaml',
+  ),
+};
+
+const definitions = [
+  def('pg', 'postgres', {
+    driverInputs: {
+      values: { host: 'pg-${context.env.id}', username: 'app', url: 'x://${resources.pg-admin.outputs.password}' },
+      secrets: { password: SECRET },
+    },
+  }),
+  def('admin', 'pg-admin', { driverInputs: { secrets: { password: SECRET } } }),
+  def('dns', 'dns', { driverInputs: { values: { host: 'web.example.com' } } }),
+  def('route', 'route', {
+    driver: 'template',
+    driverInputs: { values: { templates: { outputs: 'host: "{{ resource.params.host }}"\nport: {{ resource.params.port }}' } } },
+  }),
+];
+
+describe('planApplication', () => {
+  it('plans with outputs and never shows a secret value, only its key', async () => {
+    const { plan } = await planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: [web], definitions });
+    const json = JSON.stringify(plan);
+    expect(json).not.toContain(SECRET);
+    const pg = plan.nodes.find(n => n.type === 'postgres')!;
+    // A value built from a secret output becomes secret itself.
+    expect(pg.outputs).toEqual({ host: 'pg-dev', username: 'app' });
+    expect(pg.secretOutputs).toEqual(['password', 'url']);
+    expect(pg.dependsOn).toEqual(['pg-admin.default#modules.web.externals.db']);
+    // Score params resolve against the declaring workload's resources.
+    expect(plan.nodes.find(n => n.type === 'route')!.outputs).toEqual({ host: 'web.example.com', port: 80 });
+    expect(plan.nodes.map(n => n.uid).indexOf('dns.default#modules.web.externals.dns')).toBeLessThan(
+      plan.nodes.map(n => n.uid).indexOf('route.default#modules.web.externals.route'),
+    );
+  });
+
+  it('renders the workload with the secret only in its Secret', async () => {
+    const planned = await planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: [web], definitions });
+    const rendered = renderApplication(planned);
+    expect(rendered.namespace).toBe('shop-dev');
+    const objects = rendered.workloads.web;
+    const notSecret = JSON.stringify(objects.filter(o => o.kind !== 'Secret'));
+    expect(notSecret).not.toContain(SECRET);
+    expect(objects.map(o => o.kind)).toEqual(['Secret', 'Deployment']);
+  });
+
+  it('leaves side-effect drivers for deploy, and stops at a failed node keeping the others', async () => {
+    const calls: string[] = [];
+    const sideEffect: Driver = {
+      id: 'cloud',
+      async provision(ctx) {
+        calls.push(ctx.resource.uid);
+        if (ctx.resource.type === 'dns') throw new Error(`quota exceeded for ${ctx.secrets.token}`);
+        return { outputs: { host: 'h' }, secrets: {} };
+      },
+    };
+    const drivers = new DriverRegistry([echoDriver, workloadDriver, sideEffect]);
+    const defs = [
+      def('pg', 'postgres', { driver: 'cloud' }),
+      def('admin', 'pg-admin'),
+      def('dns', 'dns', { driver: 'cloud', driverInputs: { secrets: { token: SECRET } } }),
+      def('route', 'route'),
+    ];
+    const plan = await planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: [web], definitions: defs, drivers });
+    expect(calls).toEqual([]);
+    expect(plan.results.get('postgres.default#modules.web.externals.db')?.status).toBe('not-run');
+
+    const deployed = await planApplication({
+      app: 'shop', env: 'dev', envType: 'development', workloads: [web], definitions: defs, drivers, provision: true,
+    });
+    const status = Object.fromEntries([...deployed.results].map(([uid, r]) => [uid, r.status]));
+    expect(status['dns.default#modules.web.externals.dns']).toBe('failed');
+    expect(status['route.default#modules.web.externals.route']).toBe('skipped');
+    expect(status['workload.default#modules.web']).toBe('skipped');
+    // Nodes that ran alongside the failed one keep their result.
+    expect(status['k8s-namespace.default#k8s-namespace']).toBe('succeeded');
+    expect(status['postgres.default#modules.web.externals.db']).toBe('succeeded');
+    const message = deployed.results.get('dns.default#modules.web.externals.dns')!.message!;
+    expect(message).toContain('quota exceeded');
+    expect(message).not.toContain(SECRET);
+  });
+
+  it('names a driver that is not installed', async () => {
+    const planned = await planApplication({
+      app: 'shop', env: 'dev', envType: 'development', workloads: [web],
+      definitions: [...definitions.slice(1), def('pg', 'postgres', { driver: 'nope' })],
+    });
+    expect(planned.results.get('postgres.default#modules.web.externals.db')?.message).toMatch(
+      /^definition pg uses driver nope, which is not installed/,
+    );
+  });
+});
