@@ -12,7 +12,10 @@ if (!dir) {
   console.error('usage: scripts/conformance DIR');
   process.exit(2);
 }
-const definitions = path.resolve(__dirname, '../examples/definitions/development');
+const definitions = ['common', 'development'].flatMap(folder => [
+  '--definitions',
+  path.resolve(__dirname, '../examples/definitions', folder),
+]);
 const os = require('node:os');
 
 // The corpus stores `dir/sub/file` as `dir__sub__file`; rebuild that layout in
@@ -100,7 +103,7 @@ async function run(args) {
 
   for (const [key, group] of groups) {
     const scoreArgs = restoreLayout(group.files).flatMap(f => ['--score', f]);
-    const common = ['--app', 'conformance', '--env', 'dev', '--env-type', 'development', '--definitions', definitions];
+    const common = ['--app', 'conformance', '--env', 'dev', '--env-type', 'development', ...definitions];
     const plan = await run(['plan', ...common, ...scoreArgs]);
     const render = plan.code === 0 ? await run(['render', ...common, ...scoreArgs]) : plan;
     if (render.code === 0) {

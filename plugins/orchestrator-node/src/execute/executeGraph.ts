@@ -108,11 +108,15 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         message: `${blocked.uid} ${blocked.status === 'not-run' ? 'was not run' : blocked.status}`,
       };
     }
-    if (failed || signal.aborted) {
+    // A plan has no side effects, so it goes on after a failure to report them all.
+    if ((failed && !options.pureOnly) || signal.aborted) {
       return { uid: node.uid, status: 'skipped', outputs: {}, secrets: {}, message: signal.aborted ? 'cancelled' : 'an earlier node failed' };
     }
     const definition = node.match.loaded.definition;
     const driver = drivers.get(definition.spec.driver);
+    if (!driver && options.pureOnly) {
+      return { uid: node.uid, status: 'not-run', outputs: {}, secrets: {}, message: `driver ${definition.spec.driver} is not available here; it runs on deploy` };
+    }
     if (!driver) {
       return fail(node, `definition ${definition.metadata.id} uses driver ${definition.spec.driver}, which is not installed (installed: ${drivers.ids().join(', ')})`);
     }

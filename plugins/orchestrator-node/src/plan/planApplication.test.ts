@@ -109,12 +109,21 @@ describe('planApplication', () => {
     expect(message).not.toContain(SECRET);
   });
 
-  it('names a driver that is not installed', async () => {
-    const planned = await planApplication({
+  it('plans around drivers that only the orchestrator has, and fails deploys that need a missing one', async () => {
+    const options = {
       app: 'shop', env: 'dev', envType: 'development', workloads: [web],
       definitions: [...definitions.slice(1), def('pg', 'postgres', { driver: 'nope' })],
+    };
+    const planned = await planApplication(options);
+    expect(planned.results.get('postgres.default#modules.web.externals.db')).toMatchObject({
+      status: 'not-run',
+      message: 'driver nope is not available here; it runs on deploy',
     });
-    expect(planned.results.get('postgres.default#modules.web.externals.db')?.message).toMatch(
+    // The other resources still plan.
+    expect(planned.results.get('route.default#modules.web.externals.route')?.status).toBe('succeeded');
+
+    const deployed = await planApplication({ ...options, provision: true });
+    expect(deployed.results.get('postgres.default#modules.web.externals.db')?.message).toMatch(
       /^definition pg uses driver nope, which is not installed/,
     );
   });
