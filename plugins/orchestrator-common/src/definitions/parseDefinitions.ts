@@ -40,6 +40,7 @@ export function parseResourceDefinitions(text: string, file: string): LoadedDefi
   const diagnostics: Diagnostic[] = [];
   const loaded: LoadedDefinition[] = [];
   const locate = (index: number) => new YamlLocator(text, index);
+  const startLines = documentStartLines(text);
 
   docs.forEach((doc, index) => {
     if (doc === null || doc === undefined) return; // empty document
@@ -57,25 +58,28 @@ export function parseResourceDefinitions(text: string, file: string): LoadedDefi
       return;
     }
     const definition = doc as ResourceDefinition;
-    loaded.push({ definition, file, line: lineOfDocument(text, index) });
+    loaded.push({ definition, file, line: startLines(index) });
   });
   if (diagnostics.length) throw new ValidationError(diagnostics);
   return loaded;
 }
 
-/** 1-based line where document `index` of a multi-document file starts. */
-function lineOfDocument(text: string, index: number): number {
-  const lines = text.split('\n');
+/** The 1-based line where each document of a multi-document file starts. */
+function documentStartLines(text: string): (index: number) => number {
   const markers: number[] = [];
-  lines.forEach((line, i) => {
-    if (/^---(\s|$)/.test(line)) markers.push(i);
-  });
-  // A leading `---` opens the first document instead of separating two.
-  const leading =
-    markers.length > 0 &&
-    lines.slice(0, markers[0]).every(line => /^\s*(#.*)?$/.test(line));
-  if (leading) return markers[index] + 2;
-  return index === 0 ? 1 : markers[index - 1] + 2;
+  let leading = true;
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    if (/^---(\s|$)/.test(line)) markers.push(lineNo);
+    // A leading `---` opens the first document instead of separating two.
+    else if (!markers.length && !/^\s*(#.*)?$/.test(line)) leading = false;
+    lineNo++;
+  }
+  leading = leading && markers.length > 0;
+  return index => {
+    if (leading) return markers[index] + 2;
+    return index === 0 ? 1 : markers[index - 1] + 2;
+  };
 }
 
 /** The canonical text of a criterion: class defaulted, fields sorted. */
