@@ -2,10 +2,39 @@ export interface Config {
   /** Baton's platform orchestrator. */
   orchestrator?: {
     /**
-     * Platform configuration as code: YAML files or directories holding
-     * resource definitions (`kind: ResourceDefinition`). Relative paths are
-     * resolved from the backend's working directory.
+     * Folder for the orchestrator's local state: the generated encryption key
+     * (when none is configured) and the local GitOps repository.
+     * Default: `<tmp>/baton`.
+     */
+    dataDir?: string;
+    /**
+     * Platform configuration as code: YAML files or folders of resource
+     * definitions (`kind: ResourceDefinition`), resolved from the backend's
+     * working directory.
      */
     definitions?: string[];
+    secrets?: {
+      /**
+       * AES-256 key (32 bytes, base64) that encrypts secret outputs, driver
+       * state and definition secrets at rest. Default: a key generated in
+       * `dataDir/secret.key`.
+       * @visibility secret
+       */
+      key?: string;
+    };
+    /** Where deployments commit their rendered manifests. */
+    gitops?: {
+      /** Remote to push to; without it the repository stays in `dataDir/gitops`. */
+      url?: string;
+      /** Branch to commit to. Default: main. */
+      branch?: string;
+      /** User name for the remote (default x-access-token). */
+      username?: string;
+      /**
+       * Password or token for the remote.
+       * @visibility secret
+       */
+      token?: string;
+    };
   };
 }

@@ -61,6 +61,10 @@ describe('backend', () => {
             connection: { directory: path.join(dataDir, 'sqlite') },
           },
         },
+        orchestrator: {
+          dataDir: path.join(dataDir, 'orchestrator'),
+          definitions: [path.join(root, 'examples/definitions')],
+        },
       }),
     );
     child = spawn(

@@ -12,11 +12,17 @@ import request from 'supertest';
 import { orchestratorPlugin } from './plugin';
 
 describe('orchestratorPlugin', () => {
+  const backends: { stop(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(backends.splice(0).map(b => b.stop()));
+  });
+
   async function start(features: any[] = []) {
-    const { server } = await startTestBackend({
+    const backend = await startTestBackend({
       features: [orchestratorPlugin, ...features],
     });
-    return server;
+    backends.push(backend);
+    return backend.server;
   }
 
   it('answers health for signed-in users and services', async () => {

@@ -2,10 +2,24 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { orchestratorPermissions } from '@baton/backstage-plugin-orchestrator-common';
+import { createBuiltInDrivers } from '@baton/backstage-plugin-orchestrator-node';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
 import { DatabaseOrchestratorStore } from './database/DatabaseOrchestratorStore';
+import { PostgresDriver } from './drivers/PostgresDriver';
+import { GitOpsRepository } from './gitops/GitOpsRepository';
 import { environmentResourceRef, isEnvironmentType } from './permissions';
+import { SecretBox } from './secrets/SecretBox';
+import { DefinitionService } from './service/DefinitionService';
+import { DeploymentService } from './service/DeploymentService';
 import { createRouter } from './service/router';
+
+/** The events topic of deployment events. @public */
+export const ORCHESTRATOR_EVENTS_TOPIC = 'orchestrator.deployments';
 
 /**
  * The orchestrator backend plugin: Baton's REST API inside Backstage.
@@ -17,14 +31,66 @@ export const orchestratorPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
         database: coreServices.database,
+        discovery: coreServices.discovery,
+        events: eventsServiceRef,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        lifecycle: coreServices.lifecycle,
+        logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
       },
-      async init({ database, httpAuth, httpRouter, permissions, permissionsRegistry }) {
+      async init(deps) {
+        const { config, database, httpRouter, lifecycle, logger, permissionsRegistry } = deps;
+        const dataDir = path.resolve(config.getOptionalString('orchestrator.dataDir') ?? path.join(os.tmpdir(), 'baton'));
+        const client = await database.getClient();
         const store = await DatabaseOrchestratorStore.create({ database });
+        const deploymentStore = new DatabaseDeploymentStore(client);
+        const secrets = await SecretBox.fromKeyOrDataDir({
+          key: config.getOptionalString('orchestrator.secrets.key'),
+          dataDir,
+        });
+        const definitions = new DefinitionService(
+          client,
+          secrets,
+          deploymentStore,
+          (config.getOptionalStringArray('orchestrator.definitions') ?? []).map(p => path.resolve(p)),
+        );
+        await definitions.load();
+
+        const remoteUrl = config.getOptionalString('orchestrator.gitops.url');
+        const branch = config.getOptionalString('orchestrator.gitops.branch') ?? 'main';
+        const gitops = await GitOpsRepository.open({
+          dir: path.join(dataDir, 'gitops'),
+          remote: remoteUrl
+            ? {
+                url: remoteUrl,
+                branch,
+                username: config.getOptionalString('orchestrator.gitops.username'),
+                password: config.getOptionalString('orchestrator.gitops.token'),
+              }
+            : undefined,
+        });
+
+        const drivers = createBuiltInDrivers();
+        drivers.register(new PostgresDriver());
+        const deployments = new DeploymentService({
+          db: client,
+          store,
+          deployments: deploymentStore,
+          definitions,
+          drivers,
+          secrets,
+          gitops,
+          logger,
+          instanceId: `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+          baseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
+          gitopsRepoUrl: remoteUrl ?? `file://${path.join(dataDir, 'gitops')}`,
+          gitopsBranch: branch,
+          onEvent: event => deps.events.publish({ topic: ORCHESTRATOR_EVENTS_TOPIC, eventPayload: event }),
+        });
 
         permissionsRegistry.addPermissions(orchestratorPermissions);
         permissionsRegistry.addResourceType({
@@ -41,7 +107,21 @@ export const orchestratorPlugin = createBackendPlugin({
             ),
         });
 
-        httpRouter.use(await createRouter({ httpAuth, permissions, store }));
+        httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            store,
+            deploymentStore,
+            definitions,
+            deployments,
+            secretKeysOf: ciphertext =>
+              ciphertext ? Object.keys(secrets.decrypt<Record<string, unknown>>(ciphertext)).sort() : [],
+          }),
+        );
+
+        lifecycle.addStartupHook(() => deployments.start());
+        lifecycle.addShutdownHook(() => deployments.stop());
       },
     });
   },

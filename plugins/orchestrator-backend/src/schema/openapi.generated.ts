@@ -122,6 +122,147 @@ export const spec = {
         },
         required: ['appId', 'id', 'type', 'createdAt'],
       },
+      ResourceDefinitionView: {
+        type: 'object',
+        properties: {
+          apiVersion: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          metadata: {
+            type: 'object',
+          },
+          spec: {
+            type: 'object',
+          },
+          source: {
+            type: 'string',
+            enum: ['api', 'config'],
+          },
+          revision: {
+            type: 'integer',
+          },
+        },
+        required: [
+          'apiVersion',
+          'kind',
+          'metadata',
+          'spec',
+          'source',
+          'revision',
+        ],
+      },
+      Deployment: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'],
+          },
+          createdAt: {
+            type: 'string',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          comment: {
+            type: 'string',
+          },
+          setId: {
+            type: 'string',
+          },
+          previousId: {
+            type: 'string',
+          },
+          error: {
+            type: 'string',
+          },
+          commit: {
+            type: 'string',
+          },
+          nodes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                uid: {
+                  type: 'string',
+                },
+                status: {
+                  type: 'string',
+                },
+                message: {
+                  type: 'string',
+                },
+              },
+              required: ['uid', 'status'],
+            },
+          },
+          diff: {
+            type: 'object',
+          },
+        },
+        required: ['id', 'status', 'createdAt', 'createdBy', 'setId'],
+      },
+      ActiveResource: {
+        type: 'object',
+        properties: {
+          app: {
+            type: 'string',
+          },
+          env: {
+            type: 'string',
+          },
+          uid: {
+            type: 'string',
+          },
+          resId: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+          },
+          class: {
+            type: 'string',
+          },
+          guresid: {
+            type: 'string',
+          },
+          definition: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+          },
+          outputs: {
+            type: 'object',
+          },
+          secretOutputs: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: [
+          'app',
+          'env',
+          'uid',
+          'resId',
+          'type',
+          'class',
+          'guresid',
+          'definition',
+          'status',
+          'outputs',
+          'secretOutputs',
+        ],
+      },
       Id: {
         type: 'string',
         description: 'A lowercase RFC 1123 label',
@@ -129,6 +270,52 @@ export const spec = {
       },
     },
     parameters: {
+      definitionId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+          pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$',
+        },
+      },
+      deploymentId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+        },
+      },
+      force: {
+        name: 'force',
+        in: 'query',
+        required: false,
+        description:
+          'Apply a change that re-matches or removes active resources',
+        schema: {
+          type: 'string',
+          enum: ['true', 'false'],
+        },
+      },
+      limit: {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: 'Page size, 1 to 1000',
+        schema: {
+          type: 'string',
+          pattern: '^([1-9][0-9]{0,2}|1000)$',
+        },
+      },
+      cursor: {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        schema: {
+          type: 'string',
+        },
+      },
       app: {
         name: 'app',
         in: 'path',
@@ -637,6 +824,748 @@ export const spec = {
           },
           {
             $ref: '#/components/parameters/env',
+          },
+        ],
+      },
+    },
+    '/resource-definitions': {
+      get: {
+        operationId: 'listResourceDefinitions',
+        responses: {
+          '200': {
+            description: 'All resource definitions; secrets only as their keys',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ResourceDefinitionView',
+                      },
+                    },
+                  },
+                  required: ['items'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+    },
+    '/resource-definitions/{id}': {
+      get: {
+        operationId: 'getResourceDefinition',
+        responses: {
+          '200': {
+            description: 'The definition; secrets only as their keys',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ResourceDefinitionView',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/definitionId',
+          },
+        ],
+      },
+      put: {
+        operationId: 'putResourceDefinition',
+        parameters: [
+          {
+            $ref: '#/components/parameters/definitionId',
+          },
+          {
+            $ref: '#/components/parameters/force',
+          },
+        ],
+        requestBody: {
+          required: true,
+          description:
+            'A ResourceDefinition document as JSON, or as YAML with Content-Type application/yaml',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+              },
+            },
+            'application/yaml': {
+              schema: {
+                type: 'string',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The definition, created or replaced',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ResourceDefinitionView',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+      delete: {
+        operationId: 'deleteResourceDefinition',
+        parameters: [
+          {
+            $ref: '#/components/parameters/definitionId',
+          },
+          {
+            $ref: '#/components/parameters/force',
+          },
+        ],
+        responses: {
+          '204': {
+            $ref: '#/components/responses/NoContent',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/apps/{app}/envs/{env}/deployments': {
+      get: {
+        operationId: 'listDeployments',
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/limit',
+          },
+          {
+            $ref: '#/components/parameters/cursor',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Deployments, newest first',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Deployment',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['items'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+      post: {
+        operationId: 'createDeployment',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['workloads'],
+                properties: {
+                  workloads: {
+                    type: 'array',
+                    minItems: 1,
+                    description:
+                      'Score documents, as YAML or JSON strings or as objects',
+                    items: {},
+                  },
+                  comment: {
+                    type: 'string',
+                  },
+                  dryRun: {
+                    type: 'boolean',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The plan of a dry run, with an action per node',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    plan: {
+                      type: 'object',
+                    },
+                  },
+                  required: ['plan'],
+                },
+              },
+            },
+          },
+          '202': {
+            description: 'The deployment is queued',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    id: {
+                      type: 'string',
+                    },
+                    status: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['id', 'status'],
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/deployments/{id}': {
+      get: {
+        operationId: 'getDeployment',
+        responses: {
+          '200': {
+            description:
+              'The deployment with per-node status and the diff against the previous one',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deployment',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/deployments/{id}/log': {
+      get: {
+        operationId: 'getDeploymentLog',
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            description: 'Only lines after this id',
+            schema: {
+              type: 'string',
+              pattern: '^[0-9]+$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Log lines in order',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    lines: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          id: {
+                            type: 'integer',
+                          },
+                          createdAt: {
+                            type: 'string',
+                          },
+                          level: {
+                            type: 'string',
+                          },
+                          uid: {
+                            type: 'string',
+                          },
+                          message: {
+                            type: 'string',
+                          },
+                        },
+                        required: ['id', 'createdAt', 'level', 'message'],
+                      },
+                    },
+                  },
+                  required: ['lines'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/apps/{app}/envs/{env}/deployments/{id}/rollback': {
+      post: {
+        operationId: 'rollbackDeployment',
+        responses: {
+          '202': {
+            description: "A deployment of that deployment's set is queued",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    id: {
+                      type: 'string',
+                    },
+                    status: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['id', 'status'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/promote': {
+      post: {
+        operationId: 'promote',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['from'],
+                properties: {
+                  from: {
+                    $ref: '#/components/schemas/Id',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description:
+              "The source environment's last successful set is queued here; resources are matched for this environment",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    id: {
+                      type: 'string',
+                    },
+                    status: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['id', 'status'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/graph': {
+      get: {
+        operationId: 'getGraph',
+        responses: {
+          '200': {
+            description: 'The graph of the last successful deployment',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/resources': {
+      get: {
+        operationId: 'listEnvironmentResources',
+        responses: {
+          '200': {
+            description: 'Active resources; secret outputs only as keys',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/ActiveResource',
+                  },
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/resources/{uid}': {
+      delete: {
+        operationId: 'deprovisionResource',
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            name: 'uid',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            $ref: '#/components/parameters/force',
+          },
+        ],
+        responses: {
+          '204': {
+            $ref: '#/components/responses/NoContent',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/resources': {
+      get: {
+        operationId: 'listResources',
+        parameters: [
+          {
+            $ref: '#/components/parameters/limit',
+          },
+          {
+            $ref: '#/components/parameters/cursor',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Active resources of every app and environment',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ActiveResource',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['items'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+    },
+    '/explain': {
+      get: {
+        operationId: 'explain',
+        parameters: [
+          {
+            name: 'type',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'class',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'app',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'env',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'resId',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Every candidate criterion, why it matched or not, and its rank',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/secrets/{app}/{env}/{secret}': {
+      get: {
+        operationId: 'getDeliveredSecret',
+        description:
+          "The data of a Secret a deployment delivered, for the External Secrets Operator's webhook provider. Service credentials only.",
+        responses: {
+          '200': {
+            description: "The secret's data",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    data: {
+                      type: 'object',
+                      additionalProperties: {
+                        type: 'string',
+                      },
+                    },
+                  },
+                  required: ['data'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            name: 'secret',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
           },
         ],
       },

@@ -1,10 +1,11 @@
 import express from 'express';
+import { ErrorRequestHandler } from 'express';
 import {
   BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -12,18 +13,61 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   orchestratorDefinitionManagePermission,
+  orchestratorDeploymentCreatePermission,
   orchestratorEnvironmentManagePermission,
   orchestratorReadPermission,
+  ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { OrchestratorStore } from '../database/OrchestratorStore';
+import { ActiveResourceRecord, DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { environmentResourceId } from '../permissions';
+import { DefinitionService } from './DefinitionService';
+import { DeploymentService } from './DeploymentService';
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+
+/** The API view of an active resource: secret outputs only as keys. */
+function resourceView(r: ActiveResourceRecord, secretKeys: string[]) {
+  return {
+    app: r.appId,
+    env: r.envId,
+    uid: r.uid,
+    resId: r.resId,
+    type: r.type,
+    class: r.class,
+    guresid: r.guresid,
+    definition: r.definitionId,
+    status: r.status,
+    outputs: r.outputs,
+    secretOutputs: secretKeys,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** Who asked: the user's entity ref, or the calling service. */
+function actorOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as { type?: string; userEntityRef?: string; subject?: string };
+  return principal.type === 'user' && principal.userEntityRef
+    ? principal.userEntityRef
+    : `service:${principal.subject ?? 'unknown'}`;
+}
+
+function deploymentView(d: DeploymentRecord) {
+  const { appId, envId, ...rest } = d;
+  return { app: appId, env: envId, ...rest };
+}
 
 /** @internal */
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   store: OrchestratorStore;
+  deploymentStore: DeploymentStore;
+  definitions: DefinitionService;
+  deployments: DeploymentService;
+  /** Lists the keys of an encrypted secret-outputs value. */
+  secretKeysOf: (ciphertext: string | undefined) => string[];
 }
 
 /**
@@ -37,8 +81,10 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, store } = options;
-  const router = await createOpenApiRouter();
+  const { httpAuth, permissions, store, deploymentStore, definitions, deployments } = options;
+  const router = await createOpenApiRouter({
+    middleware: [express.json({ limit: '10mb' }), express.text({ type: YAML_TYPES, limit: '10mb' })],
+  });
 
   async function authorize(
     req: express.Request,
@@ -183,5 +229,179 @@ export async function createRouter(
     res.status(204).end();
   });
 
+  async function requireEnv(app: string, env: string) {
+    const record = await store.getEnvironment(app, env);
+    if (!record) throw new NotFoundError(`No environment ${app}/${env}`);
+    return record;
+  }
+
+  const pageLimit = (value: unknown, fallback: number) => (value ? Number(value) : fallback);
+
+  router.get('/resource-definitions', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    res.json({ items: definitions.list() });
+  });
+
+  router.get('/resource-definitions/:id', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    res.json(definitions.get(req.params.id));
+  });
+
+  router.put('/resource-definitions/:id', async (req, res) => {
+    await authorize(req, orchestratorDefinitionManagePermission);
+    res.json(
+      await definitions.put(req.params.id, req.body, req.headers['content-type'], {
+        force: req.query.force === 'true',
+      }),
+    );
+  });
+
+  router.delete('/resource-definitions/:id', async (req, res) => {
+    await authorize(req, orchestratorDefinitionManagePermission);
+    await definitions.delete(req.params.id, { force: req.query.force === 'true' });
+    res.status(204).end();
+  });
+
+  router.get('/apps/:app/envs/:env/deployments', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { app, env } = req.params;
+    await requireEnv(app, env);
+    const page = await deploymentStore.listDeployments(app, env, {
+      limit: pageLimit(req.query.limit, 50),
+      cursor: req.query.cursor as string | undefined,
+    });
+    res.json({ items: page.items.map(deploymentView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+  });
+
+  router.post('/apps/:app/envs/:env/deployments', async (req, res) => {
+    const { app, env } = req.params;
+    const environment = await requireEnv(app, env);
+    if (req.body.dryRun) {
+      await authorize(req, orchestratorReadPermission);
+      res.status(200).json({ plan: await deployments.plan(app, env, req.body) });
+      return;
+    }
+    const credentials = await authorize(
+      req,
+      orchestratorDeploymentCreatePermission,
+      environmentResourceId(app, environment.id),
+    );
+    const createdBy = actorOf(credentials);
+    const deployment = await deployments.create(app, env, req.body, createdBy);
+    res.status(202).json({ id: deployment.id, status: deployment.status });
+  });
+
+  async function requireDeployment(app: string, env: string, id: string) {
+    const deployment = await deploymentStore.getDeployment(id);
+    if (!deployment || deployment.appId !== app || deployment.envId !== env) {
+      throw new NotFoundError(`No deployment ${id} in ${app}/${env}`);
+    }
+    return deployment;
+  }
+
+  router.get('/apps/:app/envs/:env/deployments/:id', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { app, env, id } = req.params;
+    const deployment = await requireDeployment(app, env, id);
+    const [nodes, artifacts] = await Promise.all([deploymentStore.listNodes(id), deploymentStore.getArtifacts(id)]);
+    res.json({ ...deploymentView(deployment), nodes, diff: (artifacts.diff as Record<string, unknown>) ?? undefined });
+  });
+
+  router.get('/apps/:app/envs/:env/deployments/:id/log', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { app, env, id } = req.params;
+    await requireDeployment(app, env, id);
+    const after = req.query.after ? Number(req.query.after) : undefined;
+    res.json({ lines: await deploymentStore.readLog(id, after) });
+  });
+
+  router.post('/apps/:app/envs/:env/deployments/:id/rollback', async (req, res) => {
+    const { app, env, id } = req.params;
+    const credentials = await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
+    const target = await requireDeployment(app, env, id);
+    const set = await deployments.getSet(target.setId);
+    const queued = await deployments.queueSet(app, env, set.workloads, actorOf(credentials), `Rollback to deployment ${id}`);
+    res.status(202).json({ id: queued.id, status: queued.status });
+  });
+
+  router.post('/apps/:app/envs/:env/promote', async (req, res) => {
+    const { app, env } = req.params;
+    await requireEnv(app, env);
+    const credentials = await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
+    const source = await deploymentStore.getLastSucceeded(app, req.body.from);
+    if (!source) throw new NotFoundError(`Environment ${app}/${req.body.from} has no successful deployment to promote`);
+    const set = await deployments.getSet(source.setId);
+    const queued = await deployments.queueSet(app, env, set.workloads, actorOf(credentials), `Promote from ${req.body.from} (deployment ${source.id})`);
+    res.status(202).json({ id: queued.id, status: queued.status });
+  });
+
+  router.get('/apps/:app/envs/:env/graph', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { app, env } = req.params;
+    const last = await deploymentStore.getLastSucceeded(app, env);
+    if (!last) throw new NotFoundError(`Environment ${app}/${env} has no successful deployment`);
+    const { graph } = await deploymentStore.getArtifacts(last.id);
+    res.json({ deploymentId: last.id, ...(graph as object) });
+  });
+
+  router.get('/apps/:app/envs/:env/resources', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { app, env } = req.params;
+    const resources = await deploymentStore.listResources(app, env);
+    res.json(resources.map(r => resourceView(r, options.secretKeysOf(r.secretOutputs))));
+  });
+
+  router.delete('/apps/:app/envs/:env/resources/:uid', async (req, res) => {
+    const { app, env, uid } = req.params;
+    await authorize(req, orchestratorEnvironmentManagePermission, environmentResourceId(app, env));
+    await deployments.deprovision(app, env, uid, { force: req.query.force === 'true' });
+    res.status(204).end();
+  });
+
+  router.get('/resources', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const page = await deploymentStore.listAllResources({
+      limit: pageLimit(req.query.limit, 100),
+      cursor: req.query.cursor as string | undefined,
+    });
+    res.json({
+      items: page.items.map(r => resourceView(r, options.secretKeysOf(r.secretOutputs))),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    });
+  });
+
+  router.get('/explain', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { type, app, env, resId } = req.query as Record<string, string>;
+    const environment = await requireEnv(app, env);
+    const result = definitions.index().explain(
+      { type, class: (req.query.class as string) || 'default', resId },
+      { appId: app, envId: env, envType: environment.type },
+    );
+    res.json({ ...result });
+  });
+
+  router.get('/secrets/:app/:env/:secret', async (req, res) => {
+    // Only services (the External Secrets webhook with a static token) read delivered secrets.
+    await httpAuth.credentials(req, { allow: ['service'] });
+    const { app, env, secret } = req.params;
+    res.json({ data: await deployments.deliveredSecret(app, env, secret) });
+  });
+
+  // Validation errors name the file, line and field of every problem.
+  const validationErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    if (error instanceof ValidationError) {
+      res.status(400).json({
+        error: { name: 'InputError', message: error.message },
+        details: error.diagnostics,
+      });
+      return;
+    }
+    next(error);
+  };
+  router.use(validationErrors);
+
   return router;
 }
+
+export { InputError };

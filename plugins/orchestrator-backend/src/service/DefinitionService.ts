@@ -1,0 +1,217 @@
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  checkDefinitionConflicts,
+  formatDiagnostic,
+  LoadedDefinition,
+  parseResourceDefinitions,
+  ResourceDefinition,
+  ValidationError,
+} from '@baton/backstage-plugin-orchestrator-common';
+import { DefinitionIndex, loadDefinitionFiles } from '@baton/backstage-plugin-orchestrator-node';
+import { Knex } from 'knex';
+import { SecretBox } from '../secrets/SecretBox';
+import { DeploymentStore } from '../database/DeploymentStore';
+
+/** A definition as the API shows it: secrets reduced to their keys. @internal */
+export type DefinitionView = Omit<ResourceDefinition, 'spec'> & {
+  spec: Omit<ResourceDefinition['spec'], 'driverInputs'> & {
+    driverInputs?: { values?: Record<string, unknown>; secretKeys?: string[] };
+  };
+  source: 'api' | 'config';
+  revision: number;
+};
+
+/** Active resources a definition change would move to another definition. @internal */
+export interface Impact {
+  app: string;
+  env: string;
+  uid: string;
+  from: string;
+  to: string | null;
+}
+
+/**
+ * Resource definitions from platform-configuration files (read-only here,
+ * reloaded on change) and from the API (stored, secrets encrypted), with the
+ * impact guard: a change that would re-match active resources is refused
+ * (409) unless forced.
+ *
+ * @internal
+ */
+export class DefinitionService {
+  private configDefinitions: LoadedDefinition[] = [];
+  private apiDefinitions = new Map<string, { loaded: LoadedDefinition; revision: number }>();
+  private cachedIndex?: DefinitionIndex;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly secrets: SecretBox,
+    private readonly deployments: DeploymentStore,
+    private readonly configPaths: string[],
+  ) {}
+
+  /** Loads both sources; file problems are thrown with every diagnostic. */
+  async load(): Promise<void> {
+    this.configDefinitions = this.configPaths.length ? await loadDefinitionFiles(this.configPaths) : [];
+    const rows = await this.db('resource_definitions').select();
+    this.apiDefinitions = new Map(
+      rows.map(row => {
+        const definition = JSON.parse(row.document) as ResourceDefinition;
+        if (row.secrets) {
+          definition.spec.driverInputs = { ...definition.spec.driverInputs, secrets: this.secrets.decrypt(row.secrets) };
+        }
+        return [row.id, { loaded: { definition, file: `api:${row.id}` }, revision: Number(row.revision) }];
+      }),
+    );
+    this.cachedIndex = undefined;
+    this.index();
+  }
+
+  all(): LoadedDefinition[] {
+    return [...this.configDefinitions, ...[...this.apiDefinitions.values()].map(d => d.loaded)];
+  }
+
+  /** The index all plans and deployments match against. */
+  index(): DefinitionIndex {
+    this.cachedIndex ??= new DefinitionIndex(this.all());
+    return this.cachedIndex;
+  }
+
+  revisionOf(id: string): number {
+    return this.apiDefinitions.get(id)?.revision ?? 0;
+  }
+
+  list(): DefinitionView[] {
+    return this.all().map(d => this.view(d));
+  }
+
+  get(id: string): DefinitionView {
+    const found = this.all().find(d => d.definition.metadata.id === id);
+    if (!found) throw new NotFoundError(`No resource definition ${id}`);
+    return this.view(found);
+  }
+
+  /** Creates or replaces an API definition. */
+  async put(id: string, body: unknown, contentType: string | undefined, options: { force: boolean }): Promise<DefinitionView> {
+    const loaded = this.parse(body, contentType);
+    if (loaded.definition.metadata.id !== id) {
+      throw new InputError(`metadata.id ${loaded.definition.metadata.id} does not match the path (${id})`);
+    }
+    if (this.configDefinitions.some(d => d.definition.metadata.id === id)) {
+      throw new ConflictError(`Resource definition ${id} comes from platform configuration files; change it there`);
+    }
+    const next = this.all().filter(d => d.definition.metadata.id !== id);
+    next.push(loaded);
+    const conflicts = checkDefinitionConflicts(next);
+    if (conflicts.length) throw new ConflictError(conflicts.map(formatDiagnostic).join('\n'));
+    await this.guard(next, options.force);
+
+    const { secrets, ...inputs } = loaded.definition.spec.driverInputs ?? {};
+    const stored: ResourceDefinition = {
+      ...loaded.definition,
+      spec: { ...loaded.definition.spec, driverInputs: Object.keys(inputs).length ? inputs : undefined },
+    };
+    if (!stored.spec.driverInputs) delete stored.spec.driverInputs;
+    const revision = this.revisionOf(id) + 1;
+    await this.db('resource_definitions')
+      .insert({
+        id,
+        type: stored.spec.type,
+        document: JSON.stringify(stored),
+        secrets: secrets ? this.secrets.encrypt(secrets) : null,
+        revision,
+        updated_at: new Date(),
+      })
+      .onConflict('id')
+      .merge();
+    this.apiDefinitions.set(id, { loaded: { definition: loaded.definition, file: `api:${id}` }, revision });
+    this.cachedIndex = undefined;
+    return this.get(id);
+  }
+
+  async delete(id: string, options: { force: boolean }): Promise<void> {
+    if (!this.apiDefinitions.has(id)) {
+      if (this.configDefinitions.some(d => d.definition.metadata.id === id)) {
+        throw new ConflictError(`Resource definition ${id} comes from platform configuration files; remove it there`);
+      }
+      throw new NotFoundError(`No resource definition ${id}`);
+    }
+    await this.guard(this.all().filter(d => d.definition.metadata.id !== id), options.force);
+    await this.db('resource_definitions').where({ id }).delete();
+    this.apiDefinitions.delete(id);
+    this.cachedIndex = undefined;
+  }
+
+  /** Which active resources would match another definition with `next`. */
+  async impactOf(next: LoadedDefinition[]): Promise<Impact[]> {
+    const index = new DefinitionIndex(next);
+    const impacts: Impact[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deployments.listAllResources({ limit: 500, cursor });
+      for (const r of page.items) {
+        if (r.status === 'orphaned' || r.type === 'workload' || r.definitionId.startsWith('baton-default-')) continue;
+        const envType = await this.envTypeOf(r.appId, r.envId);
+        const match = index.match({ type: r.type, class: r.class }, { appId: r.appId, envId: r.envId, envType, resId: r.resId });
+        const to = match?.loaded.definition.metadata.id ?? null;
+        if (to !== r.definitionId) impacts.push({ app: r.appId, env: r.envId, uid: r.uid, from: r.definitionId, to });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return impacts;
+  }
+
+  private envTypes = new Map<string, string>();
+  private async envTypeOf(app: string, env: string): Promise<string> {
+    const key = `${app}/${env}`;
+    if (!this.envTypes.has(key)) {
+      const row = await this.db('environments').where({ app_id: app, id: env }).first();
+      this.envTypes.set(key, row?.type ?? '');
+    }
+    return this.envTypes.get(key)!;
+  }
+
+  private async guard(next: LoadedDefinition[], force: boolean) {
+    this.envTypes.clear();
+    const impacts = await this.impactOf(next);
+    if (impacts.length && !force) {
+      const list = impacts.map(i => `${i.app}/${i.env} ${i.uid}: ${i.from} → ${i.to ?? 'no definition'}`).join('; ');
+      const error = new ConflictError(
+        `This change would re-match ${impacts.length} active resource(s): ${list}. Repeat with ?force=true to apply it.`,
+      );
+      throw error;
+    }
+  }
+
+  private parse(body: unknown, contentType: string | undefined): LoadedDefinition {
+    try {
+      if (typeof body === 'string' || (contentType ?? '').includes('yaml')) {
+        const loaded = parseResourceDefinitions(String(body), 'request body');
+        if (loaded.length !== 1) throw new InputError('The body must hold exactly one ResourceDefinition');
+        return loaded[0];
+      }
+      const loaded = parseResourceDefinitions(JSON.stringify(body), 'request body');
+      if (loaded.length !== 1) throw new InputError('The body must hold exactly one ResourceDefinition');
+      return loaded[0];
+    } catch (error) {
+      if (error instanceof ValidationError) throw error;
+      throw error;
+    }
+  }
+
+  private view(d: LoadedDefinition): DefinitionView {
+    const { secrets, ...inputs } = d.definition.spec.driverInputs ?? {};
+    const id = d.definition.metadata.id;
+    return {
+      ...d.definition,
+      spec: {
+        ...d.definition.spec,
+        ...(d.definition.spec.driverInputs
+          ? { driverInputs: { ...inputs, ...(secrets ? { secretKeys: Object.keys(secrets).sort() } : {}) } }
+          : {}),
+      },
+      source: this.apiDefinitions.has(id) ? 'api' : 'config',
+      revision: this.revisionOf(id),
+    };
+  }
+}

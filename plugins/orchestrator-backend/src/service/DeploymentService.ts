@@ -1,0 +1,504 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  Diagnostic,
+  parseScoreResult,
+  ScoreDocument,
+  ScoreWorkload,
+  validateScoreWorkload,
+  ValidationError,
+} from '@baton/backstage-plugin-orchestrator-common';
+import {
+  buildResourceGraph,
+  canonical,
+  definitionLookup,
+  DriverRegistry,
+  substituteValue,
+  executeGraph,
+  KubernetesObject,
+  planApplication,
+  renderApplication,
+  ResourceGraph,
+  toYamlDocuments,
+} from '@baton/backstage-plugin-orchestrator-node';
+import { Knex } from 'knex';
+import { createHash, randomUUID } from 'node:crypto';
+import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
+import { OrchestratorStore } from '../database/OrchestratorStore';
+import { GitOpsRepository } from '../gitops/GitOpsRepository';
+import { argoApplicationFor, secretStoreFor, toGitOpsObjects } from '../gitops/gitopsObjects';
+import { SecretBox } from '../secrets/SecretBox';
+import { DefinitionService } from './DefinitionService';
+
+/** A stored deployment set: the app's workloads, content-addressed. @internal */
+export interface DeploymentSet {
+  workloads: ScoreWorkload[];
+}
+
+/** Emitted for the catalog module and the UI. @internal */
+export interface DeploymentEvent {
+  type: 'deployment.queued' | 'deployment.started' | 'deployment.finished';
+  app: string;
+  env: string;
+  deploymentId: string;
+  status: DeploymentRecord['status'];
+}
+
+/** @internal */
+export interface GraphView {
+  hash: string;
+  nodes: {
+    uid: string;
+    resId: string;
+    type: string;
+    class: string;
+    definition: string;
+    criterion: Record<string, string> | null;
+    dependsOn: string[];
+  }[];
+}
+
+const LOCK_RENEW_MS = 10_000;
+
+/**
+ * Deployments: validation and queueing on request, then a runner that takes
+ * queued deployments (one per environment at a time, across replicas),
+ * provisions the graph, keeps every node's state, renders the workloads and
+ * commits them to the GitOps repository.
+ *
+ * @internal
+ */
+export class DeploymentService {
+  private stopped = false;
+  private wake?: () => void;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: {
+      db: Knex;
+      store: OrchestratorStore;
+      deployments: DeploymentStore;
+      definitions: DefinitionService;
+      drivers: DriverRegistry;
+      secrets: SecretBox;
+      gitops: GitOpsRepository;
+      logger: LoggerService;
+      instanceId: string;
+      baseUrl: string;
+      gitopsRepoUrl: string;
+      gitopsBranch: string;
+      onEvent?: (event: DeploymentEvent) => Promise<void> | void;
+    },
+  ) {}
+
+  /** Parses Score documents given as YAML/JSON strings or objects; every problem with its document. */
+  parseWorkloads(workloads: unknown[]): ScoreDocument[] {
+    if (!Array.isArray(workloads) || workloads.length === 0) {
+      throw new InputError('workloads must list at least one Score document');
+    }
+    const diagnostics: Diagnostic[] = [];
+    const documents: ScoreDocument[] = [];
+    workloads.forEach((w, i) => {
+      const file = `workloads[${i}]`;
+      if (typeof w === 'string') {
+        const result = parseScoreResult(w, file);
+        if (result.workload) documents.push({ file, workload: result.workload });
+        diagnostics.push(...result.diagnostics);
+      } else {
+        const problems = validateScoreWorkload(w, file);
+        if (problems.length) diagnostics.push(...problems);
+        else documents.push({ file, workload: w as ScoreWorkload });
+      }
+    });
+    const names = new Map<string, string>();
+    for (const d of documents) {
+      const other = names.get(d.workload.metadata.name);
+      if (other) diagnostics.push({ file: d.file, path: 'metadata.name', message: `workload ${d.workload.metadata.name} is also in ${other}` });
+      names.set(d.workload.metadata.name, d.file);
+    }
+    if (diagnostics.length) throw new ValidationError(diagnostics);
+    return documents;
+  }
+
+  private async requireEnv(app: string, env: string) {
+    const record = await this.deps.store.getEnvironment(app, env);
+    if (!record) throw new NotFoundError(`No environment ${app}/${env}`);
+    return record;
+  }
+
+  /** Queues a deployment of the given workloads; returns immediately. */
+  async create(
+    app: string,
+    env: string,
+    request: { workloads: unknown[]; comment?: string },
+    createdBy: string,
+  ): Promise<DeploymentRecord> {
+    await this.requireEnv(app, env);
+    const documents = this.parseWorkloads(request.workloads);
+    return this.queueSet(app, env, documents.map(d => d.workload), createdBy, request.comment);
+  }
+
+  /** Queues a deployment of a stored set (rollback, promote). */
+  async queueSet(app: string, env: string, workloads: ScoreWorkload[], createdBy: string, comment?: string) {
+    const set: DeploymentSet = {
+      workloads: [...workloads].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
+    };
+    const setId = createHash('sha256').update(JSON.stringify(canonical(set))).digest('hex');
+    await this.deps.deployments.putSet({ id: setId, appId: app, content: set });
+    const deployment = await this.deps.deployments.createDeployment({
+      id: randomUUID(),
+      appId: app,
+      envId: env,
+      setId,
+      createdBy,
+      comment,
+    });
+    await this.emit({ type: 'deployment.queued', app, env, deploymentId: deployment.id, status: 'queued' });
+    this.wake?.();
+    return deployment;
+  }
+
+  async getSet(setId: string): Promise<DeploymentSet> {
+    const set = (await this.deps.deployments.getSet(setId)) as DeploymentSet | undefined;
+    if (!set) throw new NotFoundError(`No deployment set ${setId}`);
+    return set;
+  }
+
+  /** A dry run: the plan with what would change per node. */
+  async plan(app: string, env: string, request: { workloads: unknown[] }) {
+    const environment = await this.requireEnv(app, env);
+    const documents = this.parseWorkloads(request.workloads);
+    const planned = await planApplication({
+      app,
+      env,
+      envType: environment.type,
+      workloads: documents,
+      definitions: this.deps.definitions.index(),
+      drivers: this.deps.drivers,
+    });
+    const active = new Map((await this.deps.deployments.listResources(app, env)).map(r => [r.uid, r]));
+    const nodes = planned.plan.nodes.map(node => {
+      const current = active.get(node.uid);
+      let action: 'create' | 'update' | 'none' = 'create';
+      if (current) action = current.definitionId === node.definition && current.status === 'active' ? 'none' : 'update';
+      return { ...node, action };
+    });
+    const graphUids = new Set(nodes.map(n => n.uid));
+    const deletes = [...active.values()]
+      .filter(r => !graphUids.has(r.uid) && r.status !== 'orphaned')
+      .map(r => ({ uid: r.uid, resId: r.resId, type: r.type, class: r.class, definition: r.definitionId, action: 'delete' as const }));
+    return { ...planned.plan, nodes: [...nodes, ...deletes] };
+  }
+
+  /** Starts the runner: marks deployments abandoned by a crash failed, then works the queue. */
+  async start(options: { pollMs?: number; staleAfterMs?: number } = {}) {
+    const abandoned = await this.deps.deployments.failAbandoned({
+      owner: this.deps.instanceId,
+      staleAfterMs: options.staleAfterMs ?? 3 * LOCK_RENEW_MS,
+    });
+    for (const id of abandoned) {
+      this.deps.logger.warn(`Deployment ${id} was interrupted and is marked failed`);
+      await this.deps.deployments.appendLog(id, { level: 'error', message: 'The backend stopped during this deployment; it is marked failed. Deploy again to converge.' });
+    }
+    const pollMs = options.pollMs ?? 1000;
+    const loop = async () => {
+      while (!this.stopped) {
+        const next = await this.deps.deployments.claimNext(this.deps.instanceId).catch(error => {
+          this.deps.logger.error('Could not read the deployment queue', error);
+          return undefined;
+        });
+        if (next) {
+          const run = this.run(next).catch(error => this.deps.logger.error(`Deployment ${next.id} crashed`, error));
+          this.running.add(run);
+          run.finally(() => this.running.delete(run));
+          continue;
+        }
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(resolve, pollMs);
+          timer.unref?.();
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    };
+    this.loop = loop();
+  }
+
+  private loop?: Promise<void>;
+
+  async stop() {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.running);
+  }
+
+  /** Runs one claimed deployment to its end. */
+  async run(deployment: DeploymentRecord): Promise<void> {
+    const { deployments, definitions, secrets, logger } = this.deps;
+    const { id, appId: app, envId: env } = deployment;
+    const log = (level: 'info' | 'warn' | 'error', message: string, uid?: string) =>
+      deployments.appendLog(id, { level, message, uid });
+    const renew = setInterval(() => {
+      deployments.renewLock(id, this.deps.instanceId).catch(() => undefined);
+    }, LOCK_RENEW_MS);
+    renew.unref?.();
+    await this.emit({ type: 'deployment.started', app, env, deploymentId: id, status: 'running' });
+    const previous = await deployments.getLastSucceeded(app, env);
+    try {
+      const environment = await this.requireEnv(app, env);
+      const set = await this.getSet(deployment.setId);
+      const documents = set.workloads.map(w => ({ file: `${w.metadata.name}`, workload: w }));
+      await log('info', `Deploying ${documents.length} workload(s) to ${app}/${env} (${environment.type})`);
+
+      let graph: ResourceGraph;
+      try {
+        graph = buildResourceGraph({ app, env, envType: environment.type, workloads: documents, index: definitions.index() });
+      } catch (error) {
+        const message = error instanceof ValidationError ? error.diagnostics.map(d => d.message).join('\n') : String(error);
+        await log('error', message);
+        await deployments.finishDeployment(id, { status: 'failed', error: message, previousId: previous?.id });
+        return;
+      }
+      const graphView = viewOf(graph);
+      const previousGraph = previous ? ((await deployments.getArtifacts(previous.id)).graph as GraphView | undefined) : undefined;
+      await deployments.setArtifacts(id, { graph: graphView, diff: diffGraphs(previousGraph, graphView) });
+      await deployments.setNodes(id, graph.nodes.map(n => ({ uid: n.uid, status: 'pending' as const })));
+
+      const active = await deployments.listResources(app, env);
+      const previousState = new Map(
+        active.map(r => [r.uid, { cookie: r.cookie ? secrets.decrypt(r.cookie) : undefined }]),
+      );
+      const results = await executeGraph({
+        graph,
+        drivers: this.deps.drivers,
+        previous: previousState,
+        logger: {
+          info: m => logger.info(m),
+          warn: m => logger.warn(m),
+          error: m => logger.error(m),
+          debug: m => logger.debug(m),
+        },
+        onNodeEvent: async event => {
+          await deployments.updateNode(id, { uid: event.uid, status: event.status === 'not-run' ? 'skipped' : event.status, message: event.message });
+          if (event.status === 'running') await log('info', `${event.uid}: provisioning`, event.uid);
+          else await log(event.status === 'failed' ? 'error' : 'info', `${event.uid}: ${event.status}${event.message ? ` (${event.message})` : ''}`, event.uid);
+        },
+      });
+
+      // Keep the state of every node that ran, whatever happened elsewhere.
+      for (const node of graph.nodes) {
+        const r = results.get(node.uid)!;
+        if (r.status === 'succeeded') {
+          await deployments.putResource({
+            appId: app,
+            envId: env,
+            uid: node.uid,
+            resId: node.resId,
+            type: node.type,
+            class: node.class,
+            guresid: node.guresid,
+            definitionId: node.match.loaded.definition.metadata.id,
+            definitionRevision: definitions.revisionOf(node.match.loaded.definition.metadata.id),
+            status: 'active',
+            outputs: r.outputs,
+            secretOutputs: Object.keys(r.secrets).length ? secrets.encrypt(r.secrets) : undefined,
+            cookie: r.cookie !== undefined ? secrets.encrypt(r.cookie) : undefined,
+            deploymentId: id,
+          });
+        } else if (r.status === 'failed' && active.some(a => a.uid === node.uid)) {
+          await deployments.setResourceStatus(app, env, node.uid, 'failed');
+        }
+      }
+      const failed = [...results.values()].filter(r => r.status === 'failed');
+      if (failed.length) {
+        const message = failed.map(r => `${r.uid}: ${r.message}`).join('\n');
+        await deployments.finishDeployment(id, { status: 'failed', error: message, previousId: previous?.id });
+        await log('error', `Deployment failed: ${failed.length} resource(s) failed`);
+        return;
+      }
+      for (const r of active) {
+        if (!graph.byUid.has(r.uid) && r.status !== 'orphaned') {
+          await deployments.setResourceStatus(app, env, r.uid, 'orphaned');
+          await log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
+        }
+      }
+
+      const rendered = renderApplication({
+        plan: undefined as never,
+        graph,
+        results,
+        documents: new Map(documents.map(d => [d.workload.metadata.name, d])),
+      });
+      const commit = await this.deliver(deployment, rendered);
+      await deployments.setArtifacts(id, { plan: planOf(graph, results) });
+      await deployments.finishDeployment(id, { status: 'succeeded', commit, previousId: previous?.id });
+      await log('info', commit ? `Committed ${commit.slice(0, 12)} to the GitOps repository` : 'The GitOps repository already had this state');
+    } catch (error) {
+      const message = error instanceof ValidationError
+        ? error.diagnostics.map(d => `${d.file ? `${d.file}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}`).join('\n')
+        : (error as Error).message;
+      await log('error', message);
+      await deployments.finishDeployment(id, { status: 'failed', error: message, previousId: previous?.id });
+    } finally {
+      clearInterval(renew);
+      const finished = await deployments.getDeployment(id);
+      await this.emit({ type: 'deployment.finished', app, env, deploymentId: id, status: finished?.status ?? 'failed' });
+    }
+  }
+
+  /** Commits the rendered state (secrets as ExternalSecrets) and keeps the secret data for the SecretStore. */
+  private async deliver(deployment: DeploymentRecord, rendered: ReturnType<typeof renderApplication>) {
+    const { appId: app, envId: env, id } = deployment;
+    const files: Record<string, string> = {};
+    const secretObjects: KubernetesObject[] = [];
+    for (const [workload, objects] of Object.entries(rendered.workloads)) {
+      secretObjects.push(...objects.filter(o => o.kind === 'Secret'));
+      files[`${workload}.yaml`] = toYamlDocuments(toGitOpsObjects(objects, { app, env }));
+    }
+    if (rendered.resources.length) {
+      secretObjects.push(...rendered.resources.filter(o => o.kind === 'Secret'));
+      files['resources.yaml'] = toYamlDocuments(toGitOpsObjects(rendered.resources, { app, env }));
+    }
+    files['secret-store.yaml'] = toYamlDocuments([secretStoreFor({ namespace: rendered.namespace, baseUrl: this.deps.baseUrl })]);
+    await this.deps.db.transaction(async tx => {
+      await tx('delivered_secrets').where({ app_id: app, env_id: env }).delete();
+      for (const s of secretObjects) {
+        const data = Object.fromEntries(
+          Object.entries((s.data as Record<string, string>) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+        );
+        await tx('delivered_secrets').insert({
+          app_id: app,
+          env_id: env,
+          name: s.metadata.name,
+          data: this.deps.secrets.encrypt(data),
+          deployment_id: id,
+        });
+      }
+    });
+    const application = argoApplicationFor({
+      app,
+      env,
+      namespace: rendered.namespace,
+      repoUrl: this.deps.gitopsRepoUrl,
+      branch: this.deps.gitopsBranch,
+    });
+    return this.deps.gitops.commitAppState({
+      app,
+      env,
+      files,
+      extraFiles: { [`argocd/${env}-${app}.yaml`]: toYamlDocuments([application]) },
+      message: `Deploy ${app} to ${env}\n\nBaton deployment ${id}`,
+    });
+  }
+
+  /**
+   * Deprovisions an active resource through its driver's `destroy`. Only
+   * orphaned resources, unless forced.
+   */
+  async deprovision(app: string, env: string, uid: string, options: { force: boolean }) {
+    const { deployments, definitions, secrets } = this.deps;
+    const resource = await deployments.getResource(app, env, uid);
+    if (!resource) throw new NotFoundError(`No active resource ${uid} in ${app}/${env}`);
+    if (resource.status !== 'orphaned' && !options.force) {
+      throw new ConflictError(`${uid} is still used by ${app}/${env}; only orphaned resources are deprovisioned unless forced`);
+    }
+    const loaded = definitions.all().find(d => d.definition.metadata.id === resource.definitionId);
+    const driver = loaded && this.deps.drivers.get(loaded.definition.spec.driver);
+    await deployments.setResourceStatus(app, env, uid, 'deleting');
+    if (loaded && driver?.destroy) {
+      const environment = await this.requireEnv(app, env);
+      const others = new Map((await deployments.listResources(app, env)).map(r => [r.uid, r]));
+      const lookup = definitionLookup({
+        context: {
+          app: { id: app },
+          env: { id: env, type: environment.type },
+          res: { id: resource.resId, guresid: resource.guresid, type: resource.type, class: resource.class },
+        },
+        outputsOf: ref => {
+          const r = others.get(`${ref.type}.${ref.class}#${ref.resId}`);
+          return r && { outputs: r.outputs, secrets: r.secretOutputs ? secrets.decrypt(r.secretOutputs) : {} };
+        },
+      });
+      const inputs = loaded.definition.spec.driverInputs ?? {};
+      try {
+        await driver.destroy({
+          guresid: resource.guresid,
+          resource: { uid, type: resource.type, class: resource.class, resId: resource.resId, params: {} },
+          context: { app: { id: app }, env: { id: env, type: environment.type } },
+          inputs: substituteValue(inputs.values ?? {}, lookup).value as Record<string, unknown>,
+          secrets: substituteValue(inputs.secrets ?? {}, lookup).value as Record<string, unknown>,
+          cookie: resource.cookie ? secrets.decrypt(resource.cookie) : undefined,
+          signal: new AbortController().signal,
+          logger: {
+            info: m => this.deps.logger.info(m),
+            warn: m => this.deps.logger.warn(m),
+            error: m => this.deps.logger.error(m),
+            debug: m => this.deps.logger.debug(m),
+          },
+        });
+      } catch (error) {
+        await deployments.setResourceStatus(app, env, uid, resource.status);
+        throw error;
+      }
+    }
+    await deployments.deleteResource(app, env, uid);
+  }
+
+  /** The data of a delivered Secret, for the External Secrets webhook. */
+  async deliveredSecret(app: string, env: string, name: string): Promise<Record<string, string>> {
+    const row = await this.deps.db('delivered_secrets').where({ app_id: app, env_id: env, name }).first();
+    if (!row) throw new NotFoundError(`No delivered secret ${app}/${env}/${name}`);
+    return this.deps.secrets.decrypt(row.data);
+  }
+
+  private async emit(event: DeploymentEvent) {
+    try {
+      await this.deps.onEvent?.(event);
+    } catch (error) {
+      this.deps.logger.warn(`Could not publish ${event.type}: ${error}`);
+    }
+  }
+}
+
+function viewOf(graph: ResourceGraph): GraphView {
+  return {
+    hash: graph.hash,
+    nodes: graph.nodes.map(n => ({
+      uid: n.uid,
+      resId: n.resId,
+      type: n.type,
+      class: n.class,
+      definition: n.match.loaded.definition.metadata.id,
+      criterion: n.match.criterion ? ({ ...n.match.criterion } as Record<string, string>) : null,
+      dependsOn: n.dependsOn,
+    })),
+  };
+}
+
+function planOf(graph: ResourceGraph, results: Map<string, { outputs: Record<string, unknown>; secrets: Record<string, unknown> }>) {
+  return {
+    hash: graph.hash,
+    nodes: viewOf(graph).nodes.map(n => ({
+      ...n,
+      outputs: results.get(n.uid)?.outputs ?? {},
+      secretOutputs: Object.keys(results.get(n.uid)?.secrets ?? {}).sort(),
+    })),
+  };
+}
+
+/** What changed between two deployments' graphs. @internal */
+export function diffGraphs(before: GraphView | undefined, after: GraphView) {
+  const old = new Map((before?.nodes ?? []).map(n => [n.uid, n]));
+  const added: string[] = [];
+  const changed: { uid: string; from: string; to: string }[] = [];
+  for (const n of after.nodes) {
+    const o = old.get(n.uid);
+    if (!o) added.push(n.uid);
+    else if (o.definition !== n.definition) changed.push({ uid: n.uid, from: o.definition, to: n.definition });
+    old.delete(n.uid);
+  }
+  return { added, removed: [...old.keys()], changed };
+}

@@ -1,0 +1,216 @@
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import git from 'isomorphic-git';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { orchestratorPlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+const SECRET = 'deploy-test-secret-value';
+
+const definitions = `apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: pg-dev }
+spec:
+  type: postgres
+  driver: echo
+  driverInputs:
+    values: { host: "pg.\${context.env.id}.internal", port: 5432, username: app }
+    secrets: { password: ${SECRET} }
+  criteria: [{ envType: development }]
+---
+apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: dns-dev }
+spec:
+  type: dns
+  driver: template
+  driverInputs:
+    values:
+      templates:
+        outputs: "host: {{ context.app.id }}.dev.example.com"
+  criteria: [{}]
+`;
+
+const web = `apiVersion: score.dev/v1b1
+metadata: { name: web }
+service: { ports: { http: { port: 8080 } } }
+containers:
+  main:
+    image: web:1
+    variables:
+      DB_URL: postgres://\${resources.db.username}:\${resources.db.password}@\${resources.db.host}
+      HOST: \${resources.dns.host}
+resources:
+  db: { type: postgres }
+  dns: { type: dns }
+`;
+
+describe('deployments', () => {
+  let dataDir: string;
+  let server: any;
+  let stop: () => Promise<void>;
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-deploy-'));
+    fs.writeFileSync(path.join(dataDir, 'definitions.yaml'), definitions);
+    const backend = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        mockServices.rootConfig.factory({
+          data: { orchestrator: { dataDir, definitions: [path.join(dataDir, 'definitions.yaml')] } },
+        }),
+      ],
+    });
+    server = backend.server;
+    stop = () => backend.stop();
+    const api = request(server);
+    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+  });
+
+  afterEach(async () => {
+    await stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function waitFor(id: string) {
+    for (let i = 0; i < 200; i++) {
+      const res = await request(server).get(`/api/orchestrator/apps/shop/envs/dev/deployments/${id}`).expect(200);
+      if (['succeeded', 'failed', 'cancelled'].includes(res.body.status)) return res.body;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    throw new Error('deployment did not finish');
+  }
+
+  it('deploys: provisions, records per-node status and log, commits to GitOps without secrets', async () => {
+    const created = await request(server)
+      .post('/api/orchestrator/apps/shop/envs/dev/deployments')
+      .send({ workloads: [web], comment: 'first' })
+      .expect(202);
+    expect(created.body.status).toBe('queued');
+
+    const deployment = await waitFor(created.body.id);
+    expect(deployment).toMatchObject({ status: 'succeeded', comment: 'first', createdBy: 'user:default/mock' });
+    expect(deployment.nodes).toEqual(
+      expect.arrayContaining([
+        { uid: 'postgres.default#modules.web.externals.db', status: 'succeeded' },
+        { uid: 'workload.default#modules.web', status: 'succeeded' },
+      ]),
+    );
+    expect(deployment.diff.added).toContain('postgres.default#modules.web.externals.db');
+
+    const log = await request(server).get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}/log`).expect(200);
+    expect(log.body.lines.map((l: { message: string }) => l.message).join('\n')).toContain('Committed');
+
+    const resources = await request(server).get('/api/orchestrator/apps/shop/envs/dev/resources').expect(200);
+    const db = resources.body.find((r: { type: string }) => r.type === 'postgres');
+    expect(db).toMatchObject({ status: 'active', outputs: { host: 'pg.dev.internal', port: 5432, username: 'app' }, secretOutputs: ['password'] });
+
+    const graph = await request(server).get('/api/orchestrator/apps/shop/envs/dev/graph').expect(200);
+    expect(graph.body.nodes.map((n: { uid: string }) => n.uid)).toContain('dns.default#modules.web.externals.dns');
+
+    // The GitOps repository has the app folder, an Argo CD Application, and no secret value in any commit.
+    const dir = path.join(dataDir, 'gitops');
+    const files = await git.listFiles({ fs, dir, ref: 'HEAD' });
+    expect(files).toEqual(['argocd/dev-shop.yaml', 'dev/shop/secret-store.yaml', 'dev/shop/web.yaml']);
+    const commits = await git.log({ fs, dir });
+    expect(commits[0].commit.message).toContain(created.body.id);
+    for (const file of files) {
+      const { blob } = await git.readBlob({ fs, dir, oid: commits[0].oid, filepath: file });
+      const text = Buffer.from(blob).toString();
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(Buffer.from(`postgres://app:${SECRET}@pg.dev.internal`).toString('base64'));
+    }
+    const webYaml = Buffer.from((await git.readBlob({ fs, dir, oid: commits[0].oid, filepath: 'dev/shop/web.yaml' })).blob).toString();
+    expect(webYaml).toContain('kind: ExternalSecret');
+    expect(webYaml).not.toContain('kind: Secret\n');
+
+    // No API response carries the secret either.
+    for (const body of [deployment, log.body, resources.body, graph.body]) {
+      expect(JSON.stringify(body)).not.toContain(SECRET);
+    }
+
+    // The External Secrets webhook reads it with service credentials only.
+    await request(server)
+      .get('/api/orchestrator/secrets/shop/dev/web-secrets')
+      .set('Authorization', mockCredentials.none.header())
+      .expect(401);
+    await request(server)
+      .get('/api/orchestrator/secrets/shop/dev/web-secrets')
+      .set('Authorization', mockCredentials.user.header())
+      .expect(403);
+    const delivered = await request(server)
+      .get('/api/orchestrator/secrets/shop/dev/web-secrets')
+      .set('Authorization', mockCredentials.service.header());
+    expect(delivered.status).toBe(200);
+    expect(delivered.body.data['main.DB_URL']).toBe(`postgres://app:${SECRET}@pg.dev.internal`);
+  });
+
+  it('refuses invalid Score documents with file, line and field', async () => {
+    const res = await request(server)
+      .post('/api/orchestrator/apps/shop/envs/dev/deployments')
+      .send({ workloads: [web.replace('image: web:1', 'imagee: web:1')] });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'workloads[0]', line: 6, path: 'containers.main.imagee', message: "unknown field 'imagee'" }),
+      ]),
+    );
+  });
+
+  it('plans a dry run with an action per node and changes nothing', async () => {
+    const res = await request(server)
+      .post('/api/orchestrator/apps/shop/envs/dev/deployments')
+      .send({ workloads: [web], dryRun: true })
+      .expect(200);
+    expect(res.body.plan.nodes.find((n: { type: string }) => n.type === 'postgres')).toMatchObject({
+      action: 'create',
+      secretOutputs: ['password'],
+    });
+    expect(JSON.stringify(res.body)).not.toContain(SECRET);
+    const list = await request(server).get('/api/orchestrator/apps/shop/envs/dev/deployments').expect(200);
+    expect(list.body.items).toEqual([]);
+  });
+
+  it('orphans resources that leave the Score file, and deprovisions them on request', async () => {
+    const first = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] });
+    await waitFor(first.body.id);
+    const withoutDns = web.replace('      HOST: ${resources.dns.host}\n', '').replace('  dns: { type: dns }\n', '');
+    const second = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [withoutDns] });
+    expect((await waitFor(second.body.id)).status).toBe('succeeded');
+
+    const resources = await request(server).get('/api/orchestrator/apps/shop/envs/dev/resources').expect(200);
+    const dns = resources.body.find((r: { type: string }) => r.type === 'dns');
+    expect(dns.status).toBe('orphaned');
+
+    const db = resources.body.find((r: { type: string }) => r.type === 'postgres');
+    await request(server).delete(`/api/orchestrator/apps/shop/envs/dev/resources/${encodeURIComponent(db.uid)}`).expect(409);
+    await request(server).delete(`/api/orchestrator/apps/shop/envs/dev/resources/${encodeURIComponent(dns.uid)}`).expect(204);
+    const after = await request(server).get('/api/orchestrator/apps/shop/envs/dev/resources').expect(200);
+    expect(after.body.map((r: { type: string }) => r.type)).not.toContain('dns');
+  });
+
+  it('keeps earlier state when a deployment fails, and rolls back to an earlier set', async () => {
+    const first = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] });
+    await waitFor(first.body.id);
+    const broken = web.replace('  dns: { type: dns }\n', '  dns: { type: dns }\n  queue: { type: kafka }\n');
+    const second = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [broken] });
+    const failed = await waitFor(second.body.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('no resource definition matches kafka.default#modules.web.externals.queue');
+
+    const resources = await request(server).get('/api/orchestrator/apps/shop/envs/dev/resources').expect(200);
+    expect(resources.body.filter((r: { status: string }) => r.status === 'active').length).toBe(4);
+
+    const rollback = await request(server)
+      .post(`/api/orchestrator/apps/shop/envs/dev/deployments/${first.body.id}/rollback`)
+      .expect(202);
+    const rolledBack = await waitFor(rollback.body.id);
+    expect(rolledBack.status).toBe('succeeded');
+    expect(rolledBack.comment).toBe(`Rollback to deployment ${first.body.id}`);
+  });
+});
