@@ -5,6 +5,7 @@ import {
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { orchestratorPermissions } from '@baton/backstage-plugin-orchestrator-common';
 import { createBuiltInDrivers } from '@baton/backstage-plugin-orchestrator-node';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -85,7 +86,7 @@ export const orchestratorPlugin = createBackendPlugin({
           secrets,
           gitops,
           logger,
-          instanceId: `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+          instanceId: instanceIdIn(dataDir),
           baseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
           gitopsRepoUrl: remoteUrl ?? `file://${path.join(dataDir, 'gitops')}`,
           gitopsBranch: branch,
@@ -126,3 +127,19 @@ export const orchestratorPlugin = createBackendPlugin({
     });
   },
 });
+
+/**
+ * This instance's id, kept in its data folder so that after a crash the
+ * restarted instance recognizes the deployment locks it held.
+ */
+function instanceIdIn(dataDir: string): string {
+  const file = path.join(dataDir, 'instance-id');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const id = `${os.hostname()}-${randomUUID().slice(0, 8)}`;
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, id);
+    return id;
+  }
+}

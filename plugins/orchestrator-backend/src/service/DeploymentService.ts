@@ -192,17 +192,20 @@ export class DeploymentService {
 
   /** Starts the runner: marks deployments abandoned by a crash failed, then works the queue. */
   async start(options: { pollMs?: number; staleAfterMs?: number } = {}) {
-    const abandoned = await this.deps.deployments.failAbandoned({
-      owner: this.deps.instanceId,
-      staleAfterMs: options.staleAfterMs ?? 3 * LOCK_RENEW_MS,
-    });
-    for (const id of abandoned) {
-      this.deps.logger.warn(`Deployment ${id} was interrupted and is marked failed`);
-      await this.deps.deployments.appendLog(id, { level: 'error', message: 'The backend stopped during this deployment; it is marked failed. Deploy again to converge.' });
-    }
+    const staleAfterMs = options.staleAfterMs ?? 3 * LOCK_RENEW_MS;
+    // Locks this instance held before a restart are abandoned now; other
+    // instances' locks once they stop being renewed.
+    await this.failAbandoned(this.deps.instanceId, staleAfterMs);
     const pollMs = options.pollMs ?? 1000;
+    let lastStaleCheck = Date.now();
     const loop = async () => {
       while (!this.stopped) {
+        if (Date.now() - lastStaleCheck > staleAfterMs / 3) {
+          lastStaleCheck = Date.now();
+          await this.failAbandoned(undefined, staleAfterMs).catch(error =>
+            this.deps.logger.error('Could not check for abandoned deployments', error),
+          );
+        }
         const next = await this.deps.deployments.claimNext(this.deps.instanceId).catch(error => {
           this.deps.logger.error('Could not read the deployment queue', error);
           return undefined;
@@ -210,7 +213,11 @@ export class DeploymentService {
         if (next) {
           const run = this.run(next).catch(error => this.deps.logger.error(`Deployment ${next.id} crashed`, error));
           this.running.add(run);
-          run.finally(() => this.running.delete(run));
+          run.finally(() => {
+            this.running.delete(run);
+            // The environment is free again: look for its next deployment now.
+            this.wake?.();
+          });
           continue;
         }
         await new Promise<void>(resolve => {
@@ -227,6 +234,19 @@ export class DeploymentService {
   }
 
   private loop?: Promise<void>;
+
+  private async failAbandoned(owner: string | undefined, staleAfterMs: number) {
+    const abandoned = await this.deps.deployments.failAbandoned({ owner: owner ?? '\u0000none', staleAfterMs });
+    for (const id of abandoned) {
+      this.deps.logger.warn(`Deployment ${id} was interrupted and is marked failed`);
+      await this.deps.deployments.appendLog(id, {
+        level: 'error',
+        message: 'The backend stopped during this deployment; it is marked failed. Deploy again to converge.',
+      });
+      const d = await this.deps.deployments.getDeployment(id);
+      if (d) await this.emit({ type: 'deployment.finished', app: d.appId, env: d.envId, deploymentId: id, status: 'failed' });
+    }
+  }
 
   async stop() {
     this.stopped = true;

@@ -1,4 +1,4 @@
 export type * from './types';
-export { DriverRegistry } from './DriverRegistry';
+export { DriverRegistry, type OrchestratorDriversExtension } from './DriverRegistry';
 export { echoDriver, workloadDriver } from './echoDriver';
 export { createTemplateDriver, TemplateDriverError, type TemplateDriverOptions } from './template/templateDriver';

@@ -20,6 +20,15 @@ export interface NodeResult {
   manifests?: Record<string, DriverManifest>;
   /** Why it failed, was skipped or not run; never holds a secret value. */
   message?: string;
+  /** `not-run` nodes whose outputs are the previous deployment's. */
+  previousOutputs?: boolean;
+}
+
+/** A node's state from the previous deployment. @public */
+export interface PreviousNodeState {
+  cookie?: unknown;
+  outputs?: Record<string, unknown>;
+  secrets?: Record<string, unknown>;
 }
 
 /** @public */
@@ -33,8 +42,12 @@ export interface NodeEvent {
 export interface ExecuteGraphOptions {
   graph: ResourceGraph;
   drivers: DriverRegistry;
-  /** Driver state from the previous provisioning of each node, by uid. */
-  previous?: Map<string, { cookie?: unknown }>;
+  /**
+   * What the previous deployment left for each node, by uid: the cookie is
+   * given back to the driver; in `pureOnly` mode the outputs of a node whose
+   * driver is not run stand in for it, so that its dependents can still plan.
+   */
+  previous?: Map<string, PreviousNodeState>;
   /** Only run pure drivers (plan): other nodes are `not-run`. */
   pureOnly?: boolean;
   concurrency?: number;
@@ -79,7 +92,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
 
   const outputsOf = (ref: { type: string; class: string; resId: string }): ResourceOutputs | undefined => {
     const r = results.get(`${ref.type}.${ref.class}#${ref.resId}`);
-    return r && r.status === 'succeeded' ? { outputs: r.outputs, secrets: r.secrets } : undefined;
+    return r && usable(r) ? { outputs: r.outputs, secrets: r.secrets } : undefined;
   };
 
   const finish = (node: GraphNode, result: NodeResult) => {
@@ -98,7 +111,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
   };
 
   const runNode = async (node: GraphNode): Promise<NodeResult> => {
-    const blocked = node.dependsOn.map(d => results.get(d)!).find(r => r.status !== 'succeeded');
+    const blocked = node.dependsOn.map(d => results.get(d)!).find(r => !usable(r));
     if (blocked) {
       return {
         uid: node.uid,
@@ -113,15 +126,29 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
       return { uid: node.uid, status: 'skipped', outputs: {}, secrets: {}, message: signal.aborted ? 'cancelled' : 'an earlier node failed' };
     }
     const definition = node.match.loaded.definition;
-    const driver = drivers.get(definition.spec.driver);
-    if (!driver && options.pureOnly) {
-      return { uid: node.uid, status: 'not-run', outputs: {}, secrets: {}, message: `driver ${definition.spec.driver} is not available here; it runs on deploy` };
+    const available = drivers.get(definition.spec.driver);
+    if (options.pureOnly && !available?.pure) {
+      const why = available
+        ? `driver ${available.id} has side effects; it runs on deploy`
+        : `driver ${definition.spec.driver} is not available here; it runs on deploy`;
+      const previous = options.previous?.get(node.uid);
+      if (previous?.outputs) {
+        return {
+          uid: node.uid,
+          status: 'not-run',
+          outputs: previous.outputs,
+          secrets: previous.secrets ?? {},
+          message: `${why} (outputs of the last deployment shown)`,
+          previousOutputs: true,
+        };
+      }
+      return { uid: node.uid, status: 'not-run', outputs: {}, secrets: {}, message: why };
     }
-    if (!driver) {
-      return fail(node, `definition ${definition.metadata.id} uses driver ${definition.spec.driver}, which is not installed (installed: ${drivers.ids().join(', ')})`);
-    }
-    if (options.pureOnly && !driver.pure) {
-      return { uid: node.uid, status: 'not-run', outputs: {}, secrets: {}, message: `driver ${driver.id} has side effects; it runs on deploy` };
+    let driver: Driver;
+    try {
+      driver = drivers.forDefinition(definition);
+    } catch (error) {
+      return fail(node, (error as Error).message);
     }
     let inputs: Record<string, unknown>;
     let secrets: Record<string, unknown>;
@@ -205,6 +232,11 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
     pump();
   });
   return results;
+}
+
+/** Whether a node's outputs can be read by its dependents. */
+function usable(result: NodeResult): boolean {
+  return result.status === 'succeeded' || result.previousOutputs === true;
 }
 
 /**

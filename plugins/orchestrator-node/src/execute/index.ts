@@ -1,1 +1,7 @@
-export { executeGraph, type ExecuteGraphOptions, type NodeEvent, type NodeResult } from './executeGraph';
+export {
+  executeGraph,
+  type ExecuteGraphOptions,
+  type NodeEvent,
+  type NodeResult,
+  type PreviousNodeState,
+} from './executeGraph';

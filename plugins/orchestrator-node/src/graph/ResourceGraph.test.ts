@@ -81,6 +81,62 @@ describe('buildResourceGraph', () => {
     expect(g.byUid.get('workload.default#modules.web')!.dependsOn).toContain('aws-policy.default#modules.web.externals.bucket');
   });
 
+  it('provisions a non-dependent co-provisioned resource first, unless it reads the main one', () => {
+    const g = graph([workload('web', { bucket: { type: 's3', id: 'files' } })], [
+      def('s3', 's3', {
+        provision: {
+          'aws-role.restricted': {},
+          'aws-policy#shared.policies': { isDependent: false },
+        },
+      }),
+      def('role', 'aws-role', { criteria: [{ class: 'restricted' }] }),
+      def('policy', 'aws-policy', { driverInputs: { values: { arn: "${resources['s3#shared.files'].outputs.arn}" } } }),
+    ]);
+    // The role has the main node's resId and the class from the key.
+    expect(g.byUid.get('s3.default#shared.files')!.dependsOn).toEqual(['aws-role.restricted#shared.files']);
+    expect(g.byUid.get('aws-policy.default#shared.policies')!.dependsOn).toEqual(['s3.default#shared.files']);
+    expect(g.nodes.map(n => n.uid).indexOf('aws-role.restricted#shared.files')).toBeLessThan(
+      g.nodes.map(n => n.uid).indexOf('s3.default#shared.files'),
+    );
+    // Without matchDependents the workload does not wait for co-provisioned nodes.
+    expect(g.byUid.get('workload.default#modules.web')!.dependsOn).toEqual([
+      'k8s-namespace.default#k8s-namespace',
+      's3.default#shared.files',
+    ]);
+  });
+
+  it('follows references through several definitions and carries definition ids and criteria on nodes', () => {
+    const g = graph([workload('web', { route: { type: 'route' } })], [
+      def('route', 'route', { driverInputs: { values: { host: '${resources.dns.outputs.host}', ns: '${context.app.id}' } } }),
+      def('dns', 'dns', { driverInputs: { secrets: { cert: '${resources.tls-cert.wildcard#shared.certs.outputs.key}' } } }),
+      def('cert', 'tls-cert', { criteria: [{ class: 'wildcard', envType: 'development' }] }),
+    ]);
+    const dns = g.byUid.get('dns.default#modules.web.externals.route')!;
+    expect(dns).toMatchObject({ definition: 'dns', criterion: {}, dependsOn: ['tls-cert.wildcard#shared.certs'] });
+    expect(g.byUid.get('tls-cert.wildcard#shared.certs')).toMatchObject({
+      definition: 'cert',
+      criterion: { class: 'wildcard', envType: 'development' },
+    });
+    expect(g.byUid.get('k8s-namespace.default#k8s-namespace')).toMatchObject({ definition: 'baton-default-k8s-namespace', criterion: null });
+    expect(g.nodes.map(n => n.uid)).toEqual([
+      'k8s-namespace.default#k8s-namespace',
+      'tls-cert.wildcard#shared.certs',
+      'dns.default#modules.web.externals.route',
+      'route.default#modules.web.externals.route',
+      'workload.default#modules.web',
+    ]);
+  });
+
+  it('builds the graph of 10k workloads with 3 resources each in seconds', () => {
+    const ws = Array.from({ length: 10_000 }, (_, i) =>
+      workload(`w${i}`, { db: { type: 'postgres' }, cache: { type: 'redis', id: `cache-${i % 100}` }, dns: { type: 'dns' } }),
+    );
+    const started = performance.now();
+    const g = graph(ws, [def('pg', 'postgres'), def('redis', 'redis'), def('dns', 'dns')]);
+    expect(g.nodes).toHaveLength(1 + 10_000 * 3 + 100);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
   it('names the cycle', () => {
     expect(
       errorOf(() =>
@@ -90,6 +146,14 @@ describe('buildResourceGraph', () => {
         ]),
       ),
     ).toEqual(['the resource graph has a cycle: aa.default#modules.web.externals.a → bb.default#modules.web.externals.a → aa.default#modules.web.externals.a']);
+  });
+
+  it('reports a definition that reads its own outputs as a cycle', () => {
+    expect(
+      errorOf(() => graph([workload('web', { a: { type: 'aa' } })], [def('a', 'aa', { driverInputs: { values: { x: '${resources.aa.outputs.y}' } } })])),
+    ).toEqual([
+      'the resource graph has a cycle: aa.default#modules.web.externals.a → aa.default#modules.web.externals.a (definition a reads its own outputs through ${resources.aa.outputs.y})',
+    ]);
   });
 
   it('reports nodes without a definition and conflicting shared params together', () => {

@@ -22,6 +22,10 @@ export interface GraphNode {
   params: Record<string, unknown>;
   /** Stable global resource id: the same for the same app, env and uid. */
   guresid: string;
+  /** Id of the definition that matched (as in PlanNode). */
+  definition: string;
+  /** The criterion that won, or null for a built-in definition (as in PlanNode). */
+  criterion: Record<string, string> | null;
   match: DefinitionMatch;
   dependsOn: string[];
   /** For `workload` nodes: the Score workload's name. */
@@ -77,6 +81,13 @@ export function canonical(value: unknown): unknown {
  * co-provisions. Every problem (no definition, conflicting params, cycles)
  * is reported together as a ValidationError.
  *
+ * Co-provisioning (`spec.provision`, key `type[.class][#resId]`, resId
+ * defaulting to the node's own): with `isDependent: true` the co-provisioned
+ * node depends on this one; otherwise this one depends on it, except when the
+ * co-provisioned node reads this one's outputs, where the reference decides.
+ * `matchDependents: true` makes every dependent of this node depend on the
+ * co-provisioned one as well; `params` become the co-provisioned node's params.
+ *
  * @public
  */
 export function buildResourceGraph(options: {
@@ -104,6 +115,8 @@ export function buildResourceGraph(options: {
         class: klass,
         params,
         guresid: guresidOf(app, env, uid),
+        definition: '',
+        criterion: null,
         match: undefined as unknown as DefinitionMatch,
         dependsOn: [],
         declaredBy: [],
@@ -161,6 +174,7 @@ export function buildResourceGraph(options: {
   }
 
   const matchDependents: [GraphNode, GraphNode][] = [];
+  const provisionedFirst: [GraphNode, GraphNode][] = [];
   const referencesOf = new Map<object, ReturnType<typeof findResourceReferences>>();
   for (let next = 0; next < queue.length; next++) {
     const node = queue[next];
@@ -172,11 +186,20 @@ export function buildResourceGraph(options: {
       continue;
     }
     node.match = match;
+    node.definition = match.definition.metadata.id;
+    node.criterion = match.criterion ? criterionRecord(match.criterion) : null;
     const spec = match.loaded.definition.spec;
     let refs = referencesOf.get(match.loaded);
     if (!refs) referencesOf.set(match.loaded, (refs = findResourceReferences(spec.driverInputs ?? {})));
     for (const ref of refs) {
       const target = addNode(ref.type, ref.class, ref.resId ?? node.resId, {});
+      if (target === node) {
+        diagnostics.push({
+          file: match.loaded.file,
+          path: 'spec.driverInputs',
+          message: `the resource graph has a cycle: ${node.uid} → ${node.uid} (definition ${node.definition} reads its own outputs through ${ref.placeholder})`,
+        });
+      }
       addEdge(node, target);
     }
     for (const [key, entry] of Object.entries(spec.provision ?? {})) {
@@ -187,6 +210,7 @@ export function buildResourceGraph(options: {
       }
       const target = addNode(m[1], m[2] ?? 'default', m[3] ?? node.resId, entry.params ?? {});
       if (entry.isDependent) addEdge(target, node);
+      else provisionedFirst.push([node, target]);
       if (entry.matchDependents) matchDependents.push([node, target]);
     }
   }
@@ -195,6 +219,13 @@ export function buildResourceGraph(options: {
     for (const [uid, set] of deps) {
       if (set.has(main.uid) && uid !== coProvisioned.uid) set.add(coProvisioned.uid);
     }
+  }
+
+  // Not isDependent: the co-provisioned resource comes first, unless it reads
+  // this one's outputs (Humanitec's s3 + aws-policy pattern); a reference is
+  // the stronger statement, so the default edge yields rather than making a cycle.
+  for (const [main, coProvisioned] of provisionedFirst) {
+    if (main !== coProvisioned && !reaches(deps, coProvisioned.uid, main.uid)) addEdge(main, coProvisioned);
   }
 
   if (diagnostics.length) throw new ValidationError(diagnostics);
@@ -206,8 +237,8 @@ export function buildResourceGraph(options: {
       JSON.stringify(
         ordered.map(n => canonical({
           uid: n.uid,
-          definition: n.match.loaded.definition.metadata.id,
-          criterion: n.match.criterion,
+          definition: n.definition,
+          criterion: n.criterion,
           params: n.params,
           dependsOn: n.dependsOn,
         })),
@@ -215,6 +246,31 @@ export function buildResourceGraph(options: {
     )
     .digest('hex');
   return { app, env, envType, hash, nodes: ordered, byUid: nodes };
+}
+
+function criterionRecord(criterion: Criterion): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const field of ['class', 'envType', 'envId', 'appId', 'resId'] as const) {
+    if (criterion[field] !== undefined) out[field] = criterion[field]!;
+  }
+  return out;
+}
+
+/** Whether `to` can be reached from `from` following dependencies. */
+function reaches(deps: Map<string, Set<string>>, from: string, to: string): boolean {
+  const seen = new Set<string>([from]);
+  const stack = [from];
+  while (stack.length) {
+    const uid = stack.pop()!;
+    if (uid === to) return true;
+    for (const d of deps.get(uid) ?? []) {
+      if (!seen.has(d)) {
+        seen.add(d);
+        stack.push(d);
+      }
+    }
+  }
+  return false;
 }
 
 /** A binary min-heap of strings: the smallest ready uid comes out first. */

@@ -1,5 +1,5 @@
 import { Criterion, LoadedDefinition, ValidationError } from '@baton/backstage-plugin-orchestrator-common';
-import { DefinitionIndex } from './DefinitionIndex';
+import { DefinitionIndex, explainMatch, matchDefinition } from './DefinitionIndex';
 
 function def(id: string, type: string, criteria?: Criterion[]): LoadedDefinition {
   return {
@@ -57,7 +57,19 @@ describe('DefinitionIndex', () => {
   it('refuses identical criteria for one type, naming both definitions', () => {
     expect(() =>
       new DefinitionIndex([def('a', 'redis', [{ envType: 'staging' }]), def('b', 'redis', [{ envType: 'staging', class: 'default' }])]),
-    ).toThrow(new ValidationError([{ message: 'definitions a and b have the same criterion {"envType":"staging","class":"default"} for type redis' }]).message);
+    ).toThrow(new ValidationError([{ message: 'definitions a and b have the same criterion {"class":"default","envType":"staging"} for type redis' }]).message);
+    // Identical criteria of different types, or within one definition, are fine.
+    expect(() => new DefinitionIndex([def('a', 'redis', [{}, {}]), def('b', 'postgres', [{}])])).not.toThrow();
+    try {
+      new DefinitionIndex([def('a', 'redis', [{ appId: 'x' }]), def('b', 'redis', [{ appId: 'x' }]), def('a', 'dns', [{}])]);
+      throw new Error('expected a conflict');
+    } catch (error) {
+      // Every conflict at once: the duplicate criterion and the duplicate id.
+      expect((error as ValidationError).diagnostics.map(d => d.message)).toEqual([
+        'definitions a and b have the same criterion {"class":"default","appId":"x"} for type redis',
+        'definition a is defined twice',
+      ]);
+    }
   });
 
   it('explains every candidate with the reason and rank', () => {
@@ -76,10 +88,87 @@ describe('DefinitionIndex', () => {
         definition: 'staging',
         criterion: { class: 'large', envType: 'production' },
         matched: false,
-        reason: 'class is default, criterion wants large; envType is staging, criterion wants production',
+        reason: 'class large ≠ default; envType is staging, criterion wants production',
         rank: 1,
       },
     ]);
+  });
+
+  it('offers matchDefinition and explainMatch with class defaulting to default', () => {
+    const index = new DefinitionIndex([def('pg', 'postgres', [{ resId: 'shared.db' }]), def('any', 'postgres', [{}])]);
+    const ctx = { appId: 'shop', envId: 'qa', envType: 'staging' };
+    expect(matchDefinition(index, { type: 'postgres', resId: 'shared.db' }, ctx)).toMatchObject({
+      definition: { metadata: { id: 'pg' } },
+      criterion: { resId: 'shared.db' },
+      rank: 8,
+    });
+    expect(matchDefinition(index, { type: 'postgres', resId: 'shared.other' }, ctx)).toMatchObject({
+      definition: { metadata: { id: 'any' } },
+      rank: 0,
+    });
+    expect(matchDefinition(index, { type: 'postgres', class: 'large', resId: 'shared.db' }, ctx)).toBeUndefined();
+    const explained = explainMatch(index, { type: 'postgres', resId: 'shared.other' }, ctx);
+    expect(explained.chosen).toBe('any');
+    expect(explained.candidates.map(c => [c.definition, c.matched, c.reason])).toEqual([
+      ['any', true, 'matches as catch-all; chosen'],
+      ['pg', false, 'resId is shared.other, criterion wants shared.db'],
+    ]);
+  });
+
+  it('explains a built-in fallback and a node nothing matches', () => {
+    const index = new DefinitionIndex([
+      def('prod-ns', 'k8s-namespace', [{ envType: 'production' }]),
+      def('forgotten-ns', 'k8s-namespace'),
+    ]);
+    const ns = index.explain({ type: 'k8s-namespace', class: 'default', resId: 'k8s-namespace' }, context);
+    expect(ns.chosen).toBe('baton-default-k8s-namespace');
+    expect(ns.candidates.map(c => [c.definition, c.matched, c.reason])).toEqual([
+      ['prod-ns', false, 'envType is staging, criterion wants production'],
+      ['forgotten-ns', false, 'the definition has no criteria, so it is never selected (use [{}] for a catch-all)'],
+      ['baton-default-k8s-namespace', true, 'built-in default: no definition of this type matches'],
+    ]);
+    const none = index.explain({ type: 'kafka', class: 'default', resId: 'x' }, context);
+    expect(none).toMatchObject({ chosen: null, candidates: [] });
+  });
+
+  it('matches 10k workloads × 3 resources against 1k definitions in well under a second', () => {
+    // 1k definitions over 20 types, a mix of every criterion shape.
+    const types = Array.from({ length: 20 }, (_, i) => `type-${i}`);
+    const defs: LoadedDefinition[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const type = types[i % 20];
+      const n = Math.floor(i / 20);
+      const shapes: Criterion[] = [
+        { appId: `app-${n}` },
+        { envType: 'staging', appId: `app-${n}`, class: 'large' },
+        { resId: `modules.w${n}.externals.r0` },
+        { envId: `env-${n}` },
+        { envId: `env-${n}`, appId: `app-${n}` },
+      ];
+      defs.push(def(`d${i}`, type, n === 0 && i < 20 ? [{}, { envType: 'staging' }] : [shapes[n % shapes.length]]));
+    }
+    const index = new DefinitionIndex(defs);
+    const ctx = { appId: 'app-7', envId: 'env-3', envType: 'staging' };
+    const started = performance.now();
+    let matched = 0;
+    for (let w = 0; w < 10_000; w++) {
+      for (let r = 0; r < 3; r++) {
+        const m = matchDefinition(index, { type: types[(w + r) % 20], resId: `modules.w${w}.externals.r${r}` }, ctx);
+        if (m) matched++;
+      }
+    }
+    const elapsed = performance.now() - started;
+    expect(matched).toBe(30_000); // every type has a catch-all
+    expect(elapsed).toBeLessThan(500);
+    // Spot-check the answers against the rule.
+    expect(matchDefinition(index, { type: 'type-2', resId: 'modules.w2.externals.r0' }, ctx)?.rank).toBe(8);
+    // type-0: d0 has {} and {envType: staging}, d60 has {envId: env-3}; envId outranks envType.
+    expect(matchDefinition(index, { type: 'type-0', resId: 'x' }, ctx)).toMatchObject({ definition: { metadata: { id: 'd60' } }, rank: 4 });
+    expect(matchDefinition(index, { type: 'type-0', resId: 'x' }, { ...ctx, envId: 'other' })).toMatchObject({
+      definition: { metadata: { id: 'd0' } },
+      criterion: { envType: 'staging' },
+      rank: 1,
+    });
   });
 
   it('finds the right one among thousands of definitions', () => {

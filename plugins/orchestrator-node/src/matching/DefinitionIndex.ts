@@ -1,9 +1,10 @@
 import {
+  checkDefinitionConflicts,
   Criterion,
-  Diagnostic,
   ExplainResult,
   LoadedDefinition,
   MatchContext,
+  ResourceDefinition,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
 
@@ -19,12 +20,22 @@ type Field = (typeof FIELDS)[number][0];
 
 /** A definition chosen for a node. @public */
 export interface DefinitionMatch {
+  /** The definition that won. */
+  definition: ResourceDefinition;
+  /** The same definition with the file it came from. */
   loaded: LoadedDefinition;
   /** The criterion that won as written, or null for a built-in definition. */
   criterion: Criterion | null;
   /** resId 8 + envId 4 + appId 2 + envType 1 over the fields the criterion sets. */
   rank: number;
   builtIn: boolean;
+}
+
+/** Criteria of one type and class: `byRank[rank]` maps the values of the fields set to the entry. */
+interface RankedEntries {
+  /** The ranks present, highest first. */
+  ranks: number[];
+  byRank: Map<string, Entry>[];
 }
 
 interface Entry {
@@ -84,8 +95,10 @@ function keyOf(values: Partial<Record<Field, string>>, rank: number): string {
  * @public
  */
 export class DefinitionIndex {
-  private readonly byTypeClass = new Map<string, Map<number, Map<string, Entry>>>();
+  private readonly byTypeClass = new Map<string, RankedEntries>();
   private readonly byType = new Map<string, Entry[]>();
+  /** Definitions without criteria, by type: never selected, but explain lists them. */
+  private readonly unselectable = new Map<string, LoadedDefinition[]>();
   private readonly builtIns = new Map<string, LoadedDefinition>();
   readonly definitions: LoadedDefinition[];
 
@@ -95,53 +108,55 @@ export class DefinitionIndex {
     for (const b of options.builtIns ?? BUILT_IN_DEFINITIONS) {
       this.builtIns.set(b.definition.spec.type, b);
     }
-    const conflicts: Diagnostic[] = [];
+    // Duplicate ids and identical criteria of one type: reported together, naming both definitions.
+    const conflicts = checkDefinitionConflicts(definitions);
+    if (conflicts.length) throw new ValidationError(conflicts);
     for (const loaded of definitions) {
       const { type, criteria } = loaded.definition.spec;
+      if (!criteria?.length) {
+        const list = this.unselectable.get(type);
+        if (list) list.push(loaded);
+        else this.unselectable.set(type, [loaded]);
+      }
       for (const criterion of criteria ?? []) {
         const rank = rankOf(criterion);
         const entry: Entry = { loaded, criterion, rank };
         const typeClass = `${type}\u0000${criterion.class ?? 'default'}`;
-        let byRank = this.byTypeClass.get(typeClass);
-        if (!byRank) this.byTypeClass.set(typeClass, (byRank = new Map()));
-        let byKey = byRank.get(rank);
-        if (!byKey) byRank.set(rank, (byKey = new Map()));
-        const key = keyOf(criterion, rank);
-        const existing = byKey.get(key);
-        if (existing) {
-          if (existing.loaded !== loaded) {
-            conflicts.push({
-              file: loaded.file,
-              line: loaded.line,
-              message: `definitions ${existing.loaded.definition.metadata.id} and ${loaded.definition.metadata.id} have the same criterion ${JSON.stringify(criterion)} for type ${type}`,
-            });
-          }
-          continue;
+        let ranked = this.byTypeClass.get(typeClass);
+        if (!ranked) this.byTypeClass.set(typeClass, (ranked = { ranks: [], byRank: [] }));
+        let byKey = ranked.byRank[rank];
+        if (!byKey) {
+          ranked.byRank[rank] = byKey = new Map();
+          ranked.ranks.push(rank);
+          ranked.ranks.sort((a, b) => b - a);
         }
+        const key = keyOf(criterion, rank);
+        // The same criterion twice in one definition (conflicts across definitions were rejected above).
+        if (byKey.has(key)) continue;
         byKey.set(key, entry);
         let list = this.byType.get(type);
         if (!list) this.byType.set(type, (list = []));
         list.push(entry);
       }
     }
-    if (conflicts.length) throw new ValidationError(conflicts);
   }
 
   /** The definition for a node in a context, or undefined when none matches. */
   match(node: { type: string; class: string }, context: MatchContext): DefinitionMatch | undefined {
-    const byRank = this.byTypeClass.get(`${node.type}\u0000${node.class}`);
-    if (byRank) {
-      for (let rank = 15; rank >= 0; rank--) {
-        const byKey = byRank.get(rank);
-        if (!byKey) continue;
-        const entry = byKey.get(keyOf(context, rank));
+    const ranked = this.byTypeClass.get(`${node.type}\u0000${node.class}`);
+    if (ranked) {
+      // Only the field combinations some criterion uses, most specific first.
+      for (const rank of ranked.ranks) {
+        const entry = ranked.byRank[rank].get(keyOf(context, rank));
         if (entry) {
-          return { loaded: entry.loaded, criterion: entry.criterion, rank, builtIn: false };
+          return { definition: entry.loaded.definition, loaded: entry.loaded, criterion: entry.criterion, rank, builtIn: false };
         }
       }
     }
     const builtIn = node.class === 'default' ? this.builtIns.get(node.type) : undefined;
-    return builtIn ? { loaded: builtIn, criterion: null, rank: -1, builtIn: true } : undefined;
+    return builtIn
+      ? { definition: builtIn.definition, loaded: builtIn, criterion: null, rank: -1, builtIn: true }
+      : undefined;
   }
 
   /** Every candidate criterion of the node's type, why it matched or not, and its rank. */
@@ -151,7 +166,7 @@ export class DefinitionIndex {
     const candidates: ExplainResult['candidates'] = (this.byType.get(node.type) ?? []).map(entry => {
       const reasons: string[] = [];
       const klass = entry.criterion.class ?? 'default';
-      if (klass !== node.class) reasons.push(`class is ${node.class}, criterion wants ${klass}`);
+      if (klass !== node.class) reasons.push(`class ${klass} ≠ ${node.class}`);
       for (const [field] of FIELDS) {
         const wanted = entry.criterion[field];
         if (wanted !== undefined && wanted !== full[field]) {
@@ -175,6 +190,15 @@ export class DefinitionIndex {
       };
     });
     candidates.sort((a, b) => Number(b.matched) - Number(a.matched) || b.rank - a.rank || a.definition.localeCompare(b.definition));
+    for (const loaded of this.unselectable.get(node.type) ?? []) {
+      candidates.push({
+        definition: loaded.definition.metadata.id,
+        criterion: {},
+        matched: false,
+        reason: 'the definition has no criteria, so it is never selected (use [{}] for a catch-all)',
+        rank: -1,
+      });
+    }
     if (chosen?.builtIn) {
       candidates.push({
         definition: chosen.loaded.definition.metadata.id,
@@ -206,4 +230,36 @@ function withoutClass(criterion: Criterion): Record<string, string> {
     if (criterion[field] !== undefined) out[field] = criterion[field]!;
   }
   return out;
+}
+
+/**
+ * The definition for a node in a context: the matching criterion of highest
+ * rank (resId 8, envId 4, appId 2, envType 1), or a built-in definition for
+ * `workload` and `k8s-namespace` when no user definition matches.
+ *
+ * @public
+ */
+export function matchDefinition(
+  index: DefinitionIndex,
+  node: { type: string; class?: string; resId: string },
+  context: { appId: string; envId: string; envType: string },
+): DefinitionMatch | undefined {
+  return index.match(
+    { type: node.type, class: node.class ?? 'default' },
+    { appId: context.appId, envId: context.envId, envType: context.envType, resId: node.resId },
+  );
+}
+
+/**
+ * Every candidate criterion of the node's type (any class), whether it
+ * matched, why, and its rank; matched ones first, highest rank first.
+ *
+ * @public
+ */
+export function explainMatch(
+  index: DefinitionIndex,
+  node: { type: string; class?: string; resId: string },
+  context: { appId: string; envId: string; envType: string },
+): ExplainResult {
+  return index.explain({ type: node.type, class: node.class ?? 'default', resId: node.resId }, context);
 }

@@ -1,1 +1,7 @@
-export { DefinitionIndex, BUILT_IN_DEFINITIONS, type DefinitionMatch } from './DefinitionIndex';
+export {
+  DefinitionIndex,
+  BUILT_IN_DEFINITIONS,
+  matchDefinition,
+  explainMatch,
+  type DefinitionMatch,
+} from './DefinitionIndex';

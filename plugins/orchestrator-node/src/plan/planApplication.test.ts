@@ -63,6 +63,30 @@ describe('planApplication', () => {
     );
   });
 
+  it('prints exactly the CLI JSON shape, and fails naming the node and context when nothing matches', async () => {
+    const { plan, graph } = await planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: [web], definitions });
+    expect(Object.keys(plan)).toEqual(['app', 'env', 'envType', 'hash', 'nodes']);
+    expect(plan).toMatchObject({ app: 'shop', env: 'dev', envType: 'development', hash: graph.hash });
+    expect(plan.hash).toMatch(/^[0-9a-f]{64}$/);
+    for (const node of plan.nodes) {
+      expect(Object.keys(node)).toEqual(['uid', 'resId', 'type', 'class', 'definition', 'criterion', 'dependsOn', 'outputs', 'secretOutputs']);
+    }
+    expect(plan.nodes.find(n => n.type === 'workload')).toMatchObject({
+      uid: 'workload.default#modules.web',
+      resId: 'modules.web',
+      definition: 'baton-default-workload',
+      criterion: null,
+    });
+    expect(plan.nodes.find(n => n.type === 'k8s-namespace')).toMatchObject({ outputs: { namespace: 'shop-dev' } });
+    expect(plan.nodes.find(n => n.type === 'dns')).toMatchObject({ definition: 'dns', criterion: {} });
+
+    await expect(
+      planApplication({ app: 'shop', env: 'prod', envType: 'production', workloads: [web], definitions: definitions.slice(1) }),
+    ).rejects.toThrow(
+      'no resource definition matches postgres.default#modules.web.externals.db (type postgres, class default) in app shop, environment prod (production)',
+    );
+  });
+
   it('renders the workload with the secret only in its Secret', async () => {
     const planned = await planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: [web], definitions });
     const rendered = renderApplication(planned);

@@ -10,7 +10,7 @@ import { DriverRegistry } from '../drivers/DriverRegistry';
 import { echoDriver, workloadDriver } from '../drivers/echoDriver';
 import { createTemplateDriver } from '../drivers/template/templateDriver';
 import { DriverLogger } from '../drivers/types';
-import { executeGraph, NodeEvent, NodeResult } from '../execute';
+import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execute';
 import { buildResourceGraph, ResourceGraph } from '../graph';
 import { DefinitionIndex } from '../matching';
 import { KubernetesObject, renderWorkload, validateKubernetesObject, withNamespace } from '../render';
@@ -30,7 +30,8 @@ export interface PlanApplicationOptions {
   drivers?: DriverRegistry;
   /** Run drivers with side effects too (deploy); plan runs only pure ones. */
   provision?: boolean;
-  previous?: Map<string, { cookie?: unknown }>;
+  /** The previous deployment's state per uid (cookies; outputs shown for drivers a plan does not run). */
+  previous?: Map<string, PreviousNodeState>;
   signal?: AbortSignal;
   logger?: DriverLogger;
   concurrency?: number;
@@ -73,8 +74,8 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
       resId: n.resId,
       type: n.type,
       class: n.class,
-      definition: n.match.loaded.definition.metadata.id,
-      criterion: n.match.criterion ? { ...n.match.criterion } as Record<string, string> : null,
+      definition: n.definition,
+      criterion: n.criterion,
       dependsOn: n.dependsOn,
       outputs: r.outputs,
       secretOutputs: Object.keys(r.secrets).sort(),

@@ -1,0 +1,106 @@
+import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { orchestratorPlugin } from '../plugin';
+
+jest.setTimeout(180_000);
+
+// Two backend instances sharing one PostgreSQL database (as two replicas
+// would): concurrent deploy requests to one environment run one at a time,
+// in request order, and none is lost.
+const databases = TestDatabases.create({
+  ids: process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ? ['POSTGRES_15'] : [],
+});
+const ids = databases.eachSupportedId();
+
+const definitions = `apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: pg }
+spec:
+  type: postgres
+  driver: echo
+  driverInputs: { values: { host: pg.internal } }
+  criteria: [{}]
+`;
+const workload = (n: number) => `apiVersion: score.dev/v1b1
+metadata: { name: web }
+containers:
+  main:
+    image: web:${n}
+    variables: { DB: "\${resources.db.host}", REQUEST: "${n}" }
+resources:
+  db: { type: postgres }
+`;
+
+(ids.length ? describe.each(ids) : describe.skip.each([['POSTGRES_15']]))('two replicas on %s', id => {
+  it('serialize 50 concurrent deployments of one environment, losing none', async () => {
+    const knex = await databases.init(id as any);
+    const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'baton-replica-')));
+    fs.writeFileSync(path.join(dirs[0], 'definitions.yaml'), definitions);
+    const backends = [];
+    for (const dir of dirs) {
+      backends.push(
+        await startTestBackend({
+          features: [
+            orchestratorPlugin,
+            mockServices.database.factory({ knex }),
+            mockServices.rootConfig.factory({
+              data: { orchestrator: { dataDir: dir, definitions: [path.join(dirs[0], 'definitions.yaml')] } },
+            }),
+          ],
+        }),
+      );
+    }
+    const [a, b] = backends.map(backend => request(backend.server));
+    await a.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    await a.put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await a.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+
+    const created: string[] = [];
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, n) => {
+        const api = n % 2 ? a : b;
+        const res = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [workload(n)] });
+        expect(res.status).toBe(202);
+        created.push(res.body.id);
+      }),
+    );
+
+    let rows: any[] = [];
+    for (let i = 0; i < 600; i++) {
+      rows = await knex('deployments as d')
+        .join('deployment_queue as q', 'q.deployment_id', 'd.id')
+        .select('d.id', 'd.status', 'd.started_at', 'd.finished_at', 'd.set_id', 'q.seq')
+        .orderBy('q.seq');
+      if (rows.every(r => r.status === 'succeeded' || r.status === 'failed')) break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    expect(rows).toHaveLength(50);
+    expect(new Set(rows.map(r => r.id))).toEqual(new Set(created));
+    expect(rows.filter(r => r.status !== 'succeeded')).toEqual([]);
+
+    // Runs never overlap, and they ran in request order.
+    const times = rows.map(r => [new Date(r.started_at).getTime(), new Date(r.finished_at).getTime()]);
+    for (let i = 1; i < times.length; i++) {
+      expect(times[i][0]).toBeGreaterThanOrEqual(times[i - 1][1]);
+    }
+
+    // The final state is the last request's.
+    const last = rows[rows.length - 1];
+    const set = JSON.parse((await knex('deployment_sets').where({ id: last.set_id }).first()).content);
+    const lastRequest = set.workloads[0].containers.main.variables.REQUEST;
+    const graph = await a.get('/api/orchestrator/apps/shop/envs/dev/graph').expect(200);
+    expect(graph.body.deploymentId).toBe(last.id);
+    // The replica that ran it committed that request's workload to its GitOps repository.
+    const committed = dirs
+      .map(dir => path.join(dir, 'gitops', 'dev', 'shop', 'web.yaml'))
+      .filter(file => fs.existsSync(file))
+      .map(file => fs.readFileSync(file, 'utf8'));
+    expect(committed.some(text => text.includes(`value: '${lastRequest}'`))).toBe(true);
+
+    await Promise.all(backends.map(backend => backend.stop()));
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,200 @@
+import { LoadedDefinition, ScoreDocument, ScoreWorkload } from '@baton/backstage-plugin-orchestrator-common';
+import { DriverRegistry } from '../drivers/DriverRegistry';
+import { echoDriver, workloadDriver } from '../drivers/echoDriver';
+import { Driver, DriverContext } from '../drivers/types';
+import { buildResourceGraph } from '../graph';
+import { DefinitionIndex } from '../matching';
+import { executeGraph, NodeEvent } from './executeGraph';
+
+const SECRET = 'pa55-w0rd-never-shown';
+
+function def(id: string, type: string, spec: Partial<LoadedDefinition['definition']['spec']> = {}): LoadedDefinition {
+  return {
+    definition: { apiVersion: 'baton.dev/v1', kind: 'ResourceDefinition', metadata: { id }, spec: { type, driver: 'echo', criteria: [{}], ...spec } },
+  };
+}
+
+function workload(name: string, resources: ScoreWorkload['resources']): ScoreDocument {
+  return { file: `${name}.yaml`, workload: { apiVersion: 'score.dev/v1b1', metadata: { name }, containers: { main: { image: 'x' } }, resources } };
+}
+
+function graphOf(resources: ScoreWorkload['resources'], defs: LoadedDefinition[]) {
+  return buildResourceGraph({
+    app: 'shop',
+    env: 'dev',
+    envType: 'development',
+    workloads: [workload('web', resources)],
+    index: new DefinitionIndex(defs),
+  });
+}
+
+/** A driver that records what it was given and how many calls overlapped. */
+function recordingDriver(id: string, options: { pure?: boolean; delayMs?: number; failOn?: string } = {}) {
+  const calls: DriverContext[] = [];
+  let running = 0;
+  const stats = { maxConcurrent: 0 };
+  const driver: Driver = {
+    id,
+    pure: options.pure,
+    async provision(ctx) {
+      calls.push(ctx);
+      running++;
+      stats.maxConcurrent = Math.max(stats.maxConcurrent, running);
+      await new Promise(resolve => setTimeout(resolve, options.delayMs ?? 5));
+      running--;
+      if (options.failOn && ctx.resource.type === options.failOn) {
+        throw new Error(`cannot create ${ctx.resource.type} with ${String(ctx.secrets.token)}`);
+      }
+      return { outputs: { ...ctx.inputs, made: ctx.resource.uid }, secrets: { ...ctx.secrets }, cookie: { n: calls.length } };
+    },
+  };
+  return { driver, calls, stats };
+}
+
+describe('executeGraph', () => {
+  it('runs dependencies first, independent nodes concurrently up to the bound', async () => {
+    const cloud = recordingDriver('cloud', { delayMs: 15 });
+    const resources = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map(n => [n, { type: `t-${n}` }]));
+    const graph = graphOf(resources, ['a', 'b', 'c', 'd', 'e'].map(n => def(n, `t-${n}`, { driver: 'cloud' })));
+    const events: NodeEvent[] = [];
+    const results = await executeGraph({
+      graph,
+      drivers: new DriverRegistry([echoDriver, workloadDriver, cloud.driver]),
+      concurrency: 2,
+      onNodeEvent: e => {
+        events.push(e);
+      },
+    });
+    expect(cloud.stats.maxConcurrent).toBe(2);
+    expect([...results.values()].every(r => r.status === 'succeeded')).toBe(true);
+    // The workload starts only after all five resources and the namespace finished.
+    const workloadStart = events.findIndex(e => e.uid === 'workload.default#modules.web' && e.status === 'running');
+    const finished = events.filter((e, i) => e.status === 'succeeded' && i < workloadStart).map(e => e.uid);
+    expect(finished).toHaveLength(6);
+  });
+
+  it('resolves inputs from provisioned dependencies; a value read from a secret output stays secret', async () => {
+    const cloud = recordingDriver('cloud');
+    const graph = graphOf({ db: { type: 'postgres' } }, [
+      def('admin', 'pg-admin', { driverInputs: { values: { host: 'pg.${context.env.id}' }, secrets: { password: SECRET } } }),
+      def('pg', 'postgres', {
+        driver: 'cloud',
+        driverInputs: {
+          values: {
+            host: '${resources.pg-admin.outputs.host}',
+            url: 'postgres://admin:${resources.pg-admin.outputs.password}@x',
+            who: '${context.res.id}',
+          },
+        },
+      }),
+    ]);
+    const results = await executeGraph({
+      graph,
+      drivers: new DriverRegistry([echoDriver, workloadDriver, cloud.driver]),
+      previous: new Map([['postgres.default#modules.web.externals.db', { cookie: { state: 'old' } }]]),
+    });
+    const [call] = cloud.calls;
+    expect(call.inputs).toEqual({ host: 'pg.dev', who: 'modules.web.externals.db' });
+    expect(call.secrets).toEqual({ url: `postgres://admin:${SECRET}@x` });
+    expect(call.cookie).toEqual({ state: 'old' });
+    const pg = results.get('postgres.default#modules.web.externals.db')!;
+    expect(pg.outputs).toEqual({ host: 'pg.dev', who: 'modules.web.externals.db', made: 'postgres.default#modules.web.externals.db' });
+    expect(Object.keys(pg.secrets)).toEqual(['url']);
+    expect(pg.cookie).toEqual({ n: 1 });
+  });
+
+  it('stops scheduling after a failure, skips dependents and keeps secrets out of the message', async () => {
+    const cloud = recordingDriver('cloud', { failOn: 'dns', delayMs: 1 });
+    const slow = recordingDriver('slow', { delayMs: 40 });
+    const graph = graphOf({ dns: { type: 'dns' }, route: { type: 'route' }, z: { type: 'zz' } }, [
+      def('dns', 'dns', { driver: 'cloud', driverInputs: { secrets: { token: SECRET } } }),
+      def('route', 'route', { driverInputs: { values: { host: '${resources.dns#modules.web.externals.dns.outputs.host}' } } }),
+      def('zz', 'zz', { driver: 'slow' }),
+    ]);
+    const results = await executeGraph({
+      graph,
+      drivers: new DriverRegistry([echoDriver, workloadDriver, cloud.driver, slow.driver]),
+      concurrency: 1,
+    });
+    const status = Object.fromEntries([...results].map(([uid, r]) => [uid, [r.status, r.message]]));
+    expect(status).toEqual({
+      // dns sorts first among the ready nodes; the others are independent of it
+      // but are not started once something failed.
+      'dns.default#modules.web.externals.dns': ['failed', 'cloud driver: cannot create dns with ***'],
+      'k8s-namespace.default#k8s-namespace': ['skipped', 'an earlier node failed'],
+      'zz.default#modules.web.externals.z': ['skipped', 'an earlier node failed'],
+      'route.default#modules.web.externals.route': ['skipped', 'dns.default#modules.web.externals.dns failed'],
+      'workload.default#modules.web': ['skipped', 'dns.default#modules.web.externals.dns failed'],
+    });
+    expect(slow.calls).toHaveLength(0);
+    expect(JSON.stringify([...results.values()].map(r => r.message))).not.toContain(SECRET);
+  });
+
+  it('names the definition whose driver is missing, and reports every bad input reference', async () => {
+    const drivers = new DriverRegistry([echoDriver, workloadDriver]);
+    const missing = await executeGraph({ graph: graphOf({ db: { type: 'postgres' } }, [def('pg', 'postgres', { driver: 'terraform' })]), drivers });
+    expect(missing.get('postgres.default#modules.web.externals.db')).toMatchObject({
+      status: 'failed',
+      message: 'definition pg uses driver terraform, which is not installed (installed: echo, workload)',
+    });
+    const badRefs = await executeGraph({
+      graph: graphOf({ q: { type: 'queue' } }, [
+        def('q', 'queue', { driverInputs: { values: { x: '${context.nope}' }, secrets: { y: '${resources.pg-admin.outputs.missing}' } } }),
+        def('admin', 'pg-admin', { driverInputs: { values: { host: 'h' } } }),
+      ]),
+      drivers,
+    });
+    const message = badRefs.get('queue.default#modules.web.externals.q')!.message!;
+    expect(message).toMatch(/^definition q: driverInputs: values\.x: invalid ref 'context\.nope'/);
+    expect(message).toContain("secrets.y: invalid ref 'resources.pg-admin.outputs.missing'");
+  });
+
+  it('in pureOnly mode runs only pure drivers; previous outputs stand in for the others', async () => {
+    const cloud = recordingDriver('cloud');
+    // Hang pg-user and config off the workload's resources through co-provisioning.
+    const graph = graphOf({ db: { type: 'postgres' }, cache: { type: 'redis' } }, [
+      def('pg', 'postgres', { driver: 'cloud', provision: { 'pg-user': { isDependent: true } } }),
+      def('redis', 'redis', { driver: 'cloud', provision: { config: { isDependent: true } } }),
+      def('user', 'pg-user', { driverInputs: { values: { host: '${resources.postgres.outputs.host}' } } }),
+      def('cfg', 'config', { driverInputs: { values: { host: '${resources.redis.outputs.host}' } } }),
+    ]);
+    const results = await executeGraph({
+      graph,
+      drivers: new DriverRegistry([echoDriver, workloadDriver, cloud.driver]),
+      pureOnly: true,
+      previous: new Map([['postgres.default#modules.web.externals.db', { outputs: { host: 'pg.old' }, secrets: { password: SECRET } }]]),
+    });
+    expect(cloud.calls).toHaveLength(0);
+    expect(results.get('postgres.default#modules.web.externals.db')).toMatchObject({
+      status: 'not-run',
+      outputs: { host: 'pg.old' },
+      message: 'driver cloud has side effects; it runs on deploy (outputs of the last deployment shown)',
+    });
+    expect(results.get('pg-user.default#modules.web.externals.db')).toMatchObject({ status: 'succeeded', outputs: { host: 'pg.old' } });
+    expect(results.get('redis.default#modules.web.externals.cache')).toMatchObject({ status: 'not-run', outputs: {} });
+    expect(results.get('config.default#modules.web.externals.cache')).toMatchObject({
+      status: 'not-run',
+      message: 'redis.default#modules.web.externals.cache was not run',
+    });
+  });
+
+  it('skips what has not started once the signal aborts', async () => {
+    const controller = new AbortController();
+    const cloud: Driver = {
+      id: 'cloud',
+      async provision() {
+        controller.abort();
+        return { outputs: {}, secrets: {} };
+      },
+    };
+    const graph = graphOf({ a: { type: 'aa' }, b: { type: 'bb' } }, [def('a', 'aa', { driver: 'cloud' }), def('b', 'bb')]);
+    const results = await executeGraph({
+      graph,
+      drivers: new DriverRegistry([echoDriver, workloadDriver, cloud]),
+      concurrency: 1,
+      signal: controller.signal,
+    });
+    expect(results.get('aa.default#modules.web.externals.a')!.status).toBe('succeeded');
+    expect(results.get('bb.default#modules.web.externals.b')).toMatchObject({ status: 'skipped', message: 'cancelled' });
+  });
+});
