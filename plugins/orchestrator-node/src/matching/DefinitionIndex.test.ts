@@ -60,16 +60,18 @@ describe('DefinitionIndex', () => {
     ).toThrow(new ValidationError([{ message: 'definitions a and b have the same criterion {"class":"default","envType":"staging"} for type redis' }]).message);
     // Identical criteria of different types, or within one definition, are fine.
     expect(() => new DefinitionIndex([def('a', 'redis', [{}, {}]), def('b', 'postgres', [{}])])).not.toThrow();
-    try {
-      new DefinitionIndex([def('a', 'redis', [{ appId: 'x' }]), def('b', 'redis', [{ appId: 'x' }]), def('a', 'dns', [{}])]);
-      throw new Error('expected a conflict');
-    } catch (error) {
-      // Every conflict at once: the duplicate criterion and the duplicate id.
-      expect((error as ValidationError).diagnostics.map(d => d.message)).toEqual([
-        'definitions a and b have the same criterion {"class":"default","appId":"x"} for type redis',
-        'definition a is defined twice',
-      ]);
-    }
+    const conflict = (() => {
+      try {
+        return new DefinitionIndex([def('a', 'redis', [{ appId: 'x' }]), def('b', 'redis', [{ appId: 'x' }]), def('a', 'dns', [{}])]);
+      } catch (error) {
+        return error as ValidationError;
+      }
+    })();
+    // Every conflict at once: the duplicate criterion and the duplicate id.
+    expect((conflict as ValidationError).diagnostics.map(d => d.message)).toEqual([
+      'definitions a and b have the same criterion {"class":"default","appId":"x"} for type redis',
+      'definition a is defined twice',
+    ]);
   });
 
   it('explains every candidate with the reason and rank', () => {

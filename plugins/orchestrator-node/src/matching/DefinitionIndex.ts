@@ -87,8 +87,9 @@ function keyOf(values: Partial<Record<Field, string>>, rank: number): string {
 
 /**
  * All criteria of all definitions, indexed by type and class, then by which
- * fields a criterion sets (16 combinations) and their values. A match is at
- * most 16 map lookups however many definitions there are, trying the most
+ * fields a criterion sets (16 combinations) and their values. A match is one
+ * map lookup per combination that some criterion of that type and class
+ * uses (at most 16) however many definitions there are, trying the most
  * specific combination first: ranking is resId 8, envId 4, appId 2,
  * envType 1, highest wins (DESIGN.md's matching rule).
  *
@@ -102,7 +103,10 @@ export class DefinitionIndex {
   private readonly builtIns = new Map<string, LoadedDefinition>();
   readonly definitions: LoadedDefinition[];
 
-  /** Throws ValidationError naming both definitions when two criteria of one type are identical. */
+  /**
+   * Throws ValidationError listing every conflict (two definitions with an
+   * identical criterion for one type, or one id twice), naming both definitions.
+   */
   constructor(definitions: LoadedDefinition[], options: { builtIns?: LoadedDefinition[] } = {}) {
     this.definitions = definitions;
     for (const b of options.builtIns ?? BUILT_IN_DEFINITIONS) {
@@ -218,7 +222,7 @@ export class DefinitionIndex {
     };
   }
 
-  /** Definitions of a type, for messages. */
+  /** The types some definition provides, for messages. */
   typesKnown(): string[] {
     return [...this.byType.keys()].sort();
   }
