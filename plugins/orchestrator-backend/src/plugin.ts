@@ -18,6 +18,7 @@ import { SecretBox } from './secrets/SecretBox';
 import { DefinitionService } from './service/DefinitionService';
 import { DeploymentService } from './service/DeploymentService';
 import { createRouter } from './service/router';
+import { PlatformConfig } from './service/PlatformConfig';
 
 /** The events topic of deployment events. @public */
 export const ORCHESTRATOR_EVENTS_TOPIC = 'orchestrator.deployments';
@@ -53,13 +54,11 @@ export const orchestratorPlugin = createBackendPlugin({
           key: config.getOptionalString('orchestrator.secrets.key'),
           dataDir,
         });
-        const definitions = new DefinitionService(
-          client,
-          secrets,
-          deploymentStore,
-          (config.getOptionalStringArray('orchestrator.definitions') ?? []).map(p => path.resolve(p)),
-        );
-        await definitions.load();
+        const configPaths = (config.getOptionalStringArray('orchestrator.definitions') ?? []).map(p => path.resolve(p));
+        const definitions = new DefinitionService(client, secrets, deploymentStore, configPaths);
+        const platformConfig = new PlatformConfig(configPaths, definitions, store, logger);
+        await platformConfig.load();
+        platformConfig.watch();
 
         const remoteUrl = config.getOptionalString('orchestrator.gitops.url');
         const branch = config.getOptionalString('orchestrator.gitops.branch') ?? 'main';
@@ -122,7 +121,10 @@ export const orchestratorPlugin = createBackendPlugin({
         );
 
         lifecycle.addStartupHook(() => deployments.start());
-        lifecycle.addShutdownHook(() => deployments.stop());
+        lifecycle.addShutdownHook(async () => {
+          platformConfig.close();
+          await deployments.stop();
+        });
       },
     });
   },

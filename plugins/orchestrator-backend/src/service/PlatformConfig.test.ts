@@ -1,0 +1,20 @@
+import { ValidationError } from '@baton/backstage-plugin-orchestrator-common';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readPlatformEnvironments } from './PlatformConfig';
+
+describe('readPlatformEnvironments', () => {
+  it('reads environment types and environments next to definitions', () => {
+    const result = readPlatformEnvironments([path.resolve(__dirname, '../../../../examples/environments.yaml')]);
+    expect(result.envTypes.map(t => t.id)).toEqual(['development', 'staging', 'production']);
+    expect(result.environments).toContainEqual({ app: 'shop', id: 'prod', type: 'production' });
+  });
+
+  it('names the file and document of an invalid entry', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-platform-'));
+    fs.writeFileSync(path.join(dir, 'envs.yaml'), 'kind: Environment\nmetadata: { id: dev }\nspec: { type: development }\n');
+    expect(() => readPlatformEnvironments([dir])).toThrow(ValidationError);
+    expect(() => readPlatformEnvironments([dir])).toThrow(/envs.yaml: document 1: an Environment needs metadata.app/);
+  });
+});
