@@ -22,6 +22,13 @@ export interface Config {
        */
       key?: string;
     };
+    /** The scheduled drift check of every environment. */
+    drift?: {
+      /** Minutes between checks. Default: 5. */
+      intervalMinutes?: number;
+      /** Revert drift (provision again, commit back). Default: true. */
+      revert?: boolean;
+    };
     /** Where deployments commit their rendered manifests. */
     gitops?: {
       /** Remote to push to; without it the repository stays in `dataDir/gitops`. */

@@ -17,6 +17,7 @@ import { environmentResourceRef, isEnvironmentType } from './permissions';
 import { SecretBox } from './secrets/SecretBox';
 import { DefinitionService } from './service/DefinitionService';
 import { DeploymentService } from './service/DeploymentService';
+import { DriftReconciler } from './service/DriftReconciler';
 import { createRouter } from './service/router';
 import { PlatformConfig } from './service/PlatformConfig';
 
@@ -43,6 +44,7 @@ export const orchestratorPlugin = createBackendPlugin({
         logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
       },
       async init(deps) {
         const { config, database, httpRouter, lifecycle, logger, permissionsRegistry } = deps;
@@ -92,6 +94,26 @@ export const orchestratorPlugin = createBackendPlugin({
           onEvent: event => deps.events.publish({ topic: ORCHESTRATOR_EVENTS_TOPIC, eventPayload: event }),
         });
 
+        const drift = new DriftReconciler({
+          db: client,
+          store,
+          deployments: deploymentStore,
+          definitions,
+          drivers,
+          secrets,
+          gitops,
+          deploymentService: deployments,
+          logger: logger.child({ task: 'drift' }),
+          revert: config.getOptionalBoolean('orchestrator.drift.revert') ?? true,
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'orchestrator:drift',
+          frequency: { minutes: config.getOptionalNumber('orchestrator.drift.intervalMinutes') ?? 5 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 1 },
+          fn: signal => drift.checkAll(signal),
+        });
+
         permissionsRegistry.addPermissions(orchestratorPermissions);
         permissionsRegistry.addResourceType({
           resourceRef: environmentResourceRef,
@@ -115,6 +137,7 @@ export const orchestratorPlugin = createBackendPlugin({
             deploymentStore,
             definitions,
             deployments,
+            drift,
             secretKeysOf: ciphertext =>
               ciphertext ? Object.keys(secrets.decrypt<Record<string, unknown>>(ciphertext)).sort() : [],
           }),

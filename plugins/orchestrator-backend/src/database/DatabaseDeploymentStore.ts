@@ -2,6 +2,7 @@ import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import {
   ActiveResourceRecord,
+  Artifacts,
   DeploymentLogLine,
   DeploymentNodeRecord,
   DeploymentRecord,
@@ -145,15 +146,20 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return row ? toDeployment(row) : undefined;
   }
 
-  async getArtifacts(id: string) {
-    const row = await this.db('deployments').select('plan', 'graph', 'diff').where({ id }).first();
+  async getArtifacts(id: string): Promise<Artifacts> {
+    const row = await this.db('deployments').select('plan', 'graph', 'diff', 'delivered').where({ id }).first();
     if (!row) return {};
-    return { plan: parseJson(row.plan), graph: parseJson(row.graph), diff: parseJson(row.diff) };
+    return {
+      plan: parseJson(row.plan),
+      graph: parseJson(row.graph),
+      diff: parseJson(row.diff),
+      delivered: parseJson(row.delivered) as Artifacts['delivered'],
+    };
   }
 
-  async setArtifacts(id: string, artifacts: { plan?: unknown; graph?: unknown; diff?: unknown }) {
+  async setArtifacts(id: string, artifacts: Artifacts) {
     const update: Record<string, string> = {};
-    for (const key of ['plan', 'graph', 'diff'] as const) {
+    for (const key of ['plan', 'graph', 'diff', 'delivered'] as const) {
       if (artifacts[key] !== undefined) update[key] = JSON.stringify(artifacts[key]);
     }
     if (Object.keys(update).length) {

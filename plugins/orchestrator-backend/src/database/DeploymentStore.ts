@@ -33,6 +33,15 @@ export type DeploymentLogLine = {
   message: string;
 };
 
+/** What a deployment keeps besides its status. @internal */
+export type Artifacts = {
+  plan?: unknown;
+  graph?: unknown;
+  diff?: unknown;
+  /** Files committed to the GitOps repository, by path inside `<env>/<app>/`. */
+  delivered?: Record<string, string>;
+};
+
 /** A provisioned resource; secret outputs and cookie are ciphertexts here. @internal */
 export type ActiveResourceRecord = {
   appId: string;
@@ -81,8 +90,8 @@ export interface DeploymentStore {
   ): Promise<{ items: DeploymentRecord[]; nextCursor?: string }>;
   /** The last succeeded deployment before `before` (or overall). */
   getLastSucceeded(appId: string, envId: string): Promise<DeploymentRecord | undefined>;
-  getArtifacts(id: string): Promise<{ plan?: unknown; graph?: unknown; diff?: unknown }>;
-  setArtifacts(id: string, artifacts: { plan?: unknown; graph?: unknown; diff?: unknown }): Promise<void>;
+  getArtifacts(id: string): Promise<Artifacts>;
+  setArtifacts(id: string, artifacts: Artifacts): Promise<void>;
 
   /**
    * Takes the oldest queued deployment of an environment that no one holds

@@ -263,6 +263,33 @@ export const spec = {
           'secretOutputs',
         ],
       },
+      DriftReport: {
+        type: 'object',
+        properties: {
+          checkedAt: {
+            type: 'string',
+          },
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                uid: {
+                  type: 'string',
+                },
+                kind: {
+                  type: 'string',
+                },
+                detail: {
+                  type: 'string',
+                },
+              },
+              required: ['uid', 'kind', 'detail'],
+            },
+          },
+        },
+        required: ['checkedAt', 'items'],
+      },
       Id: {
         type: 'string',
         description: 'A lowercase RFC 1123 label',
@@ -1566,6 +1593,71 @@ export const spec = {
             schema: {
               type: 'string',
             },
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/drift': {
+      get: {
+        operationId: 'getDrift',
+        responses: {
+          '200': {
+            description: 'The last drift check of the environment',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DriftReport',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+        ],
+      },
+      post: {
+        operationId: 'checkDrift',
+        description:
+          'Checks the environment for drift now (and reverts it when configured to)',
+        responses: {
+          '200': {
+            description: 'The drift found',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DriftReport',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
           },
         ],
       },

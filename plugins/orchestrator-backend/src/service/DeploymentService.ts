@@ -405,6 +405,7 @@ export class DeploymentService {
       repoUrl: this.deps.gitopsRepoUrl,
       branch: this.deps.gitopsBranch,
     });
+    await this.deps.deployments.setArtifacts(id, { delivered: files });
     return this.deps.gitops.commitAppState({
       app,
       env,

@@ -213,4 +213,28 @@ describe('deployments', () => {
     expect(rolledBack.status).toBe('succeeded');
     expect(rolledBack.comment).toBe(`Rollback to deployment ${first.body.id}`);
   });
+
+  it('finds drift in the GitOps repository and commits the delivered state back', async () => {
+    const first = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] });
+    await waitFor(first.body.id);
+    const dir = path.join(dataDir, 'gitops');
+    const file = path.join(dir, 'dev/shop/web.yaml');
+    const delivered = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, delivered.replace('replicas: 1', 'replicas: 5'));
+    await git.add({ fs, dir, filepath: 'dev/shop/web.yaml' });
+    await git.commit({ fs, dir, message: 'manual change', author: { name: 'someone', email: 'someone@example.com' } });
+
+    const checked = await request(server).post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
+    expect(checked.body.items).toEqual([
+      { uid: 'git:dev/shop/web.yaml', kind: 'changed', detail: `dev/shop/web.yaml differs from deployment ${first.body.id}` },
+    ]);
+    expect(fs.readFileSync(file, 'utf8')).toBe(delivered);
+    const [revert] = await git.log({ fs, dir, depth: 1 });
+    expect(revert.commit.message).toContain('Revert drift in shop/dev');
+
+    const report = await request(server).get('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
+    expect(report.body.items).toHaveLength(1);
+    const again = await request(server).post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
+    expect(again.body.items).toEqual([]);
+  });
 });

@@ -24,6 +24,7 @@ import { ActiveResourceRecord, DeploymentRecord, DeploymentStore } from '../data
 import { environmentResourceId } from '../permissions';
 import { DefinitionService } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
+import { DriftReconciler } from './DriftReconciler';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
@@ -66,6 +67,7 @@ export interface RouterOptions {
   deploymentStore: DeploymentStore;
   definitions: DefinitionService;
   deployments: DeploymentService;
+  drift: DriftReconciler;
   /** Lists the keys of an encrypted secret-outputs value. */
   secretKeysOf: (ciphertext: string | undefined) => string[];
 }
@@ -379,6 +381,20 @@ export async function createRouter(
       { appId: app, envId: env, envType: environment.type },
     );
     res.json({ ...result });
+  });
+
+  router.get('/apps/:app/envs/:env/drift', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { app, env } = req.params;
+    await requireEnv(app, env);
+    res.json({ ...(await options.drift.report(app, env)) });
+  });
+
+  router.post('/apps/:app/envs/:env/drift', async (req, res) => {
+    const { app, env } = req.params;
+    await authorize(req, orchestratorEnvironmentManagePermission, environmentResourceId(app, env));
+    await requireEnv(app, env);
+    res.json({ ...(await options.drift.check(app, env)) });
   });
 
   router.get('/secrets/:app/:env/:secret', async (req, res) => {

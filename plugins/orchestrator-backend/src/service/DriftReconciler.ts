@@ -1,0 +1,147 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import { definitionLookup, DriverRegistry, substituteValue } from '@baton/backstage-plugin-orchestrator-node';
+import { Knex } from 'knex';
+import { DeploymentStore } from '../database/DeploymentStore';
+import { OrchestratorStore } from '../database/OrchestratorStore';
+import { GitOpsRepository } from '../gitops/GitOpsRepository';
+import { SecretBox } from '../secrets/SecretBox';
+import { DefinitionService } from './DefinitionService';
+import { DeploymentService } from './DeploymentService';
+
+/** One drifted thing: a resource (driver check) or a file in the GitOps repository. @internal */
+export type DriftItem = {
+  uid: string;
+  kind: string;
+  detail: string;
+};
+
+/** @internal */
+export type DriftReport = {
+  checkedAt: string;
+  items: DriftItem[];
+};
+
+/**
+ * Finds drift per environment and reverts it: resources whose driver's
+ * `check` reports a difference are provisioned again (a redeploy of the last
+ * successful set), and files changed in the GitOps repository are committed
+ * back to what the last deployment delivered.
+ *
+ * @internal
+ */
+export class DriftReconciler {
+  constructor(
+    private readonly deps: {
+      db: Knex;
+      store: OrchestratorStore;
+      deployments: DeploymentStore;
+      definitions: DefinitionService;
+      drivers: DriverRegistry;
+      secrets: SecretBox;
+      gitops: GitOpsRepository;
+      deploymentService: DeploymentService;
+      logger: LoggerService;
+      revert: boolean;
+    },
+  ) {}
+
+  /** Checks every environment that has a successful deployment. */
+  async checkAll(signal?: AbortSignal): Promise<void> {
+    for (const app of await this.deps.store.listApps()) {
+      for (const env of await this.deps.store.listEnvironments(app.id)) {
+        if (signal?.aborted) return;
+        try {
+          await this.check(app.id, env.id);
+        } catch (error) {
+          this.deps.logger.error(`Drift check of ${app.id}/${env.id} failed`, error as Error);
+        }
+      }
+    }
+  }
+
+  /** Checks one environment, stores the report and reverts what drifted. */
+  async check(app: string, env: string): Promise<DriftReport> {
+    const { deployments, secrets, definitions } = this.deps;
+    const environment = await this.deps.store.getEnvironment(app, env);
+    if (!environment) throw new NotFoundError(`No environment ${app}/${env}`);
+    const last = await deployments.getLastSucceeded(app, env);
+    const items: DriftItem[] = [];
+    if (last) {
+      const resources = (await deployments.listResources(app, env)).filter(r => r.status === 'active');
+      const byUid = new Map(resources.map(r => [r.uid, r]));
+      for (const r of resources) {
+        const loaded = definitions.all().find(d => d.definition.metadata.id === r.definitionId);
+        const driver = loaded && this.deps.drivers.get(loaded.definition.spec.driver);
+        if (!loaded || !driver?.check) continue;
+        const lookup = definitionLookup({
+          context: {
+            app: { id: app },
+            env: { id: env, type: environment.type },
+            res: { id: r.resId, guresid: r.guresid, type: r.type, class: r.class },
+          },
+          outputsOf: ref => {
+            const other = byUid.get(`${ref.type}.${ref.class}#${ref.resId}`);
+            return other && { outputs: other.outputs, secrets: other.secretOutputs ? secrets.decrypt(other.secretOutputs) : {} };
+          },
+        });
+        const inputs = loaded.definition.spec.driverInputs ?? {};
+        try {
+          const report = await driver.check({
+            guresid: r.guresid,
+            resource: { uid: r.uid, type: r.type, class: r.class, resId: r.resId, params: {} },
+            context: { app: { id: app }, env: { id: env, type: environment.type } },
+            inputs: substituteValue(inputs.values ?? {}, lookup).value as Record<string, unknown>,
+            secrets: substituteValue(inputs.secrets ?? {}, lookup).value as Record<string, unknown>,
+            cookie: r.cookie ? secrets.decrypt(r.cookie) : undefined,
+            signal: new AbortController().signal,
+            logger: { info() {}, warn() {}, error() {}, debug() {} },
+          });
+          items.push(...report.items.map(i => ({ uid: r.uid, kind: i.kind, detail: i.detail })));
+        } catch (error) {
+          items.push({ uid: r.uid, kind: 'unknown', detail: `check failed: ${(error as Error).message}` });
+        }
+      }
+
+      const { delivered } = await deployments.getArtifacts(last.id);
+      if (delivered) {
+        const committed = await this.deps.gitops.readAppState(app, env);
+        for (const file of new Set([...Object.keys(delivered), ...Object.keys(committed)])) {
+          if (delivered[file] !== committed[file]) {
+            items.push({
+              uid: `git:${env}/${app}/${file}`,
+              kind: committed[file] === undefined ? 'missing' : 'changed',
+              detail: `${env}/${app}/${file} differs from deployment ${last.id}`,
+            });
+          }
+        }
+        if (this.deps.revert && items.some(i => i.uid.startsWith('git:'))) {
+          const commit = await this.deps.gitops.commitAppState({
+            app,
+            env,
+            files: delivered,
+            message: `Revert drift in ${app}/${env}\n\nRestores Baton deployment ${last.id}`,
+          });
+          this.deps.logger.info(`Reverted GitOps drift of ${app}/${env} in ${commit}`);
+        }
+      }
+      if (this.deps.revert && items.some(i => !i.uid.startsWith('git:') && i.kind !== 'unknown')) {
+        const set = await this.deps.deploymentService.getSet(last.setId);
+        await this.deps.deploymentService.queueSet(app, env, set.workloads, 'baton:drift', 'Drift correction: provision drifted resources again');
+      }
+    }
+    const report = { checkedAt: new Date().toISOString(), items };
+    await this.deps.db('drift_reports')
+      .insert({ app_id: app, env_id: env, checked_at: new Date(), items: JSON.stringify(items) })
+      .onConflict(['app_id', 'env_id'])
+      .merge();
+    return report;
+  }
+
+  /** The last drift report of an environment. */
+  async report(app: string, env: string): Promise<DriftReport> {
+    const row = await this.deps.db('drift_reports').where({ app_id: app, env_id: env }).first();
+    if (!row) return { checkedAt: '', items: [] };
+    return { checkedAt: new Date(row.checked_at).toISOString(), items: JSON.parse(row.items) };
+  }
+}
