@@ -29,6 +29,24 @@ export interface Config {
       /** Revert drift (provision again, commit back). Default: true. */
       revert?: boolean;
     };
+    /** Repositories whose Score files are deployed when a commit changes them. */
+    gitWatch?: {
+      /** Seconds between polls. Default: 30. The webhook route polls at once. */
+      intervalSeconds?: number;
+      repositories?: Array<{
+        /** A local path or a remote URL. */
+        url: string;
+        /** The orchestrator app the Score files belong to. */
+        app: string;
+        /** Branch → environment, e.g. `{ main: dev }`. */
+        branches: { [branch: string]: string };
+        /** Globs of Score files. Default: score.yaml and any-folder/score.yaml. */
+        paths?: string[];
+        username?: string;
+        /** @visibility secret */
+        token?: string;
+      }>;
+    };
     /** Where deployments commit their rendered manifests. */
     gitops?: {
       /** Remote to push to; without it the repository stays in `dataDir/gitops`. */

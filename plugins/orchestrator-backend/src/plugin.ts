@@ -18,6 +18,7 @@ import { SecretBox } from './secrets/SecretBox';
 import { DefinitionService } from './service/DefinitionService';
 import { DeploymentService } from './service/DeploymentService';
 import { DriftReconciler } from './service/DriftReconciler';
+import { GitWatcher, WatchedRepository } from './service/GitWatcher';
 import { createRouter } from './service/router';
 import { PlatformConfig } from './service/PlatformConfig';
 
@@ -114,6 +115,32 @@ export const orchestratorPlugin = createBackendPlugin({
           fn: signal => drift.checkAll(signal),
         });
 
+        const gitWatcher = new GitWatcher({
+          db: client,
+          deployments,
+          cacheDir: path.join(dataDir, 'watched'),
+          logger: logger.child({ task: 'git-watch' }),
+          repositories: (config.getOptionalConfigArray('orchestrator.gitWatch.repositories') ?? []).map(
+            (c): WatchedRepository => ({
+              url: c.getString('url'),
+              app: c.getString('app'),
+              branches: c.get<Record<string, string>>('branches'),
+              paths: c.getOptionalStringArray('paths'),
+              username: c.getOptionalString('username'),
+              password: c.getOptionalString('token'),
+            }),
+          ),
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'orchestrator:git-watch',
+          frequency: { seconds: config.getOptionalNumber('orchestrator.gitWatch.intervalSeconds') ?? 30 },
+          timeout: { minutes: 5 },
+          fn: async () => {
+            await gitWatcher.poll();
+          },
+        });
+        httpRouter.addAuthPolicy({ path: '/webhooks/git', allow: 'unauthenticated' });
+
         permissionsRegistry.addPermissions(orchestratorPermissions);
         permissionsRegistry.addResourceType({
           resourceRef: environmentResourceRef,
@@ -138,6 +165,7 @@ export const orchestratorPlugin = createBackendPlugin({
             definitions,
             deployments,
             drift,
+            gitWatcher,
             secretKeysOf: ciphertext =>
               ciphertext ? Object.keys(secrets.decrypt<Record<string, unknown>>(ciphertext)).sort() : [],
           }),

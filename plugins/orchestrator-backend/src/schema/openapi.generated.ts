@@ -1662,6 +1662,44 @@ export const spec = {
         ],
       },
     },
+    '/webhooks/git': {
+      post: {
+        operationId: 'gitWebhook',
+        description:
+          'Push notification for the Git watcher (no credentials needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub/GitLab push payload).\n',
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'The repositories were polled; the deployments queued',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    queued: {
+                      type: 'array',
+                      items: {
+                        type: 'string',
+                      },
+                    },
+                  },
+                  required: ['queued'],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -25,6 +25,7 @@ import { environmentResourceId } from '../permissions';
 import { DefinitionService } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
 import { DriftReconciler } from './DriftReconciler';
+import { GitWatcher } from './GitWatcher';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
@@ -68,6 +69,7 @@ export interface RouterOptions {
   definitions: DefinitionService;
   deployments: DeploymentService;
   drift: DriftReconciler;
+  gitWatcher: GitWatcher;
   /** Lists the keys of an encrypted secret-outputs value. */
   secretKeysOf: (ciphertext: string | undefined) => string[];
 }
@@ -395,6 +397,19 @@ export async function createRouter(
     await authorize(req, orchestratorEnvironmentManagePermission, environmentResourceId(app, env));
     await requireEnv(app, env);
     res.json({ ...(await options.drift.check(app, env)) });
+  });
+
+  router.post('/webhooks/git', async (req, res) => {
+    // A notification only triggers a poll of configured repositories; nothing
+    // in the body is deployed, so it needs no credentials.
+    const body = (req.body ?? {}) as {
+      repository?: string | { clone_url?: string; html_url?: string; git_http_url?: string };
+    };
+    const repository =
+      typeof body.repository === 'string'
+        ? body.repository
+        : body.repository?.clone_url ?? body.repository?.git_http_url ?? body.repository?.html_url;
+    res.status(202).json({ queued: await options.gitWatcher.poll(repository) });
   });
 
   router.get('/secrets/:app/:env/:secret', async (req, res) => {

@@ -1,0 +1,147 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { createHash } from 'node:crypto';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Knex } from 'knex';
+import { DeploymentService } from './DeploymentService';
+
+/** One watched repository. @internal */
+export interface WatchedRepository {
+  /** A local path (a working copy or a bare repository) or a remote URL. */
+  url: string;
+  app: string;
+  /** Branch → environment it deploys to. */
+  branches: Record<string, string>;
+  /** Globs of Score files in the repository. Default: `score.yaml` and `**\/score.yaml`. */
+  paths?: string[];
+  username?: string;
+  password?: string;
+}
+
+/** Glob with `*` (within a segment) and `**` (any depth) to a RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += glob[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+const DEFAULT_PATHS = ['score.yaml', '**/score.yaml'];
+
+/**
+ * Watches Git repositories for commits that change Score files and deploys
+ * the branch's Score files to the environment mapped to the branch. This is
+ * how "add a bucket to score.yaml and git push" reaches the orchestrator.
+ * Polled on a schedule, or right away on a push webhook.
+ *
+ * @internal
+ */
+export class GitWatcher {
+  constructor(
+    private readonly deps: {
+      db: Knex;
+      repositories: WatchedRepository[];
+      deployments: DeploymentService;
+      cacheDir: string;
+      logger: LoggerService;
+    },
+  ) {}
+
+  /** Polls every repository (or those whose URL matches `only`). */
+  async poll(only?: string): Promise<string[]> {
+    const queued: string[] = [];
+    for (const repo of this.deps.repositories) {
+      if (only && !sameRepository(repo.url, only)) continue;
+      try {
+        queued.push(...(await this.pollRepository(repo)));
+      } catch (error) {
+        this.deps.logger.error(`Could not poll ${repo.url}`, error as Error);
+      }
+    }
+    return queued;
+  }
+
+  private async open(repo: WatchedRepository): Promise<{ dir?: string; gitdir: string }> {
+    if (!/^[a-z]+:\/\//.test(repo.url)) {
+      const dir = path.resolve(repo.url);
+      return fs.existsSync(path.join(dir, '.git')) ? { dir, gitdir: path.join(dir, '.git') } : { gitdir: dir };
+    }
+    const gitdir = path.join(this.deps.cacheDir, createHash('sha256').update(repo.url).digest('hex').slice(0, 16));
+    const onAuth = () => (repo.username || repo.password ? { username: repo.username ?? 'x-access-token', password: repo.password } : {});
+    if (!fs.existsSync(path.join(gitdir, 'HEAD'))) {
+      await git.init({ fs, gitdir, bare: true });
+      await git.addRemote({ fs, gitdir, remote: 'origin', url: repo.url });
+    }
+    for (const branch of Object.keys(repo.branches)) {
+      await git.fetch({ fs, http, gitdir, remote: 'origin', ref: branch, singleBranch: true, onAuth });
+    }
+    return { gitdir };
+  }
+
+  private async pollRepository(repo: WatchedRepository): Promise<string[]> {
+    const { gitdir } = await this.open(repo);
+    const remote = /^[a-z]+:\/\//.test(repo.url);
+    const patterns = (repo.paths ?? DEFAULT_PATHS).map(globToRegExp);
+    const queued: string[] = [];
+    for (const [branch, env] of Object.entries(repo.branches)) {
+      const ref = remote ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+      const head = await git.resolveRef({ fs, gitdir, ref }).catch(() => undefined);
+      if (!head) continue;
+      const state = await this.deps.db('git_watch_state').where({ repository: repo.url, branch }).first();
+      if (state?.commit === head) continue;
+      const files = await this.scoreFiles(gitdir, head, patterns);
+      const before = state ? await this.scoreFiles(gitdir, state.commit, patterns).catch(() => undefined) : undefined;
+      const changed = !before || !sameFiles(before, files);
+      if (changed && files.size) {
+        const [{ commit }] = await git.log({ fs, gitdir, ref: head, depth: 1 });
+        const deployment = await this.deps.deployments.create(
+          repo.app,
+          env,
+          {
+            workloads: [...files.values()].map(f => f.text),
+            comment: `git ${head.slice(0, 12)} on ${branch}: ${commit.message.split('\n')[0]}`,
+          },
+          `git:${commit.author.email}`,
+        );
+        queued.push(deployment.id);
+        this.deps.logger.info(`${repo.url} ${branch} ${head.slice(0, 12)} changed Score files; queued deployment ${deployment.id} to ${repo.app}/${env}`);
+      }
+      await this.deps.db('git_watch_state')
+        .insert({ repository: repo.url, branch, commit: head })
+        .onConflict(['repository', 'branch'])
+        .merge();
+    }
+    return queued;
+  }
+
+  /** The watched Score files at a commit: path → blob id and text. */
+  private async scoreFiles(gitdir: string, commit: string, patterns: RegExp[]) {
+    const files = new Map<string, { oid: string; text: string }>();
+    for (const file of await git.listFiles({ fs, gitdir, ref: commit })) {
+      if (!patterns.some(p => p.test(file))) continue;
+      const { oid, blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath: file });
+      files.set(file, { oid, text: Buffer.from(blob).toString('utf8') });
+    }
+    return files;
+  }
+}
+
+function sameFiles(a: Map<string, { oid: string }>, b: Map<string, { oid: string }>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [file, { oid }] of a) if (b.get(file)?.oid !== oid) return false;
+  return true;
+}
+
+function sameRepository(configured: string, notified: string): boolean {
+  const norm = (u: string) => u.replace(/\.git$/, '').replace(/\/+$/, '').toLowerCase();
+  return norm(configured) === norm(notified) || norm(path.resolve(configured)) === norm(notified);
+}
