@@ -1,0 +1,173 @@
+import { coreServices, createServiceFactory, LoggerService } from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import git from 'isomorphic-git';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { orchestratorPlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+// A secret scanner: known secret values provisioned through the echo and
+// postgres drivers appear in no API response, log line, Git commit or error.
+const ECHO_SECRET = 'scanner-echo-secret-8d1f';
+const ADMIN_SECRET = 'scanner-admin-secret-41c2';
+const pgUrl = new URL(process.env.BATON_TEST_POSTGRES_URL && process.env.BATON_TEST_POSTGRES_URL !== 'none'
+  ? process.env.BATON_TEST_POSTGRES_URL
+  : 'postgresql://postgres@127.0.0.1:5432');
+const withPostgres = process.env.BATON_TEST_POSTGRES_URL !== 'none';
+
+function capturingLogger(lines: string[]): LoggerService {
+  const log = (level: string) => (message: string, meta?: unknown) => {
+    lines.push(`${level} ${message} ${meta instanceof Error ? `${meta.message} ${meta.stack}` : JSON.stringify(meta ?? {})}`);
+  };
+  const logger: LoggerService = {
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+(withPostgres ? describe : describe.skip)('secrets', () => {
+  it('never show up in responses, logs, Git history or errors', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-scan-'));
+    fs.writeFileSync(
+      path.join(root, 'definitions.yaml'),
+      `apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: pg-real }
+spec:
+  type: postgres
+  driver: postgres
+  driverInputs:
+    values: { host: "${pgUrl.hostname}", port: ${Number(pgUrl.port || 5432)}, adminUser: "${decodeURIComponent(pgUrl.username) || 'postgres'}" }
+    secrets: { adminPassword: "${decodeURIComponent(pgUrl.password) || ADMIN_SECRET}" }
+  criteria: [{}]
+---
+apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: api-key }
+spec:
+  type: api-key
+  driver: echo
+  driverInputs:
+    values: { user: shop }
+    secrets: { key: ${ECHO_SECRET} }
+  criteria: [{}]
+---
+apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: broken }
+spec:
+  type: broken
+  driver: template
+  driverInputs:
+    values:
+      templates:
+        outputs: "x: {{ driver.secrets.key }}: {{ (1,"
+    secrets: { key: ${ECHO_SECRET} }
+  criteria: [{}]
+`,
+    );
+    const lines: string[] = [];
+    const backend = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) }),
+        mockServices.rootConfig.factory({
+          data: { orchestrator: { dataDir: path.join(root, 'data'), definitions: [path.join(root, 'definitions.yaml')] } },
+        }),
+      ],
+    });
+    const api = request(backend.server);
+    const bodies: string[] = [];
+    const get = async (p: string) => {
+      const res = await api.get(`/api/orchestrator${p}`);
+      bodies.push(res.text);
+      return res;
+    };
+    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+
+    const workload = (extra = '') => `apiVersion: score.dev/v1b1
+metadata: { name: web }
+containers:
+  main:
+    image: web
+    variables:
+      DB: "postgres://\${resources.db.username}:\${resources.db.password}@\${resources.db.host}"
+      KEY: "\${resources.key.key}"
+resources:
+  db: { type: postgres }
+  key: { type: api-key }
+${extra}`;
+    const wait = async (id: string) => {
+      for (let i = 0; i < 300; i++) {
+        const res = await get(`/apps/shop/envs/dev/deployments/${id}`);
+        if (['succeeded', 'failed'].includes(res.body.status)) return res.body;
+        await new Promise(r => setTimeout(r, 50));
+      }
+      throw new Error('did not finish');
+    };
+
+    const dry = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [workload()], dryRun: true });
+    bodies.push(dry.text);
+    const ok = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [workload()] });
+    expect((await wait(ok.body.id)).status).toBe('succeeded');
+    const failing = await api
+      .post('/api/orchestrator/apps/shop/envs/dev/deployments')
+      .send({ workloads: [workload('  bad: { type: broken }\n')] });
+    const failed = await wait(failing.body.id);
+    expect(failed.status).toBe('failed');
+
+    for (const p of [
+      `/apps/shop/envs/dev/deployments/${ok.body.id}/log`,
+      `/apps/shop/envs/dev/deployments/${failing.body.id}/log`,
+      '/apps/shop/envs/dev/deployments',
+      '/apps/shop/envs/dev/resources',
+      '/apps/shop/envs/dev/graph',
+      '/resources',
+      '/resource-definitions',
+      '/resource-definitions/api-key',
+      '/explain?type=postgres&app=shop&env=dev&resId=modules.web.externals.db',
+    ]) {
+      expect((await get(p)).status).toBe(200);
+    }
+
+    // The generated postgres password, as the External Secrets webhook sees it.
+    const delivered = await api
+      .get('/api/orchestrator/secrets/shop/dev/web-secrets')
+      .set('Authorization', mockCredentials.service.header())
+      .expect(200);
+    const generated = /postgres:\/\/[^:]+:([^@]+)@/.exec(delivered.body.data['main.DB'])![1];
+    expect(delivered.body.data['main.KEY']).toBe(ECHO_SECRET);
+
+    const gitDir = path.join(root, 'data', 'gitops');
+    const history: string[] = [];
+    for (const { oid } of await git.log({ fs, dir: gitDir })) {
+      for (const file of await git.listFiles({ fs, dir: gitDir, ref: oid })) {
+        history.push(Buffer.from((await git.readBlob({ fs, dir: gitDir, oid, filepath: file })).blob).toString());
+      }
+    }
+
+    const haystacks = { responses: bodies.join('\n'), logs: lines.join('\n'), git: history.join('\n'), error: JSON.stringify(failed) };
+    for (const [where, text] of Object.entries(haystacks)) {
+      for (const secret of [ECHO_SECRET, ADMIN_SECRET, generated]) {
+        expect({ where, leaked: text.includes(secret) || text.includes(Buffer.from(secret).toString('base64')) }).toEqual({ where, leaked: false });
+      }
+    }
+    expect(lines.length).toBeGreaterThan(0);
+
+    // Clean up the database and role the postgres driver created.
+    const db = (await get('/apps/shop/envs/dev/resources')).body.find((r: { type: string }) => r.type === 'postgres');
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' });
+    await api.delete(`/api/orchestrator/apps/shop/envs/dev/resources/${encodeURIComponent(db.uid)}?force=true`).expect(204);
+    await backend.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
