@@ -24,7 +24,12 @@ export class BackendProcess {
   constructor(
     readonly dataDir: string,
     readonly port: number,
-    private readonly extraConfig: Record<string, unknown> = {},
+    private readonly options: {
+      /** `backend.database` (default: SQLite files in the data folder). */
+      database?: Record<string, unknown>;
+      /** More configuration at the top level. */
+      config?: Record<string, unknown>;
+    } = {},
   ) {}
 
   get baseUrl() {
@@ -39,16 +44,16 @@ export class BackendProcess {
         backend: {
           baseUrl: this.baseUrl,
           listen: { port: this.port },
-          database: {
+          database: this.options.database ?? {
             client: 'better-sqlite3',
             connection: { directory: path.join(this.dataDir, 'sqlite') },
           },
         },
         orchestrator: {
           dataDir: path.join(this.dataDir, 'orchestrator'),
-          definitions: [path.join(repoRoot, 'examples/definitions')],
+          definitions: [path.join(repoRoot, 'examples/environments.yaml'), path.join(repoRoot, 'examples/definitions')],
         },
-        ...this.extraConfig,
+        ...this.options.config,
       }),
     );
     this.output = '';
