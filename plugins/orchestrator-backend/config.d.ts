@@ -22,6 +22,12 @@ export interface Config {
        */
       key?: string;
     };
+    /**
+     * Seconds a permission decision is reused for the same user, permission
+     * and environment; a policy change takes effect after this. Default: 5;
+     * 0 asks the permission policy on every request.
+     */
+    permissionCacheSeconds?: number;
     /** The scheduled drift check of every environment. */
     drift?: {
       /** Minutes between checks. Default: 5. */

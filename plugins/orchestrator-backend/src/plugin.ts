@@ -166,6 +166,7 @@ export const orchestratorPlugin = createBackendPlugin({
             deployments,
             drift,
             gitWatcher,
+            permissionCacheMs: (config.getOptionalNumber('orchestrator.permissionCacheSeconds') ?? 5) * 1000,
             secretKeysOf: ciphertext =>
               ciphertext ? Object.keys(secrets.decrypt<Record<string, unknown>>(ciphertext)).sort() : [],
           }),

@@ -26,6 +26,7 @@ import { DefinitionService } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
 import { DriftReconciler } from './DriftReconciler';
 import { GitWatcher } from './GitWatcher';
+import { DecisionCache } from './DecisionCache';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
@@ -70,6 +71,8 @@ export interface RouterOptions {
   deployments: DeploymentService;
   drift: DriftReconciler;
   gitWatcher: GitWatcher;
+  /** How long a permission decision is reused (ms); 0 asks the policy every time. */
+  permissionCacheMs?: number;
   /** Lists the keys of an encrypted secret-outputs value. */
   secretKeysOf: (ciphertext: string | undefined) => string[];
 }
@@ -86,6 +89,7 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { httpAuth, permissions, store, deploymentStore, definitions, deployments } = options;
+  const decisions = new DecisionCache(options.permissionCacheMs ?? 0);
   const router = await createOpenApiRouter({
     middleware: [express.json({ limit: '10mb' }), express.text({ type: YAML_TYPES, limit: '10mb' })],
   });
@@ -98,15 +102,21 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const [decision] = await permissions.authorize(
-      [
-        permission.type === 'resource'
-          ? { permission, resourceRef: resourceRef! }
-          : { permission },
-      ],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    const key = DecisionCache.keyOf(credentials, permission.name, resourceRef);
+    let result = key ? decisions.get(key) : undefined;
+    if (result === undefined) {
+      const [decision] = await permissions.authorize(
+        [
+          permission.type === 'resource'
+            ? { permission, resourceRef: resourceRef! }
+            : { permission },
+        ],
+        { credentials },
+      );
+      result = decision.result;
+      if (key) decisions.set(key, result);
+    }
+    if (result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
         `${permission.name} is not allowed${resourceRef ? ` on ${resourceRef}` : ''}`,
       );
