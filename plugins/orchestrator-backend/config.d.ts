@@ -62,7 +62,8 @@ export interface Config {
       /** User name for the remote (default x-access-token). */
       username?: string;
       /**
-       * Password or token for the remote.
+       * Password or token for the remote. Default: the token of the
+       * integration (`integrations` in app-config) for the remote's host.
        * @visibility secret
        */
       token?: string;

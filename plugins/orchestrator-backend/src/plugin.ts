@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { ScmIntegrations } from '@backstage/integration';
 import { orchestratorPermissions } from '@baton/backstage-plugin-orchestrator-common';
 import { createBuiltInDrivers } from '@baton/backstage-plugin-orchestrator-node';
 import fs from 'node:fs';
@@ -65,14 +66,19 @@ export const orchestratorPlugin = createBackendPlugin({
 
         const remoteUrl = config.getOptionalString('orchestrator.gitops.url');
         const branch = config.getOptionalString('orchestrator.gitops.branch') ?? 'main';
+        // Credentials for the remote: explicit ones, else the integration for its host.
+        const integration = remoteUrl ? ScmIntegrations.fromConfig(config).byUrl(remoteUrl) : undefined;
+        const integrationToken = (integration as { config?: { token?: string } } | undefined)?.config?.token;
         const gitops = await GitOpsRepository.open({
           dir: path.join(dataDir, 'gitops'),
           remote: remoteUrl
             ? {
                 url: remoteUrl,
                 branch,
-                username: config.getOptionalString('orchestrator.gitops.username'),
-                password: config.getOptionalString('orchestrator.gitops.token'),
+                username:
+                  config.getOptionalString('orchestrator.gitops.username') ??
+                  (integration?.type === 'gitlab' ? 'oauth2' : undefined),
+                password: config.getOptionalString('orchestrator.gitops.token') ?? integrationToken,
               }
             : undefined,
         });
