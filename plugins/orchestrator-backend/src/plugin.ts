@@ -21,6 +21,8 @@ import { DeploymentService } from './service/DeploymentService';
 import { DriftReconciler } from './service/DriftReconciler';
 import { GitWatcher, WatchedRepository } from './service/GitWatcher';
 import { createRouter } from './service/router';
+import { orchestratorDriversExtensionPoint } from './extensions';
+import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { PlatformConfig } from './service/PlatformConfig';
 
 /** The events topic of deployment events. @public */
@@ -34,6 +36,10 @@ export const ORCHESTRATOR_EVENTS_TOPIC = 'orchestrator.deployments';
 export const orchestratorPlugin = createBackendPlugin({
   pluginId: 'orchestrator',
   register(env) {
+    const moduleDrivers: Driver[] = [];
+    env.registerExtensionPoint(orchestratorDriversExtensionPoint, {
+      addDriver: (...drivers) => moduleDrivers.push(...drivers),
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -85,6 +91,7 @@ export const orchestratorPlugin = createBackendPlugin({
 
         const drivers = createBuiltInDrivers();
         drivers.register(new PostgresDriver());
+        for (const driver of moduleDrivers) drivers.register(driver);
         const deployments = new DeploymentService({
           db: client,
           store,

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { orchestratorPlugin } from '../plugin';
+import { orchestratorDriversExtensionPoint } from '../extensions';
 
 jest.setTimeout(60_000);
 
@@ -236,5 +238,55 @@ describe('deployments', () => {
     expect(report.body.items).toHaveLength(1);
     const again = await request(server).post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
     expect(again.body.items).toEqual([]);
+  });
+
+  it('uses drivers that other modules add through the extension point', async () => {
+    const provisioned: string[] = [];
+    const queueModule = createBackendModule({
+      pluginId: 'orchestrator',
+      moduleId: 'test-queue-driver',
+      register(reg) {
+        reg.registerInit({
+          deps: { drivers: orchestratorDriversExtensionPoint },
+          async init({ drivers }) {
+            drivers.addDriver({
+              id: 'test-queue',
+              async provision(ctx) {
+                provisioned.push(ctx.resource.uid);
+                return { outputs: { url: `amqp://broker/${ctx.guresid}` }, secrets: {} };
+              },
+            });
+          },
+        });
+      },
+    });
+    fs.appendFileSync(
+      path.join(dataDir, 'definitions.yaml'),
+      '---\napiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: test-queue, criteria: [{}] }\n',
+    );
+    const other = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        queueModule,
+        mockServices.rootConfig.factory({
+          data: { orchestrator: { dataDir: path.join(dataDir, 'other'), definitions: [path.join(dataDir, 'definitions.yaml')] } },
+        }),
+      ],
+    });
+    const api = request(other.server);
+    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+    const created = await api
+      .post('/api/orchestrator/apps/shop/envs/dev/deployments')
+      .send({ workloads: [web.replace('  dns: { type: dns }\n', '  dns: { type: dns }\n  queue: { type: amqp }\n')] });
+    let status = '';
+    for (let i = 0; i < 200 && !['succeeded', 'failed'].includes(status); i++) {
+      await new Promise(r => setTimeout(r, 50));
+      status = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}`)).body.status;
+    }
+    expect(status).toBe('succeeded');
+    expect(provisioned).toEqual(['amqp.default#modules.web.externals.queue']);
+    await other.stop();
   });
 });
