@@ -58,6 +58,7 @@ function toResource(row: any): ActiveResourceRecord {
     secretOutputs: orUndefined(row.secret_outputs),
     cookie: orUndefined(row.cookie),
     deploymentId: orUndefined(row.deployment_id),
+    workloads: row.workloads ? JSON.parse(row.workloads) : undefined,
     updatedAt: toIso(row.updated_at),
   };
 }
@@ -385,6 +386,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         secret_outputs: r.secretOutputs ?? null,
         cookie: r.cookie ?? null,
         deployment_id: r.deploymentId ?? null,
+        workloads: r.workloads ? JSON.stringify(r.workloads) : null,
         updated_at: new Date(),
       })
       .onConflict(['app_id', 'env_id', 'uid'])

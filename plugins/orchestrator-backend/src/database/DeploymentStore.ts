@@ -58,6 +58,8 @@ export type ActiveResourceRecord = {
   secretOutputs?: string;
   cookie?: string;
   deploymentId?: string;
+  /** Names of the workloads that use it. */
+  workloads?: string[];
   updatedAt: string;
 };
 

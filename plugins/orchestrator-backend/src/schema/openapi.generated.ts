@@ -218,6 +218,15 @@ export const spec = {
           env: {
             type: 'string',
           },
+          envType: {
+            type: 'string',
+          },
+          workloads: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
           uid: {
             type: 'string',
           },

@@ -309,6 +309,7 @@ export class DeploymentService {
       });
 
       // Keep the state of every node that ran, whatever happened elsewhere.
+      const users = workloadUsers(graph);
       for (const node of graph.nodes) {
         const r = results.get(node.uid)!;
         if (r.status === 'succeeded') {
@@ -327,6 +328,7 @@ export class DeploymentService {
             secretOutputs: Object.keys(r.secrets).length ? secrets.encrypt(r.secrets) : undefined,
             cookie: r.cookie !== undefined ? secrets.encrypt(r.cookie) : undefined,
             deploymentId: id,
+            workloads: users.get(node.uid) ?? [],
           });
         } else if (r.status === 'failed' && active.some(a => a.uid === node.uid)) {
           await deployments.setResourceStatus(app, env, node.uid, 'failed');
@@ -482,6 +484,27 @@ export class DeploymentService {
       this.deps.logger.warn(`Could not publish ${event.type}: ${error}`);
     }
   }
+}
+
+/** For every node, the workloads that depend on it, directly or through other resources. */
+function workloadUsers(graph: ResourceGraph): Map<string, string[]> {
+  const users = new Map<string, Set<string>>();
+  for (const w of graph.nodes) {
+    if (!w.workload) continue;
+    const stack = [...w.dependsOn];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const uid = stack.pop()!;
+      if (seen.has(uid)) continue;
+      seen.add(uid);
+      let set = users.get(uid);
+      if (!set) users.set(uid, (set = new Set()));
+      set.add(w.workload);
+      stack.push(...(graph.byUid.get(uid)?.dependsOn ?? []));
+    }
+    users.set(w.uid, new Set([w.workload]));
+  }
+  return new Map([...users].map(([uid, set]) => [uid, [...set].sort()]));
 }
 
 function viewOf(graph: ResourceGraph): GraphView {

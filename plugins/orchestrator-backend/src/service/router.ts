@@ -31,10 +31,12 @@ import { DecisionCache } from './DecisionCache';
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
 /** The API view of an active resource: secret outputs only as keys. */
-function resourceView(r: ActiveResourceRecord, secretKeys: string[]) {
+function resourceView(r: ActiveResourceRecord, secretKeys: string[], envType?: string) {
   return {
     app: r.appId,
     env: r.envId,
+    ...(envType ? { envType } : {}),
+    workloads: r.workloads ?? [],
     uid: r.uid,
     resId: r.resId,
     type: r.type,
@@ -361,8 +363,9 @@ export async function createRouter(
   router.get('/apps/:app/envs/:env/resources', async (req, res) => {
     await authorize(req, orchestratorReadPermission);
     const { app, env } = req.params;
+    const environment = await requireEnv(app, env);
     const resources = await deploymentStore.listResources(app, env);
-    res.json(resources.map(r => resourceView(r, options.secretKeysOf(r.secretOutputs))));
+    res.json(resources.map(r => resourceView(r, options.secretKeysOf(r.secretOutputs), environment.type)));
   });
 
   router.delete('/apps/:app/envs/:env/resources/:uid', async (req, res) => {
@@ -378,8 +381,15 @@ export async function createRouter(
       limit: pageLimit(req.query.limit, 100),
       cursor: req.query.cursor as string | undefined,
     });
+    const envTypes = new Map<string, string | undefined>();
+    for (const r of page.items) {
+      const key = `${r.appId}/${r.envId}`;
+      if (!envTypes.has(key)) envTypes.set(key, (await store.getEnvironment(r.appId, r.envId))?.type);
+    }
     res.json({
-      items: page.items.map(r => resourceView(r, options.secretKeysOf(r.secretOutputs))),
+      items: page.items.map(r =>
+        resourceView(r, options.secretKeysOf(r.secretOutputs), envTypes.get(`${r.appId}/${r.envId}`)),
+      ),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     });
   });
