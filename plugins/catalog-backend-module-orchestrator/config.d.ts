@@ -5,8 +5,12 @@ export interface Config {
     providers?: {
       /** Baton's entity provider for provisioned resources. */
       orchestrator?: {
-        /** How often the full set of resources is read from the orchestrator. */
-        schedule: SchedulerServiceTaskScheduleDefinitionConfig;
+        /** Set to false to keep Baton's resources out of the catalog. Default: true. */
+        enabled?: boolean;
+        /** How often every resource is read again. Default: every 30 minutes. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+        /** Owner of resources whose app has no annotated catalog entity. Default: unknown. */
+        defaultOwner?: string;
       };
     };
   };

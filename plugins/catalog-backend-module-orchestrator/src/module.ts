@@ -3,12 +3,14 @@ import {
   createBackendModule,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { OrchestratorEntityProvider } from './provider/OrchestratorEntityProvider';
 
 /**
- * Adds Baton's provisioned resources to the catalog. Active only when
- * `catalog.providers.orchestrator.schedule` is configured.
+ * Adds Baton's provisioned resources to the catalog: a full refresh on the
+ * configured schedule (default every 30 minutes) and a delta after every
+ * deployment.
  *
  * @public
  */
@@ -23,24 +25,26 @@ export const catalogModuleOrchestrator = createBackendModule({
         logger: coreServices.logger,
         config: coreServices.rootConfig,
         scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
+        events: eventsServiceRef,
         processing: catalogProcessingExtensionPoint,
       },
-      async init({ auth, discovery, logger, scheduler, config, processing }) {
-        const providerConfig = config.getOptionalConfig(
-          'catalog.providers.orchestrator',
-        );
-        if (!providerConfig) {
-          return;
-        }
-        const schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
-          providerConfig.getConfig('schedule'),
-        );
+      async init({ auth, discovery, logger, scheduler, config, catalog, events, processing }) {
+        const providerConfig = config.getOptionalConfig('catalog.providers.orchestrator');
+        if (providerConfig?.getOptionalBoolean('enabled') === false) return;
+        const schedule = providerConfig?.has('schedule')
+          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(providerConfig.getConfig('schedule'))
+          : { frequency: { minutes: 30 }, timeout: { minutes: 10 }, initialDelay: { seconds: 15 } };
         processing.addEntityProvider(
           new OrchestratorEntityProvider({
             auth,
             discovery,
+            catalog,
             logger,
+            events,
             taskRunner: scheduler.createScheduledTaskRunner(schedule),
+            defaultOwner: providerConfig?.getOptionalString('defaultOwner'),
+            entityPageBaseUrl: config.getOptionalString('app.baseUrl'),
           }),
         );
       },

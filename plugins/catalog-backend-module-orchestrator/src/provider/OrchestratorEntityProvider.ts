@@ -4,109 +4,50 @@ import {
   LoggerService,
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
-import {
-  ANNOTATION_LOCATION,
-  ANNOTATION_ORIGIN_LOCATION,
-  Entity,
-} from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
   DeferredEntity,
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { EventsService } from '@backstage/plugin-events-node';
 import { randomUUID } from 'node:crypto';
-
-/**
- * An active resource as the orchestrator's `GET /resources` lists it.
- * Outputs carry no secrets: the API never returns secret values.
- *
- * @public
- */
-export interface ActiveResourceSummary {
-  app: string;
-  env: string;
-  envType?: string;
-  uid: string;
-  resId: string;
-  type: string;
-  class: string;
-  guresid: string;
-  definition: string;
-  status: string;
-  outputs?: Record<string, unknown>;
-}
+import {
+  ActiveResourceSummary,
+  AppInCatalog,
+  appsFromEntities,
+  resourceToEntity,
+} from './resourceToEntity';
 
 const PROVIDER_NAME = 'baton-orchestrator';
-
-/**
- * Turns an orchestrator id into a valid catalog entity name: lowercase,
- * invalid characters mapped to `-`, at most 63 characters, alphanumeric at
- * both ends.
- *
- * @public
- */
-export function toEntityName(raw: string): string {
-  const name = raw
-    .toLowerCase()
-    .replace(/[^a-z0-9_.-]+/g, '-')
-    .replace(/[-_.]{2,}/g, '-')
-    .slice(0, 63)
-    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
-  return name || 'resource';
-}
-
-/**
- * Maps one active resource to a catalog `Resource` entity. The name is derived
- * from app, environment and resource id so it stays stable across deployments.
- *
- * @public
- */
-export function resourceToEntity(
-  resource: ActiveResourceSummary,
-  location: string,
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Resource',
-    metadata: {
-      name: toEntityName(`${resource.app}-${resource.env}-${resource.resId}`),
-      title: `${resource.type} ${resource.resId} (${resource.app}/${resource.env})`,
-      annotations: {
-        [ANNOTATION_LOCATION]: location,
-        [ANNOTATION_ORIGIN_LOCATION]: location,
-        'baton.dev/app': resource.app,
-        'baton.dev/env': resource.env,
-        ...(resource.envType ? { 'baton.dev/env-type': resource.envType } : {}),
-        'baton.dev/guresid': resource.guresid,
-        'baton.dev/res-id': resource.resId,
-        'baton.dev/definition': resource.definition,
-        'baton.dev/status': resource.status,
-      },
-    },
-    spec: {
-      type: resource.type,
-      owner: 'unknown',
-    },
-  };
-}
+/** The orchestrator's deployment events (see its backend plugin). */
+export const ORCHESTRATOR_EVENTS_TOPIC = 'orchestrator.deployments';
 
 /**
  * Emits one catalog `Resource` entity per resource the orchestrator has
- * provisioned, read through its REST API with the catalog's service
- * credentials.
+ * provisioned (orphaned ones excluded), read through its REST API with the
+ * catalog's service credentials: a full mutation on a schedule and a delta
+ * for an environment when one of its deployments finishes.
  *
  * @public
  */
 export class OrchestratorEntityProvider implements EntityProvider {
   #connection?: EntityProviderConnection;
+  /** Entity names last emitted per `<app>/<env>`, for deltas. */
+  readonly #emitted = new Map<string, Set<string>>();
 
   constructor(
     private readonly options: {
       auth: AuthService;
       discovery: DiscoveryService;
+      catalog: CatalogService;
       logger: LoggerService;
       taskRunner: SchedulerServiceTaskRunner;
+      events?: EventsService;
+      defaultOwner?: string;
+      entityPageBaseUrl?: string;
     },
   ) {}
 
@@ -122,60 +63,119 @@ export class OrchestratorEntityProvider implements EntityProvider {
     await this.options.taskRunner.run({
       id,
       fn: async () => {
-        const logger = this.options.logger.child({
-          taskId: id,
-          taskInstanceId: randomUUID(),
-        });
+        const logger = this.options.logger.child({ taskId: id, taskInstanceId: randomUUID() });
         try {
-          await this.refresh();
+          const count = await this.refresh();
+          logger.info(`Emitted ${count} Resource entities`);
         } catch (error) {
           logger.error(`${PROVIDER_NAME} refresh failed`, error as Error);
+        }
+      },
+    });
+    await this.options.events?.subscribe({
+      id: PROVIDER_NAME,
+      topics: [ORCHESTRATOR_EVENTS_TOPIC],
+      onEvent: async ({ eventPayload }) => {
+        const event = eventPayload as { type?: string; app?: string; env?: string };
+        if (event.type !== 'deployment.finished' || !event.app || !event.env) return;
+        try {
+          await this.refreshEnvironment(event.app, event.env);
+        } catch (error) {
+          this.options.logger.error(`${PROVIDER_NAME} could not update ${event.app}/${event.env}`, error as Error);
         }
       },
     });
   }
 
   /** Replaces every entity this provider emitted with the current resources. */
-  async refresh(): Promise<void> {
-    if (!this.#connection) {
-      throw new Error(`${PROVIDER_NAME} is not connected`);
-    }
-    const resources = await this.listResources();
-    const location = `url:${await this.options.discovery.getBaseUrl(
-      'orchestrator',
-    )}/resources`;
-    const entities: DeferredEntity[] = resources.map(resource => ({
-      entity: resourceToEntity(resource, location),
-      locationKey: PROVIDER_NAME,
-    }));
-    await this.#connection.applyMutation({ type: 'full', entities });
+  async refresh(): Promise<number> {
+    const connection = this.requireConnection();
+    const [resources, apps, location] = await Promise.all([this.listResources(), this.appsInCatalog(), this.location()]);
+    this.#emitted.clear();
+    const entities = this.toDeferred(resources, apps, location);
+    await connection.applyMutation({ type: 'full', entities });
+    return entities.length;
   }
 
-  private async listResources(): Promise<ActiveResourceSummary[]> {
+  /** Upserts one environment's resources and removes the ones it no longer has. */
+  async refreshEnvironment(app: string, env: string): Promise<void> {
+    const connection = this.requireConnection();
+    const [resources, apps, location] = await Promise.all([
+      this.request<ActiveResourceSummary[]>(`/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}/resources`),
+      this.appsInCatalog(),
+      this.location(),
+    ]);
+    const key = `${app}/${env}`;
+    const before = this.#emitted.get(key) ?? new Set<string>();
+    this.#emitted.delete(key);
+    const added = this.toDeferred(resources, apps, location);
+    const now = this.#emitted.get(key) ?? new Set<string>();
+    const removed = [...before]
+      .filter(name => !now.has(name))
+      .map(name => ({ entityRef: `resource:default/${name}`, locationKey: PROVIDER_NAME }));
+    await connection.applyMutation({ type: 'delta', added, removed });
+  }
+
+  private toDeferred(resources: ActiveResourceSummary[], apps: Map<string, AppInCatalog>, location: string): DeferredEntity[] {
+    const entities: DeferredEntity[] = [];
+    for (const resource of resources) {
+      if (resource.status === 'orphaned' || resource.type === 'workload') continue;
+      const entity = resourceToEntity(resource, {
+        location,
+        app: apps.get(resource.app),
+        defaultOwner: this.options.defaultOwner ?? 'unknown',
+        entityPageBaseUrl: this.options.entityPageBaseUrl,
+      });
+      const key = `${resource.app}/${resource.env}`;
+      let names = this.#emitted.get(key);
+      if (!names) this.#emitted.set(key, (names = new Set()));
+      names.add(entity.metadata.name);
+      entities.push({ entity, locationKey: PROVIDER_NAME });
+    }
+    return entities;
+  }
+
+  private requireConnection(): EntityProviderConnection {
+    if (!this.#connection) throw new Error(`${PROVIDER_NAME} is not connected`);
+    return this.#connection;
+  }
+
+  private async location() {
+    return `url:${await this.options.discovery.getBaseUrl('orchestrator')}/resources`;
+  }
+
+  private async appsInCatalog(): Promise<Map<string, AppInCatalog>> {
+    const { items } = await this.options.catalog.getEntities(
+      {
+        filter: { kind: ['Component', 'System'], 'metadata.annotations.baton.dev/app': CATALOG_FILTER_EXISTS },
+        fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations', 'spec.owner', 'spec.system'],
+      },
+      { credentials: await this.options.auth.getOwnServiceCredentials() },
+    );
+    return appsFromEntities(items);
+  }
+
+  private async request<T>(path: string): Promise<T> {
     const { auth, discovery } = this.options;
     const baseUrl = await discovery.getBaseUrl('orchestrator');
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: 'orchestrator',
     });
+    const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return (await response.json()) as T;
+  }
+
+  private async listResources(): Promise<ActiveResourceSummary[]> {
     const items: ActiveResourceSummary[] = [];
     let cursor: string | undefined;
     do {
-      const url = new URL(`${baseUrl}/resources`);
-      url.searchParams.set('limit', '500');
-      if (cursor) url.searchParams.set('cursor', cursor);
-      const response = await fetch(url, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      if (!response.ok) {
-        throw await ResponseError.fromResponse(response);
-      }
-      const page = (await response.json()) as {
-        items: ActiveResourceSummary[];
-        nextCursor?: string | null;
-      };
+      const page = await this.request<{ items: ActiveResourceSummary[]; nextCursor?: string }>(
+        `/resources?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       items.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
+      cursor = page.nextCursor;
     } while (cursor);
     return items;
   }
