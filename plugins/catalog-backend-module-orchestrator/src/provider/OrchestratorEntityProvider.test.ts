@@ -1,5 +1,4 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
 import orchestratorPlugin from '@baton/backstage-plugin-orchestrator-backend';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,7 +57,7 @@ spec: { type: service, lifecycle: production, owner: group:default/shop-team, sy
         eventsServiceFactory,
         orchestratorPlugin,
         mockServices.rootConfig.factory({
-          data: new ConfigReader({
+          data: {
             app: { baseUrl: 'http://localhost:3000' },
             catalog: {
               rules: [{ allow: ['Component', 'System', 'Resource', 'Location'] }],
@@ -67,7 +66,7 @@ spec: { type: service, lifecycle: production, owner: group:default/shop-team, sy
               processingInterval: { seconds: 1 },
             },
             orchestrator: { dataDir: dir, definitions: [path.join(dir, 'definitions.yaml')] },
-          }).get() as any,
+          },
         }),
       ],
     });
