@@ -5,6 +5,7 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { OrchestratorApiClient } from './client/OrchestratorApiClient';
 import { createOrchestratorAppCreateAction } from './actions/orchestratorAppCreate';
+import { createOrchestratorDeployAction } from './actions/orchestratorDeploy';
 import { createOrchestratorEnvironmentCreateAction } from './actions/orchestratorEnvironmentCreate';
 import { createScoreResourceAddAction } from './actions/scoreResourceAdd';
 import { createScoreWorkloadCreateAction } from './actions/scoreWorkloadCreate';
@@ -31,6 +32,7 @@ export const scaffolderModuleOrchestrator = createBackendModule({
           createScoreResourceAddAction(),
           createOrchestratorAppCreateAction({ client }),
           createOrchestratorEnvironmentCreateAction({ client }),
+          createOrchestratorDeployAction({ client }),
         );
       },
     });

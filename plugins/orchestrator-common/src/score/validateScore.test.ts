@@ -73,9 +73,17 @@ resources:
         { file: 'svc/score.yaml', line: 6, column: 5, path: 'containers.main.imagee', message: "unknown field 'imagee'" },
         { file: 'svc/score.yaml', line: 5, column: 3, path: 'containers.main', message: "missing required field 'image'" },
         { file: 'svc/score.yaml', line: 14, column: 5, path: 'resources.db.clas', message: "unknown field 'clas'" },
+        {
+          file: 'svc/score.yaml',
+          line: 8,
+          column: 10,
+          path: 'containers.main.variables.A',
+          message: "${resources.cache.host} does not resolve to a resource: no resource 'cache' is declared",
+        },
       ]),
     );
-    expect(diagnostics).toHaveLength(4);
+    // Schema problems and placeholder problems come together, in file order.
+    expect(diagnostics.map(d => d.line)).toEqual([3, 5, 6, 8, 9, 10, 14]);
   });
 
   it('checks placeholders as score-go does (V vectors)', () => {

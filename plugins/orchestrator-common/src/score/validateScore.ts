@@ -84,7 +84,8 @@ function checkWorkload(
   const { workload, problems: upgradeProblems } = upgradeDeprecatedForms(raw as Record<string, unknown>);
   const validate = schemaValidator();
   const problems: Problem[] = [...upgradeProblems];
-  if (!validate(workload)) {
+  const schemaValid = validate(workload);
+  if (!schemaValid) {
     problems.push(
       ...schemaProblems(validate.errors ?? [], {
         patterns: PATTERN_DESCRIPTIONS,
@@ -92,10 +93,10 @@ function checkWorkload(
         anyOf: 'needs httpGet or exec',
       }),
     );
-  } else {
-    problems.push(...placeholderProblems(workload as unknown as ScoreWorkload));
-    problems.push(...beforeProblems(workload as unknown as ScoreWorkload));
   }
+  // Placeholders are checked even when the schema fails, so every problem comes at once.
+  problems.push(...placeholderProblems(workload as unknown as ScoreWorkload));
+  if (schemaValid) problems.push(...beforeProblems(workload as unknown as ScoreWorkload));
   if (!problems.length) {
     return { workload: workload as unknown as ScoreWorkload, diagnostics: [] };
   }
@@ -108,7 +109,9 @@ const WELL_FORMED = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$/;
 /** score-go loader.Validate: placeholders must be well formed and resolvable in principle. */
 function placeholderProblems(workload: ScoreWorkload): Problem[] {
   const problems: Problem[] = [];
-  const declared = new Set(Object.keys(workload.resources ?? {}));
+  const isMap = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (!isMap(workload.containers)) return problems;
+  const declared = new Set(isMap(workload.resources) ? Object.keys(workload.resources) : []);
   const check = (value: unknown, path: FieldPath) => {
     if (typeof value === 'string') {
       if (value.indexOf('$') < 0) return;
@@ -136,16 +139,25 @@ function placeholderProblems(workload: ScoreWorkload): Problem[] {
     }
   };
   for (const [cname, c] of Object.entries(workload.containers)) {
-    for (const [k, v] of Object.entries(c.variables ?? {})) check(v, ['containers', cname, 'variables', k]);
-    for (const [target, f] of Object.entries(c.files ?? {})) {
-      if (f.content !== undefined && !f.noExpand) check(f.content, ['containers', cname, 'files', target, 'content']);
+    if (!isMap(c)) continue;
+    if (isMap(c.variables)) {
+      for (const [k, v] of Object.entries(c.variables)) check(v, ['containers', cname, 'variables', k]);
     }
-    for (const [target, v] of Object.entries(c.volumes ?? {})) {
-      check(v.source, ['containers', cname, 'volumes', target, 'source']);
+    if (isMap(c.files)) {
+      for (const [target, f] of Object.entries(c.files)) {
+        if (isMap(f) && f.content !== undefined && !f.noExpand) check(f.content, ['containers', cname, 'files', target, 'content']);
+      }
+    }
+    if (isMap(c.volumes)) {
+      for (const [target, v] of Object.entries(c.volumes)) {
+        if (isMap(v)) check(v.source, ['containers', cname, 'volumes', target, 'source']);
+      }
     }
   }
-  for (const [rname, r] of Object.entries(workload.resources ?? {})) {
-    if (r.params) check(r.params, ['resources', rname, 'params']);
+  if (isMap(workload.resources)) {
+    for (const [rname, r] of Object.entries(workload.resources)) {
+      if (isMap(r) && r.params) check(r.params, ['resources', rname, 'params']);
+    }
   }
   return problems;
 }

@@ -9,6 +9,10 @@ import { AddressInfo } from 'node:net';
 import { OrchestratorApiClient } from '../client/OrchestratorApiClient';
 import { createOrchestratorAppCreateAction } from './orchestratorAppCreate';
 import { createOrchestratorEnvironmentCreateAction } from './orchestratorEnvironmentCreate';
+import { createOrchestratorDeployAction } from './orchestratorDeploy';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 // The actions talk to a real orchestrator backend over HTTP.
 describe('orchestrator actions', () => {
@@ -16,8 +20,20 @@ describe('orchestrator actions', () => {
   let baseUrl: string;
   let stop: () => Promise<void>;
 
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-actions-'));
   beforeAll(async () => {
-    const backend = await startTestBackend({ features: [orchestratorPlugin] });
+    fs.writeFileSync(
+      path.join(dataDir, 'definitions.yaml'),
+      'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: pg }\nspec: { type: postgres, driver: echo, driverInputs: { values: { host: pg.internal }, secrets: { password: action-secret } }, criteria: [{}] }\n',
+    );
+    const backend = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        mockServices.rootConfig.factory({
+          data: { orchestrator: { dataDir, definitions: [path.join(dataDir, 'definitions.yaml')] } },
+        }),
+      ],
+    });
     const { port } = backend.server.address() as AddressInfo;
     baseUrl = `http://localhost:${port}/api/orchestrator`;
     stop = () => backend.stop();
@@ -26,10 +42,13 @@ describe('orchestrator actions', () => {
       discovery: { getBaseUrl: async () => baseUrl, getExternalBaseUrl: async () => baseUrl },
     });
   });
-  afterAll(() => stop());
+  afterAll(async () => {
+    await stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
-  const get = (path: string) =>
-    fetch(`${baseUrl}${path}`, {
+  const get = (route: string) =>
+    fetch(`${baseUrl}${route}`, {
       headers: { authorization: mockCredentials.user.header() },
     });
 
@@ -81,5 +100,64 @@ describe('orchestrator actions', () => {
     await appAction.handler(ctx);
     expect(ctx.output).toHaveBeenCalledWith('app', 'dry');
     expect((await get('/apps/dry')).status).toBe(404);
+  });
+
+  describe('orchestrator:deploy', () => {
+    const score = 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\nresources:\n  db: { type: postgres }\n';
+    let deployAction: ReturnType<typeof createOrchestratorDeployAction>;
+    beforeAll(() => {
+      deployAction = createOrchestratorDeployAction({ client, pollIntervalMs: 20 });
+    });
+
+    async function contextWith(files: Record<string, string>, input: Record<string, unknown>) {
+      const ctx = createMockActionContext({ input: input as any });
+      fs.mkdirSync(ctx.workspacePath, { recursive: true });
+      for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(ctx.workspacePath, file), text);
+      return ctx;
+    }
+
+    it('deploys, streams the log into the task log and outputs the resources without secrets', async () => {
+      const ctx = await contextWith({ 'score.yaml': score }, { app: 'payments', env: 'dev' });
+      const info = jest.spyOn(ctx.logger, 'info');
+      await deployAction.handler(ctx);
+      expect(ctx.output).toHaveBeenCalledWith('status', 'succeeded');
+      expect(ctx.output).toHaveBeenCalledWith('deploymentId', expect.any(String));
+      expect(ctx.output).toHaveBeenCalledWith('resources', expect.objectContaining({
+        'postgres.default#modules.web.externals.db': { host: 'pg.internal' },
+      }));
+      const logged = info.mock.calls.map(c => c[0]).join('\n');
+      expect(logged).toContain('Deploying 1 workload(s) to payments/dev');
+      expect(logged).toContain('Committed');
+      expect(JSON.stringify((ctx.output as jest.Mock).mock.calls)).not.toContain('action-secret');
+    });
+
+    it('does not deploy twice when a task is retried', async () => {
+      const before = (await (await get('/apps/payments/envs/dev/deployments')).json()).items.length;
+      const checkpoints = new Map<string, unknown>();
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const ctx = await contextWith({ 'score.yaml': score }, { app: 'payments', env: 'dev' });
+        const retried = {
+          ...ctx,
+          task: { id: 'task-42' },
+          checkpoint: async ({ key, fn }: { key: string; fn: () => Promise<unknown> }) => {
+            if (!checkpoints.has(key)) checkpoints.set(key, await fn());
+            return checkpoints.get(key);
+          },
+        } as typeof ctx;
+        await deployAction.handler(retried);
+      }
+      const after = (await (await get('/apps/payments/envs/dev/deployments')).json()).items.length;
+      expect(after - before).toBe(1);
+    });
+
+    it('fails the step when the deployment fails, and plans in a dry run', async () => {
+      const broken = score.replace('  db: { type: postgres }', '  db: { type: postgres }\n  queue: { type: kafka }');
+      const ctx = await contextWith({ 'score.yaml': broken }, { app: 'payments', env: 'dev' });
+      await expect(deployAction.handler(ctx)).rejects.toThrow(/failed: .*no resource definition matches kafka/);
+
+      const dry = { ...(await contextWith({ 'score.yaml': score }, { app: 'payments', env: 'dev' })), isDryRun: true };
+      await deployAction.handler(dry);
+      expect(dry.output).toHaveBeenCalledWith('status', 'planned');
+    });
   });
 });

@@ -46,6 +46,9 @@ describe('score:workload:create', () => {
       },
     });
     await expect(action.handler(ctx)).rejects.toThrow(/metadata\.name/);
+    await expect(action.handler(ctx)).rejects.toThrow(
+      /\$\{resources\.cache\.host\} does not resolve to a resource/,
+    );
     await expect(
       fs.access(path.join(ctx.workspacePath, 'score.yaml')),
     ).rejects.toThrow();

@@ -1,6 +1,10 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { InputError } from '@backstage/errors';
-import { ScoreWorkload } from '@baton/backstage-plugin-orchestrator-common';
+import {
+  formatDiagnostic,
+  ScoreWorkload,
+  validateScoreWorkload,
+} from '@baton/backstage-plugin-orchestrator-common';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
@@ -98,10 +102,10 @@ export function createScoreWorkloadCreateAction() {
       }
 
       const target = input.targetPath ?? 'score.yaml';
-      const invalidName = !/^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/.test(input.name);
-      if (invalidName) {
+      const diagnostics = validateScoreWorkload(workload, target);
+      if (diagnostics.length) {
         throw new InputError(
-          `The Score file would be invalid: metadata.name: ${input.name} is not a lowercase RFC 1123 label`,
+          `The Score file would be invalid:\n${diagnostics.map(formatDiagnostic).join('\n')}`,
         );
       }
 

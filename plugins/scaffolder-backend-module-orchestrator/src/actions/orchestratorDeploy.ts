@@ -1,0 +1,122 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { InputError } from '@backstage/errors';
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { promises as fs } from 'node:fs';
+import { OrchestratorApiClient } from '../client/OrchestratorApiClient';
+import { examples } from './orchestratorDeploy.examples';
+
+interface Deployment {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  error?: string;
+  nodes?: { uid: string; status: string; message?: string }[];
+}
+
+/**
+ * `orchestrator:deploy`: deploys the workspace's Score file(s) to an
+ * environment, streams the deployment's log into the task log while it runs,
+ * and outputs the deployment id, its status and the resources' outputs (never
+ * secrets). The step fails when the deployment fails. A retried task resumes
+ * the deployment it started instead of deploying twice.
+ *
+ * @public
+ */
+export function createOrchestratorDeployAction(options: { client: OrchestratorApiClient; pollIntervalMs?: number }) {
+  const pollMs = options.pollIntervalMs ?? 500;
+  return createTemplateAction({
+    id: 'orchestrator:deploy',
+    description: 'Deploys Score files from the workspace to an environment of the Baton orchestrator and waits for the result',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        app: z => z.string({ description: 'App id' }),
+        env: z => z.string({ description: 'Environment id' }),
+        scoreFiles: z =>
+          z.array(z.string(), { description: 'Score files in the workspace (default: score.yaml)' }).optional(),
+        comment: z => z.string({ description: 'Why this deployment happens' }).optional(),
+        timeoutSeconds: z => z.number({ description: 'How long to wait (default 600)' }).optional(),
+      },
+      output: {
+        deploymentId: z => z.string({ description: 'The deployment' }).optional(),
+        status: z => z.string({ description: 'succeeded, or planned for a dry run' }),
+        resources: z =>
+          z.record(z.record(z.unknown()), { description: 'Outputs of each resource (by uid), without secrets' }).optional(),
+      },
+    },
+    async handler(ctx) {
+      const { app, env } = ctx.input;
+      const files = ctx.input.scoreFiles ?? ['score.yaml'];
+      const workloads = await Promise.all(
+        files.map(async file => {
+          try {
+            return await fs.readFile(resolveSafeChildPath(ctx.workspacePath, file), 'utf8');
+          } catch (error) {
+            throw new InputError(`${file}: cannot read it from the workspace (${(error as Error).message})`);
+          }
+        }),
+      );
+      const credentials = await ctx.getInitiatorCredentials();
+      const base = `/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}`;
+
+      if (ctx.isDryRun) {
+        const { plan } = await options.client.request<{ plan: { nodes: { uid: string; action: string; outputs?: Record<string, unknown> }[] } }>(
+          credentials,
+          'POST',
+          `${base}/deployments`,
+          { workloads, dryRun: true },
+        );
+        for (const node of plan.nodes) ctx.logger.info(`${node.action} ${node.uid}`);
+        ctx.output('status', 'planned');
+        return;
+      }
+
+      const id = await ctx.checkpoint({
+        key: `orchestrator.deploy.${app}.${env}.${ctx.task.id}`,
+        fn: async () => {
+          const created = await options.client.request<{ id: string }>(credentials, 'POST', `${base}/deployments`, {
+            workloads,
+            comment: ctx.input.comment ?? `Software template task ${ctx.task.id}`,
+          });
+          return created.id;
+        },
+      });
+      ctx.logger.info(`Deployment ${id} to ${app}/${env}`);
+
+      const deadline = Date.now() + (ctx.input.timeoutSeconds ?? 600) * 1000;
+      let lastLine: number | undefined;
+      let deployment: Deployment;
+      for (;;) {
+        const { lines } = await options.client.request<{ lines: { id: number; level: string; message: string }[] }>(
+          credentials,
+          'GET',
+          `${base}/deployments/${id}/log${lastLine !== undefined ? `?after=${lastLine}` : ''}`,
+        );
+        for (const line of lines) {
+          if (line.level === 'error') ctx.logger.error(line.message);
+          else if (line.level === 'warn') ctx.logger.warn(line.message);
+          else ctx.logger.info(line.message);
+          lastLine = line.id;
+        }
+        deployment = await options.client.request<Deployment>(credentials, 'GET', `${base}/deployments/${id}`);
+        if (['succeeded', 'failed', 'cancelled'].includes(deployment.status)) break;
+        if (Date.now() > deadline || ctx.signal?.aborted) {
+          throw new Error(`Deployment ${id} is still ${deployment.status}; stopped waiting`);
+        }
+        await new Promise(resolve => setTimeout(resolve, pollMs));
+      }
+
+      ctx.output('deploymentId', id);
+      ctx.output('status', deployment.status);
+      if (deployment.status !== 'succeeded') {
+        throw new Error(`Deployment ${id} ${deployment.status}: ${deployment.error ?? 'see its log'}`);
+      }
+      const resources = await options.client.request<{ uid: string; outputs: Record<string, unknown> }[]>(
+        credentials,
+        'GET',
+        `${base}/resources`,
+      );
+      ctx.output('resources', Object.fromEntries(resources.map(r => [r.uid, r.outputs])));
+    },
+  });
+}
