@@ -1,38 +1,104 @@
-import { parseScore } from '@baton/backstage-plugin-orchestrator-common';
+import {
+  checkDefinitionConflicts,
+  LoadedDefinition,
+  parseResourceDefinitions,
+  parseScore,
+  ScoreDocument,
+} from '@baton/backstage-plugin-orchestrator-common';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadDefinitionFiles } from './definitions';
 import { planApplication, renderApplication } from './plan';
 
-// The examples a new user starts from must load and plan.
-const examples = path.resolve(__dirname, '../../../examples');
+// The examples a new user starts from must load, plan and render.
+const root = path.resolve(__dirname, '../../..');
+const examples = path.join(root, 'examples');
 
-describe('examples', () => {
-  const shop = ['web', 'worker', 'api'].map(name => {
-    const file = path.join(examples, 'score/shop', `${name}.yaml`);
-    return { file, workload: parseScore(fs.readFileSync(file, 'utf8'), file) };
+function yamlFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(e => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map(e => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+function load(dir: string): LoadedDefinition[] {
+  return yamlFiles(path.join(examples, 'definitions', dir)).flatMap(file =>
+    parseResourceDefinitions(fs.readFileSync(file, 'utf8'), file),
+  );
+}
+
+function score(file: string): ScoreDocument {
+  return { file, workload: parseScore(fs.readFileSync(file, 'utf8'), file) };
+}
+
+const shop = ['web', 'worker', 'api'].map(name => score(path.join(examples, 'score/shop', `${name}.yaml`)));
+
+describe('example definitions', () => {
+  it.each(['common', 'development', 'staging', 'production'])('%s/ parses without diagnostics', dir => {
+    expect(load(dir).length).toBeGreaterThan(0);
   });
 
-  it('load every definition without conflicts', async () => {
-    const definitions = await loadDefinitionFiles([path.join(examples, 'definitions')]);
-    expect(definitions.length).toBeGreaterThan(20);
+  it('have no conflicts across all folders', () => {
+    const all = ['common', 'development', 'staging', 'production'].flatMap(load);
+    expect(checkDefinitionConflicts(all)).toEqual([]);
   });
 
-  it.each(['development', 'staging', 'production'])('plan the shop app in %s', async envType => {
-    const definitions = await loadDefinitionFiles([path.join(examples, 'definitions')]);
-    const { plan } = await planApplication({ app: 'shop', env: envType.slice(0, 4), envType, workloads: shop, definitions });
+  it('have one file per resource type in development, each only for development', () => {
+    for (const loaded of load('development')) {
+      expect(path.basename(loaded.file!, '.yaml')).toBe(loaded.definition.spec.type);
+      for (const criterion of loaded.definition.spec.criteria ?? []) {
+        expect(criterion.envType).toBe('development');
+      }
+    }
+  });
+
+  it('never put a secret-looking key into plain outputs', () => {
+    const all = ['common', 'development', 'staging', 'production'].flatMap(load);
+    for (const { definition } of all) {
+      const values = definition.spec.driverInputs?.values ?? {};
+      const plain = Object.keys(values).filter(k => /password|secret/i.test(k));
+      expect({ id: definition.metadata.id, plain }).toEqual({ id: definition.metadata.id, plain: [] });
+      const outputs = (values.templates as Record<string, string> | undefined)?.outputs ?? '';
+      expect({ id: definition.metadata.id, leaks: /password|secret/i.test(outputs) }).toEqual({
+        id: definition.metadata.id,
+        leaks: false,
+      });
+    }
+  });
+});
+
+describe('the example shop app', () => {
+  it.each([
+    ['dev', 'development', 'postgres-dev', 'postgres-dev-large'],
+    ['qa', 'staging', 'postgres-staging', 'postgres-qa-large'],
+    ['staging', 'staging', 'postgres-staging', 'postgres-staging-large'],
+    ['prod', 'production', 'postgres-shop-main-db', 'postgres-production-large'],
+  ])('plans in %s (%s)', async (env, envType, mainDb, reports) => {
+    const definitions = ['common', 'development', 'staging', 'production'].flatMap(load);
+    const { plan } = await planApplication({ app: 'shop', env, envType, workloads: shop, definitions });
     expect(plan.nodes.filter(n => n.status === 'failed')).toEqual([]);
-    const db = plan.nodes.find(n => n.uid === 'postgres.default#shared.main-db')!;
-    expect(db.definition).toBe(
-      { development: 'postgres-dev', staging: 'postgres-staging', production: 'postgres-shop-main-db' }[envType],
-    );
+    const byUid = new Map(plan.nodes.map(n => [n.uid, n]));
+    // web and worker share one database node through `id: main-db`.
+    expect(byUid.get('postgres.default#shared.main-db')?.definition).toBe(mainDb);
+    expect(plan.nodes.filter(n => n.type === 'postgres').map(n => n.uid).sort()).toEqual([
+      'postgres.default#shared.main-db',
+      'postgres.large#modules.api.externals.reports',
+    ]);
+    expect(byUid.get('postgres.large#modules.api.externals.reports')?.definition).toBe(reports);
   });
 
-  it('render the shop app in development with every object valid', async () => {
-    const definitions = await loadDefinitionFiles([path.join(examples, 'definitions')]);
-    const planned = await planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: shop, definitions });
+  it('resolves every placeholder against the development set', async () => {
+    const planned = await planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: shop, definitions: load('development') });
+    const outputs = new Map(planned.plan.nodes.map(n => [n.uid, n]));
+    expect(outputs.get('service.default#modules.api.externals.web')?.outputs).toEqual({ name: 'web' });
+    expect(outputs.get('postgres.default#shared.main-db')?.secretOutputs).toEqual(['password']);
+    expect(String(outputs.get('dns.default#modules.web.externals.dns')?.outputs.host)).toMatch(/^[0-9a-f]{24}\.dev\.baton\.local$/);
+
     const rendered = renderApplication(planned);
     expect(Object.keys(rendered.workloads).sort()).toEqual(['api', 'web', 'worker']);
     expect(rendered.resources.map(o => o.kind).sort()).toEqual(['HTTPRoute', 'Service', 'StatefulSet']);
+    const web = JSON.stringify(rendered.workloads.web);
+    expect(web).not.toContain('dev-only-postgres-password');
+    expect(web).toContain('secretKeyRef');
   });
 });
