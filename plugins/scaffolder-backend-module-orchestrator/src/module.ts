@@ -3,6 +3,10 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import os from 'node:os';
+import path from 'node:path';
+import { createPublishLocalAction } from './actions/publishLocal';
 import { OrchestratorApiClient } from './client/OrchestratorApiClient';
 import { createOrchestratorAppCreateAction } from './actions/orchestratorAppCreate';
 import { createOrchestratorDeployAction } from './actions/orchestratorDeploy';
@@ -24,8 +28,13 @@ export const scaffolderModuleOrchestrator = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         auth: coreServices.auth,
         discovery: coreServices.discovery,
+        config: coreServices.rootConfig,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolderActions, auth, discovery }) {
+      async init({ scaffolderActions, auth, discovery, config, catalog }) {
+        const dataDir = config.getOptionalString('orchestrator.dataDir') ?? path.join(os.tmpdir(), 'baton');
+        const repositoriesDir =
+          config.getOptionalString('orchestrator.scaffolder.repositoriesDir') ?? path.join(dataDir, 'repositories');
         const client = new OrchestratorApiClient({ auth, discovery });
         scaffolderActions.addActions(
           createScoreWorkloadCreateAction(),
@@ -33,6 +42,7 @@ export const scaffolderModuleOrchestrator = createBackendModule({
           createOrchestratorAppCreateAction({ client }),
           createOrchestratorEnvironmentCreateAction({ client }),
           createOrchestratorDeployAction({ client }),
+          createPublishLocalAction({ repositoriesDir, catalog, auth }),
         );
       },
     });
