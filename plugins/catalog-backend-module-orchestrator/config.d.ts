@@ -11,6 +11,12 @@ export interface Config {
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
         /** Owner of resources whose app has no annotated catalog entity. Default: unknown. */
         defaultOwner?: string;
+        /**
+         * Let users register `file` locations (besides `url`), which
+         * `baton:publish:local` needs on hosts without a Git provider.
+         * Default: false.
+         */
+        allowFileLocations?: boolean;
       };
     };
   };

@@ -3,7 +3,11 @@ import {
   createBackendModule,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  catalogLocationsExtensionPoint,
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { OrchestratorEntityProvider } from './provider/OrchestratorEntityProvider';
 
@@ -28,9 +32,14 @@ export const catalogModuleOrchestrator = createBackendModule({
         catalog: catalogServiceRef,
         events: eventsServiceRef,
         processing: catalogProcessingExtensionPoint,
+        locations: catalogLocationsExtensionPoint,
       },
-      async init({ auth, discovery, logger, scheduler, config, catalog, events, processing }) {
+      async init({ auth, discovery, logger, scheduler, config, catalog, events, processing, locations }) {
         const providerConfig = config.getOptionalConfig('catalog.providers.orchestrator');
+        // Repositories published on the Backstage host (baton:publish:local) register as file locations.
+        if (providerConfig?.getOptionalBoolean('allowFileLocations')) {
+          locations.setAllowedLocationTypes(['url', 'file']);
+        }
         if (providerConfig?.getOptionalBoolean('enabled') === false) return;
         const schedule = providerConfig?.has('schedule')
           ? readSchedulerServiceTaskScheduleDefinitionFromConfig(providerConfig.getConfig('schedule'))

@@ -48,6 +48,9 @@ export class OrchestratorEntityProvider implements EntityProvider {
       events?: EventsService;
       defaultOwner?: string;
       entityPageBaseUrl?: string;
+      /** Re-reads after a deployment while the app's entity is missing (default 3 times, 15 s apart). */
+      retries?: number;
+      retryDelayMs?: number;
     },
   ) {}
 
@@ -97,8 +100,13 @@ export class OrchestratorEntityProvider implements EntityProvider {
     return entities.length;
   }
 
-  /** Upserts one environment's resources and removes the ones it no longer has. */
-  async refreshEnvironment(app: string, env: string): Promise<void> {
+  /**
+   * Upserts one environment's resources and removes the ones it no longer
+   * has. When the app's own entity is not in the catalog yet (a template
+   * registered it a moment ago), the environment is read again a little
+   * later so owner, system and dependencyOf follow.
+   */
+  async refreshEnvironment(app: string, env: string, attempt = 0): Promise<void> {
     const connection = this.requireConnection();
     const [resources, apps, location] = await Promise.all([
       this.request<ActiveResourceSummary[]>(`/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}/resources`),
@@ -114,6 +122,13 @@ export class OrchestratorEntityProvider implements EntityProvider {
       .filter(name => !now.has(name))
       .map(name => ({ entityRef: `resource:default/${name}`, locationKey: PROVIDER_NAME }));
     await connection.applyMutation({ type: 'delta', added, removed });
+    if (!apps.has(app) && attempt < (this.options.retries ?? 3)) {
+      setTimeout(() => {
+        this.refreshEnvironment(app, env, attempt + 1).catch(error =>
+          this.options.logger.warn(`${PROVIDER_NAME} could not update ${app}/${env}: ${error}`),
+        );
+      }, this.options.retryDelayMs ?? 15_000).unref();
+    }
   }
 
   private toDeferred(resources: ActiveResourceSummary[], apps: Map<string, AppInCatalog>, location: string): DeferredEntity[] {
