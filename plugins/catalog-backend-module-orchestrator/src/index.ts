@@ -6,3 +6,5 @@
  */
 
 export { catalogModuleOrchestrator as default } from './module';
+export { OrchestratorEntityProvider } from './provider/OrchestratorEntityProvider';
+export { resourceToEntity, toEntityName, appsFromEntities, type ActiveResourceSummary, type AppInCatalog } from './provider/resourceToEntity';
