@@ -11,9 +11,7 @@ import {
 import {
   buildResourceGraph,
   canonical,
-  definitionLookup,
   DriverRegistry,
-  substituteValue,
   executeGraph,
   KubernetesObject,
   planApplication,
@@ -29,6 +27,7 @@ import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { argoApplicationFor, secretStoreFor, toGitOpsObjects } from '../gitops/gitopsObjects';
 import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
+import { activeResourceDriver } from './activeResourceDriver';
 
 /** A stored deployment set: the app's workloads, content-addressed. @internal */
 export interface DeploymentSet {
@@ -428,40 +427,20 @@ export class DeploymentService {
     if (resource.status !== 'orphaned' && !options.force) {
       throw new ConflictError(`${uid} is still used by ${app}/${env}; only orphaned resources are deprovisioned unless forced`);
     }
-    const loaded = definitions.all().find(d => d.definition.metadata.id === resource.definitionId);
-    const driver = loaded && this.deps.drivers.get(loaded.definition.spec.driver);
+    const environment = await this.requireEnv(app, env);
+    const found = activeResourceDriver({
+      resource,
+      envType: environment.type,
+      environment: new Map((await deployments.listResources(app, env)).map(r => [r.uid, r])),
+      definitions,
+      drivers: this.deps.drivers,
+      secrets,
+      logger: this.deps.logger,
+    });
     await deployments.setResourceStatus(app, env, uid, 'deleting');
-    if (loaded && driver?.destroy) {
-      const environment = await this.requireEnv(app, env);
-      const others = new Map((await deployments.listResources(app, env)).map(r => [r.uid, r]));
-      const lookup = definitionLookup({
-        context: {
-          app: { id: app },
-          env: { id: env, type: environment.type },
-          res: { id: resource.resId, guresid: resource.guresid, type: resource.type, class: resource.class },
-        },
-        outputsOf: ref => {
-          const r = others.get(`${ref.type}.${ref.class}#${ref.resId}`);
-          return r && { outputs: r.outputs, secrets: r.secretOutputs ? secrets.decrypt(r.secretOutputs) : {} };
-        },
-      });
-      const inputs = loaded.definition.spec.driverInputs ?? {};
+    if (found?.driver.destroy) {
       try {
-        await driver.destroy({
-          guresid: resource.guresid,
-          resource: { uid, type: resource.type, class: resource.class, resId: resource.resId, params: {} },
-          context: { app: { id: app }, env: { id: env, type: environment.type } },
-          inputs: substituteValue(inputs.values ?? {}, lookup).value as Record<string, unknown>,
-          secrets: substituteValue(inputs.secrets ?? {}, lookup).value as Record<string, unknown>,
-          cookie: resource.cookie ? secrets.decrypt(resource.cookie) : undefined,
-          signal: new AbortController().signal,
-          logger: {
-            info: m => this.deps.logger.info(m),
-            warn: m => this.deps.logger.warn(m),
-            error: m => this.deps.logger.error(m),
-            debug: m => this.deps.logger.debug(m),
-          },
-        });
+        await found.driver.destroy(found.context);
       } catch (error) {
         await deployments.setResourceStatus(app, env, uid, resource.status);
         throw error;

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
-import { definitionLookup, DriverRegistry, substituteValue } from '@baton/backstage-plugin-orchestrator-node';
+import { DriverRegistry } from '@baton/backstage-plugin-orchestrator-node';
 import { Knex } from 'knex';
 import { DeploymentStore } from '../database/DeploymentStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
@@ -8,6 +8,7 @@ import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
+import { activeResourceDriver } from './activeResourceDriver';
 
 /** One drifted thing: a resource (driver check) or a file in the GitOps repository. @internal */
 export type DriftItem = {
@@ -71,32 +72,17 @@ export class DriftReconciler {
       const resources = (await deployments.listResources(app, env)).filter(r => r.status === 'active');
       const byUid = new Map(resources.map(r => [r.uid, r]));
       for (const r of resources) {
-        const loaded = definitions.all().find(d => d.definition.metadata.id === r.definitionId);
-        const driver = loaded && this.deps.drivers.get(loaded.definition.spec.driver);
-        if (!loaded || !driver?.check) continue;
-        const lookup = definitionLookup({
-          context: {
-            app: { id: app },
-            env: { id: env, type: environment.type },
-            res: { id: r.resId, guresid: r.guresid, type: r.type, class: r.class },
-          },
-          outputsOf: ref => {
-            const other = byUid.get(`${ref.type}.${ref.class}#${ref.resId}`);
-            return other && { outputs: other.outputs, secrets: other.secretOutputs ? secrets.decrypt(other.secretOutputs) : {} };
-          },
-        });
-        const inputs = loaded.definition.spec.driverInputs ?? {};
         try {
-          const report = await driver.check({
-            guresid: r.guresid,
-            resource: { uid: r.uid, type: r.type, class: r.class, resId: r.resId, params: {} },
-            context: { app: { id: app }, env: { id: env, type: environment.type } },
-            inputs: substituteValue(inputs.values ?? {}, lookup).value as Record<string, unknown>,
-            secrets: substituteValue(inputs.secrets ?? {}, lookup).value as Record<string, unknown>,
-            cookie: r.cookie ? secrets.decrypt(r.cookie) : undefined,
-            signal: new AbortController().signal,
-            logger: { info() {}, warn() {}, error() {}, debug() {} },
+          const found = activeResourceDriver({
+            resource: r,
+            envType: environment.type,
+            environment: byUid,
+            definitions,
+            drivers: this.deps.drivers,
+            secrets,
           });
+          if (!found?.driver.check) continue;
+          const report = await found.driver.check(found.context);
           items.push(...report.items.map(i => ({ uid: r.uid, kind: i.kind, detail: i.detail })));
         } catch (error) {
           items.push({ uid: r.uid, kind: 'unknown', detail: `check failed: ${(error as Error).message}` });
