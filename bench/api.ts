@@ -2,8 +2,9 @@
  * REST API benchmark against the real backend process, on SQLite and on
  * PostgreSQL ($BATON_TEST_POSTGRES_URL, default 127.0.0.1:5432; `none`
  * skips it): read throughput and latency of deployments, graph and resources
- * (autocannon, 10 connections), and a 10-workload app from POST to committed
- * GitOps state.
+ * (autocannon, 10 connections) beside two floor rows (Backstage's HTTP stack
+ * alone, and with auth), and a 10-workload app from POST to committed GitOps
+ * state.
  *
  *   yarn bench:api [--json] [--seconds 10]
  */
@@ -91,6 +92,9 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
 
     const { items } = await call('GET', '/apps/shop/envs/dev/deployments?limit=1');
     for (const [target, url] of [
+      // The floor: Backstage's HTTP stack alone, then with user-token auth and the permission check.
+      ['floor: GET readiness (no auth)', `${backend.baseUrl}/.backstage/health/v1/readiness`],
+      ['floor: GET env-types (auth)', `${api}/env-types`],
       ['GET deployments', `${api}/apps/shop/envs/dev/deployments?limit=20`],
       ['GET deployment', `${api}/apps/shop/envs/dev/deployments/${items[0].id}`],
       ['GET graph', `${api}/apps/shop/envs/dev/graph`],

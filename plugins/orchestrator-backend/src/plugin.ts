@@ -180,8 +180,7 @@ export const orchestratorPlugin = createBackendPlugin({
             drift,
             gitWatcher,
             permissionCacheMs: (config.getOptionalNumber('orchestrator.permissionCacheSeconds') ?? 5) * 1000,
-            secretKeysOf: ciphertext =>
-              ciphertext ? Object.keys(secrets.decrypt<Record<string, unknown>>(ciphertext)).sort() : [],
+            secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
           }),
         );
 

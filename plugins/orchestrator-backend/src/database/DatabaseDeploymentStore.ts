@@ -147,15 +147,13 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return row ? toDeployment(row) : undefined;
   }
 
-  async getArtifacts(id: string): Promise<Artifacts> {
-    const row = await this.db('deployments').select('plan', 'graph', 'diff', 'delivered').where({ id }).first();
-    if (!row) return {};
-    return {
-      plan: parseJson(row.plan),
-      graph: parseJson(row.graph),
-      diff: parseJson(row.diff),
-      delivered: parseJson(row.delivered) as Artifacts['delivered'],
-    };
+  async getArtifacts<K extends keyof Artifacts>(id: string, keys: K[]): Promise<Pick<Artifacts, K>> {
+    const row = await this.db('deployments').select(keys).where({ id }).first();
+    const artifacts: Pick<Artifacts, K> = {} as Pick<Artifacts, K>;
+    if (row) {
+      for (const key of keys) artifacts[key] = parseJson(row[key]) as Artifacts[K];
+    }
+    return artifacts;
   }
 
   async setArtifacts(id: string, artifacts: Artifacts) {

@@ -92,7 +92,8 @@ export interface DeploymentStore {
   ): Promise<{ items: DeploymentRecord[]; nextCursor?: string }>;
   /** The last succeeded deployment before `before` (or overall). */
   getLastSucceeded(appId: string, envId: string): Promise<DeploymentRecord | undefined>;
-  getArtifacts(id: string): Promise<Artifacts>;
+  /** Reads only the named artifacts: plans and graphs are large. */
+  getArtifacts<K extends keyof Artifacts>(id: string, keys: K[]): Promise<Pick<Artifacts, K>>;
   setArtifacts(id: string, artifacts: Artifacts): Promise<void>;
 
   /**

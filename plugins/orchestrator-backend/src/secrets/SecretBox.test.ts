@@ -15,6 +15,14 @@ describe('SecretBox', () => {
     expect(box.encrypt(secret)).not.toBe(sealed);
   });
 
+  it('lists the key names of an encrypted object, and refuses one sealed with another key', () => {
+    const box = new SecretBox(randomBytes(32));
+    const sealed = box.encrypt({ password: 'p', apiKey: 'k' });
+    expect(box.keysOf(sealed)).toEqual(['apiKey', 'password']);
+    expect(box.keysOf(sealed)).toEqual(['apiKey', 'password']);
+    expect(() => new SecretBox(randomBytes(32)).keysOf(sealed)).toThrow(/Encrypted with another key/);
+  });
+
   it('detects tampering and a different key', () => {
     const box = new SecretBox(randomBytes(32));
     const sealed = box.encrypt('value');

@@ -19,6 +19,8 @@ const VERSION = 'v1';
  */
 export class SecretBox {
   private readonly keyId: string;
+  /** Key names by ciphertext: every read of a resource lists them, and a ciphertext never changes. */
+  private readonly keyNames = new Map<string, string[]>();
 
   /**
    * Reads the key from config (base64, 32 bytes) or, for the embedded
@@ -89,6 +91,18 @@ export class SecretBox {
       decipher.final(),
     ]);
     return JSON.parse(plain.toString('utf8')) as T;
+  }
+
+  /** The sorted key names of an encrypted object: names are not secret, values are. */
+  keysOf(ciphertext: string): string[] {
+    let names = this.keyNames.get(ciphertext);
+    if (!names) {
+      names = Object.keys(this.decrypt<Record<string, unknown>>(ciphertext)).sort();
+      // Bounded: drop the oldest entries once the cache holds 10k ciphertexts.
+      if (this.keyNames.size >= 10_000) this.keyNames.delete(this.keyNames.keys().next().value!);
+      this.keyNames.set(ciphertext, names);
+    }
+    return names;
   }
 }
 

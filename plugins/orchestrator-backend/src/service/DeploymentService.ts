@@ -282,7 +282,7 @@ export class DeploymentService {
         return;
       }
       const graphView = viewOf(graph);
-      const previousGraph = previous ? ((await deployments.getArtifacts(previous.id)).graph as GraphView | undefined) : undefined;
+      const previousGraph = previous ? ((await deployments.getArtifacts(previous.id, ['graph'])).graph as GraphView | undefined) : undefined;
       await deployments.setArtifacts(id, { graph: graphView, diff: diffGraphs(previousGraph, graphView) });
       await deployments.setNodes(id, graph.nodes.map(n => ({ uid: n.uid, status: 'pending' as const })));
 

@@ -89,7 +89,7 @@ export class DriftReconciler {
         }
       }
 
-      const { delivered } = await deployments.getArtifacts(last.id);
+      const { delivered } = await deployments.getArtifacts(last.id, ['delivered']);
       if (delivered) {
         const committed = await this.deps.gitops.readAppState(app, env);
         for (const file of new Set([...Object.keys(delivered), ...Object.keys(committed)])) {

@@ -319,7 +319,7 @@ export async function createRouter(
     await authorize(req, orchestratorReadPermission);
     const { app, env, id } = req.params;
     const deployment = await requireDeployment(app, env, id);
-    const [nodes, artifacts] = await Promise.all([deploymentStore.listNodes(id), deploymentStore.getArtifacts(id)]);
+    const [nodes, artifacts] = await Promise.all([deploymentStore.listNodes(id), deploymentStore.getArtifacts(id, ['diff'])]);
     res.json({ ...deploymentView(deployment), nodes, diff: (artifacts.diff as Record<string, unknown>) ?? undefined });
   });
 
@@ -356,7 +356,7 @@ export async function createRouter(
     const { app, env } = req.params;
     const last = await deploymentStore.getLastSucceeded(app, env);
     if (!last) throw new NotFoundError(`Environment ${app}/${env} has no successful deployment`);
-    const { graph } = await deploymentStore.getArtifacts(last.id);
+    const { graph } = await deploymentStore.getArtifacts(last.id, ['graph']);
     res.json({ deploymentId: last.id, ...(graph as object) });
   });
 
