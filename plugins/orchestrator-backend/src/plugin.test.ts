@@ -98,6 +98,31 @@ describe('orchestratorPlugin', () => {
     expect(unknownType.body.error.message).toBe('No environment type development');
   });
 
+  it('lists the resource types the platform provides, per environment type', async () => {
+    const server = await start();
+    const define = (id: string, spec: object) =>
+      request(server)
+        .put(`/api/orchestrator/resource-definitions/${id}`)
+        .send({ apiVersion: 'baton.dev/v1', kind: 'ResourceDefinition', metadata: { id, name: `The ${id}` }, spec })
+        .expect(200);
+    await define('pg-dev', { type: 'postgres', driver: 'echo', criteria: [{ envType: 'development' }] });
+    await define('pg-large', { type: 'postgres', driver: 'echo', criteria: [{ envType: 'production', class: 'large' }] });
+    await define('bucket', { type: 's3', driver: 'echo' });
+
+    const all = await request(server).get('/api/orchestrator/resource-types').expect(200);
+    expect(all.body.items).toEqual([
+      { type: 'postgres', classes: ['default', 'large'], definitions: ['pg-dev', 'pg-large'], description: 'The pg-dev' },
+      { type: 's3', classes: ['default'], definitions: ['bucket'], description: 'The bucket' },
+    ]);
+    const dev = await request(server).get('/api/orchestrator/resource-types?envType=development').expect(200);
+    expect(dev.body.items.map((t: { type: string; classes: string[] }) => [t.type, t.classes])).toEqual([
+      ['postgres', ['default']],
+      ['s3', ['default']],
+    ]);
+    const staging = await request(server).get('/api/orchestrator/resource-types?envType=staging').expect(200);
+    expect(staging.body.items.map((t: { type: string }) => t.type)).toEqual(['s3']);
+  });
+
   it('asks the permission policy, naming the environment', async () => {
     const denyProduction = createServiceFactory({
       service: coreServices.permissions,

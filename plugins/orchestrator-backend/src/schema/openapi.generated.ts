@@ -893,6 +893,69 @@ export const spec = {
         },
       },
     },
+    '/resource-types': {
+      get: {
+        operationId: 'listResourceTypes',
+        parameters: [
+          {
+            name: 'envType',
+            in: 'query',
+            required: false,
+            description:
+              'Only the types a definition provides in environments of this type',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'The resource types the platform provides, with their classes',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          type: {
+                            type: 'string',
+                          },
+                          classes: {
+                            type: 'array',
+                            items: {
+                              type: 'string',
+                            },
+                          },
+                          definitions: {
+                            type: 'array',
+                            items: {
+                              type: 'string',
+                            },
+                          },
+                          description: {
+                            type: 'string',
+                          },
+                        },
+                        required: ['type', 'classes', 'definitions'],
+                      },
+                    },
+                  },
+                  required: ['items'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+    },
     '/resource-definitions/{id}': {
       get: {
         operationId: 'getResourceDefinition',

@@ -21,6 +21,15 @@ export type DefinitionView = Omit<ResourceDefinition, 'spec'> & {
   revision: number;
 };
 
+/** A resource type the platform provides. @internal */
+export interface ResourceTypeView {
+  type: string;
+  classes: string[];
+  definitions: string[];
+  /** The first definition's description or name. */
+  description?: string;
+}
+
 /** Active resources a definition change would move to another definition. @internal */
 export interface Impact {
   app: string;
@@ -79,6 +88,36 @@ export class DefinitionService {
 
   revisionOf(id: string): number {
     return this.apiDefinitions.get(id)?.revision ?? 0;
+  }
+
+  /**
+   * The resource types the platform provides, with their classes: what a
+   * developer can request in a Score file. With `envType`, only definitions
+   * that can match in an environment of that type count.
+   */
+  resourceTypes(envType?: string): ResourceTypeView[] {
+    const types = new Map<string, { classes: Set<string>; definitions: string[]; description?: string }>();
+    for (const { definition } of this.all()) {
+      const criteria = definition.spec.criteria?.length ? definition.spec.criteria : [{}];
+      const applicable = envType ? criteria.filter(c => c.envType === undefined || c.envType === envType) : criteria;
+      if (!applicable.length) continue;
+      let entry = types.get(definition.spec.type);
+      if (!entry) {
+        entry = { classes: new Set(), definitions: [] };
+        types.set(definition.spec.type, entry);
+      }
+      for (const criterion of applicable) entry.classes.add(criterion.class ?? 'default');
+      entry.definitions.push(definition.metadata.id);
+      entry.description ??= definition.metadata.description ?? definition.metadata.name;
+    }
+    return [...types]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, entry]) => ({
+        type,
+        classes: [...entry.classes].sort(),
+        definitions: entry.definitions.sort(),
+        ...(entry.description ? { description: entry.description } : {}),
+      }));
   }
 
   list(): DefinitionView[] {

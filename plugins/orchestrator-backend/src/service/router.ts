@@ -258,6 +258,11 @@ export async function createRouter(
     res.json({ items: definitions.list() });
   });
 
+  router.get('/resource-types', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    res.json({ items: definitions.resourceTypes(req.query.envType as string | undefined) });
+  });
+
   router.get('/resource-definitions/:id', async (req, res) => {
     await authorize(req, orchestratorReadPermission);
     res.json(definitions.get(req.params.id));
