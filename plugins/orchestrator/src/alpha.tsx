@@ -6,6 +6,7 @@ import {
   createRouteRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { orchestratorApiRef, OrchestratorClient } from './api';
 
 const rootRouteRef = createRouteRef();
@@ -29,10 +30,19 @@ const platformPage = PageBlueprint.make({
   },
 });
 
+/** The scaffolder form field `BatonResourceTypePicker`. */
+const resourceTypePicker = FormFieldBlueprint.make({
+  name: 'resource-type-picker',
+  params: {
+    field: () =>
+      import('./components/ResourceTypePicker/field').then(m => m.resourceTypePickerField),
+  },
+});
+
 /** The orchestrator plugin for the new frontend system. @alpha */
 export default createFrontendPlugin({
   pluginId: 'orchestrator',
   info: { packageJson: () => import('../package.json') },
-  extensions: [orchestratorApi, platformPage],
+  extensions: [orchestratorApi, platformPage, resourceTypePicker],
   routes: { root: rootRouteRef },
 });

@@ -10,9 +10,19 @@ export interface OrchestratorHealth {
   status: string;
 }
 
+/** A resource type the platform provides, as `GET /resource-types` lists it. @public */
+export interface ResourceTypeInfo {
+  type: string;
+  classes: string[];
+  definitions: string[];
+  description?: string;
+}
+
 /** Frontend client of the orchestrator REST API (`/api/orchestrator`). @public */
 export interface OrchestratorApi {
   getHealth(): Promise<OrchestratorHealth>;
+  /** The types the platform provides; with `envType`, those it provides in that environment type. */
+  listResourceTypes(options?: { envType?: string }): Promise<ResourceTypeInfo[]>;
 }
 
 /** @public */
@@ -28,6 +38,11 @@ export class OrchestratorClient implements OrchestratorApi {
 
   async getHealth(): Promise<OrchestratorHealth> {
     return this.get('/health');
+  }
+
+  async listResourceTypes(options: { envType?: string } = {}): Promise<ResourceTypeInfo[]> {
+    const query = options.envType ? `?envType=${encodeURIComponent(options.envType)}` : '';
+    return (await this.get<{ items: ResourceTypeInfo[] }>(`/resource-types${query}`)).items;
   }
 
   private async get<T>(path: string): Promise<T> {

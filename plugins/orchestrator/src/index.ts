@@ -4,10 +4,16 @@
  *
  * @packageDocumentation
  */
-export { orchestratorPlugin, OrchestratorPlatformPage } from './plugin';
+export {
+  orchestratorPlugin,
+  OrchestratorPlatformPage,
+  BatonResourceTypePickerFieldExtension,
+} from './plugin';
+export type { ResourceTypePickerUiOptions } from './components/ResourceTypePicker';
 export {
   orchestratorApiRef,
   OrchestratorClient,
   type OrchestratorApi,
   type OrchestratorHealth,
+  type ResourceTypeInfo,
 } from './api';

@@ -5,7 +5,9 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { orchestratorApiRef, OrchestratorClient } from './api';
+import { ResourceTypePicker } from './components/ResourceTypePicker';
 import { rootRouteRef } from './routes';
 
 /** The orchestrator plugin for apps on the legacy frontend system. @public */
@@ -28,5 +30,18 @@ export const OrchestratorPlatformPage = orchestratorPlugin.provide(
     component: () =>
       import('./components/PlatformPage').then(m => m.PlatformPage),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * The scaffolder form field `BatonResourceTypePicker` (legacy frontend
+ * system): place it inside `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const BatonResourceTypePickerFieldExtension = orchestratorPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'BatonResourceTypePicker',
+    component: ResourceTypePicker,
   }),
 );

@@ -942,6 +942,7 @@ export const spec = {
                           },
                         },
                         required: ['type', 'classes', 'definitions'],
+                        additionalProperties: false,
                       },
                     },
                   },

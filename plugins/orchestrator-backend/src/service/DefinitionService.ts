@@ -22,13 +22,13 @@ export type DefinitionView = Omit<ResourceDefinition, 'spec'> & {
 };
 
 /** A resource type the platform provides. @internal */
-export interface ResourceTypeView {
+export type ResourceTypeView = {
   type: string;
   classes: string[];
   definitions: string[];
   /** The first definition's description or name. */
   description?: string;
-}
+};
 
 /** Active resources a definition change would move to another definition. @internal */
 export interface Impact {

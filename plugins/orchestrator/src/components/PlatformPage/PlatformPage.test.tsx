@@ -6,7 +6,10 @@ import { PlatformPage } from './PlatformPage';
 
 describe('PlatformPage', () => {
   it('shows the orchestrator status', async () => {
-    const api: OrchestratorApi = { getHealth: async () => ({ status: 'ok' }) };
+    const api: OrchestratorApi = {
+      getHealth: async () => ({ status: 'ok' }),
+      listResourceTypes: async () => [],
+    };
     await renderInTestApp(
       <TestApiProvider apis={[[orchestratorApiRef, api]]}>
         <PlatformPage />
@@ -17,6 +20,7 @@ describe('PlatformPage', () => {
 
   it('shows the error when the backend refuses', async () => {
     const api: OrchestratorApi = {
+      listResourceTypes: async () => [],
       getHealth: async () => {
         throw await ResponseError.fromResponse(
           new Response(

@@ -1,0 +1,1 @@
+export { ResourceTypePicker, type ResourceTypePickerUiOptions } from './ResourceTypePicker';
