@@ -1,66 +1,52 @@
-/*
- * Copyright 2023 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { generateProjects } from '@backstage/e2e-test-utils/playwright';
 
 /**
- * See https://playwright.dev/docs/test-configuration.
+ * Browser tests: Debian's Chromium (or $BATON_CHROMIUM) driving the app on
+ * its own instance (app-config.e2e.yaml: ports 3100/7107, data in .data/e2e),
+ * started here and stopped afterwards.
  */
+const config = ['app-config.yaml', 'app-config.e2e.yaml']
+  .map(file => `--config ${path.resolve(__dirname, file)}`)
+  .join(' ');
+
 export default defineConfig({
-  timeout: 60_000,
-
-  expect: {
-    timeout: 30_000,
-  },
-
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
-    ? []
-    : [
-        {
-          command: 'yarn start app',
-          url: 'http://localhost:3000',
-          reuseExistingServer: true,
-          timeout: 120_000,
-        },
-        {
-          command: 'yarn start backend',
-          port: 7007,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-      ],
-
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
   forbidOnly: !!process.env.CI,
-
-  retries: process.env.CI ? 2 : 0,
-
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
-
+  retries: process.env.CI ? 1 : 0,
+  workers: 1,
+  reporter: [['list'], ['json', { outputFile: '.data/e2e-results.json' }]],
+  webServer: [
+    {
+      command: `yarn start backend ${config}`,
+      url: 'http://localhost:7107/.backstage/health/v1/readiness',
+      timeout: 180_000,
+      stdout: 'ignore',
+    },
+    {
+      command: `yarn start app ${config}`,
+      url: 'http://localhost:3100',
+      timeout: 300_000,
+      stdout: 'ignore',
+    },
+  ],
   use: {
-    actionTimeout: 0,
-    baseURL:
-      process.env.PLAYWRIGHT_URL ??
-      (process.env.CI ? 'http://localhost:7007' : 'http://localhost:3000'),
+    baseURL: 'http://localhost:3100',
+    actionTimeout: 60_000,
     screenshot: 'only-on-failure',
-    trace: 'on-first-retry',
+    trace: 'retain-on-failure',
   },
-
-  outputDir: 'node_modules/.cache/e2e-test-results',
-
-  projects: generateProjects(), // Find all packages with e2e-test folders
+  outputDir: '.data/e2e-test-results',
+  projects: generateProjects().map(project => ({
+    ...project,
+    use: {
+      channel: undefined,
+      launchOptions: {
+        executablePath: process.env.BATON_CHROMIUM ?? '/usr/bin/chromium',
+        args: ['--no-sandbox'],
+      },
+    },
+  })),
 });

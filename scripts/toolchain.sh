@@ -42,3 +42,19 @@ baton_install() {
     (cd "$BATON_ROOT" && yarn install --immutable) || return 1
   fi
 }
+
+# Debian's Chromium for the browser tests ($BATON_CHROMIUM points elsewhere).
+baton_chromium() {
+  local chromium="${BATON_CHROMIUM:-/usr/bin/chromium}"
+  if [ ! -x "$chromium" ] && [ -z "${BATON_CHROMIUM:-}" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get install -y -q chromium >/dev/null ||
+      { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium >/dev/null; }
+  fi
+  if [ ! -x "$chromium" ]; then
+    echo "No Chromium at $chromium: install Debian's chromium package or set BATON_CHROMIUM" >&2
+    return 1
+  fi
+}

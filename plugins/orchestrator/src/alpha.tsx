@@ -7,6 +7,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+import AccountTreeIcon from '@material-ui/icons/AccountTree';
 import { orchestratorApiRef, OrchestratorClient } from './api';
 
 const rootRouteRef = createRouteRef();
@@ -24,6 +25,9 @@ const platformPage = PageBlueprint.make({
   params: {
     path: '/baton',
     title: 'Baton',
+    icon: <AccountTreeIcon />,
+    // The page brings its own header.
+    noHeader: true,
     routeRef: rootRouteRef,
     loader: () =>
       import('./components/PlatformPage').then(m => <m.PlatformPage />),
