@@ -3,4 +3,8 @@ export {
   orchestratorDriversExtensionPoint,
   type OrchestratorDriversExtensionPoint,
 } from './extensions';
-export { ORCHESTRATOR_EVENTS_TOPIC } from './plugin';
+// The topics live in the common package; re-exported for existing imports.
+export {
+  ORCHESTRATOR_EVENTS_TOPIC,
+  ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
+} from '@baton/backstage-plugin-orchestrator-common';

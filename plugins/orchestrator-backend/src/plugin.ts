@@ -4,7 +4,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { ScmIntegrations } from '@backstage/integration';
-import { orchestratorPermissions } from '@baton/backstage-plugin-orchestrator-common';
+import {
+  ORCHESTRATOR_EVENTS_TOPIC,
+  ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
+  orchestratorPermissions,
+} from '@baton/backstage-plugin-orchestrator-common';
 import { createBuiltInDrivers } from '@baton/backstage-plugin-orchestrator-node';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,8 +29,6 @@ import { orchestratorDriversExtensionPoint } from './extensions';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { PlatformConfig } from './service/PlatformConfig';
 
-/** The events topic of deployment events. @public */
-export const ORCHESTRATOR_EVENTS_TOPIC = 'orchestrator.deployments';
 
 /**
  * The orchestrator backend plugin: Baton's REST API inside Backstage.
@@ -105,7 +107,11 @@ export const orchestratorPlugin = createBackendPlugin({
           baseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
           gitopsRepoUrl: remoteUrl ?? `file://${path.join(dataDir, 'gitops')}`,
           gitopsBranch: branch,
-          onEvent: event => deps.events.publish({ topic: ORCHESTRATOR_EVENTS_TOPIC, eventPayload: event }),
+          onEvent: event =>
+            deps.events.publish({
+              topic: event.type.startsWith('resource.') ? ORCHESTRATOR_RESOURCE_EVENTS_TOPIC : ORCHESTRATOR_EVENTS_TOPIC,
+              eventPayload: event,
+            }),
         });
 
         const drift = new DriftReconciler({

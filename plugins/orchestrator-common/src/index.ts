@@ -10,3 +10,4 @@ export * from './definitions';
 export * from './plan';
 export * from './annotations';
 export * from './permissions';
+export * from './events';

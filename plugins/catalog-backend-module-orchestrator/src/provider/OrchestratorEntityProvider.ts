@@ -15,6 +15,12 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { EventsService } from '@backstage/plugin-events-node';
 import { randomUUID } from 'node:crypto';
 import {
+  DeploymentEvent,
+  ORCHESTRATOR_EVENTS_TOPIC,
+  ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
+  ResourceEvent,
+} from '@baton/backstage-plugin-orchestrator-common';
+import {
   ActiveResourceSummary,
   AppInCatalog,
   appsFromEntities,
@@ -22,8 +28,6 @@ import {
 } from './resourceToEntity';
 
 const PROVIDER_NAME = 'baton-orchestrator';
-/** The orchestrator's deployment events (see its backend plugin). */
-export const ORCHESTRATOR_EVENTS_TOPIC = 'orchestrator.deployments';
 
 /**
  * Emits one catalog `Resource` entity per resource the orchestrator has
@@ -77,10 +81,13 @@ export class OrchestratorEntityProvider implements EntityProvider {
     });
     await this.options.events?.subscribe({
       id: PROVIDER_NAME,
-      topics: [ORCHESTRATOR_EVENTS_TOPIC],
+      topics: [ORCHESTRATOR_EVENTS_TOPIC, ORCHESTRATOR_RESOURCE_EVENTS_TOPIC],
       onEvent: async ({ eventPayload }) => {
-        const event = eventPayload as { type?: string; app?: string; env?: string };
-        if (event.type !== 'deployment.finished' || !event.app || !event.env) return;
+        const event = eventPayload as Partial<DeploymentEvent | ResourceEvent>;
+        // A finished deployment changes its environment's resources at once;
+        // deprovisioning changes one, outside any deployment.
+        if (event.type !== 'deployment.finished' && event.type !== 'resource.deprovisioned') return;
+        if (!event.app || !event.env) return;
         try {
           await this.refreshEnvironment(event.app, event.env);
         } catch (error) {

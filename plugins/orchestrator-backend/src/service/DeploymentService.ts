@@ -7,6 +7,8 @@ import {
   ScoreWorkload,
   validateScoreWorkload,
   ValidationError,
+  DeploymentEvent,
+  ResourceEvent,
 } from '@baton/backstage-plugin-orchestrator-common';
 import {
   buildResourceGraph,
@@ -35,14 +37,6 @@ export interface DeploymentSet {
 }
 
 /** Emitted for the catalog module and the UI. @internal */
-export interface DeploymentEvent {
-  type: 'deployment.queued' | 'deployment.started' | 'deployment.finished';
-  app: string;
-  env: string;
-  deploymentId: string;
-  status: DeploymentRecord['status'];
-}
-
 /** @internal */
 export interface GraphView {
   hash: string;
@@ -86,7 +80,7 @@ export class DeploymentService {
       baseUrl: string;
       gitopsRepoUrl: string;
       gitopsBranch: string;
-      onEvent?: (event: DeploymentEvent) => Promise<void> | void;
+      onEvent?: (event: DeploymentEvent | ResourceEvent) => Promise<void> | void;
     },
   ) {}
 
@@ -329,8 +323,10 @@ export class DeploymentService {
             deploymentId: id,
             workloads: users.get(node.uid) ?? [],
           });
-        } else if (r.status === 'failed' && active.some(a => a.uid === node.uid)) {
-          await deployments.setResourceStatus(app, env, node.uid, 'failed');
+          await this.emitResource('resource.provisioned', app, env, node, id);
+        } else if (r.status === 'failed') {
+          if (active.some(a => a.uid === node.uid)) await deployments.setResourceStatus(app, env, node.uid, 'failed');
+          await this.emitResource('resource.failed', app, env, node, id);
         }
       }
       const failed = [...results.values()].filter(r => r.status === 'failed');
@@ -343,6 +339,7 @@ export class DeploymentService {
       for (const r of active) {
         if (!graph.byUid.has(r.uid) && r.status !== 'orphaned') {
           await deployments.setResourceStatus(app, env, r.uid, 'orphaned');
+          await this.emitResource('resource.orphaned', app, env, r, id);
           await log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
         }
       }
@@ -447,6 +444,7 @@ export class DeploymentService {
       }
     }
     await deployments.deleteResource(app, env, uid);
+    await this.emitResource('resource.deprovisioned', app, env, resource);
   }
 
   /** The data of a delivered Secret, for the External Secrets webhook. */
@@ -456,7 +454,25 @@ export class DeploymentService {
     return this.deps.secrets.decrypt(row.data);
   }
 
-  private async emit(event: DeploymentEvent) {
+  private async emitResource(
+    type: ResourceEvent['type'],
+    app: string,
+    env: string,
+    resource: { uid: string; resId: string; type: string },
+    deploymentId?: string,
+  ) {
+    await this.emit({
+      type,
+      app,
+      env,
+      uid: resource.uid,
+      resId: resource.resId,
+      resourceType: resource.type,
+      ...(deploymentId ? { deploymentId } : {}),
+    });
+  }
+
+  private async emit(event: DeploymentEvent | ResourceEvent) {
     try {
       await this.deps.onEvent?.(event);
     } catch (error) {

@@ -5,6 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { createBackendModule } from '@backstage/backend-plugin-api';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  ORCHESTRATOR_EVENTS_TOPIC,
+  ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
+} from '@baton/backstage-plugin-orchestrator-common';
 import { orchestratorPlugin } from '../plugin';
 import { orchestratorDriversExtensionPoint } from '../extensions';
 
@@ -54,13 +59,36 @@ describe('deployments', () => {
   let dataDir: string;
   let server: any;
   let stop: () => Promise<void>;
+  let published: { topic: string; payload: any }[];
+
+  /** Records what the orchestrator publishes on the events service. */
+  const eventRecorder = createBackendModule({
+    pluginId: 'orchestrator',
+    moduleId: 'event-recorder',
+    register(reg) {
+      reg.registerInit({
+        deps: { events: eventsServiceRef },
+        async init({ events }) {
+          await events.subscribe({
+            id: 'event-recorder',
+            topics: [ORCHESTRATOR_EVENTS_TOPIC, ORCHESTRATOR_RESOURCE_EVENTS_TOPIC],
+            onEvent: async ({ topic, eventPayload }) => {
+              published.push({ topic, payload: eventPayload });
+            },
+          });
+        },
+      });
+    },
+  });
 
   beforeEach(async () => {
+    published = [];
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-deploy-'));
     fs.writeFileSync(path.join(dataDir, 'definitions.yaml'), definitions);
     const backend = await startTestBackend({
       features: [
         orchestratorPlugin,
+        eventRecorder,
         mockServices.rootConfig.factory({
           data: { orchestrator: { dataDir, definitions: [path.join(dataDir, 'definitions.yaml')] } },
         }),
@@ -194,6 +222,24 @@ describe('deployments', () => {
     await request(server).delete(`/api/orchestrator/apps/shop/envs/dev/resources/${encodeURIComponent(dns.uid)}`).expect(204);
     const after = await request(server).get('/api/orchestrator/apps/shop/envs/dev/resources').expect(200);
     expect(after.body.map((r: { type: string }) => r.type)).not.toContain('dns');
+
+    // Each step was published: deployments on one topic, resources on the other, no outputs.
+    const resourceEvents = published.filter(e => e.topic === ORCHESTRATOR_RESOURCE_EVENTS_TOPIC).map(e => e.payload);
+    const dnsEvents = resourceEvents.filter(e => e.uid === dns.uid).map(e => e.type);
+    expect(dnsEvents).toEqual(['resource.provisioned', 'resource.orphaned', 'resource.deprovisioned']);
+    expect(resourceEvents.find(e => e.type === 'resource.provisioned' && e.resourceType === 'postgres')).toEqual({
+      type: 'resource.provisioned',
+      app: 'shop',
+      env: 'dev',
+      uid: db.uid,
+      resId: db.resId,
+      resourceType: 'postgres',
+      deploymentId: first.body.id,
+    });
+    expect(
+      published.filter(e => e.topic === ORCHESTRATOR_EVENTS_TOPIC && e.payload.type === 'deployment.finished').map(e => e.payload.status),
+    ).toEqual(['succeeded', 'succeeded']);
+    expect(JSON.stringify(published)).not.toContain(SECRET);
   });
 
   it('keeps earlier state when a deployment fails, and rolls back to an earlier set', async () => {
