@@ -16,3 +16,38 @@ export interface OrchestratorDriversExtensionPoint {
 export const orchestratorDriversExtensionPoint = createExtensionPoint<OrchestratorDriversExtensionPoint>({
   id: 'orchestrator.drivers',
 });
+
+/**
+ * Applies an environment's rendered objects to its cluster, for
+ * environments in `direct` deploy mode. The objects include real Secrets:
+ * an applier sends them to the cluster and must not log or keep them.
+ *
+ * @public
+ */
+export interface ClusterApplier {
+  apply(request: {
+    app: string;
+    env: string;
+    envType: string;
+    namespace: string;
+    deploymentId: string;
+    objects: Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: unknown }>;
+  }): Promise<void>;
+}
+
+/**
+ * Lets a backend module install the {@link ClusterApplier} that `direct`
+ * environments deliver through (e.g. one built on the Kubernetes client).
+ * Without one, a direct deployment runs the drivers and keeps its manifests
+ * with the deployment.
+ *
+ * @public
+ */
+export interface OrchestratorClusterExtensionPoint {
+  setClusterApplier(applier: ClusterApplier): void;
+}
+
+/** @public */
+export const orchestratorClusterExtensionPoint = createExtensionPoint<OrchestratorClusterExtensionPoint>({
+  id: 'orchestrator.cluster',
+});

@@ -2,6 +2,9 @@ export { orchestratorPlugin as default } from './plugin';
 export {
   orchestratorDriversExtensionPoint,
   type OrchestratorDriversExtensionPoint,
+  orchestratorClusterExtensionPoint,
+  type OrchestratorClusterExtensionPoint,
+  type ClusterApplier,
 } from './extensions';
 // The topics live in the common package; re-exported for existing imports.
 export {

@@ -25,7 +25,7 @@ import { DeploymentService } from './service/DeploymentService';
 import { DriftReconciler } from './service/DriftReconciler';
 import { GitWatcher, WatchedRepository } from './service/GitWatcher';
 import { createRouter } from './service/router';
-import { orchestratorDriversExtensionPoint } from './extensions';
+import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from './extensions';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { PlatformConfig } from './service/PlatformConfig';
 
@@ -41,6 +41,13 @@ export const orchestratorPlugin = createBackendPlugin({
     const moduleDrivers: Driver[] = [];
     env.registerExtensionPoint(orchestratorDriversExtensionPoint, {
       addDriver: (...drivers) => moduleDrivers.push(...drivers),
+    });
+    let clusterApplier: ClusterApplier | undefined;
+    env.registerExtensionPoint(orchestratorClusterExtensionPoint, {
+      setClusterApplier: applier => {
+        if (clusterApplier) throw new Error('A cluster applier is already installed');
+        clusterApplier = applier;
+      },
     });
     env.registerInit({
       deps: {
@@ -107,6 +114,7 @@ export const orchestratorPlugin = createBackendPlugin({
           baseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
           gitopsRepoUrl: remoteUrl ?? `file://${path.join(dataDir, 'gitops')}`,
           gitopsBranch: branch,
+          clusterApplier,
           onEvent: event =>
             deps.events.publish({
               topic: event.type.startsWith('resource.') ? ORCHESTRATOR_RESOURCE_EVENTS_TOPIC : ORCHESTRATOR_EVENTS_TOPIC,

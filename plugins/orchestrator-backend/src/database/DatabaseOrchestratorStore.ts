@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   AppRecord,
+  DeployMode,
   EnvironmentRecord,
   EnvironmentTypeRecord,
   OrchestratorStore,
@@ -27,7 +28,14 @@ function optional<T>(value: T | null): T | undefined {
 
 type EnvTypeRow = { id: string; name: string | null; source: 'api' | 'config'; created_at: string | Date };
 type AppRow = { id: string; title: string | null; entity_ref: string | null; created_at: string | Date };
-type EnvRow = { app_id: string; id: string; type: string; cloned_from: string | null; created_at: string | Date };
+type EnvRow = {
+  app_id: string;
+  id: string;
+  type: string;
+  deploy_mode: DeployMode;
+  cloned_from: string | null;
+  created_at: string | Date;
+};
 
 /**
  * The knex implementation of {@link OrchestratorStore}; the same SQL runs on
@@ -111,22 +119,25 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
     return row && toEnv(row);
   }
 
-  async putEnvironment(env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom'>) {
+  async putEnvironment(env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom'> & { deployMode?: DeployMode }) {
     if (!(await this.getApp(env.appId))) {
       throw new NotFoundError(`No app ${env.appId}`);
     }
     if (!(await this.getEnvironmentType(env.type))) {
       throw new NotFoundError(`No environment type ${env.type}`);
     }
+    // A clone takes its source's mode unless told otherwise.
+    const source = env.clonedFrom ? await this.getEnvironment(env.appId, env.clonedFrom) : undefined;
     await this.db<EnvRow>('environments')
       .insert({
         app_id: env.appId,
         id: env.id,
         type: env.type,
+        deploy_mode: env.deployMode ?? source?.deployMode ?? 'gitops',
         cloned_from: env.clonedFrom ?? null,
       })
       .onConflict(['app_id', 'id'])
-      .merge(['type']);
+      .merge(env.deployMode ? ['type', 'deploy_mode'] : ['type']);
     return (await this.getEnvironment(env.appId, env.id))!;
   }
 
@@ -153,6 +164,7 @@ function toEnv(row: EnvRow): EnvironmentRecord {
     appId: row.app_id,
     id: row.id,
     type: row.type,
+    deployMode: row.deploy_mode,
     clonedFrom: optional(row.cloned_from),
     createdAt: toIso(row.created_at),
   };

@@ -15,10 +15,15 @@ export type AppRecord = {
 };
 
 /** @internal */
+export type DeployMode = 'gitops' | 'direct';
+
+/** @internal */
 export type EnvironmentRecord = {
   appId: string;
   id: string;
   type: string;
+  /** `gitops`: commit to the GitOps repository; `direct`: drivers and the cluster applier. */
+  deployMode: DeployMode;
   clonedFrom?: string;
   createdAt: string;
 };
@@ -45,8 +50,9 @@ export interface OrchestratorStore {
 
   listEnvironments(appId: string): Promise<EnvironmentRecord[]>;
   getEnvironment(appId: string, id: string): Promise<EnvironmentRecord | undefined>;
+  /** Without `deployMode`, an existing environment keeps its mode and a new one is `gitops`. */
   putEnvironment(
-    env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom'>,
+    env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom'> & { deployMode?: DeployMode },
   ): Promise<EnvironmentRecord>;
   deleteEnvironment(appId: string, id: string): Promise<boolean>;
 }

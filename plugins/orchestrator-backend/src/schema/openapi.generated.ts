@@ -112,6 +112,9 @@ export const spec = {
           type: {
             $ref: '#/components/schemas/Id',
           },
+          deployMode: {
+            $ref: '#/components/schemas/DeployMode',
+          },
           clonedFrom: {
             type: 'string',
           },
@@ -120,7 +123,13 @@ export const spec = {
             format: 'date-time',
           },
         },
-        required: ['appId', 'id', 'type', 'createdAt'],
+        required: ['appId', 'id', 'type', 'deployMode', 'createdAt'],
+      },
+      DeployMode: {
+        type: 'string',
+        enum: ['gitops', 'direct'],
+        description:
+          'gitops commits the rendered manifests to the GitOps repository; direct runs the drivers and hands the manifests to the installed cluster applier, keeping them with the deployment\n',
       },
       ResourceDefinitionView: {
         type: 'object',
@@ -796,6 +805,9 @@ export const spec = {
                   type: {
                     $ref: '#/components/schemas/Id',
                   },
+                  deployMode: {
+                    $ref: '#/components/schemas/DeployMode',
+                  },
                   cloneFrom: {
                     $ref: '#/components/schemas/Id',
                   },
@@ -1302,6 +1314,50 @@ export const spec = {
             $ref: '#/components/responses/NotFound',
           },
         },
+      },
+    },
+    '/apps/{app}/envs/{env}/deployments/{id}/manifests': {
+      get: {
+        operationId: 'getDeploymentManifests',
+        responses: {
+          '200': {
+            description:
+              'The manifests the deployment delivered, by file name (secrets as ExternalSecret references); for a direct environment, what was handed to the cluster applier\n',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    files: {
+                      type: 'object',
+                      additionalProperties: {
+                        type: 'string',
+                      },
+                    },
+                  },
+                  required: ['files'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+        ],
       },
     },
     '/apps/{app}/envs/{env}/deployments/{id}/rollback': {

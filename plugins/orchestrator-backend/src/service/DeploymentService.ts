@@ -24,7 +24,8 @@ import {
 import { Knex } from 'knex';
 import { createHash, randomUUID } from 'node:crypto';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
-import { OrchestratorStore } from '../database/OrchestratorStore';
+import { EnvironmentRecord, OrchestratorStore } from '../database/OrchestratorStore';
+import type { ClusterApplier } from '../extensions';
 import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { argoApplicationFor, secretStoreFor, toGitOpsObjects } from '../gitops/gitopsObjects';
 import { SecretBox } from '../secrets/SecretBox';
@@ -80,6 +81,8 @@ export class DeploymentService {
       baseUrl: string;
       gitopsRepoUrl: string;
       gitopsBranch: string;
+      /** Where `direct` environments are applied; without one their manifests are only kept. */
+      clusterApplier?: ClusterApplier;
       onEvent?: (event: DeploymentEvent | ResourceEvent) => Promise<void> | void;
     },
   ) {}
@@ -350,10 +353,10 @@ export class DeploymentService {
         results,
         documents: new Map(documents.map(d => [d.workload.metadata.name, d])),
       });
-      const commit = await this.deliver(deployment, rendered);
+      const delivery = await this.deliver(deployment, environment, rendered);
       await deployments.setArtifacts(id, { plan: planOf(graph, results) });
-      await deployments.finishDeployment(id, { status: 'succeeded', commit, previousId: previous?.id });
-      await log('info', commit ? `Committed ${commit.slice(0, 12)} to the GitOps repository` : 'The GitOps repository already had this state');
+      await deployments.finishDeployment(id, { status: 'succeeded', commit: delivery.commit, previousId: previous?.id });
+      await log('info', delivery.message);
     } catch (error) {
       const message = error instanceof ValidationError
         ? error.diagnostics.map(d => `${d.file ? `${d.file}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}`).join('\n')
@@ -367,8 +370,17 @@ export class DeploymentService {
     }
   }
 
-  /** Commits the rendered state (secrets as ExternalSecrets) and keeps the secret data for the SecretStore. */
-  private async deliver(deployment: DeploymentRecord, rendered: ReturnType<typeof renderApplication>) {
+  /**
+   * Keeps the rendered state with the deployment (secrets as ExternalSecret
+   * references), then delivers it: `gitops` commits it and keeps the secret
+   * data for the SecretStore; `direct` hands the objects, Secrets included,
+   * to the cluster applier.
+   */
+  private async deliver(
+    deployment: DeploymentRecord,
+    environment: EnvironmentRecord,
+    rendered: ReturnType<typeof renderApplication>,
+  ): Promise<{ commit?: string; message: string }> {
     const { appId: app, envId: env, id } = deployment;
     const files: Record<string, string> = {};
     const secretObjects: KubernetesObject[] = [];
@@ -379,6 +391,16 @@ export class DeploymentService {
     if (rendered.resources.length) {
       secretObjects.push(...rendered.resources.filter(o => o.kind === 'Secret'));
       files['resources.yaml'] = toYamlDocuments(toGitOpsObjects(rendered.resources, { app, env }));
+    }
+    if (environment.deployMode === 'direct') {
+      await this.deps.deployments.setArtifacts(id, { delivered: files });
+      const applier = this.deps.clusterApplier;
+      if (!applier) {
+        return { message: 'Direct deployment: no cluster applier is installed; the manifests are kept with the deployment' };
+      }
+      const objects = [...rendered.resources, ...Object.values(rendered.workloads).flat()];
+      await applier.apply({ app, env, envType: environment.type, namespace: rendered.namespace, deploymentId: id, objects });
+      return { message: `Applied ${objects.length} object(s) to namespace ${rendered.namespace}` };
     }
     files['secret-store.yaml'] = toYamlDocuments([secretStoreFor({ namespace: rendered.namespace, baseUrl: this.deps.baseUrl })]);
     await this.deps.db.transaction(async tx => {
@@ -404,13 +426,17 @@ export class DeploymentService {
       branch: this.deps.gitopsBranch,
     });
     await this.deps.deployments.setArtifacts(id, { delivered: files });
-    return this.deps.gitops.commitAppState({
+    const commit = await this.deps.gitops.commitAppState({
       app,
       env,
       files,
       extraFiles: { [`argocd/${env}-${app}.yaml`]: toYamlDocuments([application]) },
       message: `Deploy ${app} to ${env}\n\nBaton deployment ${id}`,
     });
+    return {
+      commit,
+      message: commit ? `Committed ${commit.slice(0, 12)} to the GitOps repository` : 'The GitOps repository already had this state',
+    };
   }
 
   /**

@@ -89,8 +89,9 @@ export class DriftReconciler {
         }
       }
 
+      // Direct environments have nothing in the GitOps repository to compare.
       const { delivered } = await deployments.getArtifacts(last.id, ['delivered']);
-      if (delivered) {
+      if (delivered && environment.deployMode === 'gitops') {
         const committed = await this.deps.gitops.readAppState(app, env);
         for (const file of new Set([...Object.keys(delivered), ...Object.keys(committed)])) {
           if (delivered[file] !== committed[file]) {

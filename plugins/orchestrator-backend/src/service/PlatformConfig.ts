@@ -3,7 +3,7 @@ import { ValidationError, formatDiagnostic } from '@baton/backstage-plugin-orche
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import fs from 'node:fs';
 import path from 'node:path';
-import { OrchestratorStore } from '../database/OrchestratorStore';
+import { DeployMode, OrchestratorStore } from '../database/OrchestratorStore';
 import { DefinitionService } from './DefinitionService';
 
 const ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -11,7 +11,7 @@ const ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Environment types and environments declared in platform configuration files. @internal */
 export interface PlatformEnvironments {
   envTypes: { id: string; name?: string }[];
-  environments: { app: string; id: string; type: string }[];
+  environments: { app: string; id: string; type: string; deployMode?: DeployMode }[];
 }
 
 function yamlFiles(target: string): string[] {
@@ -28,7 +28,8 @@ function yamlFiles(target: string): string[] {
 
 /**
  * Reads `kind: EnvironmentType` (`metadata.id`, `metadata.name`) and
- * `kind: Environment` (`metadata.app`, `metadata.id`, `spec.type`) documents
+ * `kind: Environment` (`metadata.app`, `metadata.id`, `spec.type`, optional
+ * `spec.deployMode`) documents
  * from the platform configuration files.
  *
  * @internal
@@ -47,7 +48,9 @@ export function readPlatformEnvironments(paths: string[]): PlatformEnvironments 
         const type = doc.spec?.type;
         if (![app, id, type].every(v => ID.test(v ?? ''))) {
           problems.push(`${file}: document ${i + 1}: an Environment needs metadata.app, metadata.id and spec.type (lowercase RFC 1123 labels)`);
-        } else result.environments.push({ app, id, type });
+        } else if (doc.spec.deployMode !== undefined && !['gitops', 'direct'].includes(doc.spec.deployMode)) {
+          problems.push(`${file}: document ${i + 1}: spec.deployMode must be gitops or direct`);
+        } else result.environments.push({ app, id, type, deployMode: doc.spec.deployMode });
       }
     });
   }
@@ -78,7 +81,7 @@ export class PlatformConfig {
     for (const t of envTypes) await this.store.putEnvironmentType({ ...t, source: 'config' });
     for (const e of environments) {
       if (!(await this.store.getApp(e.app))) await this.store.putApp({ id: e.app });
-      await this.store.putEnvironment({ appId: e.app, id: e.id, type: e.type });
+      await this.store.putEnvironment({ appId: e.app, id: e.id, type: e.type, deployMode: e.deployMode });
     }
   }
 

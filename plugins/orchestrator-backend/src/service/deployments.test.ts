@@ -11,7 +11,7 @@ import {
   ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { orchestratorPlugin } from '../plugin';
-import { orchestratorDriversExtensionPoint } from '../extensions';
+import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from '../extensions';
 
 jest.setTimeout(60_000);
 
@@ -178,6 +178,87 @@ describe('deployments', () => {
       .set('Authorization', mockCredentials.service.header());
     expect(delivered.status).toBe(200);
     expect(delivered.body.data['main.DB_URL']).toBe(`postgres://app:${SECRET}@pg.dev.internal`);
+  });
+
+  it('delivers direct environments through the cluster applier, keeping the manifests without secrets', async () => {
+    const applied: Parameters<ClusterApplier['apply']>[0][] = [];
+    const clusterModule = createBackendModule({
+      pluginId: 'orchestrator',
+      moduleId: 'test-cluster',
+      register(reg) {
+        reg.registerInit({
+          deps: { cluster: orchestratorClusterExtensionPoint },
+          async init({ cluster }) {
+            cluster.setClusterApplier({ apply: async call => void applied.push(call) });
+          },
+        });
+      },
+    });
+    const other = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        clusterModule,
+        mockServices.rootConfig.factory({
+          data: { orchestrator: { dataDir: path.join(dataDir, 'other'), definitions: [path.join(dataDir, 'definitions.yaml')] } },
+        }),
+      ],
+    });
+    try {
+      const api = request(other.server);
+      await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+      await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+      const env = await api.put('/api/orchestrator/apps/shop/envs/preview').send({ type: 'development', deployMode: 'direct' }).expect(200);
+      expect(env.body.deployMode).toBe('direct');
+      // A clone keeps the mode; an update without it too.
+      const clone = await api.put('/api/orchestrator/apps/shop/envs/preview-2').send({ type: 'development', cloneFrom: 'preview' }).expect(200);
+      expect(clone.body.deployMode).toBe('direct');
+      await api.put('/api/orchestrator/apps/shop/envs/preview').send({ type: 'development' }).expect(200);
+
+      const created = await api.post('/api/orchestrator/apps/shop/envs/preview/deployments').send({ workloads: [web] }).expect(202);
+      let deployment: any;
+      for (let i = 0; i < 200 && !['succeeded', 'failed'].includes(deployment?.status); i++) {
+        await new Promise(r => setTimeout(r, 50));
+        deployment = (await api.get(`/api/orchestrator/apps/shop/envs/preview/deployments/${created.body.id}`)).body;
+      }
+      expect(deployment.status).toBe('succeeded');
+      expect(deployment.commit).toBeUndefined();
+
+      // The applier got the real objects, the Secret with the password included.
+      expect(applied).toHaveLength(1);
+      expect(applied[0]).toMatchObject({ app: 'shop', env: 'preview', envType: 'development', deploymentId: created.body.id });
+      const kinds = applied[0].objects.map(o => o.kind);
+      expect(kinds).toEqual(expect.arrayContaining(['Deployment', 'Service', 'Secret']));
+      const secret = applied[0].objects.find(o => o.kind === 'Secret') as unknown as { data: Record<string, string> };
+      expect(Object.values(secret.data).map(v => Buffer.from(v, 'base64').toString())).toContain(`postgres://app:${SECRET}@pg.preview.internal`);
+
+      // Nothing went to Git; the kept manifests and the log have no secret.
+      const gitDir = path.join(dataDir, 'other', 'gitops');
+      const files = fs.existsSync(path.join(gitDir, '.git')) ? await git.listFiles({ fs, dir: gitDir, ref: 'HEAD' }).catch(() => []) : [];
+      expect(files.filter(f => f.startsWith('preview/'))).toEqual([]);
+      const manifests = await api.get(`/api/orchestrator/apps/shop/envs/preview/deployments/${created.body.id}/manifests`).expect(200);
+      expect(Object.keys(manifests.body.files)).toEqual(['web.yaml']);
+      expect(manifests.body.files['web.yaml']).toContain('kind: Deployment');
+      const log = await api.get(`/api/orchestrator/apps/shop/envs/preview/deployments/${created.body.id}/log`).expect(200);
+      expect(log.body.lines.map((l: { message: string }) => l.message).join('\n')).toMatch(/Applied \d+ object\(s\) to namespace/);
+      expect(JSON.stringify([manifests.body, log.body, deployment])).not.toContain(SECRET);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('keeps a direct deployment\'s manifests when no cluster applier is installed', async () => {
+    await request(server).put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development', deployMode: 'direct' }).expect(200);
+    const created = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] }).expect(202);
+    const deployment = await waitFor(created.body.id);
+    expect(deployment.status).toBe('succeeded');
+    expect(deployment.commit).toBeUndefined();
+    const log = await request(server).get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}/log`).expect(200);
+    expect(log.body.lines.map((l: { message: string }) => l.message).join('\n')).toContain('no cluster applier is installed');
+    const manifests = await request(server).get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}/manifests`).expect(200);
+    expect(manifests.body.files['web.yaml']).toContain('kind: ExternalSecret');
+    // Drift checks leave the GitOps repository alone for a direct environment.
+    const drift = await request(server).post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
+    expect(drift.body.items.filter((i: { uid: string }) => i.uid.startsWith('git:'))).toEqual([]);
   });
 
   it('refuses invalid Score documents with file, line and field', async () => {

@@ -227,6 +227,7 @@ export async function createRouter(
         appId: app,
         id: env,
         type: req.body.type,
+        deployMode: req.body.deployMode,
         clonedFrom: req.body.cloneFrom,
       }),
     );
@@ -334,6 +335,15 @@ export async function createRouter(
     await requireDeployment(app, env, id);
     const after = req.query.after ? Number(req.query.after) : undefined;
     res.json({ lines: await deploymentStore.readLog(id, after) });
+  });
+
+  router.get('/apps/:app/envs/:env/deployments/:id/manifests', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { app, env, id } = req.params;
+    await requireDeployment(app, env, id);
+    const { delivered } = await deploymentStore.getArtifacts(id, ['delivered']);
+    if (!delivered) throw new NotFoundError(`Deployment ${id} delivered no manifests`);
+    res.json({ files: delivered });
   });
 
   router.post('/apps/:app/envs/:env/deployments/:id/rollback', async (req, res) => {
