@@ -35,7 +35,12 @@ test('a developer creates a service from the score-service template, and its res
     await page.getByPlaceholder('Search').fill(name);
     await expect(page.getByText('All Resources (3)')).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 120_000 });
-  await expect(page.getByRole('link', { name: new RegExp(`^postgres .*${name}`) })).toBeVisible();
+  // Its entity page has the Baton tab: the environment's graph with this resource marked.
+  await page.getByRole('link', { name: new RegExp(`^postgres .*${name}`) }).click();
+  await page.locator('a[href*="/catalog/default/resource/"][href$="/baton"]').click();
+  await expect(page.getByText('This resource')).toBeVisible();
+  await expect(page.getByText(`${name} / dev`)).toBeVisible();
+  await expect(page.locator('svg').getByText(`▶ postgres modules.${name}.externals.postgres`)).toBeVisible();
 });
 
 test('the sidebar leads to the platform page, which shows the orchestrator', async ({ page }) => {

@@ -7,6 +7,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import AccountTreeIcon from '@material-ui/icons/AccountTree';
 import { orchestratorApiRef, OrchestratorClient } from './api';
 
@@ -34,6 +35,18 @@ const platformPage = PageBlueprint.make({
   },
 });
 
+/** The Baton tab on the pages of entities that belong to a Baton app (`baton.dev/app`). */
+const entityContent = EntityContentBlueprint.make({
+  name: 'baton',
+  params: {
+    path: '/baton',
+    title: 'Baton',
+    filter: entity => Boolean(entity.metadata.annotations?.['baton.dev/app']),
+    loader: () =>
+      import('./components/EntityBatonContent').then(m => <m.EntityBatonContent />),
+  },
+});
+
 /** The scaffolder form field `BatonResourceTypePicker`. */
 const resourceTypePicker = FormFieldBlueprint.make({
   name: 'resource-type-picker',
@@ -47,6 +60,6 @@ const resourceTypePicker = FormFieldBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'orchestrator',
   info: { packageJson: () => import('../package.json') },
-  extensions: [orchestratorApi, platformPage, resourceTypePicker],
+  extensions: [orchestratorApi, platformPage, entityContent, resourceTypePicker],
   routes: { root: rootRouteRef },
 });

@@ -16,4 +16,8 @@ export {
   type OrchestratorApi,
   type OrchestratorHealth,
   type ResourceTypeInfo,
+  type ActiveResourceInfo,
+  type EnvironmentGraph,
+  type GraphNodeInfo,
 } from './api';
+export { EntityBatonContent } from './components/EntityBatonContent';

@@ -1,15 +1,13 @@
 import { screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { ResponseError } from '@backstage/errors';
-import { orchestratorApiRef, OrchestratorApi } from '../../api';
+import { orchestratorApiRef } from '../../api';
+import { mockOrchestratorApi } from '../../__testUtils__/mockOrchestratorApi';
 import { PlatformPage } from './PlatformPage';
 
 describe('PlatformPage', () => {
   it('shows the orchestrator status', async () => {
-    const api: OrchestratorApi = {
-      getHealth: async () => ({ status: 'ok' }),
-      listResourceTypes: async () => [],
-    };
+    const api = mockOrchestratorApi();
     await renderInTestApp(
       <TestApiProvider apis={[[orchestratorApiRef, api]]}>
         <PlatformPage />
@@ -19,8 +17,7 @@ describe('PlatformPage', () => {
   });
 
   it('shows the error when the backend refuses', async () => {
-    const api: OrchestratorApi = {
-      listResourceTypes: async () => [],
+    const api = mockOrchestratorApi({
       getHealth: async () => {
         throw await ResponseError.fromResponse(
           new Response(
@@ -31,7 +28,7 @@ describe('PlatformPage', () => {
           ) as any,
         );
       },
-    };
+    });
     await renderInTestApp(
       <TestApiProvider apis={[[orchestratorApiRef, api]]}>
         <PlatformPage />

@@ -2,17 +2,17 @@ import { fireEvent, screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { orchestratorApiRef, OrchestratorApi } from '../../api';
 import { ResourceTypePicker } from './ResourceTypePicker';
+import { mockOrchestratorApi } from '../../__testUtils__/mockOrchestratorApi';
 
 function api(overrides: Partial<OrchestratorApi> = {}): OrchestratorApi {
-  return {
-    getHealth: async () => ({ status: 'ok' }),
+  return mockOrchestratorApi({
     listResourceTypes: async ({ envType } = {}) => [
       { type: 'postgres', classes: ['default', 'large'], definitions: ['pg'], description: `Postgres for ${envType}` },
       { type: 's3', classes: ['default'], definitions: ['s3'], description: 'S3 bucket' },
       { type: 'environment', classes: ['default'], definitions: ['env'] },
     ],
     ...overrides,
-  };
+  });
 }
 
 async function renderPicker(client: OrchestratorApi, formData: string[] | undefined, onChange = jest.fn()) {

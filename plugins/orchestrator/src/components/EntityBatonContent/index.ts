@@ -1,0 +1,1 @@
+export { EntityBatonContent } from './EntityBatonContent';
