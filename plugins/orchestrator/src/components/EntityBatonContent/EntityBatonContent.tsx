@@ -95,7 +95,10 @@ export const EntityBatonContent = () => {
   const app = annotations[APP_ANNOTATION];
   const env = annotations[ENV_ANNOTATION];
   const { value: envs, loading, error } = useAsync(
-    async () => (app ? (env ? [env] : await api.listEnvironments(app)) : []),
+    async () => {
+      if (!app) return [];
+      return env ? [env] : api.listEnvironments(app);
+    },
     [api, app, env],
   );
   if (!app) {
