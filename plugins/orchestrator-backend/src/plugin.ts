@@ -29,7 +29,6 @@ import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversE
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { PlatformConfig } from './service/PlatformConfig';
 
-
 /**
  * The orchestrator backend plugin: Baton's REST API inside Backstage.
  *

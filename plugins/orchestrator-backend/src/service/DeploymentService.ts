@@ -37,7 +37,6 @@ export interface DeploymentSet {
   workloads: ScoreWorkload[];
 }
 
-/** Emitted for the catalog module and the UI. @internal */
 /** @internal */
 export interface GraphView {
   hash: string;

@@ -128,12 +128,14 @@ ${extra}`;
     for (const p of [
       `/apps/shop/envs/dev/deployments/${ok.body.id}/log`,
       `/apps/shop/envs/dev/deployments/${failing.body.id}/log`,
+      `/apps/shop/envs/dev/deployments/${ok.body.id}/manifests`,
       '/apps/shop/envs/dev/deployments',
       '/apps/shop/envs/dev/resources',
       '/apps/shop/envs/dev/graph',
       '/resources',
       '/resource-definitions',
       '/resource-definitions/api-key',
+      '/resource-types',
       '/explain?type=postgres&app=shop&env=dev&resId=modules.web.externals.db',
     ]) {
       expect((await get(p)).status).toBe(200);
