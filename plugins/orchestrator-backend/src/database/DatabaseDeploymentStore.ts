@@ -110,6 +110,10 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         created_at: new Date(),
       });
       await tx('deployment_queue').insert({ deployment_id: d.id });
+      // The queue hands out the order; the row keeps a copy for its (app, env, seq) index.
+      await tx('deployments')
+        .where({ id: d.id })
+        .update({ seq: tx('deployment_queue').select('seq').where({ deployment_id: d.id }) });
     });
     return (await this.getDeployment(d.id))!;
   }
@@ -120,14 +124,13 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   }
 
   async listDeployments(appId: string, envId: string, page: { limit: number; cursor?: string }) {
-    const query = this.db('deployments as d')
-      .join('deployment_queue as q', 'q.deployment_id', 'd.id')
-      .select([...DEPLOYMENT_COLUMNS.map(c => `d.${c}`), 'q.seq'])
-      .where({ 'd.app_id': appId, 'd.env_id': envId })
-      .orderBy('q.seq', 'desc')
+    const query = this.db('deployments')
+      .select([...DEPLOYMENT_COLUMNS, 'seq'])
+      .where({ app_id: appId, env_id: envId })
+      .orderBy('seq', 'desc')
       .limit(page.limit + 1);
     if (page.cursor) {
-      query.where('q.seq', '<', Number(page.cursor));
+      query.where('seq', '<', Number(page.cursor));
     }
     const rows = await query;
     const items = rows.slice(0, page.limit);
@@ -138,17 +141,16 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   }
 
   async getLastSucceeded(appId: string, envId: string) {
-    const row = await this.db('deployments as d')
-      .join('deployment_queue as q', 'q.deployment_id', 'd.id')
-      .select(DEPLOYMENT_COLUMNS.map(c => `d.${c}`))
-      .where({ 'd.app_id': appId, 'd.env_id': envId, 'd.status': 'succeeded' })
-      .orderBy('q.seq', 'desc')
+    const row = await this.db('deployments')
+      .select(DEPLOYMENT_COLUMNS)
+      .where({ app_id: appId, env_id: envId, status: 'succeeded' })
+      .orderBy('seq', 'desc')
       .first();
     return row ? toDeployment(row) : undefined;
   }
 
   async getArtifacts<K extends keyof Artifacts>(id: string, keys: K[]): Promise<Pick<Artifacts, K>> {
-    const row = await this.db('deployments').select(keys).where({ id }).first();
+    const row = await this.db('deployment_artifacts').select(keys).where({ deployment_id: id }).first();
     const artifacts: Pick<Artifacts, K> = {} as Pick<Artifacts, K>;
     if (row) {
       for (const key of keys) artifacts[key] = parseJson(row[key]) as Artifacts[K];
@@ -162,21 +164,23 @@ export class DatabaseDeploymentStore implements DeploymentStore {
       if (artifacts[key] !== undefined) update[key] = JSON.stringify(artifacts[key]);
     }
     if (Object.keys(update).length) {
-      await this.db('deployments').where({ id }).update(update);
+      await this.db('deployment_artifacts')
+        .insert({ deployment_id: id, ...update })
+        .onConflict('deployment_id')
+        .merge(Object.keys(update));
     }
   }
 
   async claimNext(owner: string) {
     // Environments with queued work, the oldest request first.
     const candidates = await this.db('deployments as d')
-      .join('deployment_queue as q', 'q.deployment_id', 'd.id')
       .leftJoin('environment_locks as l', function joinLocks() {
         this.on('l.app_id', 'd.app_id').andOn('l.env_id', 'd.env_id');
       })
       .whereNull('l.app_id')
       .where('d.status', 'queued')
       .select('d.app_id', 'd.env_id')
-      .min({ seq: 'q.seq' })
+      .min({ seq: 'd.seq' })
       .groupBy('d.app_id', 'd.env_id')
       .orderBy('seq');
 
@@ -197,11 +201,10 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         throw error;
       }
       // We hold the environment: take its oldest queued deployment.
-      const next = await this.db('deployments as d')
-        .join('deployment_queue as q', 'q.deployment_id', 'd.id')
-        .where({ 'd.app_id': appId, 'd.env_id': envId, 'd.status': 'queued' })
-        .orderBy('q.seq')
-        .select('d.id')
+      const next = await this.db('deployments')
+        .where({ app_id: appId, env_id: envId, status: 'queued' })
+        .orderBy('seq')
+        .select('id')
         .first();
       if (!next) {
         await this.db('environment_locks').where({ app_id: appId, env_id: envId, owner }).delete();

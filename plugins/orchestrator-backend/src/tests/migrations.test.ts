@@ -23,4 +23,35 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
     await knex.migrate.latest({ directory: migrationsDir });
     expect(await knex.schema.hasTable('environment_locks')).toBe(true);
   });
+
+  it('moves deployment artifacts to their own table, numbers the history, and back without losing any', async () => {
+    const knex = await databases.init(id);
+    await knex.migrate.latest({ directory: migrationsDir });
+    await knex.migrate.down({ directory: migrationsDir });
+    expect(await knex.schema.hasTable('deployment_artifacts')).toBe(false);
+
+    await knex('deployment_sets').insert({ id: 'set-1', app_id: 'shop', content: '{}' });
+    const deployment = { app_id: 'shop', env_id: 'dev', set_id: 'set-1', status: 'succeeded', created_by: 'user:default/guest' };
+    await knex('deployments').insert([
+      { ...deployment, id: 'd-1', plan: '{"nodes":[]}', graph: '{"nodes":[1]}', diff: '{"added":[]}', delivered: '{"a.yaml":"x"}' },
+      { ...deployment, id: 'd-2' },
+    ]);
+    await knex('deployment_queue').insert([{ deployment_id: 'd-2' }, { deployment_id: 'd-1' }]);
+
+    await knex.migrate.latest({ directory: migrationsDir });
+    expect(await knex.schema.hasColumn('deployments', 'graph')).toBe(false);
+    expect(await knex('deployment_artifacts').orderBy('deployment_id')).toEqual([
+      { deployment_id: 'd-1', plan: '{"nodes":[]}', graph: '{"nodes":[1]}', diff: '{"added":[]}', delivered: '{"a.yaml":"x"}' },
+    ]);
+    const history = await knex('deployments').select('id', 'seq').orderBy('seq', 'desc');
+    expect(history.map(row => [row.id, Number(row.seq)])).toEqual([['d-1', 2], ['d-2', 1]]);
+
+    await knex.migrate.down({ directory: migrationsDir });
+    expect(
+      await knex('deployments').select('id', 'plan', 'graph', 'diff', 'delivered').orderBy('id'),
+    ).toEqual([
+      { id: 'd-1', plan: '{"nodes":[]}', graph: '{"nodes":[1]}', diff: '{"added":[]}', delivered: '{"a.yaml":"x"}' },
+      { id: 'd-2', plan: null, graph: null, diff: null, delivered: null },
+    ]);
+  });
 });
