@@ -28,6 +28,14 @@ export interface Config {
      * 0 asks the permission policy on every request.
      */
     permissionCacheSeconds?: number;
+    /** The deployment runner of this backend instance. */
+    deployments?: {
+      /**
+       * How many deployments (each of a different environment) run at once
+       * in this instance; one environment never runs two. Default: 4.
+       */
+      concurrency?: number;
+    };
     /** The scheduled drift check of every environment. */
     drift?: {
       /** Minutes between checks. Default: 5. */

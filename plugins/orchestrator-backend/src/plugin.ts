@@ -28,6 +28,12 @@ import { createRouter } from './service/router';
 import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from './extensions';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { PlatformConfig } from './service/PlatformConfig';
+import { OrchestratorEvents } from './service/OrchestratorEvents';
+import { DatabaseDeliveredSecretStore } from './database/DeliveredSecretStore';
+import { DeploymentRunner } from './runner/DeploymentRunner';
+import { runDeployment } from './runner/runDeployment';
+import { GitOpsDelivery } from './delivery/GitOpsDelivery';
+import { DirectDelivery } from './delivery/DirectDelivery';
 
 /**
  * The orchestrator backend plugin: Baton's REST API inside Backstage.
@@ -78,6 +84,7 @@ export const orchestratorPlugin = createBackendPlugin({
         await platformConfig.load();
         platformConfig.watch();
 
+        const baseUrl = await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, ''));
         const remoteUrl = config.getOptionalString('orchestrator.gitops.url');
         const branch = config.getOptionalString('orchestrator.gitops.branch') ?? 'main';
         // Credentials for the remote: explicit ones, else the integration for its host.
@@ -100,25 +107,65 @@ export const orchestratorPlugin = createBackendPlugin({
         const drivers = createBuiltInDrivers();
         drivers.register(new PostgresDriver());
         for (const driver of moduleDrivers) drivers.register(driver);
-        const deployments = new DeploymentService({
-          db: client,
-          store,
-          deployments: deploymentStore,
-          definitions,
-          drivers,
-          secrets,
-          gitops,
-          logger,
-          instanceId: instanceIdIn(dataDir),
-          baseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
-          gitopsRepoUrl: remoteUrl ?? `file://${path.join(dataDir, 'gitops')}`,
-          gitopsBranch: branch,
-          clusterApplier,
-          onEvent: event =>
+        const events = new OrchestratorEvents(
+          event =>
             deps.events.publish({
               topic: event.type.startsWith('resource.') ? ORCHESTRATOR_RESOURCE_EVENTS_TOPIC : ORCHESTRATOR_EVENTS_TOPIC,
               eventPayload: event,
             }),
+          logger,
+        );
+        const deliveredSecrets = await DatabaseDeliveredSecretStore.create({ database });
+        const delivery = {
+          gitops: new GitOpsDelivery({
+            gitops,
+            deliveredSecrets,
+            secrets,
+            baseUrl,
+            repoUrl: remoteUrl ?? `file://${path.join(dataDir, 'gitops')}`,
+            branch,
+          }),
+          direct: new DirectDelivery(clusterApplier),
+        };
+        const runner = new DeploymentRunner({
+          deploymentStore,
+          instanceId: instanceIdIn(dataDir),
+          logger,
+          concurrency: config.getOptionalNumber('orchestrator.deployments.concurrency'),
+          onAbandoned: async id => {
+            await deploymentStore.appendLog(id, {
+              level: 'error',
+              message: 'The backend stopped during this deployment; it is marked failed. Deploy again to converge.',
+            });
+            const d = await deploymentStore.getDeployment(id);
+            if (d) await events.deployment('deployment.finished', d.appId, d.envId, id, 'failed');
+          },
+          run: (deployment, lease) =>
+            runDeployment(
+              {
+                store,
+                deploymentStore,
+                definitions,
+                drivers,
+                secrets,
+                events,
+                logger,
+                delivery,
+              },
+              deployment,
+              lease,
+            ),
+        });
+        const deployments = new DeploymentService({
+          store,
+          deploymentStore,
+          deliveredSecrets,
+          definitions,
+          drivers,
+          secrets,
+          events,
+          logger,
+          onQueued: () => runner.wake(),
         });
 
         const drift = new DriftReconciler({
@@ -197,10 +244,10 @@ export const orchestratorPlugin = createBackendPlugin({
           }),
         );
 
-        lifecycle.addStartupHook(() => deployments.start());
+        lifecycle.addStartupHook(() => runner.start());
         lifecycle.addShutdownHook(async () => {
           platformConfig.close();
-          await deployments.stop();
+          await runner.stop();
         });
       },
     });

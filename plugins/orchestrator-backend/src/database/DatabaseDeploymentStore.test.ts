@@ -34,10 +34,56 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     expect(second?.id).toBe(b1.id); // dev is locked, prod is free
     expect(await store.claimNext('replica-2')).toBeUndefined();
 
-    await store.finishDeployment(a1.id, { status: 'succeeded', commit: 'abc' });
+    await store.finishDeployment(a1.id, 'replica-1', { status: 'succeeded', commit: 'abc' });
     const third = await store.claimNext('replica-2');
     expect(third?.id).toBe(a2.id);
     expect((await store.getLastSucceeded('shop', 'dev'))?.id).toBe(a1.id);
+  });
+
+  it('never changes a terminal status, and a runner that lost its lock cannot finish', async () => {
+    const { store } = await createStore();
+    const d = await queue(store, 'shop', 'dev');
+    await store.claimNext('replica-1');
+    // replica-1 stalls; its lock goes stale and replica-2 fails the deployment.
+    expect(await store.failAbandoned({ owner: 'replica-2', staleAfterMs: -1 })).toEqual([d.id]);
+    expect(await store.renewLock(d.id, 'replica-1')).toBe(false);
+    expect(await store.finishDeployment(d.id, 'replica-1', { status: 'succeeded', commit: 'late' })).toBe(false);
+    const after = await store.getDeployment(d.id);
+    expect(after?.status).toBe('failed');
+    expect(after?.commit).toBeUndefined();
+
+    // A newer deployment holds the environment now: the old runner cannot release it either.
+    const newer = await queue(store, 'shop', 'dev');
+    expect((await store.claimNext('replica-2'))?.id).toBe(newer.id);
+    expect(await store.finishDeployment(d.id, 'replica-1', { status: 'failed' })).toBe(false);
+    expect(await store.renewLock(newer.id, 'replica-2')).toBe(true);
+    expect(await store.finishDeployment(newer.id, 'replica-2', { status: 'succeeded' })).toBe(true);
+    expect(await store.finishDeployment(newer.id, 'replica-2', { status: 'failed' })).toBe(false);
+    expect((await store.getDeployment(newer.id))?.status).toBe('succeeded');
+  });
+
+  it('does not fail a stale-looking deployment that is alive in this process', async () => {
+    const { store } = await createStore();
+    const d = await queue(store, 'shop', 'dev');
+    await store.claimNext('replica-1');
+    expect(await store.failAbandoned({ owner: 'replica-1', staleAfterMs: -1, alive: [d.id] })).toEqual([]);
+    expect((await store.getDeployment(d.id))?.status).toBe('running');
+    expect(await store.renewLock(d.id, 'replica-1')).toBe(true);
+  });
+
+  it('records node progress and log lines in one batch', async () => {
+    const { store } = await createStore();
+    const d = await queue(store, 'shop', 'dev');
+    await store.setNodes(d.id, [{ uid: 'a', status: 'pending' }, { uid: 'b', status: 'pending' }]);
+    await store.recordProgress(d.id, {
+      nodes: [{ uid: 'a', status: 'succeeded' }, { uid: 'b', status: 'failed', message: 'boom' }],
+      log: [{ level: 'info', message: 'a: succeeded', uid: 'a' }, { level: 'error', message: 'b: failed', uid: 'b' }],
+    });
+    expect(await store.listNodes(d.id)).toEqual([{ uid: 'a', status: 'succeeded' }, { uid: 'b', status: 'failed', message: 'boom' }]);
+    expect((await store.readLog(d.id)).map(l => [l.level, l.uid, l.message])).toEqual([
+      ['info', 'a', 'a: succeeded'],
+      ['error', 'b', 'b: failed'],
+    ]);
   });
 
   it('lets only one of many concurrent claims take an environment', async () => {

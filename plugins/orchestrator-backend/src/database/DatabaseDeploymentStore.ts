@@ -224,32 +224,37 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   }
 
   async renewLock(deploymentId: string, owner: string) {
-    await this.db('environment_locks')
+    const updated = await this.db('environment_locks')
       .where({ deployment_id: deploymentId, owner })
       .update({ renewed_at: new Date() });
+    return updated > 0;
   }
 
   async finishDeployment(
     id: string,
+    owner: string,
     result: { status: 'succeeded' | 'failed' | 'cancelled'; error?: string; commit?: string; previousId?: string },
   ) {
-    await this.db.transaction(async tx => {
-      await tx('deployments').where({ id }).update({
+    return this.db.transaction(async tx => {
+      // Releasing the lock first tells whether this owner still held it.
+      const released = await tx('environment_locks').where({ deployment_id: id, owner }).delete();
+      if (!released) return false;
+      const updated = await tx('deployments').where({ id, status: 'running' }).update({
         status: result.status,
         error: result.error ?? null,
         commit: result.commit ?? null,
         previous_id: result.previousId ?? null,
         finished_at: new Date(),
       });
-      await tx('environment_locks').where({ deployment_id: id }).delete();
+      return updated > 0;
     });
   }
 
-  async failAbandoned(options: { owner: string; staleAfterMs: number }) {
+  async failAbandoned(options: { owner: string; staleAfterMs: number; alive?: string[] }) {
     const staleBefore = new Date(Date.now() - options.staleAfterMs);
     const locks = await this.db('environment_locks')
-      .where('owner', options.owner)
-      .orWhere('renewed_at', '<', staleBefore)
+      .where(q => q.where('owner', options.owner).orWhere('renewed_at', '<', staleBefore))
+      .whereNotIn('deployment_id', options.alive ?? [])
       .select('deployment_id', 'app_id', 'env_id');
     const ids: string[] = [];
     for (const lock of locks) {
@@ -305,6 +310,34 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     await this.db('deployment_nodes')
       .where({ deployment_id: deploymentId, uid: node.uid })
       .update({ status: node.status, message: node.message ?? null });
+  }
+
+  async recordProgress(
+    deploymentId: string,
+    progress: { nodes: DeploymentNodeRecord[]; log: { level: DeploymentLogLine['level']; uid?: string; message: string }[] },
+  ) {
+    if (!progress.nodes.length && !progress.log.length) return;
+    await this.db.transaction(async tx => {
+      for (const node of progress.nodes) {
+        await tx('deployment_nodes')
+          .where({ deployment_id: deploymentId, uid: node.uid })
+          .update({ status: node.status, message: node.message ?? null });
+      }
+      if (progress.log.length) {
+        const now = new Date();
+        await tx.batchInsert(
+          'deployment_logs',
+          progress.log.map(line => ({
+            deployment_id: deploymentId,
+            level: line.level,
+            uid: line.uid ?? null,
+            message: line.message,
+            created_at: now,
+          })),
+          200,
+        );
+      }
+    });
   }
 
   async listNodes(deploymentId: string) {
@@ -371,8 +404,13 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   }
 
   async putResource(r: Omit<ActiveResourceRecord, 'updatedAt'>) {
-    await this.db('active_resources')
-      .insert({
+    await this.putResources([r]);
+  }
+
+  async putResources(resources: Omit<ActiveResourceRecord, 'updatedAt'>[]) {
+    if (!resources.length) return;
+    const now = new Date();
+    const rows = resources.map(r => ({
         app_id: r.appId,
         env_id: r.envId,
         uid: r.uid,
@@ -388,16 +426,32 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         cookie: r.cookie ?? null,
         deployment_id: r.deploymentId ?? null,
         workloads: r.workloads ? JSON.stringify(r.workloads) : null,
-        updated_at: new Date(),
-      })
-      .onConflict(['app_id', 'env_id', 'uid'])
-      .merge();
+        updated_at: now,
+    }));
+    await this.db.transaction(async tx => {
+      // Chunks keep each statement under SQLite's bound-parameter limit.
+      for (let i = 0; i < rows.length; i += 100) {
+        await tx('active_resources').insert(rows.slice(i, i + 100)).onConflict(['app_id', 'env_id', 'uid']).merge();
+      }
+    });
   }
 
   async setResourceStatus(appId: string, envId: string, uid: string, status: ActiveResourceRecord['status']) {
     await this.db('active_resources')
       .where({ app_id: appId, env_id: envId, uid })
       .update({ status, updated_at: new Date() });
+  }
+
+  async setResourceStatuses(appId: string, envId: string, uids: string[], status: ActiveResourceRecord['status']) {
+    if (!uids.length) return;
+    await this.db.transaction(async tx => {
+      for (let i = 0; i < uids.length; i += 500) {
+        await tx('active_resources')
+          .where({ app_id: appId, env_id: envId })
+          .whereIn('uid', uids.slice(i, i + 500))
+          .update({ status, updated_at: new Date() });
+      }
+    });
   }
 
   async deleteResource(appId: string, envId: string, uid: string) {

@@ -102,22 +102,33 @@ export interface DeploymentStore {
    * Returns undefined when there is nothing to run.
    */
   claimNext(owner: string): Promise<DeploymentRecord | undefined>;
-  /** Keeps the lock alive while the deployment runs. */
-  renewLock(deploymentId: string, owner: string): Promise<void>;
-  /** Sets the final status and releases the environment lock. */
+  /** Keeps the lock alive while the deployment runs; false when `owner` no longer holds it. */
+  renewLock(deploymentId: string, owner: string): Promise<boolean>;
+  /**
+   * Sets the final status of a running deployment and releases the
+   * environment lock, only while `owner` holds that lock. A terminal status
+   * never changes: false (and nothing written) when the deployment is not
+   * running or its lock was lost.
+   */
   finishDeployment(
     id: string,
+    owner: string,
     result: { status: 'succeeded' | 'failed' | 'cancelled'; error?: string; commit?: string; previousId?: string },
-  ): Promise<void>;
+  ): Promise<boolean>;
   /**
    * Marks failed every running deployment whose lock is older than
-   * `staleAfterMs` or held by `owner` (a restarted instance), and frees the
-   * locks. Returns the ids.
+   * `staleAfterMs` or held by `owner` (a restarted instance), except the
+   * `alive` ones (running in this process), and frees the locks. Returns the ids.
    */
-  failAbandoned(options: { owner: string; staleAfterMs: number }): Promise<string[]>;
+  failAbandoned(options: { owner: string; staleAfterMs: number; alive?: string[] }): Promise<string[]>;
 
   setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]): Promise<void>;
   updateNode(deploymentId: string, node: DeploymentNodeRecord): Promise<void>;
+  /** Node status changes and log lines of a running deployment, in one transaction. */
+  recordProgress(
+    deploymentId: string,
+    progress: { nodes: DeploymentNodeRecord[]; log: { level: DeploymentLogLine['level']; uid?: string; message: string }[] },
+  ): Promise<void>;
   listNodes(deploymentId: string): Promise<DeploymentNodeRecord[]>;
   appendLog(
     deploymentId: string,
@@ -133,6 +144,9 @@ export interface DeploymentStore {
   }>;
   getResource(appId: string, envId: string, uid: string): Promise<ActiveResourceRecord | undefined>;
   putResource(resource: Omit<ActiveResourceRecord, 'updatedAt'>): Promise<void>;
+  /** Many resources of one deployment in one transaction. */
+  putResources(resources: Omit<ActiveResourceRecord, 'updatedAt'>[]): Promise<void>;
   setResourceStatus(appId: string, envId: string, uid: string, status: ActiveResourceRecord['status']): Promise<void>;
+  setResourceStatuses(appId: string, envId: string, uids: string[], status: ActiveResourceRecord['status']): Promise<void>;
   deleteResource(appId: string, envId: string, uid: string): Promise<void>;
 }

@@ -36,6 +36,8 @@ export interface PlanApplicationOptions {
   logger?: DriverLogger;
   concurrency?: number;
   onNodeEvent?: (event: NodeEvent) => void | Promise<void>;
+  /** Called once the graph is built, before any driver runs (a deployment records it then). */
+  onGraph?: (graph: ResourceGraph) => void | Promise<void>;
 }
 
 /** @public */
@@ -48,8 +50,10 @@ export interface ApplicationPlan {
 }
 
 /**
- * Matches, builds the graph and runs the drivers: only the pure ones for a
- * plan, all of them when provisioning. The plan has the CLI's JSON shape;
+ * The one entry point of a deployment, for the dry run, the real run, the
+ * CLI and the benchmarks: matches, builds the graph and runs the drivers —
+ * only the pure ones for a plan, all of them when provisioning; then
+ * {@link renderApplication} renders it. The plan has the CLI's JSON shape;
  * secret outputs appear only as keys.
  *
  * @public
@@ -57,6 +61,7 @@ export interface ApplicationPlan {
 export async function planApplication(options: PlanApplicationOptions): Promise<ApplicationPlan> {
   const index = options.definitions instanceof DefinitionIndex ? options.definitions : new DefinitionIndex(options.definitions);
   const graph = buildResourceGraph({ app: options.app, env: options.env, envType: options.envType, workloads: options.workloads, index });
+  await options.onGraph?.(graph);
   const results = await executeGraph({
     graph,
     drivers: options.drivers ?? createBuiltInDrivers(),

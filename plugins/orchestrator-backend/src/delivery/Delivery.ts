@@ -1,0 +1,57 @@
+import type { KubernetesObject, RenderedApplication } from '@baton/backstage-plugin-orchestrator-node';
+import type { EnvironmentRecord } from '../database/OrchestratorStore';
+import { toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
+import { toGitOpsObjects } from '../gitops/gitopsObjects';
+
+/** One deployment's rendered state, ready to be delivered. @internal */
+export interface DeliveryRequest {
+  deploymentId: string;
+  app: string;
+  env: string;
+  environment: EnvironmentRecord;
+  rendered: RenderedApplication;
+}
+
+/** @internal */
+export interface DeliveryResult {
+  /** The GitOps commit, when one was made. */
+  commit?: string;
+  /** What happened, for the deployment log. */
+  message: string;
+  /** The files as delivered, by path inside `<env>/<app>/`: secrets only as references. */
+  delivered: Record<string, string>;
+}
+
+/**
+ * Where a deployment's rendered objects go: `gitops` commits them,
+ * `direct` hands them to a cluster applier (an environment's `deployMode`).
+ *
+ * @internal
+ */
+export interface Delivery {
+  deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+}
+
+/**
+ * The files of a rendered app (one per workload, plus `resources.yaml`) with
+ * every Secret turned into an ExternalSecret reference, and the Secrets
+ * themselves, which never go into a file.
+ *
+ * @internal
+ */
+export function deliveredFiles(
+  rendered: RenderedApplication,
+  options: { app: string; env: string },
+): { files: Record<string, string>; secrets: KubernetesObject[] } {
+  const files: Record<string, string> = {};
+  const secrets: KubernetesObject[] = [];
+  for (const [workload, objects] of Object.entries(rendered.workloads)) {
+    secrets.push(...objects.filter(o => o.kind === 'Secret'));
+    files[`${workload}.yaml`] = toYamlDocuments(toGitOpsObjects(objects, options));
+  }
+  if (rendered.resources.length) {
+    secrets.push(...rendered.resources.filter(o => o.kind === 'Secret'));
+    files['resources.yaml'] = toYamlDocuments(toGitOpsObjects(rendered.resources, options));
+  }
+  return { files, secrets };
+}

@@ -1,0 +1,23 @@
+import type { ClusterApplier } from '../extensions';
+import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Delivery';
+
+/**
+ * `direct` environments: the rendered objects, Secrets included, go to the
+ * cluster applier a backend module installed; without one they are only kept
+ * with the deployment.
+ *
+ * @internal
+ */
+export class DirectDelivery implements Delivery {
+  constructor(private readonly applier: ClusterApplier | undefined) {}
+
+  async deliver({ deploymentId, app, env, environment, rendered }: DeliveryRequest): Promise<DeliveryResult> {
+    const { files } = deliveredFiles(rendered, { app, env });
+    if (!this.applier) {
+      return { delivered: files, message: 'Direct deployment: no cluster applier is installed; the manifests are kept with the deployment' };
+    }
+    const objects = [...rendered.resources, ...Object.values(rendered.workloads).flat()];
+    await this.applier.apply({ app, env, envType: environment.type, namespace: rendered.namespace, deploymentId, objects });
+    return { delivered: files, message: `Applied ${objects.length} object(s) to namespace ${rendered.namespace}` };
+  }
+}

@@ -1,0 +1,76 @@
+import { ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
+import { NodeResult, ResourceGraph, workloadUsers } from '@baton/backstage-plugin-orchestrator-node';
+import { ActiveResourceRecord, DeploymentStore } from '../database/DeploymentStore';
+import { SecretBox } from '../secrets/SecretBox';
+
+type ResourceEventType = ResourceEvent['type'];
+
+/**
+ * What a deployment leaves behind in the environment's active resources:
+ * the state of every node that ran (outputs, encrypted secret outputs and
+ * driver state, the definition and revision that made it, the workloads that
+ * use it), failures, and orphans — resources no longer in the graph, kept
+ * until deprovisioned. Writes each phase in one transaction.
+ *
+ * @internal
+ */
+export class ResourceRecorder {
+  constructor(
+    private readonly deps: {
+      deploymentStore: DeploymentStore;
+      secrets: SecretBox;
+      revisionOf: (definitionId: string) => number;
+      emit: (type: ResourceEventType, resource: { uid: string; resId: string; type: string }) => Promise<void>;
+    },
+    private readonly deployment: { id: string; app: string; env: string },
+  ) {}
+
+  /** Keeps the state of every node that ran, whatever happened elsewhere. */
+  async recordResults(graph: ResourceGraph, results: Map<string, NodeResult>, active: ActiveResourceRecord[]) {
+    const { app, env, id } = this.deployment;
+    const { secrets } = this.deps;
+    const users = workloadUsers(graph);
+    const known = new Set(active.map(a => a.uid));
+    const provisioned: Omit<ActiveResourceRecord, 'updatedAt'>[] = [];
+    const failed: string[] = [];
+    for (const node of graph.nodes) {
+      const r = results.get(node.uid)!;
+      if (r.status === 'succeeded') {
+        provisioned.push({
+          appId: app,
+          envId: env,
+          uid: node.uid,
+          resId: node.resId,
+          type: node.type,
+          class: node.class,
+          guresid: node.guresid,
+          definitionId: node.definition,
+          definitionRevision: this.deps.revisionOf(node.definition),
+          status: 'active',
+          outputs: r.outputs,
+          secretOutputs: Object.keys(r.secrets).length ? secrets.encrypt(r.secrets) : undefined,
+          cookie: r.cookie !== undefined ? secrets.encrypt(r.cookie) : undefined,
+          deploymentId: id,
+          workloads: users.get(node.uid) ?? [],
+        });
+      } else if (r.status === 'failed') {
+        failed.push(node.uid);
+      }
+    }
+    await this.deps.deploymentStore.putResources(provisioned);
+    await this.deps.deploymentStore.setResourceStatuses(app, env, failed.filter(uid => known.has(uid)), 'failed');
+    for (const node of graph.nodes) {
+      const status = results.get(node.uid)!.status;
+      if (status === 'succeeded') await this.deps.emit('resource.provisioned', node);
+      else if (status === 'failed') await this.deps.emit('resource.failed', node);
+    }
+  }
+
+  /** Marks active resources that left the graph orphaned; returns them. */
+  async recordOrphans(graph: ResourceGraph, active: ActiveResourceRecord[]): Promise<ActiveResourceRecord[]> {
+    const orphans = active.filter(r => !graph.byUid.has(r.uid) && r.status !== 'orphaned');
+    await this.deps.deploymentStore.setResourceStatuses(this.deployment.app, this.deployment.env, orphans.map(r => r.uid), 'orphaned');
+    for (const r of orphans) await this.deps.emit('resource.orphaned', r);
+    return orphans;
+  }
+}

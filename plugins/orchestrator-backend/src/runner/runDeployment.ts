@@ -1,0 +1,157 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ScoreWorkload, ValidationError } from '@baton/backstage-plugin-orchestrator-common';
+import {
+  diffGraphViews,
+  DriverRegistry,
+  GraphView,
+  graphViewOf,
+  planApplication,
+  renderApplication,
+} from '@baton/backstage-plugin-orchestrator-node';
+import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
+import { OrchestratorStore } from '../database/OrchestratorStore';
+import { Delivery } from '../delivery/Delivery';
+import { SecretBox } from '../secrets/SecretBox';
+import { DefinitionService } from '../service/DefinitionService';
+import { OrchestratorEvents } from '../service/OrchestratorEvents';
+import { DeploymentLease, LeaseLostError } from './DeploymentLease';
+import { DeploymentProgress } from './DeploymentProgress';
+import { ResourceRecorder } from './ResourceRecorder';
+
+/** What running a deployment needs. @internal */
+export interface RunDeploymentDeps {
+  store: OrchestratorStore;
+  deploymentStore: DeploymentStore;
+  definitions: DefinitionService;
+  drivers: DriverRegistry;
+  secrets: SecretBox;
+  delivery: { gitops: Delivery; direct: Delivery };
+  events: OrchestratorEvents;
+  logger: LoggerService;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof ValidationError
+    ? error.diagnostics.map(d => `${d.file ? `${d.file}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}`).join('\n')
+    : (error as Error).message;
+}
+
+/**
+ * Runs one claimed deployment: the engine plans and provisions the graph
+ * (recording it and every node's progress), the recorder keeps the
+ * resources' state, the workloads are rendered and delivered, and the final
+ * status is written — each write that only the lock holder may make checked
+ * against the lease first.
+ *
+ * @internal
+ */
+export async function runDeployment(deps: RunDeploymentDeps, deployment: DeploymentRecord, lease: DeploymentLease): Promise<void> {
+  const { deploymentStore, definitions, secrets, events } = deps;
+  const { id, appId: app, envId: env } = deployment;
+  const progress = new DeploymentProgress(deploymentStore, id);
+  const recorder = new ResourceRecorder(
+    {
+      deploymentStore,
+      secrets,
+      revisionOf: definitionId => definitions.revisionOf(definitionId),
+      emit: (type, resource) => events.resource(type, app, env, resource, id),
+    },
+    { id, app, env },
+  );
+  await events.deployment('deployment.started', app, env, id, 'running');
+  const previous = await deploymentStore.getLastSucceeded(app, env);
+  const finish = async (result: { status: 'succeeded' | 'failed'; error?: string; commit?: string }) => {
+    await progress.flush();
+    const finished = await deploymentStore.finishDeployment(id, lease.owner, { ...result, previousId: previous?.id });
+    if (!finished) deps.logger.warn(`Deployment ${id} lost its environment lock; its ${result.status} result was not recorded`);
+  };
+
+  try {
+    const environment = await deps.store.getEnvironment(app, env);
+    if (!environment) throw new Error(`No environment ${app}/${env}`);
+    const set = (await deploymentStore.getSet(deployment.setId)) as { workloads: ScoreWorkload[] } | undefined;
+    if (!set) throw new Error(`No deployment set ${deployment.setId}`);
+    const documents = set.workloads.map(w => ({ file: w.metadata.name, workload: w }));
+    progress.log('info', `Deploying ${documents.length} workload(s) to ${app}/${env} (${environment.type})`);
+
+    const active = await deploymentStore.listResources(app, env);
+    let graphBuilt = false;
+    let planned;
+    try {
+      planned = await planApplication({
+        app,
+        env,
+        envType: environment.type,
+        workloads: documents,
+        definitions: definitions.index(),
+        drivers: deps.drivers,
+        provision: true,
+        previous: new Map(active.map(r => [r.uid, { cookie: r.cookie ? secrets.decrypt(r.cookie) : undefined }])),
+        signal: lease.signal,
+        logger: {
+          info: m => deps.logger.info(m),
+          warn: m => deps.logger.warn(m),
+          error: m => deps.logger.error(m),
+          debug: m => deps.logger.debug(m),
+        },
+        onGraph: async graph => {
+          graphBuilt = true;
+          const view = graphViewOf(graph);
+          const before = previous ? ((await deploymentStore.getArtifacts(previous.id, ['graph'])).graph as GraphView | undefined) : undefined;
+          await deploymentStore.setArtifacts(id, { graph: view, diff: diffGraphViews(before, view) });
+          await deploymentStore.setNodes(id, graph.nodes.map(n => ({ uid: n.uid, status: 'pending' as const })));
+        },
+        onNodeEvent: event => {
+          progress.node({ uid: event.uid, status: event.status === 'not-run' ? 'skipped' : event.status, message: event.message });
+          if (event.status === 'running') progress.log('info', `${event.uid}: provisioning`, event.uid);
+          else progress.log(event.status === 'failed' ? 'error' : 'info', `${event.uid}: ${event.status}${event.message ? ` (${event.message})` : ''}`, event.uid);
+        },
+      });
+    } catch (error) {
+      if (graphBuilt || !(error instanceof ValidationError)) throw error;
+      // The graph could not be built (no matching definition, a cycle): say so plainly.
+      const message = error.diagnostics.map(d => d.message).join('\n');
+      progress.log('error', message);
+      await finish({ status: 'failed', error: message });
+      return;
+    }
+    const { graph, results } = planned;
+
+    await lease.assertHeld();
+    await recorder.recordResults(graph, results, active);
+    const failed = [...results.values()].filter(r => r.status === 'failed');
+    if (failed.length) {
+      progress.log('error', `Deployment failed: ${failed.length} resource(s) failed`);
+      await finish({ status: 'failed', error: failed.map(r => `${r.uid}: ${r.message}`).join('\n') });
+      return;
+    }
+    for (const r of await recorder.recordOrphans(graph, active)) {
+      progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
+    }
+
+    const rendered = renderApplication(planned);
+    await lease.assertHeld();
+    const delivery = await deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].deliver({
+      deploymentId: id,
+      app,
+      env,
+      environment,
+      rendered,
+    });
+    await deploymentStore.setArtifacts(id, { plan: planned.plan, delivered: delivery.delivered });
+    progress.log('info', delivery.message);
+    await finish({ status: 'succeeded', commit: delivery.commit });
+  } catch (error) {
+    if (error instanceof LeaseLostError || lease.lost) {
+      deps.logger.warn((error as Error).message);
+      await progress.flush().catch(() => undefined);
+      return;
+    }
+    const message = messageOf(error);
+    progress.log('error', message);
+    await finish({ status: 'failed', error: message });
+  } finally {
+    const finished = await deploymentStore.getDeployment(id);
+    await events.deployment('deployment.finished', app, env, id, finished?.status ?? 'failed');
+  }
+}
