@@ -1,0 +1,179 @@
+/**
+ * Deployments at scale through the REST API of the real backend, on SQLite
+ * and PostgreSQL ($BATON_TEST_POSTGRES_URL, default 127.0.0.1:5432; `none`
+ * skips it). Each workload has a private postgres and redis (the example
+ * development definitions). For each size: the engine's own parse + plan +
+ * render time in this process, and the backend's POST → succeeded time, with
+ * the ratio against the target (≤ 3× at 1,000 workloads). With the biggest
+ * deployment running: /health latency (p50/p99, sampled every 50 ms) and a
+ * one-workload deployment to another environment.
+ *
+ *   yarn bench:scale [--json] [--workloads 100,1000,10000]
+ */
+import { parseScoreResult, ScoreDocument } from '@baton/backstage-plugin-orchestrator-common';
+import { createBuiltInDrivers, loadDefinitionFiles, planApplication, renderApplication } from '@baton/backstage-plugin-orchestrator-node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BackendProcess, freePort, repoRoot } from '../packages/backend/src/__testUtils__/backendProcess';
+
+const args = process.argv.slice(2);
+const sizes = (args.includes('--workloads') ? args[args.indexOf('--workloads') + 1] : '100,1000,10000').split(',').map(Number);
+
+function workload(i: number, tag = '1.0.0') {
+  return `apiVersion: score.dev/v1b1
+metadata: { name: svc-${i} }
+service: { ports: { http: { port: 8080 } } }
+containers:
+  main:
+    image: registry.example.com/svc-${i}:${tag}
+    variables:
+      DB_URL: postgres://\${resources.db.username}:\${resources.db.password}@\${resources.db.host}/\${resources.db.database}
+      CACHE: \${resources.cache.host}:\${resources.cache.port}
+resources:
+  db: { type: postgres }
+  cache: { type: redis }
+`;
+}
+
+const ms = (start: number) => Math.round(performance.now() - start);
+
+async function engineMs(n: number): Promise<number> {
+  const definitions = await loadDefinitionFiles([path.join(repoRoot, 'examples/definitions')]);
+  const start = performance.now();
+  const documents: ScoreDocument[] = Array.from({ length: n }, (_, i) => {
+    const { workload: w, diagnostics } = parseScoreResult(workload(i), `svc-${i}`);
+    if (!w) throw new Error(diagnostics[0].message);
+    return { file: `svc-${i}`, workload: w };
+  });
+  const planned = await planApplication({ app: 'scale', env: 'dev', envType: 'development', workloads: documents, definitions, drivers: createBuiltInDrivers() });
+  renderApplication(planned);
+  return ms(start);
+}
+
+interface Row {
+  database: string;
+  workloads: number;
+  engineMs: number;
+  acceptedMs: number;
+  succeededMs: number;
+  ratio: number;
+  healthP50Ms?: number;
+  healthP99Ms?: number;
+  otherEnvMs?: number;
+}
+
+async function benchmark(database: string, dbConfig?: Record<string, unknown>): Promise<Row[]> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-scale-'));
+  const backend = new BackendProcess(dataDir, await freePort(), { database: dbConfig });
+  await backend.start();
+  const rows: Row[] = [];
+  try {
+    const token = await backend.guestToken();
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const api = `${backend.baseUrl}/api/orchestrator`;
+    const call = async (method: string, p: string, body?: unknown) => {
+      const res = await fetch(`${api}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${(await res.text()).slice(0, 500)}`);
+      return res.json();
+    };
+    await call('PUT', '/apps/scale', { title: 'Scale' });
+    await call('PUT', '/apps/scale/envs/dev', { type: 'development' });
+    await call('PUT', '/apps/scale/envs/other', { type: 'development' });
+    const deploy = async (env: string, workloads: string[]) => {
+      const start = performance.now();
+      const { id } = await call('POST', `/apps/scale/envs/${env}/deployments`, { workloads });
+      const acceptedMs = ms(start);
+      for (;;) {
+        const d = await call('GET', `/apps/scale/envs/${env}/deployments/${id}`);
+        if (d.status === 'succeeded') break;
+        if (d.status === 'failed') throw new Error(`deployment failed: ${String(d.error).slice(0, 500)}`);
+        await new Promise(r => setTimeout(r, 20));
+      }
+      return { acceptedMs, succeededMs: ms(start) };
+    };
+
+    for (const [i, n] of sizes.entries()) {
+      const engine = await engineMs(n);
+      const workloads = Array.from({ length: n }, (_, w) => workload(w, `1.${i}.0`));
+      const biggest = i === sizes.length - 1;
+      const health: number[] = [];
+      let sampling = biggest;
+      const sampler = (async () => {
+        while (sampling) {
+          const start = performance.now();
+          await fetch(`${api}/health`, { headers });
+          health.push(performance.now() - start);
+          await new Promise(r => setTimeout(r, 50));
+        }
+      })();
+      const big = deploy('dev', workloads);
+      let otherEnvMs: number | undefined;
+      if (biggest) {
+        await new Promise(r => setTimeout(r, 1000)); // the big one is running now
+        otherEnvMs = (await deploy('other', [workload(0, `probe-${i}`)])).succeededMs;
+      }
+      const result = await big;
+      sampling = false;
+      await sampler;
+      health.sort((a, b) => a - b);
+      rows.push({
+        database,
+        workloads: n,
+        engineMs: engine,
+        ...result,
+        ratio: Math.round((result.succeededMs / engine) * 10) / 10,
+        ...(biggest
+          ? {
+              healthP50Ms: Math.round(health[Math.floor(health.length / 2)]),
+              healthP99Ms: Math.round(health[Math.min(health.length - 1, Math.floor(health.length * 0.99))]),
+              otherEnvMs,
+            }
+          : {}),
+      });
+    }
+  } finally {
+    await backend.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+async function main() {
+  const rows = await benchmark('sqlite');
+  const pg = process.env.BATON_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+  if (pg !== 'none') {
+    const url = new URL(pg);
+    rows.push(
+      ...(await benchmark('postgres', {
+        client: 'pg',
+        prefix: `baton_bench_${Date.now().toString(36)}_`,
+        connection: {
+          host: url.hostname,
+          port: Number(url.port || 5432),
+          user: decodeURIComponent(url.username) || 'postgres',
+          password: decodeURIComponent(url.password) || undefined,
+        },
+      })),
+    );
+  }
+  if (args.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(rows)}\n`);
+    return;
+  }
+  const header = ['database', 'workloads', 'engine ms', 'accepted ms', 'succeeded ms', '× engine', 'health p50', 'health p99', 'other env ms'];
+  const cells = rows.map(r => [r.database, r.workloads, r.engineMs, r.acceptedMs, r.succeededMs, r.ratio, r.healthP50Ms ?? '', r.healthP99Ms ?? '', r.otherEnvMs ?? '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map(c => String(c[i]).length)));
+  console.log(header.map((h, i) => h.padEnd(widths[i])).join('  '));
+  for (const c of cells) console.log(c.map((v, i) => String(v).padEnd(widths[i])).join('  '));
+  const at1k = rows.filter(r => r.workloads === 1000);
+  for (const r of at1k) console.log(`${r.database}: 1,000 workloads through the API ${r.ratio}× the engine (target ≤ 3×): ${r.ratio <= 3 ? 'met' : 'NOT met'}`);
+  for (const r of rows.filter(x => x.healthP99Ms !== undefined)) {
+    console.log(`${r.database}: during ${r.workloads} workloads, /health p99 ${r.healthP99Ms} ms (target ≤ 100): ${r.healthP99Ms! <= 100 ? 'met' : 'NOT met'}; other environment ${r.otherEnvMs} ms (target ≤ 2,000): ${r.otherEnvMs! <= 2000 ? 'met' : 'NOT met'}`);
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
