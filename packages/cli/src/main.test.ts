@@ -83,4 +83,31 @@ describe('baton', () => {
       ['postgres-large', false, 1],
     ]);
   });
+
+  it('explains a node of the graph planned from Score files', async () => {
+    const { code, stdout } = await run('explain', ...context, '--score', fixture('web.yaml'), '--type', 'postgres', '--res-id', 'modules.web.externals.db', '--output', 'json');
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('cli-test-secret-value');
+    const result = JSON.parse(stdout);
+    expect(result.chosen).toBe('postgres-dev');
+    expect(result.planned.node).toMatchObject({ uid: 'postgres.default#modules.web.externals.db', definition: 'postgres-dev', secretOutputs: ['password'] });
+    expect(result.planned.neededBy).toEqual(['workload.default#modules.web']);
+
+    const text = await run('explain', ...context, '--score', fixture('web.yaml'), '--type', 'postgres', '--res-id', 'modules.web.externals.db');
+    expect(text.stdout).toContain('planned: definition postgres-dev, needed by workload.default#modules.web');
+  });
+
+  it('says when the explained node is not in the planned graph', async () => {
+    const { code, stderr } = await run('explain', ...context, '--score', fixture('web.yaml'), '--type', 'postgres', '--res-id', 'shared.other');
+    expect(code).toBe(1);
+    expect(stderr).toContain('postgres.default#shared.other is not a node of the graph planned from');
+    expect(stderr).toContain('postgres.default#modules.web.externals.db');
+  });
+
+  it('still explains a node when the Score files do not plan, after their problems', async () => {
+    const { code, stdout, stderr } = await run('explain', ...context.slice(0, 4), '--env-type', 'production', ...context.slice(6), '--score', fixture('web.yaml'), '--type', 'postgres', '--res-id', 'modules.web.externals.db');
+    expect(code).toBe(1);
+    expect(stderr).toContain('no resource definition matches postgres.default#modules.web.externals.db (type postgres, class default) in app shop, environment dev (production)');
+    expect(stdout).toContain('✗ postgres-dev {"class":"default","envType":"development"} rank 1: envType is production, criterion wants development');
+  });
 });

@@ -27,14 +27,28 @@ function withContextOptions(command: Command): Command {
     );
 }
 
+const commands = {
+  validate: runValidate,
+  plan: runPlan,
+  render: runRender,
+  explain: runExplain,
+  deploy: runDeploy,
+};
+
+/** What each subcommand runs once its arguments are parsed. */
+export type BatonCommands = typeof commands;
+
 /**
  * Runs the CLI with the given argv and resolves to the process exit code:
- * 0 success, 1 invalid input or failed plan, 2 usage error.
+ * 0 success, 1 invalid input or failed plan, 2 usage error. `replace` swaps
+ * subcommands, e.g. to see how a `deploy` line parses without a backend.
  */
 export async function main(
   argv: string[],
   io: CliIo = processIo,
+  replace: Partial<BatonCommands> = {},
 ): Promise<number> {
+  const run = { ...commands, ...replace };
   let exitCode = 0;
   const program = new Command('baton')
     .description(
@@ -53,7 +67,7 @@ export async function main(
     .description('Validate Score files (score.dev/v1b1); every problem is printed as file:line:col: message')
     .argument('<file...>', 'Score files')
     .action(async (files: string[]) => {
-      exitCode = await runValidate(files, io);
+      exitCode = await run.validate(files, io);
     });
 
   withContextOptions(
@@ -63,7 +77,7 @@ export async function main(
   )
     .requiredOption('--score <file>', 'Score file (repeatable)', collect)
     .action(async opts => {
-      exitCode = await runPlan(opts, io);
+      exitCode = await run.plan(opts, io);
     });
 
   withContextOptions(
@@ -74,7 +88,7 @@ export async function main(
     .requiredOption('--score <file>', 'Score file (repeatable)', collect)
     .option('--out <dir>', 'write the manifests into this directory')
     .action(async opts => {
-      exitCode = await runRender(opts, io);
+      exitCode = await run.render(opts, io);
     });
 
   withContextOptions(
@@ -82,11 +96,12 @@ export async function main(
       .command('explain')
       .description('Show every candidate criterion for one resource, why it matched or not, and its rank'),
   )
+    .option('--score <file>', 'Score file (repeatable): explain the node as planned from them', collect)
     .requiredOption('--type <type>', 'resource type')
     .option('--class <class>', 'resource class', 'default')
     .requiredOption('--res-id <resId>', 'resource id, e.g. modules.web.externals.db')
     .action(async opts => {
-      exitCode = await runExplain(opts, io);
+      exitCode = await run.explain(opts, io);
     });
 
   program
@@ -100,7 +115,7 @@ export async function main(
     .option('--token <token>', 'Backstage token (default: $BATON_TOKEN)')
     .option('--no-wait', 'return once the deployment is queued')
     .action(async opts => {
-      exitCode = await runDeploy(opts, io);
+      exitCode = await run.deploy(opts, io);
     });
 
   try {

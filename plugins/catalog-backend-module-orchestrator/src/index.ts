@@ -7,4 +7,4 @@
 
 export { catalogModuleOrchestrator as default } from './module';
 export { OrchestratorEntityProvider } from './provider/OrchestratorEntityProvider';
-export { resourceToEntity, toEntityName, appsFromEntities, type ActiveResourceSummary, type AppInCatalog } from './provider/resourceToEntity';
+export { resourceToEntity, resourceEntityName, toEntityName, appsFromEntities, type ActiveResourceSummary, type AppInCatalog } from './provider/resourceToEntity';

@@ -2,6 +2,7 @@ import {
   ExplainResult,
   formatDiagnostic,
   Plan,
+  PlanNode,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
 import {
@@ -111,14 +112,38 @@ export async function runRender(opts: ContextOptions & { score: string[]; out?: 
   return 0;
 }
 
-/** `baton explain`: every candidate criterion for one node. */
+/**
+ * `baton explain`: every candidate criterion for one node. With Score files
+ * the node is looked up in the graph they plan to, and the explanation says
+ * which definition it got there and which nodes need it.
+ */
 export async function runExplain(
-  opts: ContextOptions & { type: string; class: string; resId: string },
+  opts: ContextOptions & { score?: string[]; type: string; class: string; resId: string },
   io: CliIo,
 ): Promise<number> {
+  const uid = `${opts.type}.${opts.class}#${opts.resId}`;
   const collector = new DiagnosticCollector();
+  const workloads = await readScoreFiles(opts.score ?? [], collector);
   const definitions = await readDefinitions(opts.definitions, collector);
   if (collector.diagnostics.length) return collector.report(io);
+  let planned: { node: PlanNode; neededBy: string[] } | undefined;
+  if (opts.score?.length) {
+    try {
+      const { plan } = await planApplication({ app: opts.app, env: opts.env, envType: opts.envType, workloads, definitions });
+      const node = plan.nodes.find(n => n.uid === uid);
+      if (!node) {
+        io.stderr(`${uid} is not a node of the graph planned from ${opts.score.join(', ')}; its nodes: ${plan.nodes.map(n => n.uid).join(', ')}\n`);
+        return 1;
+      }
+      planned = { node, neededBy: plan.nodes.filter(n => n.dependsOn.includes(uid)).map(n => n.uid) };
+    } catch (error) {
+      // A graph that does not plan (often: this very node matches nothing) is
+      // what explain is for: its problems come first, then the explanation.
+      const problems = new DiagnosticCollector();
+      problems.add(error);
+      problems.report(io);
+    }
+  }
   let result: ExplainResult;
   try {
     result = new DefinitionIndex(definitions).explain(
@@ -130,16 +155,23 @@ export async function runExplain(
     return collector.report(io);
   }
   if (opts.output === 'json') {
-    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    io.stdout(`${JSON.stringify(planned ? { ...result, planned } : result, null, 2)}\n`);
   } else {
-    io.stdout(`${opts.type}.${opts.class}#${opts.resId} in app ${opts.app}, env ${opts.env} (${opts.envType})\n`);
-    io.stdout(`chosen: ${result.chosen ?? 'none'}\n\n`);
+    io.stdout(`${uid} in app ${opts.app}, env ${opts.env} (${opts.envType})\n`);
+    io.stdout(`chosen: ${result.chosen ?? 'none'}\n`);
+    if (planned) {
+      io.stdout(`planned: definition ${planned.node.definition}`);
+      if (planned.node.dependsOn.length) io.stdout(`, depends on ${planned.node.dependsOn.join(', ')}`);
+      if (planned.neededBy.length) io.stdout(`, needed by ${planned.neededBy.join(', ')}`);
+      io.stdout('\n');
+    }
+    io.stdout('\n');
     for (const c of result.candidates) {
       io.stdout(`${c.matched ? '✓' : '✗'} ${c.definition} ${JSON.stringify(c.criterion)} rank ${c.rank}: ${c.reason}\n`);
     }
   }
   if (!result.chosen) {
-    io.stderr(`no resource definition matches ${opts.type}.${opts.class}#${opts.resId}\n`);
+    io.stderr(`no resource definition matches ${uid}\n`);
     return 1;
   }
   return 0;

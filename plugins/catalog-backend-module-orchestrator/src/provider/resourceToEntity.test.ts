@@ -5,7 +5,8 @@ import {
   resourceEntityV1alpha1Validator,
   SchemaValidEntityPolicy,
 } from '@backstage/catalog-model';
-import { appsFromEntities, resourceToEntity, toEntityName } from './resourceToEntity';
+import { appsFromEntities, resourceEntityName, resourceToEntity, toEntityName } from './resourceToEntity';
+import { createHash } from 'node:crypto';
 
 const resource = {
   app: 'shop',
@@ -35,6 +36,48 @@ describe('toEntityName', () => {
   });
 });
 
+describe('resourceEntityName', () => {
+  const active = (app: string, env: string, type: string, klass: string, resId: string) => {
+    const uid = `${type}.${klass}#${resId}`;
+    // As the orchestrator derives it: a hash of app, environment and uid.
+    const guresid = createHash('sha256').update(`${app}\u0000${env}\u0000${uid}`).digest('hex').slice(0, 24);
+    return { ...resource, app, env, type, class: klass, resId, uid, guresid };
+  };
+
+  it('names resources that share a resource id apart by type and class', () => {
+    const names = [
+      active('shop', 'dev', 'route', 'default', 'modules.web.externals.route'),
+      active('shop', 'dev', 'dns', 'default', 'modules.web.externals.route'),
+      active('shop', 'dev', 'dns', 'internal', 'modules.web.externals.route'),
+    ].map(resourceEntityName);
+    expect(names[0]).toMatch(/^shop-dev-route-modules\.web\.externals\.route-[0-9a-f]{8}$/);
+    expect(names[1]).toMatch(/^shop-dev-dns-modules\.web\.externals\.route-[0-9a-f]{8}$/);
+    expect(names[2]).toMatch(/^shop-dev-dns\.internal-modules\.web\.externals\.route-[0-9a-f]{8}$/);
+  });
+
+  it('keeps names apart where the readable part coincides after sanitizing or cutting', () => {
+    const long = 'a'.repeat(60);
+    const pairs = [
+      [active('shop', 'dev', 'postgres', 'default', 'shared.Main'), active('shop', 'dev', 'postgres', 'default', 'shared.main')],
+      [active('shop-dev', 'x', 's3', 'default', 'files'), active('shop', 'dev-x', 's3', 'default', 'files')],
+      [active('shop', 'dev', 's3', 'default', `modules.${long}.one`), active('shop', 'dev', 's3', 'default', `modules.${long}.two`)],
+    ];
+    for (const [a, b] of pairs) {
+      expect(resourceEntityName(a)).not.toBe(resourceEntityName(b));
+      for (const name of [resourceEntityName(a), resourceEntityName(b)]) {
+        expect(name.length).toBeLessThanOrEqual(63);
+        expect(name).toMatch(/^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/);
+      }
+    }
+  });
+
+  it('gives the same resource the same name whatever else changes', () => {
+    const before = active('shop', 'dev', 'postgres', 'default', 'shared.main-db');
+    const after = { ...before, status: 'failed', definition: 'postgres-v2', workloads: ['api'], outputs: { host: 'other' } };
+    expect(resourceEntityName(after)).toBe(resourceEntityName(before));
+  });
+});
+
 describe('resourceToEntity', () => {
   const apps = appsFromEntities([
     {
@@ -58,7 +101,7 @@ describe('resourceToEntity', () => {
       defaultOwner: 'unknown',
       entityPageBaseUrl: 'http://localhost:3000',
     });
-    expect(entity.metadata.name).toBe('shop-staging-shared.main-db');
+    expect(entity.metadata.name).toBe('shop-staging-postgres-shared.main-db-abc123');
     expect(entity.spec).toEqual({
       type: 'postgres',
       owner: 'group:default/shop-team',
@@ -76,7 +119,7 @@ describe('resourceToEntity', () => {
       'baton.dev/output-port': '5432',
       'baton.dev/secret-outputs': 'password',
     });
-    expect(entity.metadata.links?.[0].url).toBe('http://localhost:3000/catalog/default/resource/shop-staging-shared.main-db/baton');
+    expect(entity.metadata.links?.[0].url).toBe('http://localhost:3000/catalog/default/resource/shop-staging-postgres-shared.main-db-abc123/baton');
     const policy = EntityPolicies.allOf([new SchemaValidEntityPolicy(), new NoForeignRootFieldsEntityPolicy(), new FieldFormatEntityPolicy()]);
     await expect(policy.enforce(entity)).resolves.toBe(entity);
     await expect(resourceEntityV1alpha1Validator.check(entity)).resolves.toBe(true);

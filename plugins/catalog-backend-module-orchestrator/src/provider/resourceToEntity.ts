@@ -39,6 +39,17 @@ export interface AppInCatalog {
 }
 
 const NAME_MAX = 63;
+/** Hex digits of the resource's guresid that end every Resource entity name. */
+const ID_SUFFIX = 8;
+
+/** Lowercase, invalid characters mapped to `-`, alphanumeric at both ends. */
+function sanitizeName(raw: string): string {
+  return raw
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/[-_.]{2,}/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+}
 
 /**
  * Turns an orchestrator id into a valid catalog entity name: lowercase,
@@ -48,16 +59,34 @@ const NAME_MAX = 63;
  * @public
  */
 export function toEntityName(raw: string): string {
-  let name = raw
-    .toLowerCase()
-    .replace(/[^a-z0-9_.-]+/g, '-')
-    .replace(/[-_.]{2,}/g, '-')
-    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  let name = sanitizeName(raw);
   if (name.length > NAME_MAX) {
     const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
     name = `${name.slice(0, NAME_MAX - 9).replace(/[^a-z0-9]+$/, '')}-${hash}`;
   }
   return name || 'resource';
+}
+
+/** `type`, or `type.class` for a class other than `default`, as in resource uids. */
+function typeAndClass(resource: Pick<ActiveResourceSummary, 'type' | 'class'>): string {
+  return resource.class === 'default' ? resource.type : `${resource.type}.${resource.class}`;
+}
+
+/**
+ * The catalog name of an active resource's entity:
+ * `<app>-<env>-<type>[.<class>]-<resId>-<guresid prefix>`, the readable part
+ * cut to fit 63 characters. The guresid (a hash of app, environment, type,
+ * class and resource id) keeps the name unique where the readable parts
+ * coincide (a co-provisioned `dns` shares its `route`'s resource id;
+ * sanitizing and cutting lose characters) and the same across deployments.
+ *
+ * @public
+ */
+export function resourceEntityName(resource: Pick<ActiveResourceSummary, 'app' | 'env' | 'type' | 'class' | 'resId' | 'guresid'>): string {
+  const readable = sanitizeName(`${resource.app}-${resource.env}-${typeAndClass(resource)}-${resource.resId}`)
+    .slice(0, NAME_MAX - ID_SUFFIX - 1)
+    .replace(/[^a-z0-9]+$/, '');
+  return `${readable || 'resource'}-${sanitizeName(resource.guresid).slice(0, ID_SUFFIX)}`;
 }
 
 /** Annotation-safe key for an output name. */
@@ -67,10 +96,9 @@ function outputAnnotation(key: string): string | undefined {
 }
 
 /**
- * Maps one active resource to a catalog `Resource` entity. The name is
- * derived from app, environment and resource id so it stays the same across
- * deployments; owner and system come from the app's catalog entity, and
- * `dependencyOf` names the Components of the workloads that use it.
+ * Maps one active resource to a catalog `Resource` entity, named by
+ * {@link resourceEntityName} so it stays the same across deployments; owner
+ * and system come from the app's catalog entity, and `dependencyOf` names the Components of the workloads that use it.
  *
  * @public
  */
@@ -78,7 +106,7 @@ export function resourceToEntity(
   resource: ActiveResourceSummary,
   options: { location: string; app?: AppInCatalog; defaultOwner: string; entityPageBaseUrl?: string },
 ): Entity {
-  const name = toEntityName(`${resource.app}-${resource.env}-${resource.resId}`);
+  const name = resourceEntityName(resource);
   const annotations: Record<string, string> = {
     [ANNOTATION_LOCATION]: options.location,
     [ANNOTATION_ORIGIN_LOCATION]: options.location,
@@ -111,7 +139,7 @@ export function resourceToEntity(
     kind: 'Resource',
     metadata: {
       name,
-      title: `${resource.type} ${resource.resId} (${resource.app}/${resource.env})`,
+      title: `${typeAndClass(resource)} ${resource.resId} (${resource.app}/${resource.env})`,
       description: `${resource.type} of ${resource.app} in ${resource.env}, provided by definition ${resource.definition}`,
       annotations,
       tags: [`baton-${toEntityName(resource.env)}`].filter(t => /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/.test(t)),
