@@ -30,6 +30,8 @@ import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { PlatformConfig } from './service/PlatformConfig';
 import { OrchestratorEvents } from './service/OrchestratorEvents';
 import { DatabaseDeliveredSecretStore } from './database/DeliveredSecretStore';
+import { DatabaseDriftReportStore } from './database/DriftReportStore';
+import { DatabaseGitWatchStateStore } from './database/GitWatchStateStore';
 import { DeploymentRunner } from './runner/DeploymentRunner';
 import { runDeployment } from './runner/runDeployment';
 import { GitOpsDelivery } from './delivery/GitOpsDelivery';
@@ -169,7 +171,7 @@ export const orchestratorPlugin = createBackendPlugin({
         });
 
         const drift = new DriftReconciler({
-          db: client,
+          driftReports: await DatabaseDriftReportStore.create({ database }),
           store,
           deployments: deploymentStore,
           definitions,
@@ -189,7 +191,7 @@ export const orchestratorPlugin = createBackendPlugin({
         });
 
         const gitWatcher = new GitWatcher({
-          db: client,
+          watchState: await DatabaseGitWatchStateStore.create({ database }),
           deployments,
           cacheDir: path.join(dataDir, 'watched'),
           logger: logger.child({ task: 'git-watch' }),

@@ -1,5 +1,5 @@
 import type {
-  DriftReport,
+  DriftCheckResult,
   Driver,
   DriverContext,
   DriverResult,
@@ -92,13 +92,13 @@ export class PostgresDriver implements Driver {
     };
   }
 
-  async check(ctx: DriverContext): Promise<DriftReport> {
+  async check(ctx: DriverContext): Promise<DriftCheckResult> {
     const inputs = readInputs(ctx);
     const cookie = ctx.cookie as PostgresCookie | undefined;
     if (!cookie) {
       return { items: [{ kind: 'missing', detail: 'never provisioned' }] };
     }
-    const items: DriftReport['items'] = [];
+    const items: DriftCheckResult['items'] = [];
     let passwordMatches: boolean | undefined;
     await withAdmin(ctx, inputs, async admin => {
       const db = await admin.raw('SELECT 1 FROM pg_database WHERE datname = ?', [cookie.database]);

@@ -1,8 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { DriverRegistry } from '@baton/backstage-plugin-orchestrator-node';
-import { Knex } from 'knex';
 import { DeploymentStore } from '../database/DeploymentStore';
+import { DriftItem, DriftReport, DriftReportStore } from '../database/DriftReportStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
 import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { SecretBox } from '../secrets/SecretBox';
@@ -10,18 +10,6 @@ import { DefinitionService } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
 import { activeResourceDriver } from './activeResourceDriver';
 
-/** One drifted thing: a resource (driver check) or a file in the GitOps repository. @internal */
-export type DriftItem = {
-  uid: string;
-  kind: string;
-  detail: string;
-};
-
-/** @internal */
-export type DriftReport = {
-  checkedAt: string;
-  items: DriftItem[];
-};
 
 /**
  * Finds drift per environment and reverts it: resources whose driver's
@@ -34,7 +22,7 @@ export type DriftReport = {
 export class DriftReconciler {
   constructor(
     private readonly deps: {
-      db: Knex;
+      driftReports: DriftReportStore;
       store: OrchestratorStore;
       deployments: DeploymentStore;
       definitions: DefinitionService;
@@ -118,17 +106,12 @@ export class DriftReconciler {
       }
     }
     const report = { checkedAt: new Date().toISOString(), items };
-    await this.deps.db('drift_reports')
-      .insert({ app_id: app, env_id: env, checked_at: new Date(), items: JSON.stringify(items) })
-      .onConflict(['app_id', 'env_id'])
-      .merge();
+    await this.deps.driftReports.put(app, env, report);
     return report;
   }
 
   /** The last drift report of an environment. */
   async report(app: string, env: string): Promise<DriftReport> {
-    const row = await this.deps.db('drift_reports').where({ app_id: app, env_id: env }).first();
-    if (!row) return { checkedAt: '', items: [] };
-    return { checkedAt: new Date(row.checked_at).toISOString(), items: JSON.parse(row.items) };
+    return this.deps.driftReports.get(app, env);
   }
 }

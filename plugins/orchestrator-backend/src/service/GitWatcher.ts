@@ -4,7 +4,7 @@ import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Knex } from 'knex';
+import { GitWatchStateStore } from '../database/GitWatchStateStore';
 import { DeploymentService } from './DeploymentService';
 
 /** One watched repository. @internal */
@@ -48,7 +48,7 @@ const DEFAULT_PATHS = ['score.yaml', '**/score.yaml'];
 export class GitWatcher {
   constructor(
     private readonly deps: {
-      db: Knex;
+      watchState: GitWatchStateStore;
       repositories: WatchedRepository[];
       deployments: DeploymentService;
       cacheDir: string;
@@ -96,10 +96,10 @@ export class GitWatcher {
       const ref = remote ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
       const head = await git.resolveRef({ fs, gitdir, ref }).catch(() => undefined);
       if (!head) continue;
-      const state = await this.deps.db('git_watch_state').where({ repository: repo.url, branch }).first();
-      if (state?.commit === head) continue;
+      const last = await this.deps.watchState.lastCommit(repo.url, branch);
+      if (last === head) continue;
       const files = await this.scoreFiles(gitdir, head, patterns);
-      const before = state ? await this.scoreFiles(gitdir, state.commit, patterns).catch(() => undefined) : undefined;
+      const before = last ? await this.scoreFiles(gitdir, last, patterns).catch(() => undefined) : undefined;
       const changed = !before || !sameFiles(before, files);
       if (changed && files.size) {
         const [{ commit }] = await git.log({ fs, gitdir, ref: head, depth: 1 });
@@ -115,10 +115,7 @@ export class GitWatcher {
         queued.push(deployment.id);
         this.deps.logger.info(`${repo.url} ${branch} ${head.slice(0, 12)} changed Score files; queued deployment ${deployment.id} to ${repo.app}/${env}`);
       }
-      await this.deps.db('git_watch_state')
-        .insert({ repository: repo.url, branch, commit: head })
-        .onConflict(['repository', 'branch'])
-        .merge();
+      await this.deps.watchState.setLastCommit(repo.url, branch, head);
     }
     return queued;
   }

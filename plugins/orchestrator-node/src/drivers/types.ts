@@ -61,7 +61,7 @@ export interface DriverResult {
 }
 
 /** What `check` found: an empty list means no drift. @public */
-export interface DriftReport {
+export interface DriftCheckResult {
   items: { kind: string; detail: string }[];
 }
 
@@ -80,7 +80,7 @@ export interface Driver {
   /** JSON Schema of `driverInputs.values` (draft 2020-12), checked before provisioning. */
   inputsSchema?: Record<string, unknown>;
   provision(ctx: DriverContext): Promise<DriverResult>;
-  check?(ctx: DriverContext): Promise<DriftReport>;
+  check?(ctx: DriverContext): Promise<DriftCheckResult>;
   destroy?(ctx: DriverContext): Promise<void>;
 }
 
