@@ -25,7 +25,7 @@ import { Knex } from 'knex';
 import { createHash, randomUUID } from 'node:crypto';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { EnvironmentRecord, OrchestratorStore } from '../database/OrchestratorStore';
-import type { ClusterApplier } from '../extensions';
+import type { ClusterApplier } from '@baton/backstage-plugin-orchestrator-node/extensions';
 import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { argoApplicationFor, secretStoreFor, toGitOpsObjects } from '../gitops/gitopsObjects';
 import { SecretBox } from '../secrets/SecretBox';
