@@ -208,7 +208,8 @@ export interface RequestOptions {
  * Typed client of the ${pluginId} REST API. Works in the browser (Backstage's
  * DiscoveryApi and FetchApi), in backends (a fetch that adds a service token)
  * and in the CLI (a base URL and a bearer token). Non-2xx answers throw a
- * \`ResponseError\` carrying the error body, with its \`details\`.
+ * \`ResponseError\` whose body is the orchestrator's error body (with the
+ * \`details\` of invalid input) and whose message ends with its message.
  *
  * @public
  */
@@ -244,9 +245,36 @@ ${methods.join('\n')}
       headers,
       body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
     });
-    if (!response.ok) throw await ResponseError.fromResponse(response);
+    if (!response.ok) throw await responseError(response);
     return response.status === 204 ? undefined : response.json();
   }
+}
+
+// Errors the orchestrator answers itself have no \`response\` field, which
+// ResponseError needs to keep a body: it is added so the body (and its
+// \`details\`) reach the caller instead of a generic one.
+async function responseError(response: Response): Promise<ResponseError> {
+  let text = await response.text();
+  try {
+    const body = JSON.parse(text);
+    if (body?.error && !body.response) {
+      text = JSON.stringify({ ...body, response: { statusCode: response.status } });
+    }
+  } catch {
+    // Not JSON: ResponseError keeps the text in a generic body.
+  }
+  const error = await ResponseError.fromResponse({
+    headers: response.headers,
+    ok: response.ok,
+    redirected: response.redirected,
+    status: response.status,
+    statusText: response.statusText,
+    type: response.type,
+    url: response.url,
+    text: async () => text,
+  });
+  error.message = \`\${error.message}: \${error.body.error.message}\`;
+  return error;
 }
 `,
   };

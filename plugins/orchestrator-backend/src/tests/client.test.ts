@@ -149,5 +149,18 @@ resources:
     expectSchema('Error', invalid.body);
     // The path parameter was sent encoded, and the validator names it.
     expect(JSON.stringify(invalid.body)).toMatch(/env/);
+
+    await client.putEnvironmentType({ path: { id: 'development' }, body: {} });
+    await client.putApp({ path: { app: 'shop' }, body: {} });
+    await client.putEnvironment({ path: { app: 'shop', env: 'dev' }, body: { type: 'development' } });
+    const badScore = await client
+      .createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: ['apiVersion: score.dev/v1b1\nmetadata: {}\n'] } })
+      .catch(e => e);
+    expect(badScore).toBeInstanceOf(ResponseError);
+    expect(badScore.message).toMatch(/^Request failed with 400 Bad Request: 2 problems:/);
+    expect(badScore.body.details).toEqual([
+      { file: 'workloads[0]', line: 1, column: 1, message: "missing required field 'containers'" },
+      { file: 'workloads[0]', line: 2, column: 1, path: 'metadata', message: "missing required field 'name'" },
+    ]);
   });
 });
