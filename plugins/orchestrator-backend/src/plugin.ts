@@ -25,7 +25,7 @@ import { DeploymentService } from './service/DeploymentService';
 import { DriftReconciler } from './service/DriftReconciler';
 import { GitWatcher, WatchedRepository } from './service/GitWatcher';
 import { createRouter } from './service/router';
-import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from './extensions';
+import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from '@baton/backstage-plugin-orchestrator-node/extensions';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { PlatformConfig } from './service/PlatformConfig';
 import { OrchestratorEvents } from './service/OrchestratorEvents';

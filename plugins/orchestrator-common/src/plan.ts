@@ -32,28 +32,3 @@ export interface Plan {
   /** Nodes in deterministic topological order (dependencies first). */
   nodes: PlanNode[];
 }
-
-/**
- * One row of `explain`: a candidate criterion, whether it matched and why,
- * and its rank (resId=8, envId=4, appId=2, envType=1).
- *
- * @public
- */
-export interface ExplainCandidate {
-  definition: string;
-  criterion: Record<string, string>;
-  matched: boolean;
-  reason: string;
-  rank: number;
-}
-
-/** @public */
-export interface ExplainResult {
-  type: string;
-  class: string;
-  resId: string;
-  context: { appId: string; envId: string; envType: string };
-  /** The definition that wins, or null when nothing matches. */
-  chosen: string | null;
-  candidates: ExplainCandidate[];
-}

@@ -14,10 +14,5 @@ export {
   orchestratorApiRef,
   OrchestratorClient,
   type OrchestratorApi,
-  type OrchestratorHealth,
-  type ResourceTypeInfo,
-  type ActiveResourceInfo,
-  type EnvironmentGraph,
-  type GraphNodeInfo,
 } from './api';
 export { EntityBatonContent } from './components/EntityBatonContent';

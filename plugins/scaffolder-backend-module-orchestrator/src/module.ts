@@ -7,7 +7,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import os from 'node:os';
 import path from 'node:path';
 import { createPublishLocalAction } from './actions/publishLocal';
-import { OrchestratorApiClient } from './client/OrchestratorApiClient';
+import { OrchestratorApiClient } from '@baton/backstage-plugin-orchestrator-common';
 import { createOrchestratorAppCreateAction } from './actions/orchestratorAppCreate';
 import { createOrchestratorDeployAction } from './actions/orchestratorDeploy';
 import { createOrchestratorEnvironmentCreateAction } from './actions/orchestratorEnvironmentCreate';
@@ -35,13 +35,13 @@ export const scaffolderModuleOrchestrator = createBackendModule({
         const dataDir = config.getOptionalString('orchestrator.dataDir') ?? path.join(os.tmpdir(), 'baton');
         const repositoriesDir =
           config.getOptionalString('orchestrator.scaffolder.repositoriesDir') ?? path.join(dataDir, 'repositories');
-        const client = new OrchestratorApiClient({ auth, discovery });
+        const access = { client: new OrchestratorApiClient({ discoveryApi: discovery }), auth };
         scaffolderActions.addActions(
           createScoreWorkloadCreateAction(),
           createScoreResourceAddAction(),
-          createOrchestratorAppCreateAction({ client }),
-          createOrchestratorEnvironmentCreateAction({ client }),
-          createOrchestratorDeployAction({ client }),
+          createOrchestratorAppCreateAction(access),
+          createOrchestratorEnvironmentCreateAction(access),
+          createOrchestratorDeployAction(access),
           createPublishLocalAction({ repositoriesDir, catalog, auth }),
         );
       },

@@ -1,4 +1,6 @@
 import { promises as fs } from 'node:fs';
+import { ResponseError } from '@backstage/errors';
+import { OrchestratorApiClient } from '@baton/backstage-plugin-orchestrator-common';
 import { CliIo } from '../io';
 
 interface DeployOptions {
@@ -11,12 +13,6 @@ interface DeployOptions {
   wait: boolean;
 }
 
-interface DeploymentStatus {
-  id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  nodes?: { uid: string; status: string; message?: string }[];
-}
-
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
@@ -25,65 +21,52 @@ const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
  */
 export async function runDeploy(opts: DeployOptions, io: CliIo): Promise<number> {
   const token = opts.token ?? process.env.BATON_TOKEN;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const base = `${opts.url.replace(/\/+$/, '')}/api/orchestrator/apps/${encodeURIComponent(
-    opts.app,
-  )}/envs/${encodeURIComponent(opts.env)}`;
-
-  const workloads = await Promise.all(opts.score.map(f => fs.readFile(f, 'utf8')));
-  const created = await request<DeploymentStatus>(`${base}/deployments`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ workloads, comment: opts.comment }),
+  const client = new OrchestratorApiClient({
+    discoveryApi: { getBaseUrl: async pluginId => `${opts.url.replace(/\/+$/, '')}/api/${pluginId}` },
   });
-  if (!created.ok) return reportError(created, io);
-  const { id } = created.body;
-  io.stdout(`deployment ${id} ${created.body.status}\n`);
-  if (!opts.wait) return 0;
-
-  let printed = 0;
-  for (;;) {
-    const log = await request<{ lines: { message: string }[] } | { message: string }[]>(
-      `${base}/deployments/${id}/log`,
-      { headers },
-    );
-    if (log.ok) {
-      const lines = Array.isArray(log.body) ? log.body : log.body.lines;
-      for (const line of lines.slice(printed)) io.stdout(`  ${line.message}\n`);
-      printed = lines.length;
-    }
-    const current = await request<DeploymentStatus>(`${base}/deployments/${id}`, { headers });
-    if (!current.ok) return reportError(current, io);
-    if (FINAL.has(current.body.status)) {
-      for (const node of current.body.nodes ?? []) {
-        if (node.status === 'failed') {
-          io.stderr(`${node.uid}: ${node.message ?? 'failed'}\n`);
-        }
-      }
-      io.stdout(`deployment ${id} ${current.body.status}\n`);
-      return current.body.status === 'succeeded' ? 0 : 1;
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
-}
-
-async function request<T>(url: string, init: RequestInit) {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  let body: any;
+  const path = { app: opts.app, env: opts.env };
   try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = text;
+    const workloads = await Promise.all(opts.score.map(f => fs.readFile(f, 'utf8')));
+    const created = await client.createDeployment({ path, body: { workloads, comment: opts.comment } }, { token });
+    if (!('id' in created)) throw new Error('the orchestrator answered with a plan instead of queuing a deployment');
+    const { id } = created;
+    io.stdout(`deployment ${id} ${created.status}\n`);
+    if (!opts.wait) return 0;
+
+    let lastLine: number | undefined;
+    for (;;) {
+      const log = await client.getDeploymentLog(
+        { path: { ...path, id }, query: { after: lastLine !== undefined ? String(lastLine) : undefined } },
+        { token },
+      );
+      for (const line of log.lines) {
+        io.stdout(`  ${line.message}\n`);
+        lastLine = line.id;
+      }
+      const current = await client.getDeployment({ path: { ...path, id } }, { token });
+      if (FINAL.has(current.status)) {
+        for (const node of current.nodes ?? []) {
+          if (node.status === 'failed') {
+            io.stderr(`${node.uid}: ${node.message ?? 'failed'}\n`);
+          }
+        }
+        io.stdout(`deployment ${id} ${current.status}\n`);
+        return current.status === 'succeeded' ? 0 : 1;
+      }
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+  } catch (error) {
+    if (!(error instanceof ResponseError)) throw error;
+    return reportError(error, io);
   }
-  return { ok: response.ok, status: response.status, body: body as T };
 }
 
-function reportError(response: { status: number; body: any }, io: CliIo): number {
-  const error = response.body?.error;
-  io.stderr(`error: HTTP ${response.status}: ${error?.message ?? JSON.stringify(response.body)}\n`);
-  for (const d of response.body?.details ?? []) {
+function reportError(error: ResponseError, io: CliIo): number {
+  const body = error.body as typeof error.body & {
+    details?: { file?: string; line?: number; column?: number; path?: string; message: string }[];
+  };
+  io.stderr(`error: HTTP ${error.statusCode}: ${body.error.message}\n`);
+  for (const d of body.details ?? []) {
     const where = [d.file, d.line, d.column].filter(x => x !== undefined).join(':');
     io.stderr(`${where ? `${where}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}\n`);
   }

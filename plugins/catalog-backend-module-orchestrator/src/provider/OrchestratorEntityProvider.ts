@@ -4,7 +4,6 @@ import {
   LoggerService,
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
   DeferredEntity,
   EntityProvider,
@@ -18,6 +17,7 @@ import {
   DeploymentEvent,
   ORCHESTRATOR_EVENTS_TOPIC,
   ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
+  OrchestratorApiClient,
   ResourceEvent,
 } from '@baton/backstage-plugin-orchestrator-common';
 import {
@@ -41,6 +41,7 @@ export class OrchestratorEntityProvider implements EntityProvider {
   #connection?: EntityProviderConnection;
   /** Entity names last emitted per `<app>/<env>`, for deltas. */
   readonly #emitted = new Map<string, Set<string>>();
+  readonly #client: OrchestratorApiClient;
 
   constructor(
     private readonly options: {
@@ -56,7 +57,9 @@ export class OrchestratorEntityProvider implements EntityProvider {
       retries?: number;
       retryDelayMs?: number;
     },
-  ) {}
+  ) {
+    this.#client = new OrchestratorApiClient({ discoveryApi: options.discovery });
+  }
 
   /** {@inheritdoc @backstage/plugin-catalog-node#EntityProvider.getProviderName} */
   getProviderName() {
@@ -116,7 +119,7 @@ export class OrchestratorEntityProvider implements EntityProvider {
   async refreshEnvironment(app: string, env: string, attempt = 0): Promise<void> {
     const connection = this.requireConnection();
     const [resources, apps, location] = await Promise.all([
-      this.request<ActiveResourceSummary[]>(`/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}/resources`),
+      this.serviceToken().then(token => this.#client.listEnvironmentResources({ path: { app, env } }, { token })),
       this.appsInCatalog(),
       this.location(),
     ]);
@@ -177,25 +180,21 @@ export class OrchestratorEntityProvider implements EntityProvider {
     return appsFromEntities(items);
   }
 
-  private async request<T>(path: string): Promise<T> {
-    const { auth, discovery } = this.options;
-    const baseUrl = await discovery.getBaseUrl('orchestrator');
+  /** The catalog's own service token for the orchestrator. */
+  private async serviceToken(): Promise<string> {
+    const { auth } = this.options;
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: 'orchestrator',
     });
-    const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    if (!response.ok) throw await ResponseError.fromResponse(response);
-    return (await response.json()) as T;
+    return token;
   }
 
   private async listResources(): Promise<ActiveResourceSummary[]> {
     const items: ActiveResourceSummary[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.request<{ items: ActiveResourceSummary[]; nextCursor?: string }>(
-        `/resources?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
+      const page = await this.#client.listResources({ query: { limit: '1000', cursor } }, { token: await this.serviceToken() });
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

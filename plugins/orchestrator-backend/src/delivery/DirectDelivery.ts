@@ -1,4 +1,4 @@
-import type { ClusterApplier } from '../extensions';
+import type { ClusterApplier } from '@baton/backstage-plugin-orchestrator-node/extensions';
 import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Delivery';
 
 /**

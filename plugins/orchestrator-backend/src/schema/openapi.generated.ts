@@ -308,6 +308,303 @@ export const spec = {
         },
         required: ['checkedAt', 'items'],
       },
+      QueuedDeployment: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'],
+          },
+        },
+        required: ['id', 'status'],
+      },
+      DeploymentLogLine: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          level: {
+            type: 'string',
+          },
+          uid: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+        required: ['id', 'createdAt', 'level', 'message'],
+      },
+      ResourceType: {
+        type: 'object',
+        properties: {
+          type: {
+            type: 'string',
+          },
+          classes: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          definitions: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          description: {
+            type: 'string',
+          },
+        },
+        required: ['type', 'classes', 'definitions'],
+        additionalProperties: false,
+      },
+      GraphNode: {
+        type: 'object',
+        properties: {
+          uid: {
+            type: 'string',
+          },
+          resId: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+          },
+          class: {
+            type: 'string',
+          },
+          definition: {
+            type: 'string',
+            description:
+              'Id of the definition that matched (built-in ones are baton-default-<type>)',
+          },
+          criterion: {
+            description:
+              'The criterion that won, or null for built-in definitions',
+            oneOf: [
+              {
+                type: 'object',
+                additionalProperties: {
+                  type: 'string',
+                },
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          dependsOn: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description: 'Uids of the nodes this one needs',
+          },
+        },
+        required: [
+          'uid',
+          'resId',
+          'type',
+          'class',
+          'definition',
+          'criterion',
+          'dependsOn',
+        ],
+      },
+      Graph: {
+        type: 'object',
+        description:
+          'The resource graph of a deployment, nodes in dependency order',
+        properties: {
+          deploymentId: {
+            type: 'string',
+          },
+          hash: {
+            type: 'string',
+            description: 'Content hash of the graph (sha256 hex)',
+          },
+          nodes: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GraphNode',
+            },
+          },
+        },
+        required: ['deploymentId', 'hash', 'nodes'],
+      },
+      PlannedNode: {
+        type: 'object',
+        description:
+          "A node of a dry run's plan: the graph node with its outputs (secret ones only as keys) and what a deployment would do to it; a node to delete carries only its identity\n",
+        properties: {
+          uid: {
+            type: 'string',
+          },
+          resId: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+          },
+          class: {
+            type: 'string',
+          },
+          definition: {
+            type: 'string',
+          },
+          criterion: {
+            oneOf: [
+              {
+                type: 'object',
+                additionalProperties: {
+                  type: 'string',
+                },
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          dependsOn: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          outputs: {
+            type: 'object',
+          },
+          secretOutputs: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          status: {
+            type: 'string',
+            enum: ['not-run', 'failed', 'skipped'],
+            description:
+              "Set when the node's driver did not run (side effects wait for deploy) or failed",
+          },
+          message: {
+            type: 'string',
+          },
+          action: {
+            type: 'string',
+            enum: ['create', 'update', 'none', 'delete'],
+          },
+        },
+        required: ['uid', 'resId', 'type', 'class', 'definition', 'action'],
+      },
+      DeploymentPlan: {
+        type: 'object',
+        description:
+          "A dry run's plan, as the CLI's plan JSON with an action per node",
+        properties: {
+          app: {
+            type: 'string',
+          },
+          env: {
+            type: 'string',
+          },
+          envType: {
+            type: 'string',
+          },
+          hash: {
+            type: 'string',
+            description: 'Content hash of the graph (sha256 hex)',
+          },
+          nodes: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PlannedNode',
+            },
+          },
+        },
+        required: ['app', 'env', 'envType', 'hash', 'nodes'],
+      },
+      ExplainCandidate: {
+        type: 'object',
+        properties: {
+          definition: {
+            type: 'string',
+          },
+          criterion: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          matched: {
+            type: 'boolean',
+          },
+          reason: {
+            type: 'string',
+          },
+          rank: {
+            type: 'integer',
+            description: 'resId=8, envId=4, appId=2, envType=1, summed',
+          },
+        },
+        required: ['definition', 'criterion', 'matched', 'reason', 'rank'],
+      },
+      ExplainResult: {
+        type: 'object',
+        properties: {
+          type: {
+            type: 'string',
+          },
+          class: {
+            type: 'string',
+          },
+          resId: {
+            type: 'string',
+          },
+          context: {
+            type: 'object',
+            properties: {
+              appId: {
+                type: 'string',
+              },
+              envId: {
+                type: 'string',
+              },
+              envType: {
+                type: 'string',
+              },
+            },
+            required: ['appId', 'envId', 'envType'],
+          },
+          chosen: {
+            description:
+              'The definition that wins, or null when nothing matches',
+            oneOf: [
+              {
+                type: 'string',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          candidates: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ExplainCandidate',
+            },
+          },
+        },
+        required: ['type', 'class', 'resId', 'context', 'chosen', 'candidates'],
+      },
       Id: {
         type: 'string',
         description: 'A lowercase RFC 1123 label',
@@ -932,29 +1229,7 @@ export const spec = {
                     items: {
                       type: 'array',
                       items: {
-                        type: 'object',
-                        properties: {
-                          type: {
-                            type: 'string',
-                          },
-                          classes: {
-                            type: 'array',
-                            items: {
-                              type: 'string',
-                            },
-                          },
-                          definitions: {
-                            type: 'array',
-                            items: {
-                              type: 'string',
-                            },
-                          },
-                          description: {
-                            type: 'string',
-                          },
-                        },
-                        required: ['type', 'classes', 'definitions'],
-                        additionalProperties: false,
+                        $ref: '#/components/schemas/ResourceType',
                       },
                     },
                   },
@@ -1160,7 +1435,7 @@ export const spec = {
                   type: 'object',
                   properties: {
                     plan: {
-                      type: 'object',
+                      $ref: '#/components/schemas/DeploymentPlan',
                     },
                   },
                   required: ['plan'],
@@ -1173,16 +1448,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  properties: {
-                    id: {
-                      type: 'string',
-                    },
-                    status: {
-                      type: 'string',
-                    },
-                  },
-                  required: ['id', 'status'],
+                  $ref: '#/components/schemas/QueuedDeployment',
                 },
               },
             },
@@ -1280,25 +1546,7 @@ export const spec = {
                     lines: {
                       type: 'array',
                       items: {
-                        type: 'object',
-                        properties: {
-                          id: {
-                            type: 'integer',
-                          },
-                          createdAt: {
-                            type: 'string',
-                          },
-                          level: {
-                            type: 'string',
-                          },
-                          uid: {
-                            type: 'string',
-                          },
-                          message: {
-                            type: 'string',
-                          },
-                        },
-                        required: ['id', 'createdAt', 'level', 'message'],
+                        $ref: '#/components/schemas/DeploymentLogLine',
                       },
                     },
                   },
@@ -1369,16 +1617,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  properties: {
-                    id: {
-                      type: 'string',
-                    },
-                    status: {
-                      type: 'string',
-                    },
-                  },
-                  required: ['id', 'status'],
+                  $ref: '#/components/schemas/QueuedDeployment',
                 },
               },
             },
@@ -1433,16 +1672,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  properties: {
-                    id: {
-                      type: 'string',
-                    },
-                    status: {
-                      type: 'string',
-                    },
-                  },
-                  required: ['id', 'status'],
+                  $ref: '#/components/schemas/QueuedDeployment',
                 },
               },
             },
@@ -1476,7 +1706,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
+                  $ref: '#/components/schemas/Graph',
                 },
               },
             },
@@ -1662,7 +1892,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
+                  $ref: '#/components/schemas/ExplainResult',
                 },
               },
             },

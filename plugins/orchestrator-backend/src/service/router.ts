@@ -24,6 +24,7 @@ import { ActiveResourceRecord, DeploymentRecord, DeploymentStore } from '../data
 import { environmentResourceId } from '../permissions';
 import { DefinitionService } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
+import type { GraphView } from '@baton/backstage-plugin-orchestrator-node';
 import { DriftReconciler } from './DriftReconciler';
 import { GitWatcher } from './GitWatcher';
 import { DecisionCache } from './DecisionCache';
@@ -372,7 +373,7 @@ export async function createRouter(
     const last = await deploymentStore.getLastSucceeded(app, env);
     if (!last) throw new NotFoundError(`Environment ${app}/${env} has no successful deployment`);
     const { graph } = await deploymentStore.getArtifacts(last.id, ['graph']);
-    res.json({ deploymentId: last.id, ...(graph as object) });
+    res.json({ deploymentId: last.id, ...(graph as GraphView) });
   });
 
   router.get('/apps/:app/envs/:env/resources', async (req, res) => {

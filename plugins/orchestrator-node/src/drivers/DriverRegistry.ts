@@ -3,8 +3,8 @@ import { Driver } from './types';
 
 /**
  * What other backend modules are given to add drivers: the backend wraps it
- * in its `orchestratorDriversExtensionPoint` (this package has no Backstage
- * imports).
+ * in `orchestratorDriversExtensionPoint` (from this package's `extensions`
+ * entry point; the engine itself has no Backstage imports).
  *
  * @public
  */

@@ -6,7 +6,8 @@ import {
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import orchestratorPlugin from '@baton/backstage-plugin-orchestrator-backend';
 import { AddressInfo } from 'node:net';
-import { OrchestratorApiClient } from '../client/OrchestratorApiClient';
+import { OrchestratorApiClient } from '@baton/backstage-plugin-orchestrator-common';
+import { OrchestratorAccess } from './orchestratorAccess';
 import { createOrchestratorAppCreateAction } from './orchestratorAppCreate';
 import { createOrchestratorEnvironmentCreateAction } from './orchestratorEnvironmentCreate';
 import { createOrchestratorDeployAction } from './orchestratorDeploy';
@@ -16,7 +17,7 @@ import path from 'node:path';
 
 // The actions talk to a real orchestrator backend over HTTP.
 describe('orchestrator actions', () => {
-  let client: OrchestratorApiClient;
+  let access: OrchestratorAccess;
   let baseUrl: string;
   let stop: () => Promise<void>;
 
@@ -37,10 +38,10 @@ describe('orchestrator actions', () => {
     const { port } = backend.server.address() as AddressInfo;
     baseUrl = `http://localhost:${port}/api/orchestrator`;
     stop = () => backend.stop();
-    client = new OrchestratorApiClient({
+    access = {
+      client: new OrchestratorApiClient({ discoveryApi: { getBaseUrl: async () => baseUrl } }),
       auth: mockServices.auth(),
-      discovery: { getBaseUrl: async () => baseUrl, getExternalBaseUrl: async () => baseUrl },
-    });
+    };
   });
   afterAll(async () => {
     await stop();
@@ -58,8 +59,8 @@ describe('orchestrator actions', () => {
       headers: { authorization: mockCredentials.user.header(), 'content-type': 'application/json' },
       body: '{}',
     });
-    const appAction = createOrchestratorAppCreateAction({ client });
-    const envAction = createOrchestratorEnvironmentCreateAction({ client });
+    const appAction = createOrchestratorAppCreateAction(access);
+    const envAction = createOrchestratorEnvironmentCreateAction(access);
 
     for (let i = 0; i < 2; i++) {
       const appCtx = createMockActionContext({
@@ -85,7 +86,7 @@ describe('orchestrator actions', () => {
   });
 
   it('fails the step with the orchestrator error', async () => {
-    const envAction = createOrchestratorEnvironmentCreateAction({ client });
+    const envAction = createOrchestratorEnvironmentCreateAction(access);
     const ctx = createMockActionContext({
       input: { app: 'payments', env: 'qa', type: 'nonexistent' },
     });
@@ -95,7 +96,7 @@ describe('orchestrator actions', () => {
   });
 
   it('changes nothing in a dry run', async () => {
-    const appAction = createOrchestratorAppCreateAction({ client });
+    const appAction = createOrchestratorAppCreateAction(access);
     const ctx = { ...createMockActionContext({ input: { app: 'dry' } }), isDryRun: true };
     await appAction.handler(ctx);
     expect(ctx.output).toHaveBeenCalledWith('app', 'dry');
@@ -106,7 +107,7 @@ describe('orchestrator actions', () => {
     const score = 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\nresources:\n  db: { type: postgres }\n';
     let deployAction: ReturnType<typeof createOrchestratorDeployAction>;
     beforeAll(() => {
-      deployAction = createOrchestratorDeployAction({ client, pollIntervalMs: 20 });
+      deployAction = createOrchestratorDeployAction({ ...access, pollIntervalMs: 20 });
     });
 
     async function contextWith(files: Record<string, string>, input: Record<string, unknown>) {

@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { OrchestratorApiClient } from '../client/OrchestratorApiClient';
+import { onBehalfOf, OrchestratorAccess } from './orchestratorAccess';
 import { examples } from './orchestratorAppCreate.examples';
 
 /**
@@ -7,9 +7,7 @@ import { examples } from './orchestratorAppCreate.examples';
  *
  * @public
  */
-export function createOrchestratorAppCreateAction(options: {
-  client: OrchestratorApiClient;
-}) {
+export function createOrchestratorAppCreateAction(options: OrchestratorAccess) {
   return createTemplateAction({
     id: 'orchestrator:app:create',
     description: 'Creates an app in the Baton orchestrator (idempotent)',
@@ -36,11 +34,9 @@ export function createOrchestratorAppCreateAction(options: {
       await ctx.checkpoint({
         key: `orchestrator.app.create.${app}`,
         fn: async () => {
-          await options.client.request(
-            await ctx.getInitiatorCredentials(),
-            'PUT',
-            `/apps/${encodeURIComponent(app)}`,
-            { title, entityRef },
+          await options.client.putApp(
+            { path: { app }, body: { title, entityRef } },
+            await onBehalfOf(options, await ctx.getInitiatorCredentials()),
           );
         },
       });

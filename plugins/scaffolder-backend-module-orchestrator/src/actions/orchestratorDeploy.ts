@@ -2,15 +2,9 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { InputError } from '@backstage/errors';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { promises as fs } from 'node:fs';
-import { OrchestratorApiClient } from '../client/OrchestratorApiClient';
+import { Deployment } from '@baton/backstage-plugin-orchestrator-common';
+import { onBehalfOf, OrchestratorAccess } from './orchestratorAccess';
 import { examples } from './orchestratorDeploy.examples';
-
-interface Deployment {
-  id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  error?: string;
-  nodes?: { uid: string; status: string; message?: string }[];
-}
 
 /**
  * `orchestrator:deploy`: deploys the workspace's Score file(s) to an
@@ -21,7 +15,7 @@ interface Deployment {
  *
  * @public
  */
-export function createOrchestratorDeployAction(options: { client: OrchestratorApiClient; pollIntervalMs?: number }) {
+export function createOrchestratorDeployAction(options: OrchestratorAccess & { pollIntervalMs?: number }) {
   const pollMs = options.pollIntervalMs ?? 500;
   return createTemplateAction({
     id: 'orchestrator:deploy',
@@ -56,17 +50,13 @@ export function createOrchestratorDeployAction(options: { client: OrchestratorAp
           }
         }),
       );
-      const credentials = await ctx.getInitiatorCredentials();
-      const base = `/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}`;
+      const asUser = await onBehalfOf(options, await ctx.getInitiatorCredentials());
+      const { client } = options;
 
       if (ctx.isDryRun) {
-        const { plan } = await options.client.request<{ plan: { nodes: { uid: string; action: string; outputs?: Record<string, unknown> }[] } }>(
-          credentials,
-          'POST',
-          `${base}/deployments`,
-          { workloads, dryRun: true },
-        );
-        for (const node of plan.nodes) ctx.logger.info(`${node.action} ${node.uid}`);
+        const planned = await client.createDeployment({ path: { app, env }, body: { workloads, dryRun: true } }, asUser);
+        if (!('plan' in planned)) throw new Error(`The orchestrator queued deployment ${planned.id} instead of planning`);
+        for (const node of planned.plan.nodes) ctx.logger.info(`${node.action} ${node.uid}`);
         ctx.output('status', 'planned');
         return;
       }
@@ -74,10 +64,14 @@ export function createOrchestratorDeployAction(options: { client: OrchestratorAp
       const id = await ctx.checkpoint({
         key: `orchestrator.deploy.${app}.${env}.${ctx.task.id}`,
         fn: async () => {
-          const created = await options.client.request<{ id: string }>(credentials, 'POST', `${base}/deployments`, {
-            workloads,
-            comment: ctx.input.comment ?? `Software template task ${ctx.task.id}`,
-          });
+          const created = await client.createDeployment(
+            {
+              path: { app, env },
+              body: { workloads, comment: ctx.input.comment ?? `Software template task ${ctx.task.id}` },
+            },
+            asUser,
+          );
+          if (!('id' in created)) throw new Error('The orchestrator planned instead of queuing a deployment');
           return created.id;
         },
       });
@@ -87,10 +81,9 @@ export function createOrchestratorDeployAction(options: { client: OrchestratorAp
       let lastLine: number | undefined;
       let deployment: Deployment;
       for (;;) {
-        const { lines } = await options.client.request<{ lines: { id: number; level: string; message: string }[] }>(
-          credentials,
-          'GET',
-          `${base}/deployments/${id}/log${lastLine !== undefined ? `?after=${lastLine}` : ''}`,
+        const { lines } = await client.getDeploymentLog(
+          { path: { app, env, id }, query: { after: lastLine !== undefined ? String(lastLine) : undefined } },
+          asUser,
         );
         for (const line of lines) {
           if (line.level === 'error') ctx.logger.error(line.message);
@@ -98,7 +91,7 @@ export function createOrchestratorDeployAction(options: { client: OrchestratorAp
           else ctx.logger.info(line.message);
           lastLine = line.id;
         }
-        deployment = await options.client.request<Deployment>(credentials, 'GET', `${base}/deployments/${id}`);
+        deployment = await client.getDeployment({ path: { app, env, id } }, asUser);
         if (['succeeded', 'failed', 'cancelled'].includes(deployment.status)) break;
         if (Date.now() > deadline || ctx.signal?.aborted) {
           throw new Error(`Deployment ${id} is still ${deployment.status}; stopped waiting`);
@@ -111,11 +104,7 @@ export function createOrchestratorDeployAction(options: { client: OrchestratorAp
       if (deployment.status !== 'succeeded') {
         throw new Error(`Deployment ${id} ${deployment.status}: ${deployment.error ?? 'see its log'}`);
       }
-      const resources = await options.client.request<{ uid: string; outputs: Record<string, unknown> }[]>(
-        credentials,
-        'GET',
-        `${base}/resources`,
-      );
+      const resources = await client.listEnvironmentResources({ path: { app, env } }, asUser);
       ctx.output('resources', Object.fromEntries(resources.map(r => [r.uid, r.outputs])));
     },
   });

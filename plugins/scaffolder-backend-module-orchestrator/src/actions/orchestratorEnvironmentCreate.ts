@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { OrchestratorApiClient } from '../client/OrchestratorApiClient';
+import { onBehalfOf, OrchestratorAccess } from './orchestratorAccess';
 import { examples } from './orchestratorEnvironmentCreate.examples';
 
 /**
@@ -8,9 +8,7 @@ import { examples } from './orchestratorEnvironmentCreate.examples';
  *
  * @public
  */
-export function createOrchestratorEnvironmentCreateAction(options: {
-  client: OrchestratorApiClient;
-}) {
+export function createOrchestratorEnvironmentCreateAction(options: OrchestratorAccess) {
   return createTemplateAction({
     id: 'orchestrator:environment:create',
     description: 'Creates an environment of an app in the Baton orchestrator (idempotent)',
@@ -38,11 +36,9 @@ export function createOrchestratorEnvironmentCreateAction(options: {
         await ctx.checkpoint({
           key: `orchestrator.environment.create.${app}.${env}`,
           fn: async () => {
-            await options.client.request(
-              await ctx.getInitiatorCredentials(),
-              'PUT',
-              `/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}`,
-              { type, ...(cloneFrom ? { cloneFrom } : {}) },
+            await options.client.putEnvironment(
+              { path: { app, env }, body: { type, ...(cloneFrom ? { cloneFrom } : {}) } },
+              await onBehalfOf(options, await ctx.getInitiatorCredentials()),
             );
           },
         });

@@ -5,17 +5,20 @@ import { Entity } from '@backstage/catalog-model';
 import { orchestratorApiRef } from '../../api';
 import { mockOrchestratorApi } from '../../__testUtils__/mockOrchestratorApi';
 import { EntityBatonContent } from './EntityBatonContent';
+import { ActiveResource, Graph } from '@baton/backstage-plugin-orchestrator-common';
 
-const graph = {
+const graph: Graph = {
   deploymentId: 'd-42',
+  hash: 'c0ffee',
   nodes: [
-    { uid: 'workload.default#modules.web', resId: 'modules.web', type: 'workload', class: 'default', definition: 'baton-default-workload', dependsOn: ['postgres.default#modules.web.externals.db'] },
-    { uid: 'postgres.default#modules.web.externals.db', resId: 'modules.web.externals.db', type: 'postgres', class: 'default', definition: 'pg-dev', dependsOn: [] },
+    { uid: 'workload.default#modules.web', resId: 'modules.web', type: 'workload', class: 'default', definition: 'baton-default-workload', criterion: null, dependsOn: ['postgres.default#modules.web.externals.db'] },
+    { uid: 'postgres.default#modules.web.externals.db', resId: 'modules.web.externals.db', type: 'postgres', class: 'default', definition: 'pg-dev', criterion: { envType: 'development' }, dependsOn: [] },
   ],
 };
-const resources = [
+const resources: ActiveResource[] = [
   {
     app: 'shop', env: 'dev', uid: 'postgres.default#modules.web.externals.db', resId: 'modules.web.externals.db',
+    guresid: 'postgres.default#shop.dev.modules.web.externals.db',
     type: 'postgres', class: 'default', definition: 'pg-dev', status: 'active',
     outputs: { host: 'pg.dev.internal', port: 5432 }, secretOutputs: ['password'], workloads: ['web'],
   },

@@ -11,19 +11,20 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Grid, Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
-import { ActiveResourceInfo, EnvironmentGraph, orchestratorApiRef } from '../../api';
+import { ActiveResource, Graph } from '@baton/backstage-plugin-orchestrator-common';
+import { orchestratorApiRef } from '../../api';
 
 const APP_ANNOTATION = 'baton.dev/app';
 const ENV_ANNOTATION = 'baton.dev/env';
 const UID_ANNOTATION = 'baton.dev/uid';
 
-function formatOutputs(r: ActiveResourceInfo): string {
+function formatOutputs(r: ActiveResource): string {
   const plain = Object.entries(r.outputs).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   // Secret outputs are listed by name only: the API never returns their values.
   return [...plain, ...r.secretOutputs.map(k => `${k}=(secret)`)].join(', ');
 }
 
-const columns: TableColumn<ActiveResourceInfo>[] = [
+const columns: TableColumn<ActiveResource>[] = [
   { title: 'Resource', field: 'resId' },
   { title: 'Type', field: 'type' },
   { title: 'Class', field: 'class' },
@@ -33,7 +34,7 @@ const columns: TableColumn<ActiveResourceInfo>[] = [
 ];
 
 /** The environment's resource graph, dependencies pointing at what they need. */
-const GraphCard = ({ graph, highlight }: { graph: EnvironmentGraph; highlight?: string }) => {
+const GraphCard = ({ graph, highlight }: { graph: Graph; highlight?: string }) => {
   // The default node shows its id, so ids are the readable labels (as unique as uids).
   const labels = new Map(
     graph.nodes.map(n => [

@@ -1,0 +1,166 @@
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { ResponseError } from '@backstage/errors';
+import { OrchestratorApiClient } from '@baton/backstage-plugin-orchestrator-common';
+import Ajv from 'ajv';
+import fs from 'node:fs';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import yaml from 'yaml';
+import { orchestratorPlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+// The generated client against the real router, each answer checked against
+// the schema openapi.yaml gives it, so the document describes what is sent.
+const spec = yaml.parse(fs.readFileSync(path.join(__dirname, '../schema/openapi.yaml'), 'utf8'));
+const ajv = new Ajv({ strict: false, validateFormats: false });
+ajv.addSchema(spec, 'openapi');
+function expectSchema(name: string, value: unknown) {
+  const validate = ajv.getSchema(`openapi#/components/schemas/${name}`)!;
+  expect(validate(value) ? [] : validate.errors).toEqual([]);
+}
+
+describe('OrchestratorApiClient', () => {
+  let stop: () => Promise<void>;
+  afterEach(() => stop?.());
+
+  async function start() {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-client-'));
+    fs.writeFileSync(
+      path.join(root, 'definitions.yaml'),
+      `apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: pg-dev }
+spec:
+  type: postgres
+  driver: echo
+  driverInputs:
+    values: { host: db.local }
+    secrets: { password: s3cret-value }
+  criteria: [{ envType: development }]
+`,
+    );
+    const backend = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        mockServices.rootConfig.factory({
+          data: { orchestrator: { dataDir: path.join(root, 'data'), definitions: [path.join(root, 'definitions.yaml')] } },
+        }),
+      ],
+    });
+    stop = () => backend.stop();
+    const { port } = backend.server.address() as AddressInfo;
+    const requests: string[] = [];
+    const client = new OrchestratorApiClient({
+      discoveryApi: { getBaseUrl: async pluginId => `http://127.0.0.1:${port}/api/${pluginId}` },
+      fetchApi: {
+        fetch: (input, init) => {
+          requests.push(`${init?.method} ${input}`);
+          return fetch(input, {
+            ...init,
+            headers: { ...(init?.headers as Record<string, string>), authorization: mockCredentials.user.header() },
+          });
+        },
+      },
+    });
+    return { client, requests };
+  }
+
+  it('speaks the contract: plan, explain, deployment, graph and resources match their schemas', async () => {
+    const { client, requests } = await start();
+    await client.putEnvironmentType({ path: { id: 'development' }, body: { name: 'Development' } });
+    await client.putApp({ path: { app: 'shop' }, body: { title: 'Shop' } });
+    const env = await client.putEnvironment({ path: { app: 'shop', env: 'dev' }, body: { type: 'development' } });
+    expectSchema('Environment', env);
+    expect((await client.listEnvironments({ path: { app: 'shop' } })).items.map(e => e.id)).toEqual(['dev']);
+
+    const workload = `apiVersion: score.dev/v1b1
+metadata: { name: web }
+containers:
+  main:
+    image: web
+    variables: { DB: "\${resources.db.host}" }
+resources:
+  db: { type: postgres }
+`;
+    const dry = await client.createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: [workload], dryRun: true } });
+    if (!('plan' in dry)) throw new Error('a dry run answers with a plan');
+    expectSchema('DeploymentPlan', dry.plan);
+    expect(dry.plan.nodes.find(n => n.type === 'postgres')).toMatchObject({
+      definition: 'pg-dev',
+      action: 'create',
+      criterion: { envType: 'development' },
+    });
+
+    const explained = await client.explain({
+      query: { type: 'postgres', app: 'shop', env: 'dev', resId: 'modules.web.externals.db' },
+    });
+    expectSchema('ExplainResult', explained);
+    expect(explained.chosen).toBe('pg-dev');
+    expect(explained.candidates).toEqual([
+      expect.objectContaining({ definition: 'pg-dev', matched: true, rank: 1 }),
+    ]);
+
+    const queued = await client.createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: [workload] } });
+    expectSchema('QueuedDeployment', queued);
+    if (!('id' in queued)) throw new Error('a deployment answers with its id');
+    let deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id } });
+    for (let i = 0; i < 300 && !['succeeded', 'failed'].includes(deployment.status); i++) {
+      await new Promise(r => setTimeout(r, 50));
+      deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id } });
+    }
+    expectSchema('Deployment', deployment);
+    expect(deployment.status).toBe('succeeded');
+    const log = await client.getDeploymentLog({ path: { app: 'shop', env: 'dev', id: queued.id }, query: { after: '0' } });
+    log.lines.forEach(line => expectSchema('DeploymentLogLine', line));
+
+    const graph = await client.getGraph({ path: { app: 'shop', env: 'dev' } });
+    expectSchema('Graph', graph);
+    expect(graph.deploymentId).toBe(queued.id);
+    expect(graph.nodes.map(n => n.type)).toEqual(expect.arrayContaining(['postgres', 'workload']));
+
+    const resources = await client.listEnvironmentResources({ path: { app: 'shop', env: 'dev' } });
+    resources.forEach(r => expectSchema('ActiveResource', r));
+    expect(resources.find(r => r.type === 'postgres')).toMatchObject({ outputs: { host: 'db.local' }, secretOutputs: ['password'] });
+    const page = await client.listResources({ query: { limit: '1' } });
+    expect(page.items).toHaveLength(1);
+    expect(page.nextCursor).toBeDefined();
+
+    expect(requests).toContainEqual(
+      expect.stringMatching(
+        /^GET http:\/\/127\.0\.0\.1:\d+\/api\/orchestrator\/explain\?type=postgres&app=shop&env=dev&resId=modules\.web\.externals\.db$/,
+      ),
+    );
+  });
+
+  it('throws ResponseError with the error body and its details', async () => {
+    const { client } = await start();
+    const missing = await client.getGraph({ path: { app: 'shop', env: 'dev' } }).catch(e => e);
+    expect(missing).toBeInstanceOf(ResponseError);
+    expect(missing.response.status).toBe(404);
+    expect(missing.body.error.name).toBe('NotFoundError');
+
+    const invalid = await client
+      .putEnvironment({ path: { app: 'shop', env: 'Not An Id' }, body: { type: 'development' } })
+      .catch(e => e);
+    expect(invalid).toBeInstanceOf(ResponseError);
+    expect(invalid.response.status).toBe(400);
+    expectSchema('Error', invalid.body);
+    // The path parameter was sent encoded, and the validator names it.
+    expect(JSON.stringify(invalid.body)).toMatch(/env/);
+
+    await client.putEnvironmentType({ path: { id: 'development' }, body: {} });
+    await client.putApp({ path: { app: 'shop' }, body: {} });
+    await client.putEnvironment({ path: { app: 'shop', env: 'dev' }, body: { type: 'development' } });
+    const badScore = await client
+      .createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: ['apiVersion: score.dev/v1b1\nmetadata: {}\n'] } })
+      .catch(e => e);
+    expect(badScore).toBeInstanceOf(ResponseError);
+    expect(badScore.message).toMatch(/^Request failed with 400 Bad Request: 2 problems:/);
+    expect(badScore.body.details).toEqual([
+      { file: 'workloads[0]', line: 1, column: 1, message: "missing required field 'containers'" },
+      { file: 'workloads[0]', line: 2, column: 1, path: 'metadata', message: "missing required field 'name'" },
+    ]);
+  });
+});

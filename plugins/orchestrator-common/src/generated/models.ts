@@ -1,0 +1,287 @@
+// Generated from plugins/orchestrator-backend/src/schema/openapi.yaml by scripts/generate-openapi.js; do not edit.
+
+export type ModelError = {
+  error: {
+    name: string;
+    message: string;
+  };
+  details?: Array<{
+    file?: string;
+    line?: number;
+    column?: number;
+    path?: string;
+    message: string;
+  }>;
+};
+
+export type EnvironmentType = {
+  id: Id;
+  name?: string;
+  source: 'api' | 'config';
+  createdAt: string;
+};
+
+export type App = {
+  id: Id;
+  title?: string;
+  entityRef?: string;
+  createdAt: string;
+};
+
+export type Environment = {
+  appId: Id;
+  id: Id;
+  type: Id;
+  deployMode: DeployMode;
+  clonedFrom?: string;
+  createdAt: string;
+};
+
+/** gitops commits the rendered manifests to the GitOps repository; direct runs the drivers and hands the manifests to the installed cluster applier, keeping them with the deployment */
+export type DeployMode = 'gitops' | 'direct';
+
+export type ResourceDefinitionView = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    [key: string]: unknown;
+  };
+  spec: {
+    [key: string]: unknown;
+  };
+  source: 'api' | 'config';
+  revision: number;
+};
+
+export type Deployment = {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  createdAt: string;
+  createdBy: string;
+  comment?: string;
+  setId: string;
+  previousId?: string;
+  error?: string;
+  commit?: string;
+  nodes?: Array<{
+    uid: string;
+    status: string;
+    message?: string;
+  }>;
+  diff?: {
+    [key: string]: unknown;
+  };
+};
+
+export type ActiveResource = {
+  app: string;
+  env: string;
+  envType?: string;
+  workloads?: Array<string>;
+  uid: string;
+  resId: string;
+  type: string;
+  class: string;
+  guresid: string;
+  definition: string;
+  status: string;
+  outputs: {
+    [key: string]: unknown;
+  };
+  secretOutputs: Array<string>;
+};
+
+export type DriftReport = {
+  checkedAt: string;
+  items: Array<{
+    uid: string;
+    kind: string;
+    detail: string;
+  }>;
+};
+
+export type QueuedDeployment = {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+};
+
+export type DeploymentLogLine = {
+  id: number;
+  createdAt: string;
+  level: string;
+  uid?: string;
+  message: string;
+};
+
+export type ResourceType = {
+  type: string;
+  classes: Array<string>;
+  definitions: Array<string>;
+  description?: string;
+};
+
+export type GraphNode = {
+  uid: string;
+  resId: string;
+  type: string;
+  class: string;
+  /** Id of the definition that matched (built-in ones are baton-default-<type>) */
+  definition: string;
+  /** The criterion that won, or null for built-in definitions */
+  criterion: {
+    [key: string]: string;
+  } | null;
+  /** Uids of the nodes this one needs */
+  dependsOn: Array<string>;
+};
+
+/** The resource graph of a deployment, nodes in dependency order */
+export type Graph = {
+  deploymentId: string;
+  /** Content hash of the graph (sha256 hex) */
+  hash: string;
+  nodes: Array<GraphNode>;
+};
+
+/** A node of a dry run's plan: the graph node with its outputs (secret ones only as keys) and what a deployment would do to it; a node to delete carries only its identity */
+export type PlannedNode = {
+  uid: string;
+  resId: string;
+  type: string;
+  class: string;
+  definition: string;
+  criterion?: {
+    [key: string]: string;
+  } | null;
+  dependsOn?: Array<string>;
+  outputs?: {
+    [key: string]: unknown;
+  };
+  secretOutputs?: Array<string>;
+  /** Set when the node's driver did not run (side effects wait for deploy) or failed */
+  status?: 'not-run' | 'failed' | 'skipped';
+  message?: string;
+  action: 'create' | 'update' | 'none' | 'delete';
+};
+
+/** A dry run's plan, as the CLI's plan JSON with an action per node */
+export type DeploymentPlan = {
+  app: string;
+  env: string;
+  envType: string;
+  /** Content hash of the graph (sha256 hex) */
+  hash: string;
+  nodes: Array<PlannedNode>;
+};
+
+export type ExplainCandidate = {
+  definition: string;
+  criterion: {
+    [key: string]: string;
+  };
+  matched: boolean;
+  reason: string;
+  /** resId=8, envId=4, appId=2, envType=1, summed */
+  rank: number;
+};
+
+export type ExplainResult = {
+  type: string;
+  class: string;
+  resId: string;
+  context: {
+    appId: string;
+    envId: string;
+    envType: string;
+  };
+  /** The definition that wins, or null when nothing matches */
+  chosen: string | null;
+  candidates: Array<ExplainCandidate>;
+};
+
+/** A lowercase RFC 1123 label */
+export type Id = string;
+
+export type GetHealthResponse = {
+  status: 'ok';
+};
+
+export type ListEnvironmentTypesResponse = {
+  items: Array<EnvironmentType>;
+};
+
+export type PutEnvironmentTypeRequest = {
+  name?: string;
+};
+
+export type ListAppsResponse = {
+  items: Array<App>;
+};
+
+export type PutAppRequest = {
+  title?: string;
+  entityRef?: string;
+};
+
+export type ListEnvironmentsResponse = {
+  items: Array<Environment>;
+};
+
+export type PutEnvironmentRequest = {
+  type: Id;
+  deployMode?: DeployMode;
+  cloneFrom?: Id;
+};
+
+export type ListResourceDefinitionsResponse = {
+  items: Array<ResourceDefinitionView>;
+};
+
+export type ListResourceTypesResponse = {
+  items: Array<ResourceType>;
+};
+
+export type ListDeploymentsResponse = {
+  items: Array<Deployment>;
+  nextCursor?: string;
+};
+
+export type CreateDeploymentRequest = {
+  /** Score documents, as YAML or JSON strings or as objects */
+  workloads: Array<unknown>;
+  comment?: string;
+  dryRun?: boolean;
+};
+
+export type CreateDeployment200Response = {
+  plan: DeploymentPlan;
+};
+
+export type GetDeploymentLogResponse = {
+  lines: Array<DeploymentLogLine>;
+};
+
+export type GetDeploymentManifestsResponse = {
+  files: {
+    [key: string]: string;
+  };
+};
+
+export type PromoteRequest = {
+  from: Id;
+};
+
+export type ListResourcesResponse = {
+  items: Array<ActiveResource>;
+  nextCursor?: string;
+};
+
+export type GetDeliveredSecretResponse = {
+  data: {
+    [key: string]: string;
+  };
+};
+
+export type GitWebhookResponse = {
+  queued: Array<string>;
+};
