@@ -270,7 +270,7 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
     const locate = document.text !== undefined ? scoreFieldLocator(document.text) : undefined;
     throw new ValidationError(
       problems.map(p => {
-        const position = locate?.(p.path, p.placeholder);
+        const position = locate?.locate(p.path, { placeholder: p.placeholder });
         return { file, ...position, path: formatPath(p.path), message: p.message };
       }),
     );
