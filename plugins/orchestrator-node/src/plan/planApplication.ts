@@ -108,7 +108,12 @@ export interface RenderedApplication {
  */
 export function renderApplication(
   planned: ApplicationPlan,
-  options: { readFile?: (document: ScoreDocument, path: string) => string; entityNames?: Record<string, string> } = {},
+  options: {
+    readFile?: (document: ScoreDocument, path: string) => string;
+    entityNames?: Record<string, string>;
+    /** The image of containers written `image: .`. */
+    image?: string;
+  } = {},
 ): RenderedApplication {
   const { graph, results } = planned;
   const diagnostics: Diagnostic[] = [];
@@ -171,6 +176,7 @@ export function renderApplication(
         resources,
         manifests: result.manifests,
         workloadDefinition: node.match.loaded.definition.metadata.id,
+        image: options.image,
         readFile: options.readFile ? path => options.readFile!(document, path) : undefined,
       });
     } catch (error) {

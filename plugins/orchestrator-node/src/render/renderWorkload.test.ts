@@ -157,7 +157,7 @@ describe('renderWorkload refuses what Kubernetes or score-k8s would', () => {
       'image . (no image given)',
       withContainer({ image: '.' }),
       {},
-      "containers.main.image: container 'main' has no image ('.'): set containers.main.image to a container image",
+      "containers.main.image: container 'main' has no image ('.' and no image given to render): set containers.main.image to a container image",
     ],
     [
       'an unknown field in a volume source from a resource',
@@ -173,6 +173,11 @@ describe('renderWorkload refuses what Kubernetes or score-k8s would', () => {
     ],
   ])('%s', (_case, score, outputs, expected) => {
     expect(messagesOf(() => render({ document: { file: 'web/score.yaml', workload: score }, resources: outputs }))).toEqual([expected]);
+  });
+
+  it("gives containers written 'image: .' the image given to render", () => {
+    const [deployment] = render({ document: { file: 'web/score.yaml', workload: withContainer({ image: '.' }) }, resources: {}, image: 'registry.example.com/web:42' }) as any[];
+    expect(deployment.spec.template.spec.containers[0].image).toBe('registry.example.com/web:42');
   });
 
   it('names the workload definition whose manifests have unknown fields', () => {

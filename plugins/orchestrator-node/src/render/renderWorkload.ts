@@ -31,6 +31,8 @@ export interface RenderWorkloadOptions {
   manifests?: Record<string, DriverManifest>;
   /** Id of the workload definition that gave `manifests`, named in problems with them. */
   workloadDefinition?: string;
+  /** The image of containers written `image: .` (an image built from the Score file's directory); without it they are refused. */
+  image?: string;
   /** Reads a file named by `files.*.source`, relative to the Score file. */
   readFile?: (path: string) => string;
 }
@@ -103,8 +105,9 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
 
   for (const [cname, container] of Object.entries(workload.containers)) {
     const at = (...field: FieldPath) => ['containers', cname, ...field];
-    if (container.image === NO_IMAGE) {
-      report(at('image'), `container '${cname}' has no image ('.'): set containers.${cname}.image to a container image`);
+    const image = container.image === NO_IMAGE ? options.image : container.image;
+    if (!image) {
+      report(at('image'), `container '${cname}' has no image ('.' and no image given to render): set containers.${cname}.image to a container image`);
     }
     const envVars: Record<string, unknown>[] = [];
     for (const [key, raw] of Object.entries(container.variables ?? {})) {
@@ -199,7 +202,7 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
       mounts.push(mount);
     });
 
-    const spec = containerSpec(cname, container, envVars, mounts);
+    const spec = containerSpec(cname, { ...container, image: image ?? container.image }, envVars, mounts);
     const before = Object.values(container.before ?? {});
     // A container that must complete before others is an init container (score-compose's reading of `before`).
     if (before.length && before.every(b => b.ready === 'complete')) initContainers.push(spec);
