@@ -105,7 +105,8 @@ async function run(args) {
     const scoreArgs = restoreLayout(group.files).flatMap(f => ['--score', f]);
     const common = ['--app', 'conformance', '--env', 'dev', '--env-type', 'development', ...definitions];
     const plan = await run(['plan', ...common, ...scoreArgs]);
-    const render = plan.code === 0 ? await run(['render', ...common, ...scoreArgs]) : plan;
+    // `image: .` (built from the sample's directory) needs the image a build would give, as score-k8s's --image.
+    const render = plan.code === 0 ? await run(['render', ...common, '--image', 'example.com/conformance:latest', ...scoreArgs]) : plan;
     if (render.code === 0) {
       passed++;
       console.log(`plan+render ${key}: ok (${group.files.length} workloads)`);

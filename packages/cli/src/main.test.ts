@@ -30,6 +30,23 @@ describe('baton', () => {
     ]);
   });
 
+  it('reports a ${metadata.…} key the metadata lacks at its line and column, and renders image . only with --image', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-cli-'));
+    const file = path.join(dir, 'score.yaml');
+    fs.writeFileSync(file, 'apiVersion: score.dev/v1b1\nmetadata:\n  name: api\ncontainers:\n  main:\n    image: .\n    variables:\n      OWNER: ${metadata.owner}\n');
+    const bad = await run('validate', file);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`${file}:8:14: containers.main.variables.OWNER: \${metadata.owner} does not resolve: metadata has no key 'owner'\n`);
+
+    fs.writeFileSync(file, 'apiVersion: score.dev/v1b1\nmetadata:\n  name: api\ncontainers:\n  main:\n    image: .\n');
+    const noImage = await run('render', ...context, '--score', file);
+    expect(noImage.code).toBe(1);
+    expect(noImage.stderr).toContain(`${file}:6:12: containers.main.image: container 'main' has no image`);
+    const withImage = await run('render', ...context, '--score', file, '--image', 'registry.example.com/api:7');
+    expect(withImage.code).toBe(0);
+    expect(withImage.stdout).toContain('image: registry.example.com/api:7');
+  });
+
   it('answers usage errors with exit code 2', async () => {
     expect((await run('plan', '--app', 'shop')).code).toBe(2);
     expect((await run('frobnicate')).code).toBe(2);

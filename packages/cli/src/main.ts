@@ -87,6 +87,7 @@ export async function main(
   )
     .requiredOption('--score <file>', 'Score file (repeatable)', collect)
     .option('--out <dir>', 'write the manifests into this directory')
+    .option('--image <image>', "the image of containers written 'image: .' (built from the Score file's directory)")
     .action(async opts => {
       exitCode = await run.render(opts, io);
     });

@@ -48,7 +48,7 @@ export async function readScoreFiles(
   for (const file of files) {
     try {
       const text = await fs.readFile(file, 'utf8');
-      documents.push({ file, workload: parseScore(text, file) });
+      documents.push({ file, workload: parseScore(text, file), text });
     } catch (error) {
       collector.add(error, file);
     }

@@ -74,7 +74,7 @@ export async function runPlan(opts: ContextOptions & { score: string[] }, io: Cl
 }
 
 /** `baton render`: plan, then the Kubernetes manifests. */
-export async function runRender(opts: ContextOptions & { score: string[]; out?: string }, io: CliIo): Promise<number> {
+export async function runRender(opts: ContextOptions & { score: string[]; out?: string; image?: string }, io: CliIo): Promise<number> {
   const { planned, code } = await planFromOptions(opts, io);
   if (!planned) return code!;
   const failures = failedNodes(planned.plan);
@@ -86,6 +86,7 @@ export async function runRender(opts: ContextOptions & { score: string[]; out?: 
   try {
     rendered = renderApplication(planned, {
       readFile: (document, file) => readFileSync(path.resolve(path.dirname(document.file), file), 'utf8'),
+      image: opts.image,
     });
   } catch (error) {
     if (error instanceof ValidationError) {

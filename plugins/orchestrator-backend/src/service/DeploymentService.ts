@@ -57,7 +57,7 @@ export class DeploymentService {
       const file = `workloads[${i}]`;
       if (typeof w === 'string') {
         const result = parseScoreResult(w, file);
-        if (result.workload) documents.push({ file, workload: result.workload });
+        if (result.workload) documents.push({ file, workload: result.workload, text: w });
         diagnostics.push(...result.diagnostics);
       } else {
         const problems = validateScoreWorkload(w, file);

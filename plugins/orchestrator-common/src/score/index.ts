@@ -6,3 +6,5 @@ export {
   validateScoreWorkload,
   type ScoreParseResult,
 } from './validateScore';
+export { scoreFieldLocator, type ScoreFieldLocator } from './scoreFieldLocator';
+export { formatPath, type FieldPath } from '../yaml/YamlLocator';

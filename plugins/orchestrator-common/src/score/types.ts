@@ -89,4 +89,6 @@ export interface ScoreResource {
 export interface ScoreDocument {
   file: string;
   workload: ScoreWorkload;
+  /** The file's YAML text when it was read from one: render-time problems then carry line and column. */
+  text?: string;
 }

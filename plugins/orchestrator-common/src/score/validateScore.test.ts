@@ -116,6 +116,33 @@ resources:
     expect(v7.diagnostics).toEqual([]);
   });
 
+  it.each([
+    ['${metadata.owner}', "score.yaml:10:11: containers.main.variables.V: ${metadata.owner} does not resolve: metadata has no key 'owner'"],
+    ['${metadata.team.lead}', "score.yaml:10:11: containers.main.variables.V: ${metadata.team.lead} does not resolve: metadata.team is not a map"],
+    ['${metadata.labels.tier}', "score.yaml:10:11: containers.main.variables.V: ${metadata.labels.tier} does not resolve: metadata.labels has no key 'tier'"],
+  ])('reports %s missing from the metadata, with line and column', (value, expected) => {
+    const { diagnostics } = parseScoreResult(
+      `apiVersion: score.dev/v1b1\nmetadata:\n  name: w1\n  team: shop\n  labels: {app: w1}\ncontainers:\n  main:\n    image: x\n    variables:\n      V: "${value}"\n`,
+      'score.yaml',
+    );
+    expect(diagnostics.map(d => `${d.file}:${d.line}:${d.column}: ${d.path}: ${d.message}`)).toEqual([expected]);
+  });
+
+  it.each([
+    ['some-volume', []],
+    ['${resources.data}', []],
+    ['data', ["'data' would be a PersistentVolumeClaim of that name, not the resource 'data': write ${resources.data}"]],
+    ['resources.data', ["'resources.data' would be a PersistentVolumeClaim of that name, not the resource 'data': write ${resources.data}"]],
+    ['Data_Volume', ["'Data_Volume' is not a PersistentVolumeClaim name (lowercase RFC 1123 subdomain): use ${resources.<name>} of a volume resource, or the name of an existing PersistentVolumeClaim"]],
+    ['${resources.data.source}', ["'${resources.data.source}' is not a volume source: use ${resources.<name>} of a volume resource, or the name of an existing PersistentVolumeClaim"]],
+  ])('volume source %s', (source, expected) => {
+    const { diagnostics } = parseScoreResult(
+      `apiVersion: score.dev/v1b1\nmetadata:\n  name: w1\ncontainers:\n  main:\n    image: x\n    volumes:\n      /data:\n        source: "${source}"\nresources:\n  data:\n    type: volume\n`,
+      'score.yaml',
+    );
+    expect(diagnostics.map(d => d.message)).toEqual(expected);
+  });
+
   it('upgrades the deprecated array forms of files and volumes', () => {
     const workload = parseScore(
       `apiVersion: score.dev/v1b1

@@ -1,7 +1,8 @@
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { Diagnostic, ValidationError } from '../diagnostics';
-import { FieldPath, YamlLocator } from '../yaml/YamlLocator';
+import { FieldPath } from '../yaml/YamlLocator';
+import { ScoreFieldLocator, scoreFieldLocator } from './scoreFieldLocator';
 import { Problem, schemaProblems, toDiagnostics } from '../validation/schemaProblems';
 import { PATTERN_DESCRIPTIONS, scoreWorkloadSchema } from './schema';
 import { ScoreWorkload } from './types';
@@ -48,7 +49,7 @@ export function parseScoreResult(text: string, file: string): ScoreParseResult {
     }
     throw error;
   }
-  return checkWorkload(raw, file, () => new YamlLocator(text));
+  return checkWorkload(raw, file, () => scoreFieldLocator(text));
 }
 
 /**
@@ -76,7 +77,7 @@ export function validateScoreWorkload(value: unknown, file: string): Diagnostic[
 function checkWorkload(
   raw: unknown,
   file: string,
-  locator?: () => YamlLocator,
+  locator?: () => ScoreFieldLocator,
 ): ScoreParseResult {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     return { diagnostics: [{ file, line: 1, column: 1, message: 'a Score file must hold one YAML map (the workload)' }] };
@@ -123,8 +124,11 @@ function placeholderProblems(workload: ScoreWorkload): Problem[] {
           problems.push({ path, message: `${placeholder} is malformed: use \${metadata.<key>} or \${resources.<name>.<key>}` });
           continue;
         }
-        const [root, name] = ref.split('.');
-        if (root === 'resources') {
+        const [root, name, ...rest] = ref.split('.');
+        if (root === 'metadata') {
+          const missing = missingMetadataKey(workload.metadata, [name, ...rest]);
+          if (missing) problems.push({ path, message: `${placeholder} does not resolve: ${missing}`, placeholder });
+        } else if (root === 'resources') {
           if (!declared.has(name)) {
             problems.push({ path, message: `${placeholder} does not resolve to a resource: no resource '${name}' is declared` });
           }
@@ -150,7 +154,11 @@ function placeholderProblems(workload: ScoreWorkload): Problem[] {
     }
     if (isMap(c.volumes)) {
       for (const [target, v] of Object.entries(c.volumes)) {
-        if (isMap(v)) check(v.source, ['containers', cname, 'volumes', target, 'source']);
+        if (!isMap(v)) continue;
+        const path = ['containers', cname, 'volumes', target, 'source'];
+        check(v.source, path);
+        const problem = typeof v.source === 'string' ? volumeSourceProblem(v.source, declared) : undefined;
+        if (problem) problems.push({ path, message: problem });
       }
     }
   }
@@ -160,6 +168,45 @@ function placeholderProblems(workload: ScoreWorkload): Problem[] {
     }
   }
   return problems;
+}
+
+/** Why `${metadata.…}` keys do not resolve in the workload's metadata, or undefined when they do. */
+function missingMetadataKey(metadata: unknown, keys: string[]): string | undefined {
+  let current = metadata;
+  const seen: string[] = [];
+  for (const key of keys) {
+    if (!current || typeof current !== 'object' || Array.isArray(current)) {
+      return `metadata.${seen.join('.')} is not a map`;
+    }
+    if (!Object.prototype.hasOwnProperty.call(current, key)) {
+      return `metadata${seen.length ? `.${seen.join('.')}` : ''} has no key '${key}'`;
+    }
+    seen.push(key);
+    current = (current as Record<string, unknown>)[key];
+  }
+  return undefined;
+}
+
+const VOLUME_RESOURCE = /^\$\{resources\.[a-z0-9][a-z0-9-]*[a-z0-9]\}$/;
+const CLAIM_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * A volume source is `${resources.<name>}` of a volume resource, or the name
+ * of a PersistentVolumeClaim that exists in the namespace already. Names a
+ * claim cannot have, or that are a declared resource's name, are typos of
+ * the first form.
+ */
+function volumeSourceProblem(source: string, declared: Set<string>): string | undefined {
+  const hint = 'use ${resources.<name>} of a volume resource, or the name of an existing PersistentVolumeClaim';
+  if (source.includes('${')) {
+    return VOLUME_RESOURCE.test(source) ? undefined : `'${source}' is not a volume source: ${hint}`;
+  }
+  const resource = /^(?:resources\.)?([a-z0-9-]+)$/.exec(source)?.[1];
+  if (resource && declared.has(resource)) {
+    return `'${source}' would be a PersistentVolumeClaim of that name, not the resource '${resource}': write \${resources.${resource}}`;
+  }
+  if (!CLAIM_NAME.test(source)) return `'${source}' is not a PersistentVolumeClaim name (lowercase RFC 1123 subdomain): ${hint}`;
+  return undefined;
 }
 
 /** `before` must name other containers of the workload, without cycles. */

@@ -1,5 +1,6 @@
 import { ErrorObject } from 'ajv';
 import { Diagnostic } from '../diagnostics';
+import { ScoreFieldLocator } from '../score/scoreFieldLocator';
 import { FieldPath, formatPath, YamlLocator } from '../yaml/YamlLocator';
 
 /** One problem of a document before it is located in the file. */
@@ -8,6 +9,8 @@ export interface Problem {
   message: string;
   /** Point at the key rather than the value (unknown fields, missing ones). */
   atKey?: boolean;
+  /** Point at this placeholder within the value. */
+  placeholder?: string;
 }
 
 function describePattern(patterns: Record<string, string>, pattern: string): string {
@@ -105,9 +108,13 @@ export function schemaProblems(
 }
 
 /** Locates problems in the file (when a locator is given) and formats them. */
-export function toDiagnostics(problems: Problem[], file: string, locator?: YamlLocator): Diagnostic[] {
+export function toDiagnostics(
+  problems: Problem[],
+  file: string,
+  locator?: Pick<YamlLocator, 'locate'> | ScoreFieldLocator,
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = problems.map(p => {
-    const position = locator?.locate(p.path, { key: p.atKey });
+    const position = locator?.locate(p.path, { key: p.atKey, placeholder: p.placeholder });
     return {
       file,
       ...(position ? { line: position.line, column: position.column } : {}),

@@ -30,7 +30,8 @@ export function splitRefParts(ref: string): string[] {
 
 /** Collected errors of one substitution; messages as score-go writes them. */
 export class SubstitutionError extends Error {
-  constructor(readonly problems: string[]) {
+  /** `placeholders[i]` is the `${…}` text problem i is about, to locate it in the file. */
+  constructor(readonly problems: string[], readonly placeholders: string[] = []) {
     super(problems.join('\n'));
     this.name = 'SubstitutionError';
   }
@@ -51,6 +52,7 @@ export function substituteString(
   if (input.indexOf('$') < 0) return { value: input, secret: false };
   let secret = false;
   const problems: string[] = [];
+  const placeholders: string[] = [];
   const value = input.replace(PLACEHOLDER, (match: string, _inner: string, ref?: string) => {
     if (match.startsWith('$$')) return match.slice(1);
     try {
@@ -61,10 +63,11 @@ export function substituteString(
         : JSON.stringify(resolved.value);
     } catch (error) {
       problems.push(`invalid ref '${ref}': ${(error as Error).message}`);
+      placeholders.push(match);
       return match;
     }
   });
-  if (problems.length) throw new SubstitutionError(problems);
+  if (problems.length) throw new SubstitutionError(problems, placeholders);
   return { value, secret };
 }
 

@@ -151,4 +151,39 @@ describe('planApplication', () => {
       /^definition pg uses driver nope, which is not installed/,
     );
   });
+
+  describe('resource manifests that two resources give', () => {
+    const shared = (content: string) =>
+      `shared-config:\n  location: namespace\n  data: {apiVersion: v1, kind: ConfigMap, metadata: {name: shared}, data: {mode: ${content}}}`;
+    const cacheDef = (id: string, type: string, content: string) =>
+      def(id, type, { driver: 'template', driverInputs: { values: { templates: { manifests: shared(content) } } } });
+    const doc: ScoreDocument = {
+      file: 'app.yaml',
+      workload: parseScore(
+        'apiVersion: score.dev/v1b1\nmetadata: {name: app}\ncontainers: {main: {image: app}}\nresources: {cache-1: {type: cache-a}, cache-2: {type: cache-b}}\n',
+        'app.yaml',
+      ),
+    };
+    const renderWith = async (contentA: string, contentB: string) =>
+      renderApplication(
+        await planApplication({
+          app: 'shop',
+          env: 'dev',
+          envType: 'development',
+          workloads: [doc],
+          definitions: [cacheDef('cache-a-def', 'cache-a', contentA), cacheDef('cache-b-def', 'cache-b', contentB)],
+        }),
+      );
+
+    it('gives an identical manifest once', async () => {
+      const { resources } = await renderWith('fast', 'fast');
+      expect(resources.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['ConfigMap/shop-dev/shared']);
+    });
+
+    it('refuses differing ones, naming both resources', async () => {
+      await expect(renderWith('fast', 'safe')).rejects.toThrow(
+        'ConfigMap shop-dev/shared is given differently by cache-a.default#modules.app.externals.cache-1 (definition cache-a-def) and cache-b.default#modules.app.externals.cache-2 (definition cache-b-def)',
+      );
+    });
+  });
 });

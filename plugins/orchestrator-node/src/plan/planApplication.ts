@@ -11,7 +11,7 @@ import { echoDriver, workloadDriver } from '../drivers/echoDriver';
 import { createTemplateDriver } from '../drivers/template/templateDriver';
 import { DriverLogger } from '../drivers/types';
 import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execute';
-import { buildResourceGraph, ResourceGraph } from '../graph';
+import { buildResourceGraph, canonical, ResourceGraph } from '../graph';
 import { DefinitionIndex } from '../matching';
 import { KubernetesObject, renderWorkload, validateKubernetesObject, withNamespace } from '../render';
 
@@ -113,7 +113,12 @@ export interface RenderedApplication {
  */
 export function renderApplication(
   planned: ApplicationPlan,
-  options: { readFile?: (document: ScoreDocument, path: string) => string; entityNames?: Record<string, string> } = {},
+  options: {
+    readFile?: (document: ScoreDocument, path: string) => string;
+    entityNames?: Record<string, string>;
+    /** The image of containers written `image: .`. */
+    image?: string;
+  } = {},
 ): RenderedApplication {
   const { graph, results } = planned;
   const diagnostics: Diagnostic[] = [];
@@ -128,27 +133,41 @@ export function renderApplication(
 
   const workloads: Record<string, KubernetesObject[]> = {};
   const resourceObjects: KubernetesObject[] = [];
+  // Resource manifests by identity: the same object from two resources is given once, differing ones are refused.
+  const emitted = new Map<string, { object: KubernetesObject; by: string; json: string }>();
   for (const node of graph.nodes) {
     const result = results.get(node.uid)!;
+    const by = `${node.uid} (definition ${node.match.loaded.definition.metadata.id})`;
     if (node.type !== 'workload') {
       for (const [name, m] of Object.entries(result.manifests ?? {})) {
         if (m.location === 'namespace' || m.location === 'cluster') {
           const object = withNamespace(m, namespace, name);
           const problems = validateKubernetesObject(object, node.match.loaded.file);
-          diagnostics.push(...problems.map(p => ({ ...p, message: `${node.uid} (definition ${node.match.loaded.definition.metadata.id}): ${p.message}` })));
-          resourceObjects.push(object);
+          diagnostics.push(...problems.map(p => ({ ...p, message: `${by}: ${p.message}` })));
+          const identity = `${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
+          const json = JSON.stringify(canonical(object));
+          const earlier = emitted.get(identity);
+          if (!earlier) {
+            emitted.set(identity, { object, by, json });
+            resourceObjects.push(object);
+          } else if (earlier.json !== json) {
+            diagnostics.push({
+              file: node.match.loaded.file,
+              message: `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} is given differently by ${earlier.by} and ${by}`,
+            });
+          }
         }
       }
       continue;
     }
     const document = planned.documents.get(node.workload!)!;
-    const resources: Record<string, { outputs: Record<string, unknown>; secrets: Record<string, unknown> }> = {};
+    const resources: Record<string, { outputs: Record<string, unknown>; secrets: Record<string, unknown>; definition: string }> = {};
     for (const dep of node.dependsOn) {
       const depNode = graph.byUid.get(dep)!;
       for (const d of depNode.declaredBy) {
         if (d.workload === node.workload) {
           const r = results.get(dep)!;
-          resources[d.name] = { outputs: r.outputs, secrets: r.secrets };
+          resources[d.name] = { outputs: r.outputs, secrets: r.secrets, definition: depNode.match.loaded.definition.metadata.id };
         }
       }
     }
@@ -161,6 +180,8 @@ export function renderApplication(
         entityName: options.entityNames?.[node.workload!],
         resources,
         manifests: result.manifests,
+        workloadDefinition: node.match.loaded.definition.metadata.id,
+        image: options.image,
         readFile: options.readFile ? path => options.readFile!(document, path) : undefined,
       });
     } catch (error) {
@@ -171,3 +192,4 @@ export function renderApplication(
   if (diagnostics.length) throw new ValidationError(diagnostics);
   return { namespace, workloads, resources: resourceObjects };
 }
+

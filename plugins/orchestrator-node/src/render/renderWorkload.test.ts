@@ -135,3 +135,113 @@ describe('renderWorkload', () => {
     );
   });
 });
+
+describe('renderWorkload refuses what Kubernetes or score-k8s would', () => {
+  const messagesOf = (fn: () => unknown): string[] => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as ValidationError).diagnostics.map(d => `${d.path}: ${d.message}`);
+    }
+    return [];
+  };
+  const withContainer = (container: Partial<ScoreWorkload['containers'][string]>): ScoreWorkload => ({
+    apiVersion: 'score.dev/v1b1',
+    metadata: { name: 'web' },
+    containers: { main: { image: 'web:1', ...container } },
+    resources: { data: { type: 'volume' } },
+  });
+
+  it.each([
+    [
+      'image . (no image given)',
+      withContainer({ image: '.' }),
+      {},
+      "containers.main.image: container 'main' has no image ('.' and no image given to render): set containers.main.image to a container image",
+    ],
+    [
+      'an unknown field in a volume source from a resource',
+      withContainer({ volumes: { '/data': { source: '${resources.data}' } } }),
+      { data: { outputs: { source: { emptyDir: { fruit: 'banana' } } }, definition: 'scratch-volume' } },
+      "spec.template.spec.volumes.0.emptyDir.fruit: Deployment web: spec.template.spec.volumes.0.emptyDir.fruit: unknown field 'fruit' (from resource data (definition scratch-volume))",
+    ],
+    [
+      'an empty volume source',
+      withContainer({ volumes: { '/data': { source: '${resources.data}' } } }),
+      { data: { outputs: { source: {} } } },
+      "containers.main.volumes./data.source: ${resources.data}: the resource's 'source' output is empty: it must name a Kubernetes volume source such as {emptyDir: {}}",
+    ],
+  ])('%s', (_case, score, outputs, expected) => {
+    expect(messagesOf(() => render({ document: { file: 'web/score.yaml', workload: score }, resources: outputs }))).toEqual([expected]);
+  });
+
+  it("gives containers written 'image: .' the image given to render", () => {
+    const [deployment] = render({ document: { file: 'web/score.yaml', workload: withContainer({ image: '.' }) }, resources: {}, image: 'registry.example.com/web:42' }) as any[];
+    expect(deployment.spec.template.spec.containers[0].image).toBe('registry.example.com/web:42');
+  });
+
+  it('names the workload definition whose manifests have unknown fields', () => {
+    expect(
+      messagesOf(() =>
+        render({
+          workloadDefinition: 'web-with-proxy',
+          manifests: {
+            sidecar: { location: 'containers', data: { name: 'proxy', image: 'envoy:1', imagePullPolcy: 'Always' } },
+            pdb: {
+              location: 'namespace',
+              data: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web' }, spec: { minAvailble: 1 } },
+            },
+          },
+        }),
+      ),
+    ).toEqual([
+      "spec.template.spec.containers.1.imagePullPolcy: Deployment web: spec.template.spec.containers.1.imagePullPolcy: unknown field 'imagePullPolcy' (from workload definition web-with-proxy, manifest sidecar)",
+      "spec.minAvailble: PodDisruptionBudget web: spec.minAvailble: unknown field 'minAvailble' (from workload definition web-with-proxy, manifest pdb)",
+    ]);
+  });
+
+  it('gives the line and column of each placeholder that does not resolve', () => {
+    const text = [
+      'apiVersion: score.dev/v1b1',
+      'metadata:',
+      '  name: web',
+      'containers:',
+      '  main:',
+      '    image: web:1',
+      '    variables:',
+      '      OWNER: "team ${metadata.owner}"',
+      '      DB: postgres://${resources.db.user}@${resources.db.host}',
+      '    files:',
+      '      /etc/app.conf:',
+      '        content: |',
+      '          first line',
+      '          host=${resources.db.port}',
+      'resources:',
+      '  db:',
+      '    type: postgres',
+    ].join('\n');
+    const score: ScoreWorkload = {
+      apiVersion: 'score.dev/v1b1',
+      metadata: { name: 'web' },
+      containers: {
+        main: {
+          image: 'web:1',
+          variables: { OWNER: 'team ${metadata.owner}', DB: 'postgres://${resources.db.user}@${resources.db.host}' },
+          files: { '/etc/app.conf': { content: 'first line\nhost=${resources.db.port}\n' } },
+        },
+      },
+      resources: { db: { type: 'postgres' } },
+    };
+    let error: ValidationError | undefined;
+    try {
+      render({ document: { file: 'web/score.yaml', workload: score, text }, resources: { db: { outputs: { user: 'app' } } } });
+    } catch (e) {
+      error = e as ValidationError;
+    }
+    expect(error?.diagnostics.map(d => `${d.file}:${d.line}:${d.column}: ${d.message}`)).toEqual([
+      "web/score.yaml:8:20: invalid ref 'metadata.owner': key 'owner' not found",
+      "web/score.yaml:9:43: invalid ref 'resources.db.host': key 'host' not found",
+      "web/score.yaml:14:16: invalid ref 'resources.db.port': key 'port' not found",
+    ]);
+  });
+});

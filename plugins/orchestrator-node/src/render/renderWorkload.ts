@@ -1,8 +1,11 @@
 import {
   Diagnostic,
+  FieldPath,
+  formatPath,
   ScoreContainer,
   ScoreDocument,
   ScoreProbe,
+  scoreFieldLocator,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { DriverManifest } from '../drivers/types';
@@ -22,15 +25,21 @@ export interface RenderWorkloadOptions {
   namespace: string;
   /** Catalog entity name for `backstage.io/kubernetes-id` (default: the workload name). */
   entityName?: string;
-  /** Outputs of the workload's resources, by their name in the Score file. */
-  resources: Record<string, ResourceOutputs>;
+  /** Outputs of the workload's resources, by their name in the Score file, with the id of the definition that provisioned each. */
+  resources: Record<string, ResourceOutputs & { definition?: string }>;
   /** Manifests from the workload node's own driver (a platform team's workload definition). */
   manifests?: Record<string, DriverManifest>;
+  /** Id of the workload definition that gave `manifests`, named in problems with them. */
+  workloadDefinition?: string;
+  /** The image of containers written `image: .` (an image built from the Score file's directory); without it they are refused. */
+  image?: string;
   /** Reads a file named by `files.*.source`, relative to the Score file. */
   readFile?: (path: string) => string;
 }
 
 const SECRET_SUFFIX = '-secrets';
+// `image: .` is Score's "built from this directory": an image a build must supply.
+const NO_IMAGE = '.';
 const FILES_SUFFIX = '-files';
 
 function base64(text: string): string {
@@ -44,7 +53,8 @@ function base64(text: string): string {
  * reads a secret output, referenced through `secretKeyRef` / a secret volume
  * so the value appears nowhere else; plus the manifests of its resources and
  * of the workload definition. Every object is validated against the
- * Kubernetes schemas. All problems are reported together.
+ * Kubernetes schemas, unknown fields rejected. All problems are reported
+ * together, with line and column when the document has its text.
  *
  * @public
  */
@@ -52,15 +62,16 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
   const { document, app, env, namespace } = options;
   const { workload, file } = document;
   const name = workload.metadata.name;
-  const diagnostics: Diagnostic[] = [];
+  const problems: { path: FieldPath; message: string; placeholder?: string }[] = [];
   const lookup = scoreLookup({ metadata: workload.metadata, resources: options.resources });
-  const report = (path: string, message: string) => diagnostics.push({ file, path, message });
+  const report = (path: FieldPath, message: string, placeholder?: string) => problems.push({ path, message, placeholder });
 
-  const substitute = (value: string, path: string) => {
+  const substitute = (value: string, path: FieldPath) => {
     try {
       return substituteString(value, lookup);
     } catch (error) {
-      for (const p of (error as SubstitutionError).problems ?? [(error as Error).message]) report(path, p);
+      const { problems: messages = [(error as Error).message], placeholders = [] } = error as SubstitutionError;
+      messages.forEach((message, i) => report(path, message, placeholders[i]));
       return { value, secret: false };
     }
   };
@@ -89,12 +100,18 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
   const volumes: Record<string, unknown>[] = [];
   const containers: Record<string, unknown>[] = [];
   const initContainers: Record<string, unknown>[] = [];
+  // Where pod entries that others wrote came from, to name them when the schema rejects them.
+  const origins = new Map<unknown, string>();
 
   for (const [cname, container] of Object.entries(workload.containers)) {
-    const at = (field: string) => `containers.${cname}.${field}`;
+    const at = (...field: FieldPath) => ['containers', cname, ...field];
+    const image = container.image === NO_IMAGE ? options.image : container.image;
+    if (!image) {
+      report(at('image'), `container '${cname}' has no image ('.' and no image given to render): set containers.${cname}.image to a container image`);
+    }
     const envVars: Record<string, unknown>[] = [];
     for (const [key, raw] of Object.entries(container.variables ?? {})) {
-      const { value, secret } = substitute(raw, at(`variables.${key}`));
+      const { value, secret } = substitute(raw, at('variables', key));
       if (secret) {
         const secretKey = `${cname}.${key}`;
         secretData[secretKey] = base64(value);
@@ -106,7 +123,7 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
 
     const mounts: Record<string, unknown>[] = [];
     Object.entries(container.files ?? {}).forEach(([target, f], i) => {
-      const path = at(`files.${target}`);
+      const path = at('files', target);
       const volumeName = `file-${cname}-${i}`;
       const dataKey = `${cname}-${i}`;
       const mode = f.mode ? parseInt(f.mode, 8) : undefined;
@@ -118,19 +135,19 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
         let content = f.content;
         if (content === undefined && f.source !== undefined) {
           if (!options.readFile) {
-            report(`${path}.source`, `cannot read ${f.source}: no file access here`);
+            report([...path, 'source'], `cannot read ${f.source}: no file access here`);
             return;
           }
           try {
             content = options.readFile(f.source);
           } catch (error) {
-            report(`${path}.source`, `cannot read ${f.source}: ${(error as Error).message}`);
+            report([...path, 'source'], `cannot read ${f.source}: ${(error as Error).message}`);
             return;
           }
         }
         let text = content ?? '';
         if (!f.noExpand) {
-          const r = substitute(text, `${path}.${f.content !== undefined ? 'content' : 'source'}`);
+          const r = substitute(text, [...path, f.content !== undefined ? 'content' : 'source']);
           text = r.value;
           secret = r.secret;
         }
@@ -146,7 +163,7 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
     });
 
     Object.entries(container.volumes ?? {}).forEach(([target, v], i) => {
-      const path = at(`volumes.${target}.source`);
+      const path = at('volumes', target, 'source');
       const volumeName = `volume-${cname}-${i}`;
       const mount = {
         name: volumeName,
@@ -175,11 +192,17 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
         report(path, `\${resources.${m[1]}}: the resource's outputs have no 'source' (a Kubernetes volume source such as {emptyDir: {}})`);
         return;
       }
-      volumes.push({ name: volumeName, ...(source as Record<string, unknown>) });
+      if (!Object.keys(source).length) {
+        report(path, `\${resources.${m[1]}}: the resource's 'source' output is empty: it must name a Kubernetes volume source such as {emptyDir: {}}`);
+        return;
+      }
+      const volume = { name: volumeName, ...(source as Record<string, unknown>) };
+      origins.set(volume, `resource ${m[1]}${resource.definition ? ` (definition ${resource.definition})` : ''}`);
+      volumes.push(volume);
       mounts.push(mount);
     });
 
-    const spec = containerSpec(cname, container, envVars, mounts);
+    const spec = containerSpec(cname, { ...container, image: image ?? container.image }, envVars, mounts);
     const before = Object.values(container.before ?? {});
     // A container that must complete before others is an init container (score-compose's reading of `before`).
     if (before.length && before.every(b => b.ready === 'complete')) initContainers.push(spec);
@@ -188,10 +211,12 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
 
   // Manifests of the workload definition merge into the pod.
   const extraObjects: KubernetesObject[] = [];
+  const fromDefinition = `workload definition${options.workloadDefinition ? ` ${options.workloadDefinition}` : ''}`;
   for (const [mname, m] of Object.entries(options.manifests ?? {})) {
     if (m.location === 'containers') containers.push(m.data);
     else if (m.location === 'volumes') volumes.push(m.data);
     else extraObjects.push(withNamespace(m, namespace, mname));
+    origins.set(m.location === 'containers' || m.location === 'volumes' ? m.data : extraObjects[extraObjects.length - 1], `${fromDefinition}, manifest ${mname}`);
   }
 
   const objects: KubernetesObject[] = [];
@@ -244,11 +269,32 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
   }
   objects.push(...extraObjects);
 
-  if (!diagnostics.length) {
-    for (const object of objects) diagnostics.push(...validateKubernetesObject(object, file));
+  if (problems.length) {
+    const locate = document.text !== undefined ? scoreFieldLocator(document.text) : undefined;
+    throw new ValidationError(
+      problems.map(p => {
+        const position = locate?.locate(p.path, { placeholder: p.placeholder });
+        return { file, ...position, path: formatPath(p.path), message: p.message };
+      }),
+    );
+  }
+  const diagnostics: Diagnostic[] = [];
+  for (const object of objects) {
+    for (const d of validateKubernetesObject(object, file)) {
+      const origin = origins.get(object) ?? podEntryOrigin(object, d.path, origins);
+      diagnostics.push(origin ? { ...d, message: `${d.message} (from ${origin})` } : d);
+    }
   }
   if (diagnostics.length) throw new ValidationError(diagnostics);
   return objects;
+}
+
+/** The origin of the pod's container or volume a problem's path is in (`spec.template.spec.volumes.1.…`). */
+function podEntryOrigin(object: KubernetesObject, path: string | undefined, origins: Map<unknown, string>): string | undefined {
+  const m = /^spec\.template\.spec\.(containers|initContainers|volumes)\.(\d+)(\.|$)/.exec(path ?? '');
+  if (!m || object.kind !== 'Deployment') return undefined;
+  const pod = (object.spec as { template: { spec: Record<string, unknown[]> } }).template.spec;
+  return origins.get(pod[m[1]]?.[Number(m[2])]);
 }
 
 function containerSpec(

@@ -13,8 +13,10 @@ const validators = new Map<string, Validator | null>();
 
 /**
  * The compiled validator of a built-in kind from kubernetes-models (the
- * Kubernetes OpenAPI schemas compiled to JSON Schema validators), loaded on
- * first use; null for kinds it does not know (custom resources).
+ * Kubernetes OpenAPI schemas compiled to JSON Schema validators), loaded once
+ * on first use; null for kinds it does not know (custom resources). It is
+ * called on the object itself, not on a model copy, so that
+ * {@link unknownFields} can watch which fields the schema reads.
  */
 function validatorFor(apiVersion: string, kind: string): Validator | null {
   const key = `${apiVersion}/${kind}`;
@@ -27,7 +29,8 @@ function validatorFor(apiVersion: string, kind: string): Validator | null {
       const mod = require(`kubernetes-models/${apiVersion}/${kind}`);
       const Model = mod[kind] ?? mod.default;
       if (typeof Model === 'function') {
-        validator = (data: unknown) => new Model(data).validate();
+        const validateModel = Model.prototype.validate as (this: unknown) => void;
+        validator = (data: unknown) => validateModel.call(data);
       }
     } catch {
       validator = null;
@@ -39,11 +42,70 @@ function validatorFor(apiVersion: string, kind: string): Validator | null {
 
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
+/** What a schema read of one map: the fields it knows, or every key (a map of free keys such as labels). */
+interface FieldsRead {
+  keys: Set<PropertyKey>;
+  anyKey: boolean;
+}
+
 /**
- * Validates an object against the Kubernetes schema of its kind; kinds the
- * schemas do not know (custom resources such as ExternalSecret or an Argo CD
- * Application) get the basic apiVersion, kind and metadata.name checks.
- * Messages name the object (`Deployment web`) and the field path.
+ * Wraps a value so that the fields a schema validator reads are recorded.
+ * The kubernetes-models validators read exactly the properties their schema
+ * declares and enumerate only maps of free keys, so a key the validator
+ * never read is a field the schema does not have.
+ */
+function watched(value: unknown, reads: WeakMap<object, FieldsRead>): unknown {
+  if (!value || typeof value !== 'object') return value;
+  const target = value as object;
+  const readOf = () => {
+    let read = reads.get(target);
+    if (!read) reads.set(target, (read = { keys: new Set(), anyKey: false }));
+    return read;
+  };
+  return new Proxy(target, {
+    get(t, key) {
+      readOf().keys.add(key);
+      return watched(Reflect.get(t, key), reads);
+    },
+    has(t, key) {
+      readOf().keys.add(key);
+      return Reflect.has(t, key);
+    },
+    getOwnPropertyDescriptor(t, key) {
+      readOf().keys.add(key);
+      return Reflect.getOwnPropertyDescriptor(t, key);
+    },
+    ownKeys(t) {
+      readOf().anyKey = true;
+      return Reflect.ownKeys(t);
+    },
+  });
+}
+
+/**
+ * Field paths the schema does not know, as `kubectl apply` with strict
+ * field validation rejects them. Maps the validator never looked into (free
+ * form fields, or ones under a field of the wrong type) are not judged.
+ */
+function unknownFields(value: unknown, reads: WeakMap<object, FieldsRead>, path: string[] = []): string[][] {
+  if (!value || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => unknownFields(item, reads, [...path, String(i)]));
+  const read = reads.get(value);
+  if (!read) return [];
+  // kubernetes-models leaves the schema extensions (x-kubernetes-preserve-unknown-fields…) out of its validators.
+  return Object.entries(value).flatMap(([key, item]) =>
+    read.anyKey || read.keys.has(key) || key.startsWith('x-kubernetes-')
+      ? unknownFields(item, reads, [...path, key])
+      : [[...path, key]],
+  );
+}
+
+/**
+ * Validates an object against the Kubernetes schema of its kind, unknown
+ * fields rejected; kinds the schemas do not know (custom resources such as
+ * ExternalSecret or an Argo CD Application) get the basic apiVersion, kind
+ * and metadata.name checks. Messages name the object (`Deployment web`) and
+ * the field path.
  *
  * @public
  */
@@ -64,16 +126,21 @@ export function validateKubernetesObject(object: unknown, source?: string): Diag
   if (basic.length) return basic;
   const validate = validatorFor(o.apiVersion!, o.kind!);
   if (!validate) return [];
+  const reads = new WeakMap<object, FieldsRead>();
+  const problems: Diagnostic[] = [];
   try {
-    validate(o);
-    return [];
+    validate(watched(o, reads));
   } catch (error) {
     const errors = (error as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
     if (!errors) return [problem('', (error as Error).message)];
-    return errors.map(e => {
+    for (const e of errors) {
       const path = e.instancePath.slice(1).replace(/\//g, '.');
       const extra = e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : '';
-      return problem(path, `${e.message ?? 'is invalid'}${extra}`);
-    });
+      problems.push(problem(path, `${e.message ?? 'is invalid'}${extra}`));
+    }
   }
+  for (const path of unknownFields(o, reads)) {
+    problems.push(problem(path.join('.'), `unknown field '${path[path.length - 1]}'`));
+  }
+  return problems;
 }
