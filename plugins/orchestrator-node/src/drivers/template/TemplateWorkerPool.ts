@@ -1,5 +1,5 @@
+import { ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 
 /** What the worker is asked to render (see templateWorker.js). */
 export interface TemplateJob {
@@ -48,18 +48,20 @@ interface QueuedJob {
 }
 
 interface PooledWorker {
-  worker: Worker;
+  worker: ChildProcess;
+  /** The end of its stderr, where V8 reports running out of heap. */
+  stderr: string;
   ready: boolean;
   retired: boolean;
   current?: QueuedJob & { section?: string; timer?: NodeJS.Timeout; onAbort?: () => void };
 }
 
 /**
- * Persistent worker threads rendering templates, each with a heap limit. A
+ * Persistent worker processes rendering templates, each with a heap limit. A
  * job's time budget runs from when its worker is ready; a worker over its
- * time or heap budget is terminated (which stops it wherever it is) and a
- * new one is started for the next job. Idle workers do not keep the process
- * alive.
+ * time budget is killed (which stops it wherever it is), one over its heap
+ * budget dies, and a new one is started for the next job. Idle workers do not
+ * keep the process alive.
  */
 export class TemplateWorkerPool {
   private readonly idle: PooledWorker[] = [];
@@ -97,11 +99,19 @@ export class TemplateWorkerPool {
   }
 
   private spawn(): PooledWorker {
-    const worker = new Worker(this.options.workerFile, {
-      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb, maxYoungGenerationSizeMb: 16 },
+    const worker = fork(this.options.workerFile, [], {
+      execArgv: [`--max-old-space-size=${this.options.memoryLimitMb}`],
+      // Nothing of the parent's environment (NODE_OPTIONS included) reaches the templates' process.
+      env: {},
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.workers++;
-    const pooled: PooledWorker = { worker, ready: false, retired: false };
+    const pooled: PooledWorker = { worker, stderr: '', ready: false, retired: false };
+    worker.stderr!.setEncoding('utf8');
+    worker.stderr!.on('data', (chunk: string) => {
+      pooled.stderr = (pooled.stderr + chunk).slice(-4096);
+    });
     worker.on('message', (message: { ready?: true; section?: string } & Partial<TemplateJobReply>) => {
       if (message.ready) {
         pooled.ready = true;
@@ -112,21 +122,30 @@ export class TemplateWorkerPool {
         this.finish(pooled, message as TemplateJobReply);
       }
     });
-    worker.on('error', (error: Error & { code?: string }) => {
-      const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      this.retire(pooled, memory ? 'memory' : 'crashed', memory ? 'exceeded the memory limit' : `stopped: ${error.message}`);
+    worker.on('error', error => this.retire(pooled, 'crashed', `stopped: ${error.message}`));
+    worker.on('exit', () => {
+      const memory = /heap out of memory|heap limit/i.test(pooled.stderr);
+      this.retire(pooled, memory ? 'memory' : 'crashed', memory ? 'exceeded the memory limit' : 'stopped unexpectedly');
     });
-    worker.on('exit', () => this.retire(pooled, 'crashed', 'stopped unexpectedly'));
-    worker.unref();
+    this.hold(pooled, false);
     return pooled;
+  }
+
+  /** Whether the worker keeps this process alive: only while it runs a job. */
+  private hold(pooled: PooledWorker, busy: boolean) {
+    const handles = [pooled.worker, pooled.worker.channel, pooled.worker.stderr as unknown as { ref(): void; unref(): void }];
+    for (const handle of handles) {
+      if (busy) handle?.ref();
+      else handle?.unref();
+    }
   }
 
   private start(pooled: PooledWorker, queued: QueuedJob) {
     pooled.current = queued;
-    pooled.worker.ref();
+    this.hold(pooled, true);
     pooled.current.onAbort = () => this.retire(pooled, 'cancelled', 'was cancelled');
     queued.signal.addEventListener('abort', pooled.current.onAbort, { once: true });
-    pooled.worker.postMessage(queued.job);
+    pooled.worker.send(queued.job);
     if (pooled.ready) this.arm(pooled);
   }
 
@@ -149,7 +168,7 @@ export class TemplateWorkerPool {
 
   private finish(pooled: PooledWorker, reply: TemplateJobReply) {
     const current = this.release(pooled);
-    pooled.worker.unref();
+    this.hold(pooled, false);
     this.idle.push(pooled);
     current?.resolve(reply);
     this.pump();
@@ -163,7 +182,7 @@ export class TemplateWorkerPool {
     const index = this.idle.indexOf(pooled);
     if (index >= 0) this.idle.splice(index, 1);
     const current = this.release(pooled);
-    pooled.worker.terminate().catch(() => undefined);
+    pooled.worker.kill('SIGKILL');
     current?.reject(new TemplateJobStopped(reason, current.section, message));
     this.pump();
   }

@@ -10,7 +10,7 @@ type Section = (typeof SECTIONS)[number];
 export interface TemplateDriverOptions {
   /** Wall-clock budget for all templates of one resource (default 1000 ms). */
   timeLimitMs?: number;
-  /** Heap budget of the worker thread rendering the templates (default 128 MB). */
+  /** Heap budget of the worker process rendering the templates (default 128 MB). */
   memoryLimitMb?: number;
   /** How far YAML aliases in a rendered section may expand (default 100). */
   maxAliasCount?: number;
@@ -33,7 +33,7 @@ export class TemplateDriverError extends Error {
  * the earlier results. Templates run in nunjitsu, a closed interpreter: no
  * access to process, env, files, network or the JavaScript object graph
  * (`constructor`, `__proto__` are refused), with work, depth and output
- * limits, on a worker thread with a heap limit that is terminated when the
+ * limits, in a worker process with a heap limit that is killed when the
  * resource's wall-clock budget runs out, and YAML aliases bounded.
  *
  * Anything derived from a secret (`driver.secrets`, the `secrets` section)

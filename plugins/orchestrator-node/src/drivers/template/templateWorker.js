@@ -1,11 +1,12 @@
 'use strict';
 
 /*
- * Worker thread of the template driver: renders a resource's sections and
- * parses each as YAML, off the main thread, so that a hostile template is
- * bounded by the worker's heap limit and stopped by terminating the worker.
- * Plain JavaScript so that it runs as it is from the sources (tests, CLI) and
- * from the published package.
+ * Worker process of the template driver: renders a resource's sections and
+ * parses each as YAML, away from the backend's process, so that a hostile
+ * template is bounded by the worker's heap limit (exceeding it ends only the
+ * worker; a worker thread's heap limit does not hold against one huge
+ * allocation) and stopped by killing the worker. Plain JavaScript so that it
+ * runs as it is from the sources (tests, CLI) and from the published package.
  *
  * Request: { templates, data, limits, maxAliasCount, taint }. The worker
  * posts { ready: true } once loaded, { section } as each section starts, then
@@ -15,7 +16,6 @@
  * value (driver.secrets, then the secrets section) replaced by a different
  * value: whatever differs between the two renders derives from a secret.
  */
-const { parentPort } = require('node:worker_threads');
 const { randomBytes } = require('node:crypto');
 const { createTemplateRenderer, TemplateLimitError, TemplateRenderError } = require('nunjitsu');
 const { parse } = require('yaml');
@@ -37,7 +37,7 @@ function renderSections(templates, data, limits, maxAliasCount, substituteSecret
   for (const section of SECTIONS) {
     const source = templates[section];
     if (source === undefined) continue;
-    parentPort.postMessage({ section });
+    process.send({ section });
     let text;
     try {
       text = renderer.render(source, data, { limits });
@@ -83,7 +83,7 @@ function substitute(value) {
   return typeof value === 'string' && value.length === marker.length ? `${marker}x` : marker;
 }
 
-parentPort.on('message', ({ templates, data, limits, maxAliasCount, taint }) => {
+process.on('message', ({ templates, data, limits, maxAliasCount, taint }) => {
   let substituting = false;
   try {
     const rendered = renderSections(templates, { ...data }, limits, maxAliasCount, false);
@@ -93,11 +93,14 @@ parentPort.on('message', ({ templates, data, limits, maxAliasCount, taint }) => 
       const secretFree = { ...data, driver: { ...data.driver, secrets: substitute(data.driver.secrets) } };
       substituted = renderSections(templates, secretFree, limits, maxAliasCount, true);
     }
-    parentPort.postMessage({ rendered, substituted });
+    process.send({ rendered, substituted });
   } catch (error) {
     const { section, kind, line } = error instanceof SectionError ? error : { kind: 'internal' };
-    parentPort.postMessage({ error: { section, kind, message: error.message, line, substituted: substituting } });
+    process.send({ error: { section, kind, message: error.message, line, substituted: substituting } });
   }
 });
 
-parentPort.postMessage({ ready: true });
+process.send({ ready: true });
+
+// The parent went away: nothing left to do.
+process.on('disconnect', () => process.exit(0));
