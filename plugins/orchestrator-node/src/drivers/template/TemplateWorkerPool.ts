@@ -45,6 +45,9 @@ interface QueuedJob {
   signal: AbortSignal;
   resolve(reply: TemplateJobReply): void;
   reject(error: Error): void;
+  /** Cancelled while queued in a worker: its reply is dropped. */
+  settled?: boolean;
+  onAbort?: () => void;
 }
 
 interface PooledWorker {
@@ -53,20 +56,26 @@ interface PooledWorker {
   stderr: string;
   ready: boolean;
   retired: boolean;
-  current?: QueuedJob & { section?: string; timer?: NodeJS.Timeout; onAbort?: () => void };
+  /** Jobs sent, in the order the worker runs them; the first is running. */
+  jobs: QueuedJob[];
+  /** The section the first job is rendering. */
+  section?: string;
+  timer?: NodeJS.Timeout;
 }
 
+/** Jobs sent ahead to a busy worker, so that it never waits for the next one. */
+const PIPELINE_DEPTH = 8;
+
 /**
- * Persistent worker processes rendering templates, each with a heap limit. A
- * job's time budget runs from when its worker is ready; a worker over its
+ * Persistent worker processes rendering templates, each with a heap limit.
+ * A job's time budget runs from when its worker starts it; a worker over its
  * time budget is killed (which stops it wherever it is), one over its heap
- * budget dies, and a new one is started for the next job. Idle workers do not
- * keep the process alive.
+ * budget dies, the jobs queued behind go to other workers and a new worker
+ * is started when needed. Idle workers do not keep the process alive.
  */
 export class TemplateWorkerPool {
-  private readonly idle: PooledWorker[] = [];
+  private readonly workers: PooledWorker[] = [];
   private readonly queue: QueuedJob[] = [];
-  private workers = 0;
 
   constructor(
     private readonly options: { size: number; memoryLimitMb: number; workerFile: string },
@@ -81,21 +90,24 @@ export class TemplateWorkerPool {
 
   private pump() {
     while (this.queue.length) {
+      const pooled = this.pick();
+      if (!pooled) return;
       const queued = this.queue.shift()!;
       if (queued.signal.aborted) {
         queued.reject(new TemplateJobStopped('cancelled', undefined, 'template rendering was cancelled'));
         continue;
       }
-      let pooled = this.idle.pop();
-      if (!pooled) {
-        if (this.workers >= this.options.size) {
-          this.queue.unshift(queued);
-          return;
-        }
-        pooled = this.spawn();
-      }
-      this.start(pooled, queued);
+      this.send(pooled, queued);
     }
+  }
+
+  /** An idle worker, a new one, or the least busy one with room. */
+  private pick(): PooledWorker | undefined {
+    const idle = this.workers.find(w => w.jobs.length === 0);
+    if (idle) return idle;
+    if (this.workers.length < this.options.size) return this.spawn();
+    const least = this.workers.reduce((a, b) => (b.jobs.length < a.jobs.length ? b : a));
+    return least.jobs.length < PIPELINE_DEPTH ? least : undefined;
   }
 
   private spawn(): PooledWorker {
@@ -106,8 +118,8 @@ export class TemplateWorkerPool {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    this.workers++;
-    const pooled: PooledWorker = { worker, stderr: '', ready: false, retired: false };
+    const pooled: PooledWorker = { worker, stderr: '', ready: false, retired: false, jobs: [] };
+    this.workers.push(pooled);
     worker.stderr!.setEncoding('utf8');
     worker.stderr!.on('data', (chunk: string) => {
       pooled.stderr = (pooled.stderr + chunk).slice(-4096);
@@ -115,9 +127,9 @@ export class TemplateWorkerPool {
     worker.on('message', (message: { ready?: true; section?: string } & Partial<TemplateJobReply>) => {
       if (message.ready) {
         pooled.ready = true;
-        if (pooled.current) this.arm(pooled);
+        this.arm(pooled);
       } else if (message.section !== undefined) {
-        if (pooled.current) pooled.current.section = message.section;
+        pooled.section = message.section;
       } else {
         this.finish(pooled, message as TemplateJobReply);
       }
@@ -127,12 +139,13 @@ export class TemplateWorkerPool {
       const memory = /heap out of memory|heap limit/i.test(pooled.stderr);
       this.retire(pooled, memory ? 'memory' : 'crashed', memory ? 'exceeded the memory limit' : 'stopped unexpectedly');
     });
-    this.hold(pooled, false);
+    this.hold(pooled);
     return pooled;
   }
 
-  /** Whether the worker keeps this process alive: only while it runs a job. */
-  private hold(pooled: PooledWorker, busy: boolean) {
+  /** A worker keeps this process alive only while it has jobs. */
+  private hold(pooled: PooledWorker) {
+    const busy = pooled.jobs.length > 0;
     const handles = [pooled.worker, pooled.worker.channel, pooled.worker.stderr as unknown as { ref(): void; unref(): void }];
     for (const handle of handles) {
       if (busy) handle?.ref();
@@ -140,50 +153,55 @@ export class TemplateWorkerPool {
     }
   }
 
-  private start(pooled: PooledWorker, queued: QueuedJob) {
-    pooled.current = queued;
-    this.hold(pooled, true);
-    pooled.current.onAbort = () => this.retire(pooled, 'cancelled', 'was cancelled');
-    queued.signal.addEventListener('abort', pooled.current.onAbort, { once: true });
+  private send(pooled: PooledWorker, queued: QueuedJob) {
+    pooled.jobs.push(queued);
+    queued.onAbort = () => {
+      if (pooled.jobs[0] === queued) {
+        this.retire(pooled, 'cancelled', 'was cancelled');
+      } else {
+        queued.settled = true;
+        queued.reject(new TemplateJobStopped('cancelled', undefined, 'template rendering was cancelled'));
+      }
+    };
+    queued.signal.addEventListener('abort', queued.onAbort, { once: true });
+    this.hold(pooled);
     pooled.worker.send(queued.job);
-    if (pooled.ready) this.arm(pooled);
+    this.arm(pooled);
   }
 
+  /** Starts the running job's clock (the worker starts the next job as soon as it replies). */
   private arm(pooled: PooledWorker) {
-    const current = pooled.current!;
-    current.timer = setTimeout(
-      () => this.retire(pooled, 'time', `exceeded the time limit of ${current.timeLimitMs} ms`),
-      current.timeLimitMs,
+    const running = pooled.jobs[0];
+    if (!pooled.ready || !running || pooled.timer) return;
+    pooled.section = undefined;
+    pooled.timer = setTimeout(
+      () => this.retire(pooled, 'time', `exceeded the time limit of ${running.timeLimitMs} ms`),
+      running.timeLimitMs,
     );
   }
 
-  private release(pooled: PooledWorker) {
-    const current = pooled.current;
-    if (!current) return undefined;
-    clearTimeout(current.timer);
-    current.signal.removeEventListener('abort', current.onAbort!);
-    pooled.current = undefined;
-    return current;
-  }
-
   private finish(pooled: PooledWorker, reply: TemplateJobReply) {
-    const current = this.release(pooled);
-    this.hold(pooled, false);
-    this.idle.push(pooled);
-    current?.resolve(reply);
+    const done = pooled.jobs.shift()!;
+    clearTimeout(pooled.timer);
+    pooled.timer = undefined;
+    done.signal.removeEventListener('abort', done.onAbort!);
+    if (!done.settled) done.resolve(reply);
+    this.arm(pooled);
+    this.hold(pooled);
     this.pump();
   }
 
-  /** Terminates a worker and fails the job it was running. */
+  /** Kills a worker: its running job fails, the ones queued behind it go back to the pool. */
   private retire(pooled: PooledWorker, reason: TemplateJobStopped['reason'], message: string) {
     if (pooled.retired) return;
     pooled.retired = true;
-    this.workers--;
-    const index = this.idle.indexOf(pooled);
-    if (index >= 0) this.idle.splice(index, 1);
-    const current = this.release(pooled);
+    this.workers.splice(this.workers.indexOf(pooled), 1);
+    clearTimeout(pooled.timer);
     pooled.worker.kill('SIGKILL');
-    current?.reject(new TemplateJobStopped(reason, current.section, message));
+    const [running, ...waiting] = pooled.jobs;
+    for (const queued of pooled.jobs) queued.signal.removeEventListener('abort', queued.onAbort!);
+    if (running && !running.settled) running.reject(new TemplateJobStopped(reason, pooled.section, message));
+    this.queue.unshift(...waiting.filter(q => !q.settled));
     this.pump();
   }
 }

@@ -114,6 +114,19 @@ describe('template driver budgets', () => {
     await expect(driver.provision(ctx({ outputs: 'a: 1' }))).resolves.toMatchObject({ outputs: { a: 1 } });
   });
 
+  it('renders the templates queued behind a stopped one', async () => {
+    const driver = createTemplateDriver({ timeLimitMs: 300 });
+    const slow = `${doubled(24)}{% for i in range(2000) %}{% if (s ~ i) < s %}{% endif %}{% endfor %}a: 1`;
+    const results = await Promise.allSettled(
+      [slow, slow, 'n: 1', 'n: 2', 'n: 3', 'n: 4', 'n: 5', 'n: 6'].map(outputs => driver.provision(ctx({ outputs }))),
+    );
+    expect(results.map(r => (r.status === 'fulfilled' ? r.value.outputs : (r.reason as Error).message))).toEqual([
+      "template 'outputs' exceeded the time limit of 300 ms",
+      "template 'outputs' exceeded the time limit of 300 ms",
+      ...[1, 2, 3, 4, 5, 6].map(n => ({ n })),
+    ]);
+  });
+
   it('fails a section whose YAML aliases expand too far', async () => {
     const levels = 'abcdefghi'.split('');
     const bomb = [
