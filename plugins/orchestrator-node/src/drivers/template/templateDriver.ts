@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { TemplateRenderLimits } from 'nunjitsu';
+import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../secretManifests';
 import { Driver, DriverContext, DriverManifest, DriverResult } from '../types';
-import { SectionResults, TemplateJobError, TemplateJobStopped, templateWorkerPool } from './TemplateWorkerPool';
+import { TemplateJobError, TemplateJobStopped, templateWorkerPool } from './TemplateWorkerPool';
 
 const SECTIONS = ['init', 'outputs', 'secrets', 'manifests', 'cookie'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -132,7 +133,7 @@ export function createTemplateDriver(options: TemplateDriverOptions = {}): Drive
           secrets[key] = outputs[key];
           delete outputs[key];
         }
-        checkManifestSecrets(rendered.manifests, substituted.manifests);
+        checkManifestSecrets(manifests ?? {}, rendered.manifests, substituted.manifests);
       }
       // The cookie may hold secrets: it is encrypted at rest and never shown.
       return { outputs, secrets, cookie: rendered.cookie, manifests };
@@ -164,21 +165,12 @@ function secretDerivedOutputs(rendered: Record<string, unknown> = {}, substitute
   return Object.keys(rendered).filter(key => !isDeepStrictEqual(rendered[key], substituted[key]));
 }
 
-/**
- * Refuses a manifest value that changes with the secret values unless it is
- * in a v1 Secret's data or stringData (which GitOps delivers as an
- * ExternalSecret, never in plain text).
- */
-function checkManifestSecrets(rendered: Record<string, unknown> = {}, substituted: Record<string, unknown> = {}) {
+/** Refuses a manifest value that changes with the secret values unless it is where secrets may go. */
+function checkManifestSecrets(manifests: Record<string, DriverManifest>, rendered: unknown, substituted: unknown) {
   for (const path of differences(rendered, substituted, [])) {
-    const [name, data, field] = path;
-    const object = (rendered[name] as DriverManifest | undefined)?.data;
-    const inSecret =
-      data === 'data' && (field === 'data' || field === 'stringData') && path.length > 3 && object?.apiVersion === 'v1' && object?.kind === 'Secret';
-    if (!inSecret) {
-      throw new TemplateDriverError(
-        `template 'manifests': ${path.join('.')} derives from a secret; secret values belong in a v1 Secret's data or stringData (referenced e.g. through secretKeyRef)`,
-      );
+    const [name, data, ...inObject] = path;
+    if (!(Object.hasOwn(manifests, name) && data === 'data' && isSecretDataPath(manifests[name], inObject))) {
+      throw new TemplateDriverError(`template 'manifests': ${path.join('.')} derives from a secret; ${SECRET_PLACEMENT_HINT}`);
     }
   }
 }
