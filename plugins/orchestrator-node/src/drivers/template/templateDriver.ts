@@ -170,7 +170,8 @@ function checkManifestSecrets(manifests: Record<string, DriverManifest>, rendere
   for (const path of differences(rendered, substituted, [])) {
     const [name, data, ...inObject] = path;
     if (!(Object.hasOwn(manifests, name) && data === 'data' && isSecretDataPath(manifests[name], inObject))) {
-      throw new TemplateDriverError(`template 'manifests': ${path.join('.')} derives from a secret; ${SECRET_PLACEMENT_HINT}`);
+      // A template using the `random` filter changes between renders too: refused the same way.
+      throw new TemplateDriverError(`template 'manifests': ${path.join('.')} derives from a secret (or is random); ${SECRET_PLACEMENT_HINT}`);
     }
   }
 }
