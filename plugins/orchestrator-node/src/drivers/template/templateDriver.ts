@@ -127,7 +127,7 @@ export function createTemplateDriver(options: TemplateDriverOptions = {}): Drive
       const secrets = { ...rendered.secrets };
       if (substituted) {
         for (const key of secretDerivedOutputs(rendered.outputs, substituted.outputs)) {
-          if (key in secrets) {
+          if (Object.hasOwn(secrets, key)) {
             throw new TemplateDriverError(`template 'outputs': ${key} derives from a secret and is also a key of the secrets section`);
           }
           secrets[key] = outputs[key];
