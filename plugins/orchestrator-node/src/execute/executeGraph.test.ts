@@ -1,6 +1,7 @@
 import { LoadedDefinition, ScoreDocument, ScoreWorkload } from '@baton/backstage-plugin-orchestrator-common';
 import { DriverRegistry } from '../drivers/DriverRegistry';
 import { echoDriver, workloadDriver } from '../drivers/echoDriver';
+import { createTemplateDriver } from '../drivers/template/templateDriver';
 import { Driver, DriverContext } from '../drivers/types';
 import { buildResourceGraph } from '../graph';
 import { DefinitionIndex } from '../matching';
@@ -196,5 +197,56 @@ describe('executeGraph', () => {
     });
     expect(results.get('aa.default#modules.web.externals.a')!.status).toBe('succeeded');
     expect(results.get('bb.default#modules.web.externals.b')).toMatchObject({ status: 'skipped', message: 'cancelled' });
+  });
+
+  it('fails a node whose result is too large to keep, instead of marking it succeeded', async () => {
+    // Shared references: small in memory, far too large as JSON.
+    let bomb: unknown = 'x'.repeat(100);
+    for (let i = 0; i < 30; i++) bomb = [bomb, bomb];
+    const cloud: Driver = { id: 'cloud', pure: true, provision: async () => ({ outputs: { bomb }, secrets: {} }) };
+    const graph = graphOf({ a: { type: 'aa' } }, [def('a', 'aa', { driver: 'cloud' })]);
+    const results = await executeGraph({ graph, drivers: new DriverRegistry([echoDriver, workloadDriver, cloud]) });
+    expect(results.get('aa.default#modules.web.externals.a')).toMatchObject({
+      status: 'failed',
+      message: 'cloud driver: its result is larger than 16000000 characters as JSON',
+    });
+    expect(results.get('workload.default#modules.web')!.status).toBe('skipped');
+  });
+
+  it('fails a template resource whose YAML aliases expand too far, naming the section', async () => {
+    const levels = 'abcdefghi'.split('');
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...levels.slice(1).map((l, i) => `${l}: &${l} [${Array(9).fill(`*${levels[i]}`).join(',')}]`)];
+    const graph = graphOf({ a: { type: 'aa' } }, [def('a', 'aa', { driver: 'template', driverInputs: { values: { templates: { outputs: bomb.join('\n') } } } })]);
+    const results = await executeGraph({ graph, drivers: new DriverRegistry([echoDriver, workloadDriver, createTemplateDriver()]) });
+    expect(results.get('aa.default#modules.web.externals.a')).toMatchObject({
+      status: 'failed',
+      message: "template driver: template 'outputs' rendered YAML whose aliases expand beyond the limit of 100",
+    });
+  });
+
+  it('makes a secret output of a plain output that carries a secret input, and refuses one in a manifest outside a Secret', async () => {
+    const leaky = (manifest: boolean): Driver => ({
+      id: 'leaky',
+      async provision(ctx) {
+        const url = `pg://u:${String(ctx.secrets.password)}@h`;
+        return {
+          outputs: { url, host: 'h' },
+          secrets: {},
+          manifests: manifest ? { cfg: { location: 'namespace', data: { apiVersion: 'v1', kind: 'ConfigMap', data: { url } } } } : undefined,
+        };
+      },
+    });
+    const run = (manifest: boolean) =>
+      executeGraph({
+        graph: graphOf({ db: { type: 'postgres' } }, [def('pg', 'postgres', { driver: 'leaky', driverInputs: { secrets: { password: SECRET } } })]),
+        drivers: new DriverRegistry([echoDriver, workloadDriver, leaky(manifest)]),
+      }).then(results => results.get('postgres.default#modules.web.externals.db')!);
+    expect(await run(false)).toMatchObject({ status: 'succeeded', outputs: { host: 'h' }, secrets: { url: `pg://u:${SECRET}@h` } });
+    const refused = await run(true);
+    expect(refused).toMatchObject({
+      status: 'failed',
+      message: "leaky driver: manifests.cfg.data.data.url holds a secret value; secret values belong in a v1 Secret's data or stringData (referenced e.g. through secretKeyRef)",
+    });
+    expect(JSON.stringify(refused)).not.toContain(SECRET);
   });
 });

@@ -1,6 +1,7 @@
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import { DriverRegistry } from '../drivers/DriverRegistry';
-import { Driver, DriverLogger, DriverManifest } from '../drivers/types';
+import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../drivers/secretManifests';
+import { Driver, DriverLogger, DriverManifest, DriverResult } from '../drivers/types';
 import { GraphNode, ResourceGraph } from '../graph';
 import {
   definitionLookup,
@@ -55,6 +56,9 @@ export interface ExecuteGraphOptions {
   logger?: DriverLogger;
   onNodeEvent?: (event: NodeEvent) => void | Promise<void>;
 }
+
+/** How large a driver's result may be, counted as characters of JSON. */
+const MAX_RESULT_SIZE = 16_000_000;
 
 const silentLogger: DriverLogger = { info() {}, warn() {}, error() {}, debug() {} };
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -195,14 +199,12 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         signal,
         logger,
       });
-      return {
-        uid: node.uid,
-        status: 'succeeded',
-        outputs: result.outputs ?? {},
-        secrets: result.secrets ?? {},
-        cookie: result.cookie,
-        manifests: result.manifests,
-      };
+      // Checked here, before the node counts as succeeded: what is too large
+      // would only fail later, when stored or sent.
+      if (!withinSize(result, MAX_RESULT_SIZE)) {
+        return fail(node, `${driver.id} driver: its result is larger than ${MAX_RESULT_SIZE} characters as JSON`);
+      }
+      return { uid: node.uid, status: 'succeeded', ...keepSecretsSecret(result, secrets), cookie: result.cookie, manifests: result.manifests };
     } catch (error) {
       return fail(node, redact(`${driver.id} driver: ${(error as Error).message}`, secrets));
     }
@@ -289,6 +291,72 @@ function checkInputs(driver: Driver, inputs: Record<string, unknown>): string | 
   if (validate(inputs)) return undefined;
   const e = validate.errors![0];
   return `${e.instancePath.replace(/\//g, '.')}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`;
+}
+
+/**
+ * Whether a value's JSON would be at most `limit` characters, found without
+ * building it (a value with shared references can be far larger as JSON).
+ */
+function withinSize(value: unknown, limit: number): boolean {
+  let size = 0;
+  const pending: unknown[] = [value];
+  while (pending.length) {
+    const v = pending.pop();
+    if (typeof v === 'string') size += v.length + 2;
+    else if (v && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) {
+        size += key.length + 4;
+        pending.push(item);
+      }
+      size += 2;
+    } else size += 5;
+    if (size > limit) return false;
+  }
+  return true;
+}
+
+/**
+ * A driver's result with any plain output that holds a secret input value
+ * made a secret output; a manifest that holds one outside a Secret's data
+ * is refused. (The template driver also tracks values derived from secrets.)
+ */
+function keepSecretsSecret(result: DriverResult, secrets: Record<string, unknown>): Pick<NodeResult, 'outputs' | 'secrets'> {
+  const values = secretStrings(secrets);
+  const outputs = { ...result.outputs };
+  const secretOutputs = { ...result.secrets };
+  if (!values.length) return { outputs, secrets: secretOutputs };
+  const holdsSecret = (s: string) => values.some(v => s.includes(v));
+  for (const [key, value] of Object.entries(outputs)) {
+    if (strings(value, []).some(([s]) => holdsSecret(s))) {
+      if (!Object.hasOwn(secretOutputs, key)) secretOutputs[key] = value;
+      delete outputs[key];
+    }
+  }
+  for (const [name, manifest] of Object.entries(result.manifests ?? {})) {
+    for (const [s, path] of strings(manifest.data, [])) {
+      if (holdsSecret(s) && !isSecretDataPath(manifest, path)) {
+        throw new Error(`manifests.${name}.data.${path.join('.')} holds a secret value; ${SECRET_PLACEMENT_HINT}`);
+      }
+    }
+  }
+  return { outputs, secrets: secretOutputs };
+}
+
+/** Secret values long enough to be recognised (short ones would match everywhere). */
+function secretStrings(value: unknown): string[] {
+  return strings(value, [])
+    .map(([s]) => s)
+    .filter(s => s.length >= 4);
+}
+
+/** Every string (and number) in a value, with its path. */
+function strings(value: unknown, path: string[]): [string, string[]][] {
+  if (typeof value === 'string') return [[value, path]];
+  if (typeof value === 'number') return [[String(value), path]];
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => strings(item, [...path, key]));
+  }
+  return [];
 }
 
 /** Keeps secret input values out of error messages. */

@@ -47,6 +47,52 @@ const definitions = [
 ];
 
 describe('planApplication', () => {
+  it('keeps what a template derives from a secret out of the plan and the manifests', async () => {
+    const workload: ScoreDocument = {
+      file: 'api.yaml',
+      workload: parseScore(
+        `apiVersion: score.dev/v1b1
+metadata: { name: api }
+containers:
+  main:
+    image: api
+    variables:
+      CONN: \${resources.db.conn}
+resources:
+  db: { type: postgres }
+`,
+        'api.yaml',
+      ),
+    };
+    const conn = `pg://u:${SECRET}@h`;
+    const { plan, ...planned } = await planApplication({
+      app: 'shop',
+      env: 'dev',
+      envType: 'development',
+      workloads: [workload],
+      definitions: [
+        def('admin', 'pg-admin', { driverInputs: { secrets: { password: SECRET } } }),
+        def('pg', 'postgres', {
+          driver: 'template',
+          driverInputs: {
+            values: { templates: { outputs: 'conn: "pg://u:{{ driver.secrets.pw }}@h"\nhost: h' } },
+            secrets: { pw: '\${resources.pg-admin.outputs.password}' },
+          },
+        }),
+      ],
+    });
+    const pg = plan.nodes.find(n => n.type === 'postgres')!;
+    expect(pg.outputs).toEqual({ host: 'h' });
+    expect(pg.secretOutputs).toEqual(['conn']);
+    expect(JSON.stringify(plan)).not.toContain(SECRET);
+    const rendered = renderApplication({ plan, ...planned });
+    const [deployment] = rendered.workloads.api.filter(o => o.kind === 'Deployment');
+    expect(JSON.stringify(deployment)).not.toContain(SECRET);
+    expect(JSON.stringify(deployment)).toContain('secretKeyRef');
+    const secret = rendered.workloads.api.find(o => o.kind === 'Secret')!;
+    expect(Object.values(secret.data as Record<string, string>).map(v => Buffer.from(v, 'base64').toString())).toEqual([conn]);
+  });
+
   it('plans with outputs and never shows a secret value, only its key', async () => {
     const { plan } = await planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: [web], definitions });
     const json = JSON.stringify(plan);

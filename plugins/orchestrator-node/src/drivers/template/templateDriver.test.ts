@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { DriverContext } from '../types';
 import { createTemplateDriver } from './templateDriver';
 
@@ -77,5 +78,147 @@ describe('template driver', () => {
     await expect(
       driver.provision(ctx({ outputs: '{% macro f(n) %}{{ f(n) }}{% endmacro %}x: {{ f(1) }}' })),
     ).rejects.toThrow(/nesting depth limit/);
+  });
+});
+
+/** A string doubled to 2^n characters. */
+const doubled = (n: number) => `{% set s = "x" %}{% for i in range(${n}) %}{% set s = s ~ s %}{% endfor %}`;
+
+describe('template driver budgets', () => {
+  it('stops a template that exhausts memory and keeps working afterwards', async () => {
+    const driver = createTemplateDriver({ memoryLimitMb: 64, timeLimitMs: 20_000 });
+    const hog = `${doubled(28)}{% set l = [] %}{% for i in range(8) %}{% set x = s ~ i %}{% if x < s %}{% endif %}{% set l = [l, x] %}{% endfor %}a: 1`;
+    await expect(driver.provision(ctx({ outputs: hog }))).rejects.toThrow("template 'outputs' exceeded the memory limit of 64 MB");
+    await expect(driver.provision(ctx({ outputs: 'a: 1' }))).resolves.toMatchObject({ outputs: { a: 1 } });
+  });
+
+  it('enforces the time limit inside a section without blocking the event loop', async () => {
+    const driver = createTemplateDriver({ timeLimitMs: 300 });
+    const slow = `${doubled(24)}{% for i in range(2000) %}{% if (s ~ i) < s %}{% endif %}{% endfor %}a: 1`;
+    let longestGap = 0;
+    let last = Date.now();
+    const ticker = setInterval(() => {
+      longestGap = Math.max(longestGap, Date.now() - last);
+      last = Date.now();
+    }, 10);
+    const started = Date.now();
+    try {
+      await expect(driver.provision(ctx({ init: 'a: 1', outputs: slow }))).rejects.toThrow(
+        "template 'outputs' exceeded the time limit of 300 ms",
+      );
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(longestGap).toBeLessThan(1000);
+    await expect(driver.provision(ctx({ outputs: 'a: 1' }))).resolves.toMatchObject({ outputs: { a: 1 } });
+  });
+
+  it('renders the templates queued behind a stopped one', async () => {
+    const driver = createTemplateDriver({ timeLimitMs: 300 });
+    const slow = `${doubled(24)}{% for i in range(2000) %}{% if (s ~ i) < s %}{% endif %}{% endfor %}a: 1`;
+    const results = await Promise.allSettled(
+      [slow, slow, 'n: 1', 'n: 2', 'n: 3', 'n: 4', 'n: 5', 'n: 6'].map(outputs => driver.provision(ctx({ outputs }))),
+    );
+    expect(results.map(r => (r.status === 'fulfilled' ? r.value.outputs : (r.reason as Error).message))).toEqual([
+      "template 'outputs' exceeded the time limit of 300 ms",
+      "template 'outputs' exceeded the time limit of 300 ms",
+      ...[1, 2, 3, 4, 5, 6].map(n => ({ n })),
+    ]);
+  });
+
+  it('fails a section whose YAML aliases expand too far', async () => {
+    const levels = 'abcdefghi'.split('');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...levels.slice(1).map((l, i) => `${l}: &${l} [${Array(9).fill(`*${levels[i]}`).join(',')}]`),
+    ].join('\n');
+    await expect(createTemplateDriver().provision(ctx({ outputs: bomb }))).rejects.toThrow(
+      "template 'outputs' rendered YAML whose aliases expand beyond the limit of 100",
+    );
+    // A few aliases are fine.
+    await expect(createTemplateDriver().provision(ctx({ outputs: 'a: &a [1, 2]\nb: *a' }))).resolves.toMatchObject({
+      outputs: { a: [1, 2], b: [1, 2] },
+    });
+  });
+
+  it('runs in a CLI process without keeping it alive', async () => {
+    const { signal: _signal, logger: _logger, ...plain } = ctx({ outputs: 'a: {{ 1 + 1 }}' });
+    const script = `
+      const { createTemplateDriver } = require(${JSON.stringify(require.resolve('./templateDriver'))});
+      const ctx = { ...${JSON.stringify(plain)}, signal: new AbortController().signal, logger: console };
+      createTemplateDriver().provision(ctx).then(r => console.log(JSON.stringify(r.outputs)));
+    `;
+    // Killed (and failing) after the timeout if an idle worker kept it alive.
+    const out = execFileSync(process.execPath, ['--require', require.resolve('@backstage/cli-node/config/nodeTransform.cjs'), '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(out.trim()).toBe('{"a":2}');
+  });
+});
+
+describe('template driver secrets', () => {
+  const driver = createTemplateDriver();
+
+  it('makes an output derived from a secret a secret output, whatever filters it went through', async () => {
+    const result = await driver.provision(
+      ctx({
+        init: 'key: "{{ driver.secrets.apiKey }}"',
+        outputs: [
+          'conn: "pg://u:{{ driver.secrets.apiKey }}@h"',
+          'viaInit: "{{ init.key }}"',
+          'upper: "{{ driver.secrets.apiKey | upper }}"',
+          'size: {{ driver.secrets.apiKey | length }}',
+          'host: "{{ driver.values.domain }}"',
+        ].join('\n'),
+        manifests: `cfg:
+  location: namespace
+  data: { apiVersion: v1, kind: ConfigMap, metadata: { name: cfg }, data: { host: "{{ outputs.host }}" } }`,
+      }),
+    );
+    expect(result.outputs).toEqual({ host: 'example.com' });
+    expect(result.secrets).toEqual({ conn: 'pg://u:k3y@h', viaInit: 'k3y', upper: 'K3Y', size: 3 });
+  });
+
+  it.each([
+    ['a ConfigMap value', 'data: { apiVersion: v1, kind: ConfigMap, metadata: { name: c }, data: { conn: "{{ outputs.conn }}" } }', 'cfg.data.data.conn'],
+    ['a Secret name', 'data: { apiVersion: v1, kind: Secret, metadata: { name: "{{ secrets.token | lower }}" }, stringData: {} }', 'cfg.data.metadata.name'],
+    ['a container env value', 'location: containers\n  data: { main: { env: [{ name: K, value: "{{ driver.secrets.apiKey | replace(\'k\', \'K\') }}" }] } }', 'cfg.data.main.env.0.value'],
+  ])('refuses a secret in %s of a manifest', async (_what, manifest, path) => {
+    await expect(
+      driver.provision(
+        ctx({
+          outputs: 'conn: "pg://u:{{ driver.secrets.apiKey }}@h"',
+          secrets: 'token: "t0ken-{{ id }}"',
+          manifests: `cfg:\n  ${manifest.startsWith('location') ? '' : 'location: namespace\n  '}${manifest}`,
+        }),
+      ),
+    ).rejects.toThrow(`template 'manifests': ${path} derives from a secret (or is random); secret values belong in a v1 Secret's data or stringData`);
+  });
+
+  it('lets secrets into a Secret, and secret section values into its data', async () => {
+    const result = await driver.provision(
+      ctx({
+        secrets: 'token: "t0ken-{{ id }}"',
+        manifests: `s:
+  location: namespace
+  data:
+    apiVersion: v1
+    kind: Secret
+    metadata: { name: creds }
+    stringData: { key: "{{ driver.secrets.apiKey }}" }
+    data: { token: "{{ secrets.token | upper }}" }`,
+        cookie: 'key: "{{ driver.secrets.apiKey }}"',
+      }),
+    );
+    expect(result.manifests?.s.data).toMatchObject({ stringData: { key: 'k3y' }, data: { token: 'T0KEN-ABC123' } });
+    expect(result.cookie).toEqual({ key: 'k3y' });
+  });
+
+  it('refuses outputs whose keys depend on a secret', async () => {
+    await expect(
+      driver.provision(ctx({ outputs: '{% if driver.secrets.apiKey == "k3y" %}guess: right{% endif %}\nx: 1' })),
+    ).rejects.toThrow("template 'outputs': which keys it renders depends on a secret value");
   });
 });

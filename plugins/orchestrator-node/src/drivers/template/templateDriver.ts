@@ -1,12 +1,8 @@
-import { load, CORE_SCHEMA, YAMLException } from 'js-yaml';
-import {
-  createTemplateRenderer,
-  TemplateLimitError,
-  TemplateRenderError,
-  TemplateRenderer,
-  TemplateRenderLimits,
-} from 'nunjitsu';
+import { isDeepStrictEqual } from 'node:util';
+import type { TemplateRenderLimits } from 'nunjitsu';
+import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../secretManifests';
 import { Driver, DriverContext, DriverManifest, DriverResult } from '../types';
+import { TemplateJobError, TemplateJobStopped, templateWorkerPool } from './TemplateWorkerPool';
 
 const SECTIONS = ['init', 'outputs', 'secrets', 'manifests', 'cookie'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -15,6 +11,10 @@ type Section = (typeof SECTIONS)[number];
 export interface TemplateDriverOptions {
   /** Wall-clock budget for all templates of one resource (default 1000 ms). */
   timeLimitMs?: number;
+  /** Heap budget of the worker process rendering the templates (default 128 MB). */
+  memoryLimitMb?: number;
+  /** How far YAML aliases in a rendered section may expand (default 100). */
+  maxAliasCount?: number;
   /** Per-template interpreter limits; the work units bound CPU deterministically. */
   limits?: Partial<TemplateRenderLimits>;
 }
@@ -34,7 +34,14 @@ export class TemplateDriverError extends Error {
  * the earlier results. Templates run in nunjitsu, a closed interpreter: no
  * access to process, env, files, network or the JavaScript object graph
  * (`constructor`, `__proto__` are refused), with work, depth and output
- * limits and a wall-clock budget per resource.
+ * limits, in a worker process with a heap limit that is killed when the
+ * resource's wall-clock budget runs out, and YAML aliases bounded.
+ *
+ * Anything derived from a secret (`driver.secrets`, the `secrets` section)
+ * stays secret: an output that does becomes a secret output, a manifest
+ * value that does must be in a v1 Secret's `data` or `stringData`. What
+ * derives from a secret is found by rendering a second time with the secret
+ * values replaced and comparing.
  *
  * Template inputs: `id` (guresid), `driver.values`, `driver.secrets`,
  * `resource` (type, class, id, params), `context` (app, env, res), `init`,
@@ -43,9 +50,10 @@ export class TemplateDriverError extends Error {
  * @public
  */
 export function createTemplateDriver(options: TemplateDriverOptions = {}): Driver {
-  const renderer: TemplateRenderer = createTemplateRenderer({ cookiecutterCompat: true });
   const timeLimitMs = options.timeLimitMs ?? 1000;
-  const limits: Partial<TemplateRenderLimits> = { workUnits: 1_000_000, outputCodeUnits: 1_000_000, ...options.limits };
+  const memoryLimitMb = options.memoryLimitMb ?? 128;
+  const maxAliasCount = options.maxAliasCount ?? 100;
+  const limits = { workUnits: 1_000_000, outputCodeUnits: 1_000_000, ...options.limits } as Record<string, number>;
 
   return {
     id: 'template',
@@ -66,7 +74,10 @@ export function createTemplateDriver(options: TemplateDriverOptions = {}): Drive
       if (!templates || typeof templates !== 'object') {
         throw new TemplateDriverError('template driver: driverInputs.values.templates is required (a map of init, outputs, secrets, manifests, cookie)');
       }
-      const deadline = Date.now() + timeLimitMs;
+      for (const [section, source] of Object.entries(templates)) {
+        if (typeof source !== 'string') throw new TemplateDriverError(`template '${section}' must be a string`);
+      }
+      if (ctx.signal.aborted) throw new TemplateDriverError('template rendering was cancelled');
       const data: Record<string, unknown> = {
         id: ctx.guresid,
         driver: { values, secrets: ctx.secrets },
@@ -92,57 +103,90 @@ export function createTemplateDriver(options: TemplateDriverOptions = {}): Drive
         outputs: {},
         secrets: {},
       };
-      const results: Partial<Record<Section, unknown>> = {};
-      for (const section of SECTIONS) {
-        const source = templates[section];
-        if (source === undefined) continue;
-        if (typeof source !== 'string') {
-          throw new TemplateDriverError(`template '${section}' must be a string`);
-        }
-        if (ctx.signal.aborted) throw new TemplateDriverError('template rendering was cancelled');
-        if (Date.now() > deadline) {
-          throw new TemplateDriverError(`templates exceeded the time limit of ${timeLimitMs} ms before '${section}'`);
-        }
-        let text: string;
-        try {
-          text = renderer.render(source, data as never, { limits });
-        } catch (error) {
-          if (error instanceof TemplateLimitError) {
-            throw new TemplateDriverError(
-              `template '${section}'${error.line ? ` line ${error.line}` : ''}: stopped, ${error.message.replace(/^Template /, '')} (an endless loop or runaway recursion?)`,
-            );
-          }
-          if (error instanceof TemplateRenderError) {
-            throw new TemplateDriverError(`template '${section}': ${error.message.replace(/^Template error /, '')}`);
-          }
-          throw error;
-        }
-        if (Date.now() > deadline) {
-          throw new TemplateDriverError(`template '${section}' exceeded the time limit of ${timeLimitMs} ms`);
-        }
-        let parsed: unknown;
-        try {
-          parsed = text.trim() === '' ? {} : load(text, { schema: CORE_SCHEMA });
-        } catch (error) {
-          const e = error as YAMLException;
-          throw new TemplateDriverError(
-            `template '${section}' rendered invalid YAML${e.mark ? ` at line ${e.mark.line + 1}` : ''}: ${e.reason}`,
-          );
-        }
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-          throw new TemplateDriverError(`template '${section}' did not render to a YAML map`);
-        }
-        results[section] = parsed;
-        data[section] = parsed;
+      const taint = Object.keys(ctx.secrets).length > 0 || templates.secrets !== undefined;
+      let reply;
+      try {
+        reply = await templateWorkerPool(memoryLimitMb).run(
+          { templates: templates as Record<string, string>, data, limits, maxAliasCount, taint },
+          timeLimitMs,
+          ctx.signal,
+        );
+      } catch (error) {
+        if (!(error instanceof TemplateJobStopped)) throw error;
+        if (error.reason === 'cancelled') throw new TemplateDriverError('template rendering was cancelled');
+        const where = error.section ? `template '${error.section}'` : 'templates';
+        const limit = { time: `the time limit of ${timeLimitMs} ms`, memory: `the memory limit of ${memoryLimitMb} MB` };
+        throw new TemplateDriverError(
+          error.reason === 'crashed' ? `${where} ${error.message}` : `${where} exceeded ${limit[error.reason]}`,
+        );
       }
-      return {
-        outputs: (results.outputs as Record<string, unknown>) ?? {},
-        secrets: (results.secrets as Record<string, unknown>) ?? {},
-        cookie: results.cookie,
-        manifests: readManifests(results.manifests),
-      };
+      if (reply.error) throw new TemplateDriverError(describeError(reply.error));
+      const { rendered, substituted } = reply;
+      const manifests = readManifests(rendered.manifests);
+      const outputs = { ...rendered.outputs };
+      const secrets = { ...rendered.secrets };
+      if (substituted) {
+        for (const key of secretDerivedOutputs(rendered.outputs, substituted.outputs)) {
+          if (Object.hasOwn(secrets, key)) {
+            throw new TemplateDriverError(`template 'outputs': ${key} derives from a secret and is also a key of the secrets section`);
+          }
+          secrets[key] = outputs[key];
+          delete outputs[key];
+        }
+        checkManifestSecrets(manifests ?? {}, rendered.manifests, substituted.manifests);
+      }
+      // The cookie may hold secrets: it is encrypted at rest and never shown.
+      return { outputs, secrets, cookie: rendered.cookie, manifests };
     },
   };
+}
+
+function describeError(error: TemplateJobError): string {
+  const where = error.section ? `template '${error.section}'` : 'templates';
+  const why = error.substituted ? ' (in the render with secret values replaced, which finds what derives from them)' : '';
+  switch (error.kind) {
+    case 'limit':
+      return `${where}${error.line ? ` line ${error.line}` : ''}: stopped, ${error.message} (an endless loop or runaway recursion?)${why}`;
+    case 'yaml':
+      return `${where} rendered invalid YAML${error.line ? ` at line ${error.line}` : ''}: ${error.message}${why}`;
+    case 'aliases':
+    case 'shape':
+      return `${where} ${error.message}${why}`;
+    default:
+      return `${where}: ${error.message}${why}`;
+  }
+}
+
+/** Output keys whose values change with the secret values. */
+function secretDerivedOutputs(rendered: Record<string, unknown> = {}, substituted: Record<string, unknown> = {}): string[] {
+  if (!isDeepStrictEqual(Object.keys(rendered), Object.keys(substituted))) {
+    throw new TemplateDriverError(`template 'outputs': which keys it renders depends on a secret value`);
+  }
+  return Object.keys(rendered).filter(key => !isDeepStrictEqual(rendered[key], substituted[key]));
+}
+
+/** Refuses a manifest value that changes with the secret values unless it is where secrets may go. */
+function checkManifestSecrets(manifests: Record<string, DriverManifest>, rendered: unknown, substituted: unknown) {
+  for (const path of differences(rendered, substituted, [])) {
+    const [name, data, ...inObject] = path;
+    if (!(Object.hasOwn(manifests, name) && data === 'data' && isSecretDataPath(manifests[name], inObject))) {
+      // A template using the `random` filter changes between renders too: refused the same way.
+      throw new TemplateDriverError(`template 'manifests': ${path.join('.')} derives from a secret (or is random); ${SECRET_PLACEMENT_HINT}`);
+    }
+  }
+}
+
+/** Paths at which two rendered values differ, in value or in shape. */
+function differences(a: unknown, b: unknown, path: string[]): string[][] {
+  const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    return a.flatMap((item, i) => differences(item, b[i], [...path, String(i)]));
+  }
+  if (isMap(a) && isMap(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap(key => (key in a && key in b ? differences(a[key], b[key], [...path, key]) : [[...path, key]]));
+  }
+  return a === b ? [] : [path];
 }
 
 function readManifests(value: unknown): Record<string, DriverManifest> | undefined {
