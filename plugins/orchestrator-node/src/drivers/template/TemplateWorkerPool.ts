@@ -216,7 +216,7 @@ export function templateWorkerPool(memoryLimitMb: number): TemplateWorkerPool {
       size: Math.max(2, Math.min(4, availableParallelism())),
       memoryLimitMb,
       // Resolved through the package so that it is found from the sources and from the built package alike.
-      workerFile: require.resolve('@baton/backstage-plugin-orchestrator-node/src/drivers/template/templateWorker.js'),
+      workerFile: require.resolve('@baton/backstage-plugin-orchestrator-node/templateWorker.js'),
     });
     pools.set(memoryLimitMb, pool);
   }
