@@ -28,6 +28,9 @@ const AUTHOR = { name: 'Baton', email: 'baton@localhost' };
 /** How often a commit is rebuilt on a branch that moved under it before giving up. */
 const MAX_ATTEMPTS = 20;
 
+/** Trees kept parsed in memory, by oid; enough for the top folders every commit rewrites. */
+const TREE_CACHE_SIZE = 256;
+
 /**
  * A file replacing an entry (`content`), or a folder replacing a subtree
  * whole (`folder`, by path inside it; empty removes it).
@@ -63,6 +66,11 @@ const crashSafeFs = {
 export class GitOpsRepository {
   /** Branch moves (and the fetches and pushes that go with them), one at a time. */
   #refUpdates: Promise<unknown> = Promise.resolve();
+  /**
+   * Trees never change under an oid; the folders every commit touches (an
+   * environment's, `argocd/`) grow with the apps, so they are parsed once.
+   */
+  #trees = new Map<string, TreeEntry[]>();
 
   static async open(options: { dir: string; remote?: GitOpsRemote }): Promise<GitOpsRepository> {
     const { dir, remote } = options;
@@ -239,11 +247,22 @@ export class GitOpsRepository {
   }
 
   private async readTree(oid: string): Promise<TreeEntry[]> {
-    return (await git.readTree({ fs: crashSafeFs, gitdir: this.dir, oid })).tree;
+    const cached = this.#trees.get(oid);
+    if (cached) return cached;
+    const { tree } = await git.readTree({ fs: crashSafeFs, gitdir: this.dir, oid });
+    this.remember(oid, tree);
+    return tree;
   }
 
-  private writeTree(tree: TreeEntry[]): Promise<string> {
-    return git.writeTree({ fs: crashSafeFs, gitdir: this.dir, tree });
+  private async writeTree(tree: TreeEntry[]): Promise<string> {
+    const oid = await git.writeTree({ fs: crashSafeFs, gitdir: this.dir, tree });
+    this.remember(oid, tree);
+    return oid;
+  }
+
+  private remember(oid: string, tree: TreeEntry[]) {
+    if (this.#trees.size >= TREE_CACHE_SIZE) this.#trees.delete(this.#trees.keys().next().value!);
+    this.#trees.set(oid, tree);
   }
 
   private writeBlob(content: string): Promise<string> {
