@@ -139,7 +139,8 @@ export class GitOpsRepository {
         gitdir: this.dir,
         commit: { message, tree, parent: base ? [base] : [], author: signature, committer: signature },
       });
-      const moved = await this.exclusive(() => this.moveBranch(base, commit));
+      const expected = base;
+      const moved = await this.exclusive(() => this.moveBranch(expected, commit));
       if (moved === commit) return commit;
       base = moved;
     }
