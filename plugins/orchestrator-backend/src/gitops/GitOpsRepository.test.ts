@@ -309,7 +309,8 @@ describe('GitOpsRepository', () => {
     const log = await repo.log(1000);
     expect(log[0].message.trim()).toBe('Deploy probe to p4');
     expect(log.length).toBeGreaterThan(1);
-  });
+    // Starting a second Node.js process takes seconds on a loaded machine.
+  }, 30_000);
 
   it('lands concurrent writes of two replicas sharing a remote', async () => {
     const remote = await startGitHttpServer(path.join(dir, 'remote.git'), { username: 'baton', password: 'token-123' });
