@@ -1,5 +1,6 @@
-import git from 'isomorphic-git';
+import git, { TreeEntry } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -24,188 +25,315 @@ export interface GitOpsCommitRequest {
 
 const AUTHOR = { name: 'Baton', email: 'baton@localhost' };
 
+/** How often a commit is rebuilt on a branch that moved under it before giving up. */
+const MAX_ATTEMPTS = 20;
+
+/** Trees kept parsed in memory, by oid; enough for the top folders every commit rewrites. */
+const TREE_CACHE_SIZE = 256;
+
+/**
+ * A file replacing an entry (`content`), or a folder replacing a subtree
+ * whole (`folder`, by path inside it; empty removes it).
+ */
+type TreeEdit = { content: string } | { folder: Record<string, string> };
+
+/**
+ * Git writes loose objects, packs and refs in place; a crash mid-write would
+ * leave a truncated object that later reads take as present. Writing to a
+ * temporary file and renaming makes every file appear whole or not at all.
+ */
+const crashSafeFs = {
+  promises: {
+    ...fs.promises,
+    async writeFile(file: string, data: string | Uint8Array, options?: fs.WriteFileOptions) {
+      const temporary = `${file}.${randomUUID()}.tmp`;
+      await fs.promises.writeFile(temporary, data, options);
+      await fs.promises.rename(temporary, file);
+    },
+  },
+};
+
 /**
  * The Git repository Argo CD syncs: one folder per environment and app
- * (`<env>/<app>/…`). Writes are serialized; each call replaces the app's
- * folder with the desired content and commits only when something changed.
+ * (`<env>/<app>/…`). It is bare: a write builds the new tree from the branch's
+ * last commit, reusing every unchanged subtree by oid, and only then moves
+ * the branch (compare-and-swap, rebuilding on a branch that moved), so a
+ * crash never leaves anything that a later commit would pick up, and
+ * concurrent writers wait for each other only while the branch moves.
  *
  * @internal
  */
 export class GitOpsRepository {
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Branch moves (and the fetches and pushes that go with them), one at a time. */
+  #refUpdates: Promise<unknown> = Promise.resolve();
+  /**
+   * Trees never change under an oid; the folders every commit touches (an
+   * environment's, `argocd/`) grow with the apps, so they are parsed once.
+   */
+  #trees = new Map<string, TreeEntry[]>();
 
-  static async open(options: {
-    dir: string;
-    remote?: GitOpsRemote;
-  }): Promise<GitOpsRepository> {
+  static async open(options: { dir: string; remote?: GitOpsRemote }): Promise<GitOpsRepository> {
     const { dir, remote } = options;
-    await fs.promises.mkdir(dir, { recursive: true });
-    const exists = fs.existsSync(path.join(dir, '.git'));
-    if (!exists && remote) {
-      try {
-        await git.clone({
-          fs,
-          http,
-          dir,
-          url: remote.url,
-          ref: remote.branch,
-          singleBranch: true,
-          onAuth: () => auth(remote),
-        });
-      } catch (error) {
-        // An empty remote has no branch to clone yet: start locally, push later.
-        if ((error as Error).name !== 'NotFoundError') throw error;
-        await git.init({ fs, dir, defaultBranch: remote.branch });
-        await git.addRemote({ fs, dir, remote: 'origin', url: remote.url });
+    await migrateToBare(dir);
+    if (!fs.existsSync(path.join(dir, 'config'))) {
+      if (remote) {
+        try {
+          await git.clone({
+            fs: crashSafeFs,
+            http,
+            dir,
+            gitdir: dir,
+            url: remote.url,
+            ref: remote.branch,
+            singleBranch: true,
+            noCheckout: true,
+            onAuth: () => auth(remote),
+          });
+        } catch (error) {
+          // An empty remote has no branch to clone yet: start locally, push later.
+          if ((error as Error).name !== 'NotFoundError') throw error;
+          await git.init({ fs: crashSafeFs, dir, bare: true, defaultBranch: remote.branch });
+          await git.addRemote({ fs: crashSafeFs, gitdir: dir, remote: 'origin', url: remote.url });
+        }
+        await git.setConfig({ fs: crashSafeFs, gitdir: dir, path: 'core.bare', value: true });
+      } else {
+        await git.init({ fs: crashSafeFs, dir, bare: true, defaultBranch: 'main' });
       }
-      // Cloning an empty remote leaves HEAD on no branch: commit onto the configured one.
-      await git.writeRef({
-        fs,
-        dir,
-        ref: 'HEAD',
-        value: `refs/heads/${remote.branch}`,
-        symbolic: true,
-        force: true,
-      });
-    } else if (!exists) {
-      await git.init({ fs, dir, defaultBranch: 'main' });
     }
-    return new GitOpsRepository(dir, remote);
+    const branch =
+      remote?.branch ?? (await git.currentBranch({ fs: crashSafeFs, gitdir: dir, fullname: false })) ?? 'main';
+    // Cloning an empty remote leaves HEAD on no branch: point it at the one committed to.
+    await git.writeRef({ fs: crashSafeFs, gitdir: dir, ref: 'HEAD', value: `refs/heads/${branch}`, symbolic: true, force: true });
+    return new GitOpsRepository(dir, branch, remote);
   }
 
   private constructor(
+    /** The bare repository's directory. */
     readonly dir: string,
+    readonly branch: string,
     private readonly remote?: GitOpsRemote,
   ) {}
 
   /** Commits the desired state of one app in one environment; returns the commit, or undefined if nothing changed. */
-  commitAppState(request: GitOpsCommitRequest): Promise<string | undefined> {
-    return this.serialized(async () => {
-      await this.syncFromRemote();
-      const prefix = `${request.env}/${request.app}/`;
-      const desired = new Map<string, string>();
-      for (const [file, content] of Object.entries(request.files)) {
-        desired.set(prefix + safeRelative(file), content);
-      }
-      for (const [file, content] of Object.entries(request.extraFiles ?? {})) {
-        desired.set(safeRelative(file), content);
-      }
+  async commitAppState(request: GitOpsCommitRequest): Promise<string | undefined> {
+    const edits = new Map<string, TreeEdit>();
+    const folder: Record<string, string> = {};
+    for (const [file, content] of Object.entries(request.files)) {
+      folder[safeRelative(file)] = content;
+    }
+    edits.set(`${safeSegment(request.env)}/${safeSegment(request.app)}`, { folder });
+    for (const [file, content] of Object.entries(request.extraFiles ?? {})) {
+      edits.set(safeRelative(file), { content });
+    }
+    const message = request.message.endsWith('\n') ? request.message : `${request.message}\n`;
 
-      const tracked = await this.trackedFiles();
-      for (const file of tracked) {
-        if (file.startsWith(prefix) && !desired.has(file)) {
-          await fs.promises.rm(path.join(this.dir, file), { force: true });
-          await git.remove({ fs, dir: this.dir, filepath: file });
-        }
-      }
-      for (const [file, content] of desired) {
-        const full = path.join(this.dir, file);
-        await fs.promises.mkdir(path.dirname(full), { recursive: true });
-        await fs.promises.writeFile(full, content, 'utf8');
-        await git.add({ fs, dir: this.dir, filepath: file });
-      }
-
-      if (!(await this.hasStagedChanges())) {
-        return undefined;
-      }
-      const commit = await git.commit({
-        fs,
-        dir: this.dir,
-        message: request.message,
-        author: AUTHOR,
+    let base = await this.exclusive(() => this.syncFromRemote());
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const baseTree = base ? (await git.readCommit({ fs: crashSafeFs, gitdir: this.dir, oid: base })).commit.tree : undefined;
+      const tree = (await this.editTree(baseTree, edits)) ?? (await this.writeTree([]));
+      if (tree === baseTree) return undefined;
+      const now = new Date();
+      const signature = { ...AUTHOR, timestamp: Math.floor(now.getTime() / 1000), timezoneOffset: now.getTimezoneOffset() };
+      const commit = await git.writeCommit({
+        fs: crashSafeFs,
+        gitdir: this.dir,
+        commit: { message, tree, parent: base ? [base] : [], author: signature, committer: signature },
       });
-      await this.push();
-      return commit;
-    });
+      const expected = base;
+      const moved = await this.exclusive(() => this.moveBranch(expected, commit));
+      if (moved === commit) return commit;
+      base = moved;
+    }
+    throw new Error(`The GitOps branch ${this.branch} kept moving; ${request.env}/${request.app} was not committed`);
   }
 
-  /** The committed content of `<env>/<app>/` at HEAD, keyed by path inside that folder. */
+  /** The content of `<env>/<app>/` on the branch (fetched first from a remote), keyed by path inside that folder. */
   async readAppState(app: string, env: string): Promise<Record<string, string>> {
-    const prefix = `${env}/${app}/`;
+    const head = await this.exclusive(() => this.syncFromRemote());
     const result: Record<string, string> = {};
-    const head = await this.head();
     if (!head) return result;
-    for (const file of await git.listFiles({ fs, dir: this.dir, ref: head })) {
-      if (!file.startsWith(prefix)) continue;
-      const { blob } = await git.readBlob({ fs, dir: this.dir, oid: head, filepath: file });
-      result[file.slice(prefix.length)] = Buffer.from(blob).toString('utf8');
+    let oid: string | undefined = (await git.readCommit({ fs: crashSafeFs, gitdir: this.dir, oid: head })).commit.tree;
+    for (const name of [env, app]) {
+      oid = oid ? (await this.readTree(oid)).find(e => e.path === name && e.type === 'tree')?.oid : undefined;
     }
+    if (oid) await this.readFolder(oid, '', result);
     return result;
   }
 
-  /** Commits on the current branch, newest first. */
+  /** Commits on the branch, newest first. */
   async log(depth = 50): Promise<{ oid: string; message: string }[]> {
-    if (!(await this.head())) return [];
-    const entries = await git.log({ fs, dir: this.dir, depth });
+    if (!(await this.branchHead())) return [];
+    const entries = await git.log({ fs: crashSafeFs, gitdir: this.dir, ref: this.branch, depth });
     return entries.map(e => ({ oid: e.oid, message: e.commit.message }));
   }
 
-  private async head(): Promise<string | undefined> {
+  private async branchHead(): Promise<string | undefined> {
     try {
-      return await git.resolveRef({ fs, dir: this.dir, ref: 'HEAD' });
+      return await git.resolveRef({ fs: crashSafeFs, gitdir: this.dir, ref: `refs/heads/${this.branch}` });
     } catch {
       return undefined;
     }
   }
 
-  private async trackedFiles(): Promise<string[]> {
-    return git.listFiles({ fs, dir: this.dir });
+  /**
+   * Points the branch at `commit` if it is still at `base` (pushing it to the
+   * remote); returns `commit` then, else where the branch is now.
+   */
+  private async moveBranch(base: string | undefined, commit: string): Promise<string | undefined> {
+    const current = await this.branchHead();
+    if (current !== base) return current;
+    await this.setBranch(commit);
+    if (!this.remote) return commit;
+    try {
+      await this.push();
+      return commit;
+    } catch (error) {
+      // Another writer pushed first: build on its commit, unless the remote did not move.
+      const remoteHead = await this.fetchRemoteHead().catch(() => base);
+      await this.setBranch(remoteHead);
+      if (remoteHead === base) throw error;
+      return remoteHead;
+    }
   }
 
-  private async hasStagedChanges(): Promise<boolean> {
-    const matrix = await git.statusMatrix({ fs, dir: this.dir });
-    // [file, HEAD, WORKDIR, STAGE]: anything whose stage differs from HEAD
-    return matrix.some(([, headStatus, , stageStatus]) =>
-      headStatus === 0 ? stageStatus !== 0 : stageStatus !== 1,
-    );
+  private async setBranch(oid: string | undefined) {
+    const ref = `refs/heads/${this.branch}`;
+    if (oid) await git.writeRef({ fs: crashSafeFs, gitdir: this.dir, ref, value: oid, force: true });
+    else await git.deleteRef({ fs: crashSafeFs, gitdir: this.dir, ref });
   }
 
-  private async syncFromRemote() {
-    if (!this.remote || !(await this.head())) return;
-    const { remote } = this;
+  /** Applies `edits` (by path) to the tree `oid`; returns the new tree, undefined when it is empty. */
+  private async editTree(oid: string | undefined, edits: Map<string, TreeEdit>): Promise<string | undefined> {
+    const entries = new Map((oid ? await this.readTree(oid) : []).map(e => [e.path, e]));
+    const nested = new Map<string, Map<string, TreeEdit>>();
+    for (const [file, edit] of edits) {
+      const slash = file.indexOf('/');
+      if (slash < 0) {
+        const replacement =
+          'content' in edit
+            ? { mode: '100644', path: file, type: 'blob' as const, oid: await this.writeBlob(edit.content) }
+            : await this.folderEntry(file, edit.folder);
+        if (replacement) entries.set(file, replacement);
+        else entries.delete(file);
+        continue;
+      }
+      const name = file.slice(0, slash);
+      if (!nested.has(name)) nested.set(name, new Map());
+      nested.get(name)!.set(file.slice(slash + 1), edit);
+    }
+    for (const [name, inner] of nested) {
+      const existing = entries.get(name);
+      const tree = await this.editTree(existing?.type === 'tree' ? existing.oid : undefined, inner);
+      if (tree) entries.set(name, { mode: '040000', path: name, type: 'tree', oid: tree });
+      else entries.delete(name);
+    }
+    return entries.size ? this.writeTree([...entries.values()]) : undefined;
+  }
+
+  private async folderEntry(name: string, files: Record<string, string>): Promise<TreeEntry | undefined> {
+    const edits = new Map(Object.entries(files).map(([file, content]) => [file, { content }]));
+    const oid = await this.editTree(undefined, edits);
+    return oid ? { mode: '040000', path: name, type: 'tree', oid } : undefined;
+  }
+
+  private async readFolder(oid: string, prefix: string, into: Record<string, string>) {
+    for (const entry of await this.readTree(oid)) {
+      if (entry.type === 'tree') {
+        await this.readFolder(entry.oid, `${prefix}${entry.path}/`, into);
+      } else if (entry.type === 'blob') {
+        const { blob } = await git.readBlob({ fs: crashSafeFs, gitdir: this.dir, oid: entry.oid });
+        into[prefix + entry.path] = Buffer.from(blob).toString('utf8');
+      }
+    }
+  }
+
+  private async readTree(oid: string): Promise<TreeEntry[]> {
+    const cached = this.#trees.get(oid);
+    if (cached) return cached;
+    const { tree } = await git.readTree({ fs: crashSafeFs, gitdir: this.dir, oid });
+    this.remember(oid, tree);
+    return tree;
+  }
+
+  private async writeTree(tree: TreeEntry[]): Promise<string> {
+    const oid = await git.writeTree({ fs: crashSafeFs, gitdir: this.dir, tree });
+    this.remember(oid, tree);
+    return oid;
+  }
+
+  private remember(oid: string, tree: TreeEntry[]) {
+    if (this.#trees.size >= TREE_CACHE_SIZE) this.#trees.delete(this.#trees.keys().next().value!);
+    this.#trees.set(oid, tree);
+  }
+
+  private writeBlob(content: string): Promise<string> {
+    return git.writeBlob({ fs: crashSafeFs, gitdir: this.dir, blob: Buffer.from(content, 'utf8') });
+  }
+
+  /** The remote is the source of truth: fetches it and moves the branch to it. Returns the branch's commit. */
+  private async syncFromRemote(): Promise<string | undefined> {
+    const head = await this.branchHead();
+    // Until the first commit the remote may have no branch to fetch; a push then finds out.
+    if (!this.remote || !head) return head;
+    const remoteHead = await this.fetchRemoteHead();
+    if (!remoteHead || remoteHead === head) return head;
+    await this.setBranch(remoteHead);
+    return remoteHead;
+  }
+
+  private async fetchRemoteHead(): Promise<string | undefined> {
+    const remote = this.remote!;
     await git.fetch({
-      fs,
+      fs: crashSafeFs,
       http,
-      dir: this.dir,
+      gitdir: this.dir,
       remote: 'origin',
       ref: remote.branch,
       singleBranch: true,
       onAuth: () => auth(remote),
     });
-    const remoteHead = await git
-      .resolveRef({ fs, dir: this.dir, ref: `refs/remotes/origin/${remote.branch}` })
+    return git
+      .resolveRef({ fs: crashSafeFs, gitdir: this.dir, ref: `refs/remotes/origin/${remote.branch}` })
       .catch(() => undefined);
-    if (remoteHead) {
-      // The remote is the source of truth: move the branch to it and check it out.
-      await git.writeRef({
-        fs,
-        dir: this.dir,
-        ref: `refs/heads/${remote.branch}`,
-        value: remoteHead,
-        force: true,
-      });
-      await git.checkout({ fs, dir: this.dir, ref: remote.branch, force: true });
-    }
   }
 
   private async push() {
-    if (!this.remote) return;
-    const { remote } = this;
+    const remote = this.remote!;
     await git.push({
-      fs,
+      fs: crashSafeFs,
       http,
-      dir: this.dir,
+      gitdir: this.dir,
       remote: 'origin',
       ref: remote.branch,
       onAuth: () => auth(remote),
     });
   }
 
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#refUpdates.then(fn, fn);
+    this.#refUpdates = run.catch(() => undefined);
     return run;
   }
+}
+
+/**
+ * Earlier versions kept a working tree and index beside the history
+ * (`<dir>/.git`), which a crash could leave half-staged. The history moves to
+ * `<dir>` as a bare repository; the working tree and index are dropped. Each
+ * step is a rename, so an interrupted migration finishes on the next start.
+ */
+async function migrateToBare(dir: string) {
+  const moving = `${dir}.migrating`;
+  if (fs.existsSync(path.join(dir, '.git'))) {
+    await fs.promises.rename(path.join(dir, '.git'), moving);
+  }
+  if (fs.existsSync(moving)) {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+    await fs.promises.rm(path.join(moving, 'index'), { force: true });
+    await fs.promises.rename(moving, dir);
+    await git.setConfig({ fs: crashSafeFs, gitdir: dir, path: 'core.bare', value: true });
+  }
+  await fs.promises.mkdir(dir, { recursive: true });
 }
 
 function auth(remote: GitOpsRemote) {
@@ -214,11 +342,19 @@ function auth(remote: GitOpsRemote) {
     : {};
 }
 
-/** Refuses absolute paths and `..` so a file name cannot escape its folder. */
+/** Refuses absolute paths, `..` and empty names so a file name cannot escape its folder. */
 function safeRelative(file: string): string {
   const normalized = path.posix.normalize(file);
-  if (normalized.startsWith('/') || normalized.startsWith('..')) {
+  if (normalized.startsWith('/') || normalized.startsWith('..') || normalized === '.' || normalized.endsWith('/')) {
     throw new Error(`Invalid GitOps file path ${file}`);
   }
   return normalized;
+}
+
+/** An app or environment id names one folder. */
+function safeSegment(name: string): string {
+  if (!name || name.includes('/') || name === '.' || name === '..') {
+    throw new Error(`Invalid GitOps folder name ${name}`);
+  }
+  return name;
 }

@@ -1,5 +1,6 @@
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import git from 'isomorphic-git';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -144,18 +145,18 @@ describe('deployments', () => {
     expect(graph.body.nodes.map((n: { uid: string }) => n.uid)).toContain('dns.default#modules.web.externals.dns');
 
     // The GitOps repository has the app folder, an Argo CD Application, and no secret value in any commit.
-    const dir = path.join(dataDir, 'gitops');
-    const files = await git.listFiles({ fs, dir, ref: 'HEAD' });
+    const gitdir = path.join(dataDir, 'gitops');
+    const files = await git.listFiles({ fs, gitdir, ref: 'HEAD' });
     expect(files).toEqual(['argocd/dev-shop.yaml', 'dev/shop/secret-store.yaml', 'dev/shop/web.yaml']);
-    const commits = await git.log({ fs, dir });
+    const commits = await git.log({ fs, gitdir });
     expect(commits[0].commit.message).toContain(created.body.id);
     for (const file of files) {
-      const { blob } = await git.readBlob({ fs, dir, oid: commits[0].oid, filepath: file });
+      const { blob } = await git.readBlob({ fs, gitdir, oid: commits[0].oid, filepath: file });
       const text = Buffer.from(blob).toString();
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain(Buffer.from(`postgres://app:${SECRET}@pg.dev.internal`).toString('base64'));
     }
-    const webYaml = Buffer.from((await git.readBlob({ fs, dir, oid: commits[0].oid, filepath: 'dev/shop/web.yaml' })).blob).toString();
+    const webYaml = Buffer.from((await git.readBlob({ fs, gitdir, oid: commits[0].oid, filepath: 'dev/shop/web.yaml' })).blob).toString();
     expect(webYaml).toContain('kind: ExternalSecret');
     expect(webYaml).not.toContain('kind: Secret\n');
 
@@ -233,7 +234,7 @@ describe('deployments', () => {
 
       // Nothing went to Git; the kept manifests and the log have no secret.
       const gitDir = path.join(dataDir, 'other', 'gitops');
-      const files = fs.existsSync(path.join(gitDir, '.git')) ? await git.listFiles({ fs, dir: gitDir, ref: 'HEAD' }).catch(() => []) : [];
+      const files = await git.listFiles({ fs, gitdir: gitDir, ref: 'HEAD' }).catch(() => []);
       expect(files.filter(f => f.startsWith('preview/'))).toEqual([]);
       const manifests = await api.get(`/api/orchestrator/apps/shop/envs/preview/deployments/${created.body.id}/manifests`).expect(200);
       expect(Object.keys(manifests.body.files)).toEqual(['web.yaml']);
@@ -346,20 +347,25 @@ describe('deployments', () => {
   it('finds drift in the GitOps repository and commits the delivered state back', async () => {
     const first = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] });
     await waitFor(first.body.id);
-    const dir = path.join(dataDir, 'gitops');
-    const file = path.join(dir, 'dev/shop/web.yaml');
-    const delivered = fs.readFileSync(file, 'utf8');
-    fs.writeFileSync(file, delivered.replace('replicas: 1', 'replicas: 5'));
-    await git.add({ fs, dir, filepath: 'dev/shop/web.yaml' });
-    await git.commit({ fs, dir, message: 'manual change', author: { name: 'someone', email: 'someone@example.com' } });
+    // A hand edit: someone commits to the branch from a clone of the bare repository.
+    const gitdir = path.join(dataDir, 'gitops');
+    const readWebYaml = async () =>
+      Buffer.from((await git.readBlob({ fs, gitdir, oid: await git.resolveRef({ fs, gitdir, ref: 'main' }), filepath: 'dev/shop/web.yaml' })).blob).toString();
+    const delivered = await readWebYaml();
+    const clone = path.join(dataDir, 'clone');
+    execFileSync('git', ['clone', '-q', gitdir, clone]);
+    fs.writeFileSync(path.join(clone, 'dev/shop/web.yaml'), delivered.replace('replicas: 1', 'replicas: 5'));
+    execFileSync('git', ['-C', clone, '-c', 'user.name=someone', '-c', 'user.email=someone@example.com', 'commit', '-qam', 'manual change']);
+    execFileSync('git', ['-C', clone, 'push', '-q', 'origin', 'HEAD:main']);
 
     const checked = await request(server).post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
     expect(checked.body.items).toEqual([
       { uid: 'git:dev/shop/web.yaml', kind: 'changed', detail: `dev/shop/web.yaml differs from deployment ${first.body.id}` },
     ]);
-    expect(fs.readFileSync(file, 'utf8')).toBe(delivered);
-    const [revert] = await git.log({ fs, dir, depth: 1 });
+    expect(await readWebYaml()).toBe(delivered);
+    const [revert, manual] = await git.log({ fs, gitdir, depth: 2 });
     expect(revert.commit.message).toContain('Revert drift in shop/dev');
+    expect(manual.commit.message).toContain('manual change');
 
     const report = await request(server).get('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
     expect(report.body.items).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import git from 'isomorphic-git';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,10 +95,13 @@ resources:
     const graph = await a.get('/api/orchestrator/apps/shop/envs/dev/graph').expect(200);
     expect(graph.body.deploymentId).toBe(last.id);
     // The replica that ran it committed that request's workload to its GitOps repository.
-    const committed = dirs
-      .map(dir => path.join(dir, 'gitops', 'dev', 'shop', 'web.yaml'))
-      .filter(file => fs.existsSync(file))
-      .map(file => fs.readFileSync(file, 'utf8'));
+    const committed: string[] = [];
+    for (const dir of dirs) {
+      const gitdir = path.join(dir, 'gitops');
+      const head = await git.resolveRef({ fs, gitdir, ref: 'main' }).catch(() => undefined);
+      const blob = head && (await git.readBlob({ fs, gitdir, oid: head, filepath: 'dev/shop/web.yaml' }).catch(() => undefined));
+      if (blob) committed.push(Buffer.from(blob.blob).toString('utf8'));
+    }
     expect(committed.some(text => text.includes(`value: '${lastRequest}'`))).toBe(true);
 
     await Promise.all(backends.map(backend => backend.stop()));

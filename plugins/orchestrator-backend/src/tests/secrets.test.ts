@@ -151,9 +151,9 @@ ${extra}`;
 
     const gitDir = path.join(root, 'data', 'gitops');
     const history: string[] = [];
-    for (const { oid } of await git.log({ fs, dir: gitDir })) {
-      for (const file of await git.listFiles({ fs, dir: gitDir, ref: oid })) {
-        history.push(Buffer.from((await git.readBlob({ fs, dir: gitDir, oid, filepath: file })).blob).toString());
+    for (const { oid } of await git.log({ fs, gitdir: gitDir })) {
+      for (const file of await git.listFiles({ fs, gitdir: gitDir, ref: oid })) {
+        history.push(Buffer.from((await git.readBlob({ fs, gitdir: gitDir, oid, filepath: file })).blob).toString());
       }
     }
 
