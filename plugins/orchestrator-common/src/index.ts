@@ -11,3 +11,4 @@ export * from './plan';
 export * from './annotations';
 export * from './permissions';
 export * from './events';
+export * from './yaml/loadYaml';
