@@ -357,6 +357,8 @@ export const spec = {
         name: 'cursor',
         in: 'query',
         required: false,
+        description:
+          'The nextCursor of the previous page; any other value is a 400',
         schema: {
           type: 'string',
         },
@@ -432,6 +434,16 @@ export const spec = {
       },
       Unauthorized: {
         description: 'Missing or invalid credentials',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      PayloadTooLarge: {
+        description: 'The request body is larger than 10 MB',
         content: {
           'application/json': {
             schema: {
@@ -565,6 +577,9 @@ export const spec = {
           '403': {
             $ref: '#/components/responses/Forbidden',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
         },
         parameters: [
           {
@@ -694,6 +709,9 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
         },
         parameters: [
@@ -839,6 +857,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
         },
         parameters: [
@@ -1046,6 +1067,9 @@ export const spec = {
           '409': {
             $ref: '#/components/responses/Conflict',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
         },
       },
       delete: {
@@ -1116,6 +1140,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
@@ -1198,6 +1225,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
         },
         parameters: [
@@ -1456,6 +1486,9 @@ export const spec = {
           '404': {
             $ref: '#/components/responses/NotFound',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
         },
         parameters: [
           {
@@ -1603,6 +1636,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
