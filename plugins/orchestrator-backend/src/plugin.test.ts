@@ -55,9 +55,9 @@ describe('orchestratorPlugin', () => {
 
   it('refuses requests without credentials', async () => {
     const server = await start();
-    for (const path of ['/health', '/apps', '/env-types']) {
+    for (const route of ['/health', '/apps', '/env-types']) {
       const response = await request(server)
-        .get(`/api/orchestrator${path}`)
+        .get(`/api/orchestrator${route}`)
         .set('Authorization', mockCredentials.none.header());
       expect(response.status).toBe(401);
     }
