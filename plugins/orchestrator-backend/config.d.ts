@@ -36,6 +36,11 @@ export interface Config {
        */
       concurrency?: number;
     };
+    /**
+     * Stack traces (the server's file paths) in the API's error bodies.
+     * Default: only when NODE_ENV is development.
+     */
+    showStackTraces?: boolean;
     /** The scheduled drift check of every environment. */
     drift?: {
       /** Minutes between checks. Default: 5. */

@@ -8,6 +8,9 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from './plugin';
 
@@ -37,11 +40,24 @@ describe('orchestratorPlugin', () => {
       .expect(200, { status: 'ok' });
   });
 
+  it('refuses to start with a platform definition whose driver is not installed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-drivers-'));
+    const file = path.join(dir, 'definitions.yaml');
+    fs.writeFileSync(
+      file,
+      'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: q }\nspec: { type: queue, driver: no-such-driver }\n',
+    );
+    await expect(
+      start([mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: dir, definitions: [file] } } })]),
+    ).rejects.toThrow(/definitions\.yaml:1: spec\.driver: definition q uses driver no-such-driver, which is not installed \(installed: .*template/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('refuses requests without credentials', async () => {
     const server = await start();
-    for (const path of ['/health', '/apps', '/env-types']) {
+    for (const route of ['/health', '/apps', '/env-types']) {
       const response = await request(server)
-        .get(`/api/orchestrator${path}`)
+        .get(`/api/orchestrator${route}`)
         .set('Authorization', mockCredentials.none.header());
       expect(response.status).toBe(401);
     }

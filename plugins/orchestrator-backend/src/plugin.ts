@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { ScmIntegrations } from '@backstage/integration';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import {
   ORCHESTRATOR_EVENTS_TOPIC,
   ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
@@ -81,7 +82,10 @@ export const orchestratorPlugin = createBackendPlugin({
           dataDir,
         });
         const configPaths = (config.getOptionalStringArray('orchestrator.definitions') ?? []).map(p => path.resolve(p));
-        const definitions = new DefinitionService(client, secrets, deploymentStore, configPaths);
+        const drivers = createBuiltInDrivers();
+        drivers.register(new PostgresDriver());
+        for (const driver of moduleDrivers) drivers.register(driver);
+        const definitions = new DefinitionService(client, secrets, deploymentStore, configPaths, drivers);
         const platformConfig = new PlatformConfig(configPaths, definitions, store, logger);
         await platformConfig.load();
         platformConfig.watch();
@@ -106,9 +110,6 @@ export const orchestratorPlugin = createBackendPlugin({
             : undefined,
         });
 
-        const drivers = createBuiltInDrivers();
-        drivers.register(new PostgresDriver());
-        for (const driver of moduleDrivers) drivers.register(driver);
         const events = new OrchestratorEvents(
           event =>
             deps.events.publish({
@@ -243,6 +244,12 @@ export const orchestratorPlugin = createBackendPlugin({
             gitWatcher,
             permissionCacheMs: (config.getOptionalNumber('orchestrator.permissionCacheSeconds') ?? 5) * 1000,
             secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
+            // Backstage puts stack traces in error bodies whenever NODE_ENV is
+            // development; where orchestrator.showStackTraces is set, it
+            // decides (false in app-config.production.yaml).
+            errorHandler: MiddlewareFactory.create({ config, logger }).error({
+              showStackTraces: config.getOptionalBoolean('orchestrator.showStackTraces'),
+            }),
           }),
         );
 

@@ -12,3 +12,4 @@ export * from './annotations';
 export * from './permissions';
 export * from './events';
 export * from './generated';
+export * from './yaml/loadYaml';

@@ -27,6 +27,8 @@ export class BackendProcess {
     private readonly options: {
       /** `backend.database` (default: SQLite files in the data folder). */
       database?: Record<string, unknown>;
+      /** More configuration under `orchestrator`. */
+      orchestrator?: Record<string, unknown>;
       /** More configuration at the top level. */
       config?: Record<string, unknown>;
     } = {},
@@ -52,6 +54,7 @@ export class BackendProcess {
         orchestrator: {
           dataDir: path.join(this.dataDir, 'orchestrator'),
           definitions: [path.join(repoRoot, 'examples/environments.yaml'), path.join(repoRoot, 'examples/definitions')],
+          ...this.options.orchestrator,
         },
         ...this.options.config,
       }),
@@ -77,6 +80,10 @@ export class BackendProcess {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
         throw new Error(`backend exited with ${child.exitCode}:\n${this.output}`);
+      }
+      if (this.output.includes('Backend startup failed')) {
+        await this.stop();
+        throw new Error(`backend did not start:\n${this.output}`);
       }
       try {
         const res = await fetch(`${this.baseUrl}/.backstage/health/v1/readiness`);

@@ -1,4 +1,5 @@
 import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   ActiveResourceRecord,
@@ -130,7 +131,9 @@ export class DatabaseDeploymentStore implements DeploymentStore {
       .orderBy('seq', 'desc')
       .limit(page.limit + 1);
     if (page.cursor) {
-      query.where('seq', '<', Number(page.cursor));
+      const seq = Number(page.cursor);
+      if (!Number.isSafeInteger(seq)) throw new InputError('cursor is not one this API gave out');
+      query.where('seq', '<', seq);
     }
     const rows = await query;
     const items = rows.slice(0, page.limit);
@@ -378,7 +381,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
       .orderBy([{ column: 'app_id' }, { column: 'env_id' }, { column: 'uid' }])
       .limit(page.limit + 1);
     if (page.cursor) {
-      const [appId, envId, uid] = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8'));
+      const [appId, envId, uid] = decodeResourceCursor(page.cursor);
       query.where(q =>
         q
           .where('app_id', '>', appId)
@@ -457,4 +460,18 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   async deleteResource(appId: string, envId: string, uid: string) {
     await this.db('active_resources').where({ app_id: appId, env_id: envId, uid }).delete();
   }
+}
+
+/** The (app, env, uid) a `listAllResources` cursor points after; anything else is bad input. */
+function decodeResourceCursor(cursor: string): [string, string, string] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== 3 || !key.every(part => typeof part === 'string')) {
+    throw new InputError('cursor is not one this API gave out');
+  }
+  return key as [string, string, string];
 }

@@ -654,6 +654,8 @@ export const spec = {
         name: 'cursor',
         in: 'query',
         required: false,
+        description:
+          'The nextCursor of the previous page; any other value is a 400',
         schema: {
           type: 'string',
         },
@@ -729,6 +731,16 @@ export const spec = {
       },
       Unauthorized: {
         description: 'Missing or invalid credentials',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      PayloadTooLarge: {
+        description: 'The request body is larger than 10 MB',
         content: {
           'application/json': {
             schema: {
@@ -862,6 +874,9 @@ export const spec = {
           '403': {
             $ref: '#/components/responses/Forbidden',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
         },
         parameters: [
           {
@@ -991,6 +1006,9 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
         },
         parameters: [
@@ -1136,6 +1154,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
         },
         parameters: [
@@ -1321,6 +1342,9 @@ export const spec = {
           '409': {
             $ref: '#/components/responses/Conflict',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
         },
       },
       delete: {
@@ -1391,6 +1415,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
@@ -1464,6 +1491,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
           },
         },
         parameters: [
@@ -1686,6 +1716,9 @@ export const spec = {
           '404': {
             $ref: '#/components/responses/NotFound',
           },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
         },
         parameters: [
           {
@@ -1833,6 +1866,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',

@@ -1,13 +1,14 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   checkDefinitionConflicts,
+  Diagnostic,
   formatDiagnostic,
   LoadedDefinition,
   parseResourceDefinitions,
   ResourceDefinition,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
-import { DefinitionIndex, loadDefinitionFiles } from '@baton/backstage-plugin-orchestrator-node';
+import { DefinitionIndex, DriverRegistry, loadDefinitionFiles } from '@baton/backstage-plugin-orchestrator-node';
 import { Knex } from 'knex';
 import { SecretBox } from '../secrets/SecretBox';
 import { DeploymentStore } from '../database/DeploymentStore';
@@ -57,11 +58,15 @@ export class DefinitionService {
     private readonly secrets: SecretBox,
     private readonly deployments: DeploymentStore,
     private readonly configPaths: string[],
+    private readonly drivers: DriverRegistry,
   ) {}
 
   /** Loads both sources; file problems are thrown with every diagnostic. */
   async load(): Promise<void> {
-    this.configDefinitions = this.configPaths.length ? await loadDefinitionFiles(this.configPaths) : [];
+    const configDefinitions = this.configPaths.length ? await loadDefinitionFiles(this.configPaths) : [];
+    const unknownDrivers = configDefinitions.flatMap(d => this.driverProblems(d));
+    if (unknownDrivers.length) throw new ValidationError(unknownDrivers);
+    this.configDefinitions = configDefinitions;
     const rows = await this.db('resource_definitions').select();
     this.apiDefinitions = new Map(
       rows.map(row => {
@@ -133,6 +138,8 @@ export class DefinitionService {
   /** Creates or replaces an API definition. */
   async put(id: string, body: unknown, contentType: string | undefined, options: { force: boolean }): Promise<DefinitionView> {
     const loaded = this.parse(body, contentType);
+    const unknownDriver = this.driverProblems(loaded);
+    if (unknownDriver.length) throw new ValidationError(unknownDriver);
     if (loaded.definition.metadata.id !== id) {
       throw new InputError(`metadata.id ${loaded.definition.metadata.id} does not match the path (${id})`);
     }
@@ -220,6 +227,22 @@ export class DefinitionService {
       );
       throw error;
     }
+  }
+
+  /** A definition must name an installed driver; otherwise it would fail only at deployment. */
+  private driverProblems(d: LoadedDefinition): Diagnostic[] {
+    const driver = d.definition.spec.driver;
+    if (this.drivers.get(driver)) return [];
+    return [
+      {
+        file: d.file,
+        line: d.line,
+        path: 'spec.driver',
+        message: `definition ${d.definition.metadata.id} uses driver ${driver}, which is not installed (installed: ${
+          this.drivers.ids().join(', ') || 'none'
+        })`,
+      },
+    ];
   }
 
   private parse(body: unknown, contentType: string | undefined): LoadedDefinition {

@@ -65,6 +65,7 @@ export class DeploymentService {
         else documents.push({ file, workload: w as ScoreWorkload });
       }
     });
+    for (const d of documents) diagnostics.push(...unreadableSources(d));
     const names = new Map<string, string>();
     for (const d of documents) {
       const other = names.get(d.workload.metadata.name);
@@ -185,4 +186,20 @@ export class DeploymentService {
     if (!data) throw new NotFoundError(`No delivered secret ${app}/${env}/${name}`);
     return this.deps.secrets.decrypt(data);
   }
+}
+
+/**
+ * `files.*.source` names a file beside the Score file, which the API never
+ * has: said at request time, dry run included, rather than when rendering.
+ */
+function unreadableSources({ file, workload }: ScoreDocument): Diagnostic[] {
+  return Object.entries(workload.containers).flatMap(([container, c]) =>
+    Object.entries(c.files ?? {})
+      .filter(([, f]) => f.source !== undefined && f.content === undefined && f.binaryContent === undefined)
+      .map(([target, f]) => ({
+        file,
+        path: `containers.${container}.files.${target}.source`,
+        message: `cannot read ${f.source}: the API has no files beside the Score file; send the file's content instead`,
+      })),
+  );
 }

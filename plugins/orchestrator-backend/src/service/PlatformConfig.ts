@@ -1,6 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ValidationError, formatDiagnostic } from '@baton/backstage-plugin-orchestrator-common';
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { ValidationError, formatDiagnostic, loadYamlDocuments } from '@baton/backstage-plugin-orchestrator-common';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeployMode, OrchestratorStore } from '../database/OrchestratorStore';
@@ -38,7 +37,7 @@ export function readPlatformEnvironments(paths: string[]): PlatformEnvironments 
   const result: PlatformEnvironments = { envTypes: [], environments: [] };
   const problems: string[] = [];
   for (const file of paths.flatMap(yamlFiles)) {
-    const docs = loadAll(fs.readFileSync(file, 'utf8'), undefined, { schema: CORE_SCHEMA, filename: file }) as any[];
+    const docs = loadYamlDocuments(fs.readFileSync(file, 'utf8'), file) as any[];
     docs.forEach((doc, i) => {
       if (doc?.kind === 'EnvironmentType') {
         if (!ID.test(doc.metadata?.id ?? '')) problems.push(`${file}: document ${i + 1}: metadata.id must be a lowercase RFC 1123 label`);

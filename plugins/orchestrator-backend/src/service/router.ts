@@ -1,17 +1,19 @@
 import express from 'express';
-import { ErrorRequestHandler } from 'express';
+import { ErrorRequestHandler, RequestHandler } from 'express';
 import {
   BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CustomErrorBase, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
+  budgetProblem,
+  InputBudget,
   orchestratorDefinitionManagePermission,
   orchestratorDeploymentCreatePermission,
   orchestratorEnvironmentManagePermission,
@@ -30,6 +32,37 @@ import { GitWatcher } from './GitWatcher';
 import { DecisionCache } from './DecisionCache';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+const BODY_LIMIT = '10mb';
+/** JSON bodies: deep nesting would overflow the stack of every recursive step after parsing. */
+const BODY_BUDGET: InputBudget = { maxNodes: 1_000_000, maxChars: 10 * 1024 * 1024, maxDepth: 64 };
+
+/** A request body over the size limit (413). */
+class PayloadTooLargeError extends CustomErrorBase {
+  name = 'PayloadTooLargeError' as const;
+  statusCode = 413;
+}
+
+/**
+ * Body parser errors as plain 4xx errors: theirs carry the raw body, and
+ * JSON syntax messages quote it, which may hold secrets.
+ */
+const bodyErrors: ErrorRequestHandler = (error, _req, _res, next) => {
+  if (error?.type === 'entity.too.large') {
+    next(new PayloadTooLargeError(`The request body is larger than ${BODY_LIMIT}`));
+  } else if (error?.type === 'entity.parse.failed') {
+    const position = /position (\d+)/.exec(String(error.message))?.[1];
+    next(new InputError(`The request body is not valid JSON${position ? ` (at position ${position})` : ''}`));
+  } else if (typeof error?.type === 'string' && error.status < 500) {
+    next(new InputError(`The request body cannot be read: ${error.message}`));
+  } else {
+    next(error);
+  }
+};
+
+const bodyWithinBudget: RequestHandler = (req, _res, next) => {
+  const problem = req.body && typeof req.body === 'object' ? budgetProblem([req.body], BODY_BUDGET) : undefined;
+  next(problem ? new InputError(`The request body is over budget: ${problem}`) : undefined);
+};
 
 /** The API view of an active resource: secret outputs only as keys. */
 function resourceView(r: ActiveResourceRecord, secretKeys: string[], envType?: string) {
@@ -78,6 +111,8 @@ export interface RouterOptions {
   permissionCacheMs?: number;
   /** Lists the keys of an encrypted secret-outputs value. */
   secretKeysOf: (ciphertext: string | undefined) => string[];
+  /** Renders every error of the API (Backstage's error body); the plugin's default handler otherwise. */
+  errorHandler?: ErrorRequestHandler;
 }
 
 /**
@@ -93,9 +128,12 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { httpAuth, permissions, store, deploymentStore, definitions, deployments } = options;
   const decisions = new DecisionCache(options.permissionCacheMs ?? 0);
-  const router = await createOpenApiRouter({
-    middleware: [express.json({ limit: '10mb' }), express.text({ type: YAML_TYPES, limit: '10mb' })],
-  });
+  // Bodies are parsed ahead of the OpenAPI router, which would turn every
+  // error of its own middleware into a 400 (a body over the limit included).
+  const api = express.Router();
+  api.use(express.json({ limit: BODY_LIMIT }), express.text({ type: YAML_TYPES, limit: BODY_LIMIT }), bodyErrors);
+  const router = await createOpenApiRouter({ middleware: [bodyWithinBudget] });
+  api.use(router);
 
   async function authorize(
     req: express.Request,
@@ -468,7 +506,11 @@ export async function createRouter(
   };
   router.use(validationErrors);
 
-  return router;
+  // Unknown paths (an empty id such as /apps//envs included) get an error body like every other error.
+  api.use((req, _res, next) => next(new NotFoundError(`No route ${req.method} ${req.path}`)));
+  if (options.errorHandler) api.use(options.errorHandler);
+
+  return api;
 }
 
 export { InputError };

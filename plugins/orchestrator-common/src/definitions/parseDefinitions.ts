@@ -1,8 +1,8 @@
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
-import { CORE_SCHEMA, loadAll, YAMLException } from 'js-yaml';
 import { Diagnostic, ValidationError } from '../diagnostics';
 import { schemaProblems, toDiagnostics } from '../validation/schemaProblems';
 import { YamlLocator } from '../yaml/YamlLocator';
+import { loadYamlDocuments } from '../yaml/loadYaml';
 import { DEFINITION_PATTERN_DESCRIPTIONS, resourceDefinitionSchema } from './schema';
 import { Criterion, LoadedDefinition, ResourceDefinition } from './types';
 
@@ -21,22 +21,7 @@ function validator() {
  * @public
  */
 export function parseResourceDefinitions(text: string, file: string): LoadedDefinition[] {
-  let docs: unknown[];
-  try {
-    docs = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: file }) as unknown[];
-  } catch (error) {
-    if (error instanceof YAMLException) {
-      throw new ValidationError([
-        {
-          file,
-          line: error.mark ? error.mark.line + 1 : undefined,
-          column: error.mark ? error.mark.column + 1 : undefined,
-          message: `invalid YAML: ${error.reason}`,
-        },
-      ]);
-    }
-    throw error;
-  }
+  const docs = loadYamlDocuments(text, file);
   const diagnostics: Diagnostic[] = [];
   const loaded: LoadedDefinition[] = [];
   const locate = (index: number) => new YamlLocator(text, index);

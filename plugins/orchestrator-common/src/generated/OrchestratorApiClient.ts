@@ -377,6 +377,7 @@ export class OrchestratorApiClient {
       query?: {
         /** Page size, 1 to 1000 */
         limit?: string;
+        /** The nextCursor of the previous page; any other value is a 400 */
         cursor?: string;
       };
     },
@@ -611,6 +612,7 @@ export class OrchestratorApiClient {
       query?: {
         /** Page size, 1 to 1000 */
         limit?: string;
+        /** The nextCursor of the previous page; any other value is a 400 */
         cursor?: string;
       };
     } = {},

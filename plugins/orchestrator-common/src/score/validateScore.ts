@@ -1,8 +1,8 @@
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
-import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { Diagnostic, ValidationError } from '../diagnostics';
 import { FieldPath } from '../yaml/YamlLocator';
 import { ScoreFieldLocator, scoreFieldLocator } from './scoreFieldLocator';
+import { loadYaml } from '../yaml/loadYaml';
 import { Problem, schemaProblems, toDiagnostics } from '../validation/schemaProblems';
 import { PATTERN_DESCRIPTIONS, scoreWorkloadSchema } from './schema';
 import { ScoreWorkload } from './types';
@@ -33,20 +33,9 @@ export interface ScoreParseResult {
 export function parseScoreResult(text: string, file: string): ScoreParseResult {
   let raw: unknown;
   try {
-    raw = load(text, { schema: CORE_SCHEMA, filename: file });
+    raw = loadYaml(text, file);
   } catch (error) {
-    if (error instanceof YAMLException) {
-      return {
-        diagnostics: [
-          {
-            file,
-            line: error.mark ? error.mark.line + 1 : undefined,
-            column: error.mark ? error.mark.column + 1 : undefined,
-            message: `invalid YAML: ${error.reason}`,
-          },
-        ],
-      };
-    }
+    if (error instanceof ValidationError) return { diagnostics: error.diagnostics };
     throw error;
   }
   return checkWorkload(raw, file, () => scoreFieldLocator(text));
