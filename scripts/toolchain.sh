@@ -40,6 +40,8 @@ baton_install() {
   local stamp="$BATON_ROOT/node_modules/.yarn-state.yml"
   if [ ! -f "$stamp" ] || [ "$BATON_ROOT/yarn.lock" -nt "$stamp" ] || [ "$BATON_ROOT/package.json" -nt "$stamp" ]; then
     (cd "$BATON_ROOT" && yarn install --immutable) || return 1
+    # Yarn leaves the state file alone when nothing changed: mark the check done.
+    touch "$stamp"
   fi
 }
 
