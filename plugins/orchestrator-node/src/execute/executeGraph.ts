@@ -4,12 +4,12 @@ import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../drivers/secretManife
 import { Driver, DriverLogger, DriverManifest, DriverResult } from '../drivers/types';
 import { GraphNode, ResourceGraph } from '../graph';
 import {
-  definitionLookup,
   ResourceOutputs,
   scoreLookup,
   substituteValue,
   SubstitutionError,
 } from '../placeholders';
+import { resolveDriverInputs } from './resolveDriverInputs';
 
 /** What happened to one node. @public */
 export interface NodeResult {
@@ -23,6 +23,8 @@ export interface NodeResult {
   message?: string;
   /** `not-run` nodes whose outputs are the previous deployment's. */
   previousOutputs?: boolean;
+  /** The resolved params a succeeded node was provisioned with (may hold secrets: kept encrypted). */
+  params?: Record<string, unknown>;
 }
 
 /** A node's state from the previous deployment. @public */
@@ -178,7 +180,11 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
       }
     }
     try {
-      ({ inputs, secrets } = resolveInputs(node, graph, outputsOf));
+      ({ inputs, secrets } = resolveDriverInputs(
+        definition,
+        { app: graph.app, env: graph.env, envType: graph.envType, resource: node },
+        outputsOf,
+      ));
     } catch (error) {
       const problems = error instanceof SubstitutionError ? error.problems.join('; ') : (error as Error).message;
       return fail(node, `definition ${definition.metadata.id}: driverInputs: ${problems}`);
@@ -204,7 +210,14 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
       if (!withinSize(result, MAX_RESULT_SIZE)) {
         return fail(node, `${driver.id} driver: its result is larger than ${MAX_RESULT_SIZE} characters as JSON`);
       }
-      return { uid: node.uid, status: 'succeeded', ...keepSecretsSecret(result, secrets), cookie: result.cookie, manifests: result.manifests };
+      return {
+        uid: node.uid,
+        status: 'succeeded',
+        ...keepSecretsSecret(result, secrets),
+        cookie: result.cookie,
+        manifests: result.manifests,
+        params,
+      };
     } catch (error) {
       return fail(node, redact(`${driver.id} driver: ${(error as Error).message}`, secrets));
     }
@@ -239,46 +252,6 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
 /** Whether a node's outputs can be read by its dependents. */
 function usable(result: NodeResult): boolean {
   return result.status === 'succeeded' || result.previousOutputs === true;
-}
-
-/**
- * Resolves a node's `driverInputs`; a value that reads a secret output moves
- * to the secrets the driver receives.
- */
-function resolveInputs(
-  node: GraphNode,
-  graph: ResourceGraph,
-  outputsOf: (ref: { type: string; class: string; resId: string }) => ResourceOutputs | undefined,
-) {
-  const lookup = definitionLookup({
-    context: {
-      app: { id: graph.app },
-      env: { id: graph.env, type: graph.envType },
-      res: { id: node.resId, guresid: node.guresid, type: node.type, class: node.class },
-    },
-    outputsOf,
-  });
-  const spec = node.match.loaded.definition.spec;
-  const inputs: Record<string, unknown> = {};
-  const secrets: Record<string, unknown> = {};
-  const problems: string[] = [];
-  const resolve = (source: Record<string, unknown> | undefined, forceSecret: boolean, label: string) => {
-    for (const [key, value] of Object.entries(source ?? {})) {
-      try {
-        const r = substituteValue(value, lookup);
-        if (r.secret || forceSecret) secrets[key] = r.value;
-        else inputs[key] = r.value;
-      } catch (error) {
-        for (const p of (error as SubstitutionError).problems ?? [(error as Error).message]) {
-          problems.push(`${label}.${key}: ${p}`);
-        }
-      }
-    }
-  };
-  resolve(spec.driverInputs?.values, false, 'values');
-  resolve(spec.driverInputs?.secrets, true, 'secrets');
-  if (problems.length) throw new SubstitutionError(problems);
-  return { inputs, secrets };
 }
 
 function checkInputs(driver: Driver, inputs: Record<string, unknown>): string | undefined {

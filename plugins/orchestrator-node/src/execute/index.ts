@@ -5,3 +5,4 @@ export {
   type NodeResult,
   type PreviousNodeState,
 } from './executeGraph';
+export { resolveDriverInputs, type DriverInputsTarget } from './resolveDriverInputs';
