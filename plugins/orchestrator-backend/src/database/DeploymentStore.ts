@@ -57,10 +57,18 @@ export type ActiveResourceRecord = {
   outputs: Record<string, unknown>;
   secretOutputs?: string;
   cookie?: string;
+  /** Ciphertext of `{definition, params}` as provisioned (see {@link ProvisionedWith}). */
+  provisionedWith?: string;
   deploymentId?: string;
   /** Names of the workloads that use it. */
   workloads?: string[];
   updatedAt: string;
+};
+
+/** What an active resource was provisioned with, kept encrypted in `provisionedWith`. @internal */
+export type ProvisionedWith = {
+  definition: import('@baton/backstage-plugin-orchestrator-common').ResourceDefinition;
+  params: Record<string, unknown>;
 };
 
 /**

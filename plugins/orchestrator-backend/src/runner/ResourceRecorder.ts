@@ -50,6 +50,7 @@ export class ResourceRecorder {
           outputs: r.outputs,
           secretOutputs: Object.keys(r.secrets).length ? secrets.encrypt(r.secrets) : undefined,
           cookie: r.cookie !== undefined ? secrets.encrypt(r.cookie) : undefined,
+          provisionedWith: secrets.encrypt({ definition: node.match.loaded.definition, params: r.params ?? {} }),
           deploymentId: id,
           workloads: users.get(node.uid) ?? [],
         });

@@ -1,0 +1,128 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import type { DriverContext } from '@baton/backstage-plugin-orchestrator-node';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { orchestratorPlugin } from '../plugin';
+import { orchestratorDriversExtensionPoint } from '../extensions';
+
+jest.setTimeout(60_000);
+
+const ADMIN_SECRET = 'admin-secret-for-drift-checks';
+
+// A server resource with a secret output, and a queue whose inputs read it.
+const definitions = (queueHost: string) => `apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: broker }
+spec:
+  type: broker
+  driver: echo
+  driverInputs: { values: { host: broker.internal }, secrets: { admin: ${ADMIN_SECRET} } }
+  criteria: [{}]
+---
+apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: queue }
+spec:
+  type: amqp
+  driver: recording
+  driverInputs:
+    values:
+      host: ${queueHost}
+      url: amqp://admin:\${resources.broker#shared.broker.outputs.admin}@\${resources.broker#shared.broker.outputs.host}
+  criteria: [{}]
+`;
+
+const web = `apiVersion: score.dev/v1b1
+metadata: { name: web }
+containers: { main: { image: web:1 } }
+resources:
+  queue: { type: amqp, params: { vhost: orders } }
+  broker: { type: broker, id: broker }
+`;
+
+describe('the driver of an active resource (drift check, deprovision)', () => {
+  it('gets the inputs and params it was provisioned with: secrets kept secret, the definition as it was', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-active-driver-'));
+    const file = path.join(dataDir, 'definitions.yaml');
+    // The broker comes from the platform files, the queue through the API (so it can change).
+    fs.writeFileSync(file, definitions('unused').split('---\n')[0]);
+    const calls: { op: string; ctx: DriverContext }[] = [];
+    const recordingDriver = createBackendModule({
+      pluginId: 'orchestrator',
+      moduleId: 'recording-driver',
+      register(reg) {
+        reg.registerInit({
+          deps: { drivers: orchestratorDriversExtensionPoint },
+          async init({ drivers }) {
+            drivers.addDriver({
+              id: 'recording',
+              async provision(ctx) {
+                calls.push({ op: 'provision', ctx });
+                return { outputs: { name: 'q' }, secrets: {} };
+              },
+              async check(ctx) {
+                calls.push({ op: 'check', ctx });
+                return { items: [] };
+              },
+              async destroy(ctx) {
+                calls.push({ op: 'destroy', ctx });
+              },
+            });
+          },
+        });
+      },
+    });
+    const backend = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        recordingDriver,
+        mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: path.join(dataDir, 'data'), definitions: [file] } } }),
+      ],
+    });
+    const api = request(backend.server);
+    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+    const putQueue = (host: string) =>
+      api
+        .put('/api/orchestrator/resource-definitions/queue?force=true')
+        .set('content-type', 'application/yaml')
+        .send(definitions(host).split('---\n')[1])
+        .expect(200);
+    await putQueue('queue-v1.internal');
+    const deploy = async (workloads: string[]) => {
+      const { body } = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads }).expect(202);
+      for (let i = 0; i < 200; i++) {
+        const d = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${body.id}`)).body;
+        if (d.status === 'succeeded') return;
+        if (d.status === 'failed') throw new Error(d.error);
+        await new Promise(r => setTimeout(r, 50));
+      }
+      throw new Error('deployment did not finish');
+    };
+    await deploy([web]);
+
+    // The platform changes the definition afterwards: the provisioned queue keeps its inputs.
+    await putQueue('queue-v2.internal');
+    await api.post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
+    // The queue leaves the Score file and is deprovisioned.
+    await deploy([web.replace('  queue: { type: amqp, params: { vhost: orders } }\n', '')]);
+    const uid = encodeURIComponent('amqp.default#modules.web.externals.queue');
+    await api.delete(`/api/orchestrator/apps/shop/envs/dev/resources/${uid}`).expect(204);
+
+    expect(calls.map(c => c.op)).toEqual(['provision', 'check', 'destroy']);
+    const [provision, check, destroy] = calls.map(c => c.ctx);
+    for (const ctx of [check, destroy]) {
+      expect(ctx.inputs).toEqual(provision.inputs);
+      expect(ctx.secrets).toEqual(provision.secrets);
+      expect(ctx.resource).toEqual(provision.resource);
+    }
+    expect(provision.inputs).toEqual({ host: 'queue-v1.internal' });
+    expect(provision.secrets).toEqual({ url: `amqp://admin:${ADMIN_SECRET}@broker.internal` });
+    expect(provision.resource.params).toEqual({ vhost: 'orders' });
+    await backend.stop();
+  });
+});
