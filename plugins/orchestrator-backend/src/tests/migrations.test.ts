@@ -10,6 +10,15 @@ const migrationsDir = resolvePackagePath(
 );
 const databases = TestDatabases.create({ ids: testDatabaseIds });
 
+/** Applies migrations one at a time until `name` is applied (and nothing after it). */
+async function migrateUpTo(knex: Awaited<ReturnType<typeof databases.init>>, name: string) {
+  for (;;) {
+    const [completed] = await knex.migrate.list({ directory: migrationsDir });
+    if (completed.some((m: { name: string }) => m.name === name)) return;
+    await knex.migrate.up({ directory: migrationsDir });
+  }
+}
+
 describe.each(databases.eachSupportedId())('migrations (%s)', id => {
   it('apply, roll back completely and apply again', async () => {
     const knex = await databases.init(id);
@@ -26,8 +35,8 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
 
   it('moves deployment artifacts to their own table, numbers the history, and back without losing any', async () => {
     const knex = await databases.init(id);
-    await knex.migrate.latest({ directory: migrationsDir });
-    await knex.migrate.down({ directory: migrationsDir });
+    // The schema just before the history migration.
+    await migrateUpTo(knex, '20261124f_deploy_mode.js');
     expect(await knex.schema.hasTable('deployment_artifacts')).toBe(false);
 
     await knex('deployment_sets').insert({ id: 'set-1', app_id: 'shop', content: '{}' });
@@ -38,7 +47,7 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
     ]);
     await knex('deployment_queue').insert([{ deployment_id: 'd-2' }, { deployment_id: 'd-1' }]);
 
-    await knex.migrate.latest({ directory: migrationsDir });
+    await migrateUpTo(knex, '20261125_deployment_history.js');
     expect(await knex.schema.hasColumn('deployments', 'graph')).toBe(false);
     expect(await knex('deployment_artifacts').orderBy('deployment_id')).toEqual([
       { deployment_id: 'd-1', plan: '{"nodes":[]}', graph: '{"nodes":[1]}', diff: '{"added":[]}', delivered: '{"a.yaml":"x"}' },
