@@ -40,7 +40,7 @@ interface Row {
 
 async function measure(database: string, knex: Knex, deployments: number): Promise<Row[]> {
   await knex.migrate.latest({ directory: migrations });
-  const store = new DatabaseDeploymentStore(knex);
+  const store = await DatabaseDeploymentStore.create({ database: { getClient: async () => knex } });
   await store.putSet({ id: 'set', appId: 'shop', content: {} });
   for (let i = 0; i < deployments; i++) {
     // Every tenth deployment goes to another environment of the app.

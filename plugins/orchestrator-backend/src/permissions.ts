@@ -2,7 +2,9 @@ import {
   createPermissionResourceRef,
   createPermissionRule,
 } from '@backstage/plugin-permission-node';
-import { ORCHESTRATOR_ENVIRONMENT_RESOURCE_TYPE } from '@baton/backstage-plugin-orchestrator-common';
+import { PermissionsRegistryService } from '@backstage/backend-plugin-api';
+import { ORCHESTRATOR_ENVIRONMENT_RESOURCE_TYPE, orchestratorPermissions } from '@baton/backstage-plugin-orchestrator-common';
+import type { OrchestratorStore } from './database/OrchestratorStore';
 import { z } from 'zod';
 
 /** What a permission policy sees of an environment. @internal */
@@ -46,4 +48,30 @@ export const isEnvironmentType = createPermissionRule({
 /** `<app>/<env>`: the resource ref of an environment. @internal */
 export function environmentResourceId(app: string, env: string): string {
   return `${app}/${env}`;
+}
+
+/**
+ * Registers the orchestrator's permissions and the environment resource
+ * type, so that policies can decide by environment type (`IS_ENVIRONMENT_TYPE`).
+ *
+ * @internal
+ */
+export function registerEnvironmentPermissions(
+  registry: PermissionsRegistryService,
+  store: Pick<OrchestratorStore, 'getEnvironment'>,
+) {
+  registry.addPermissions(orchestratorPermissions);
+  registry.addResourceType({
+    resourceRef: environmentResourceRef,
+    permissions: orchestratorPermissions.filter(p => p.type === 'resource'),
+    rules: [isEnvironmentType],
+    getResources: async refs =>
+      Promise.all(
+        refs.map(async ref => {
+          const [app, id] = ref.split('/');
+          const found = id ? await store.getEnvironment(app, id) : undefined;
+          return found && { app, env: id, envType: found.type };
+        }),
+      ),
+  });
 }

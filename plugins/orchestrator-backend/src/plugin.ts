@@ -3,12 +3,11 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { ScmIntegrations } from '@backstage/integration';
+import type { Config } from '@backstage/config';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import {
   ORCHESTRATOR_EVENTS_TOPIC,
   ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
-  orchestratorPermissions,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { createBuiltInDrivers } from '@baton/backstage-plugin-orchestrator-node';
 import fs from 'node:fs';
@@ -19,7 +18,7 @@ import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
 import { DatabaseOrchestratorStore } from './database/DatabaseOrchestratorStore';
 import { PostgresDriver } from './drivers/PostgresDriver';
 import { GitOpsRepository } from './gitops/GitOpsRepository';
-import { environmentResourceRef, isEnvironmentType } from './permissions';
+import { registerEnvironmentPermissions } from './permissions';
 import { SecretBox } from './secrets/SecretBox';
 import { DefinitionService } from './service/DefinitionService';
 import { DeploymentService } from './service/DeploymentService';
@@ -30,7 +29,9 @@ import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversE
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { PlatformConfig } from './service/PlatformConfig';
 import { OrchestratorEvents } from './service/OrchestratorEvents';
+import { ActiveResourceDrivers } from './service/activeResourceDriver';
 import { DatabaseDeliveredSecretStore } from './database/DeliveredSecretStore';
+import { DatabaseDefinitionStore } from './database/DefinitionStore';
 import { DatabaseDriftReportStore } from './database/DriftReportStore';
 import { DatabaseGitWatchStateStore } from './database/GitWatchStateStore';
 import { DeploymentRunner } from './runner/DeploymentRunner';
@@ -73,43 +74,29 @@ export const orchestratorPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, database, httpRouter, lifecycle, logger, permissionsRegistry } = deps;
-        const dataDir = path.resolve(config.getOptionalString('orchestrator.dataDir') ?? path.join(os.tmpdir(), 'baton'));
-        const client = await database.getClient();
+        const dataDir = orchestratorDataDir(config);
         const store = await DatabaseOrchestratorStore.create({ database });
-        const deploymentStore = new DatabaseDeploymentStore(client);
-        const secrets = await SecretBox.fromKeyOrDataDir({
-          key: config.getOptionalString('orchestrator.secrets.key'),
-          dataDir,
-        });
-        const configPaths = (config.getOptionalStringArray('orchestrator.definitions') ?? []).map(p => path.resolve(p));
+        const deploymentStore = await DatabaseDeploymentStore.create({ database });
+        const secrets = await SecretBox.fromConfig(config, { dataDir });
         const drivers = createBuiltInDrivers();
         drivers.register(new PostgresDriver());
         for (const driver of moduleDrivers) drivers.register(driver);
-        const definitions = new DefinitionService(client, secrets, deploymentStore, configPaths, drivers);
+        const configPaths = (config.getOptionalStringArray('orchestrator.definitions') ?? []).map(p => path.resolve(p));
+        const definitions = new DefinitionService({
+          definitionStore: await DatabaseDefinitionStore.create({ database }),
+          store,
+          secrets,
+          deploymentStore,
+          configPaths,
+          drivers,
+        });
         const platformConfig = new PlatformConfig(configPaths, definitions, store, logger);
         await platformConfig.load();
         platformConfig.watch();
 
-        const baseUrl = await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, ''));
-        const remoteUrl = config.getOptionalString('orchestrator.gitops.url');
-        const branch = config.getOptionalString('orchestrator.gitops.branch') ?? 'main';
-        // Credentials for the remote: explicit ones, else the integration for its host.
-        const integration = remoteUrl ? ScmIntegrations.fromConfig(config).byUrl(remoteUrl) : undefined;
-        const integrationToken = (integration as { config?: { token?: string } } | undefined)?.config?.token;
-        const gitops = await GitOpsRepository.open({
-          dir: path.join(dataDir, 'gitops'),
-          remote: remoteUrl
-            ? {
-                url: remoteUrl,
-                branch,
-                username:
-                  config.getOptionalString('orchestrator.gitops.username') ??
-                  (integration?.type === 'gitlab' ? 'oauth2' : undefined),
-                password: config.getOptionalString('orchestrator.gitops.token') ?? integrationToken,
-              }
-            : undefined,
-        });
-
+        const gitops = await GitOpsRepository.fromConfig(config, { dataDir });
+        const deliveredSecrets = await DatabaseDeliveredSecretStore.create({ database });
+        const activeDrivers = new ActiveResourceDrivers({ definitions, drivers, secrets, logger });
         const events = new OrchestratorEvents(
           event =>
             deps.events.publish({
@@ -118,23 +105,20 @@ export const orchestratorPlugin = createBackendPlugin({
             }),
           logger,
         );
-        const deliveredSecrets = await DatabaseDeliveredSecretStore.create({ database });
         const delivery = {
-          gitops: new GitOpsDelivery({
+          gitops: GitOpsDelivery.fromConfig(config, {
             gitops,
             deliveredSecrets,
             secrets,
-            baseUrl,
-            repoUrl: remoteUrl ?? `file://${path.join(dataDir, 'gitops')}`,
-            branch,
+            dataDir,
+            baseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
           }),
           direct: new DirectDelivery(clusterApplier),
         };
-        const runner = new DeploymentRunner({
+        const runner = DeploymentRunner.fromConfig(config, {
           deploymentStore,
           instanceId: instanceIdIn(dataDir),
           logger,
-          concurrency: config.getOptionalNumber('orchestrator.deployments.concurrency'),
           onAbandoned: async id => {
             await deploymentStore.appendLog(id, {
               level: 'error',
@@ -144,56 +128,35 @@ export const orchestratorPlugin = createBackendPlugin({
             if (d) await events.deployment('deployment.finished', d.appId, d.envId, id, 'failed');
           },
           run: (deployment, lease) =>
-            runDeployment(
-              {
-                store,
-                deploymentStore,
-                definitions,
-                drivers,
-                secrets,
-                events,
-                logger,
-                delivery,
-              },
-              deployment,
-              lease,
-            ),
+            runDeployment({ store, deploymentStore, definitions, drivers, secrets, events, logger, delivery }, deployment, lease),
         });
-        const deployments = new DeploymentService({
+        const deploymentService = new DeploymentService({
           store,
           deploymentStore,
           deliveredSecrets,
           definitions,
           drivers,
           secrets,
+          activeDrivers,
           events,
           logger,
           onQueued: () => runner.wake(),
         });
 
-        const drift = new DriftReconciler({
+        const drift = DriftReconciler.fromConfig(config, {
           driftReports: await DatabaseDriftReportStore.create({ database }),
           store,
-          deployments: deploymentStore,
-          definitions,
-          drivers,
-          secrets,
+          deploymentStore,
+          activeDrivers,
           gitops,
-          deploymentService: deployments,
+          deploymentService,
           logger: logger.child({ task: 'drift' }),
-          revert: config.getOptionalBoolean('orchestrator.drift.revert') ?? true,
         });
-        await deps.scheduler.scheduleTask({
-          id: 'orchestrator:drift',
-          frequency: { minutes: config.getOptionalNumber('orchestrator.drift.intervalMinutes') ?? 5 },
-          timeout: { minutes: 10 },
-          initialDelay: { minutes: 1 },
-          fn: signal => drift.checkAll(signal),
-        });
+        await drift.schedule(config, deps.scheduler);
 
         const gitWatcher = new GitWatcher({
           watchState: await DatabaseGitWatchStateStore.create({ database }),
-          deployments,
+          deployments: deploymentService,
           cacheDir: path.join(dataDir, 'watched'),
           logger: logger.child({ task: 'git-watch' }),
           repositories: (config.getOptionalConfigArray('orchestrator.gitWatch.repositories') ?? []).map(
@@ -217,20 +180,7 @@ export const orchestratorPlugin = createBackendPlugin({
         });
         httpRouter.addAuthPolicy({ path: '/webhooks/git', allow: 'unauthenticated' });
 
-        permissionsRegistry.addPermissions(orchestratorPermissions);
-        permissionsRegistry.addResourceType({
-          resourceRef: environmentResourceRef,
-          permissions: orchestratorPermissions.filter(p => p.type === 'resource'),
-          rules: [isEnvironmentType],
-          getResources: async refs =>
-            Promise.all(
-              refs.map(async ref => {
-                const [app, id] = ref.split('/');
-                const found = id ? await store.getEnvironment(app, id) : undefined;
-                return found && { app, env: id, envType: found.type };
-              }),
-            ),
-        });
+        registerEnvironmentPermissions(permissionsRegistry, store);
 
         httpRouter.use(
           await createRouter({
@@ -239,7 +189,7 @@ export const orchestratorPlugin = createBackendPlugin({
             store,
             deploymentStore,
             definitions,
-            deployments,
+            deploymentService,
             drift,
             gitWatcher,
             permissionCacheMs: (config.getOptionalNumber('orchestrator.permissionCacheSeconds') ?? 5) * 1000,
@@ -262,6 +212,11 @@ export const orchestratorPlugin = createBackendPlugin({
     });
   },
 });
+
+/** `orchestrator.dataDir`, default `<tmp>/baton`. */
+function orchestratorDataDir(config: Config): string {
+  return path.resolve(config.getOptionalString('orchestrator.dataDir') ?? path.join(os.tmpdir(), 'baton'));
+}
 
 /**
  * This instance's id, kept in its data folder so that after a crash the

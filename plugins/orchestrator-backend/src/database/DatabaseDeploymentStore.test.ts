@@ -13,7 +13,7 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
   async function createStore() {
     const knex = await databases.init(id);
     await knex.migrate.latest({ directory: migrationsDir });
-    return { knex, store: new DatabaseDeploymentStore(knex) };
+    return { knex, store: await DatabaseDeploymentStore.create({ database: { getClient: async () => knex } }) };
   }
 
   async function queue(store: DatabaseDeploymentStore, appId: string, envId: string) {

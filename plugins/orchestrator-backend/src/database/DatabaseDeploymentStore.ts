@@ -1,4 +1,4 @@
-import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
+import { DatabaseService, isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
@@ -9,6 +9,7 @@ import {
   DeploymentRecord,
   DeploymentStore,
 } from './DeploymentStore';
+import { migratedClient } from './migrateDatabase';
 
 type Timestamp = string | Date;
 
@@ -78,7 +79,11 @@ const DEPLOYMENT_COLUMNS = [
  * @internal
  */
 export class DatabaseDeploymentStore implements DeploymentStore {
-  constructor(private readonly db: Knex) {}
+  static async create(options: { database: DatabaseService }): Promise<DatabaseDeploymentStore> {
+    return new DatabaseDeploymentStore(await migratedClient(options.database));
+  }
+
+  private constructor(private readonly db: Knex) {}
 
   async putSet(set: { id: string; appId: string; content: unknown }) {
     await this.db('deployment_sets')

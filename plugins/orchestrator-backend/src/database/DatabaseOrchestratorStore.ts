@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
@@ -11,11 +8,7 @@ import {
   EnvironmentTypeRecord,
   OrchestratorStore,
 } from './OrchestratorStore';
-
-const migrationsDir = resolvePackagePath(
-  '@baton/backstage-plugin-orchestrator-backend',
-  'migrations',
-);
+import { migratedClient } from './migrateDatabase';
 
 // SQLite returns timestamps as strings, PostgreSQL as Date objects.
 function toIso(value: string | Date): string {
@@ -47,11 +40,7 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
   static async create(options: {
     database: DatabaseService;
   }): Promise<DatabaseOrchestratorStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
-    return new DatabaseOrchestratorStore(client);
+    return new DatabaseOrchestratorStore(await migratedClient(options.database));
   }
 
   private constructor(private readonly db: Knex) {}

@@ -1,6 +1,7 @@
 import { toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
 import type { DeliveredSecretStore } from '../database/DeliveredSecretStore';
-import { GitOpsRepository } from '../gitops/GitOpsRepository';
+import type { Config } from '@backstage/config';
+import { GitOpsRepository, gitopsBranch } from '../gitops/GitOpsRepository';
 import { argoApplicationFor, secretStoreFor } from '../gitops/gitopsObjects';
 import { SecretBox } from '../secrets/SecretBox';
 import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Delivery';
@@ -13,6 +14,17 @@ import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Del
  * @internal
  */
 export class GitOpsDelivery implements Delivery {
+  static fromConfig(
+    config: Config,
+    deps: Pick<GitOpsDelivery['deps'], 'gitops' | 'deliveredSecrets' | 'secrets' | 'baseUrl'> & { dataDir: string },
+  ): GitOpsDelivery {
+    return new GitOpsDelivery({
+      ...deps,
+      repoUrl: GitOpsRepository.repoUrlFromConfig(config, deps),
+      branch: gitopsBranch(config),
+    });
+  }
+
   constructor(
     private readonly deps: {
       gitops: GitOpsRepository;

@@ -1,3 +1,5 @@
+import type { Config } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import git, { TreeEntry } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +12,11 @@ export interface GitOpsRemote {
   branch: string;
   username?: string;
   password?: string;
+}
+
+/** The branch deployments commit to (`orchestrator.gitops.branch`, default main). @internal */
+export function gitopsBranch(config: Config): string {
+  return config.getOptionalString('orchestrator.gitops.branch') ?? 'main';
 }
 
 /** @internal */
@@ -71,6 +78,36 @@ export class GitOpsRepository {
    * environment's, `argocd/`) grow with the apps, so they are parsed once.
    */
   #trees = new Map<string, TreeEntry[]>();
+
+  /**
+   * The repository `orchestrator.gitops.*` names: `dataDir/gitops`, pushed to
+   * `gitops.url` when set, with `gitops.username`/`gitops.token` or else the
+   * token of the host's GitHub or GitLab integration.
+   */
+  static async fromConfig(config: Config, options: { dataDir: string }): Promise<GitOpsRepository> {
+    const url = config.getOptionalString('orchestrator.gitops.url');
+    const dir = path.join(options.dataDir, 'gitops');
+    if (!url) return GitOpsRepository.open({ dir });
+    const integrations = ScmIntegrations.fromConfig(config);
+    const gitlab = integrations.gitlab.byUrl(url);
+    return GitOpsRepository.open({
+      dir,
+      remote: {
+        url,
+        branch: gitopsBranch(config),
+        username: config.getOptionalString('orchestrator.gitops.username') ?? (gitlab ? 'oauth2' : undefined),
+        password:
+          config.getOptionalString('orchestrator.gitops.token') ??
+          integrations.github.byUrl(url)?.config.token ??
+          gitlab?.config.token,
+      },
+    });
+  }
+
+  /** Where Argo CD finds this repository: the remote, or the local repository as a file URL. */
+  static repoUrlFromConfig(config: Config, options: { dataDir: string }): string {
+    return config.getOptionalString('orchestrator.gitops.url') ?? `file://${path.join(options.dataDir, 'gitops')}`;
+  }
 
   static async open(options: { dir: string; remote?: GitOpsRemote }): Promise<GitOpsRepository> {
     const { dir, remote } = options;

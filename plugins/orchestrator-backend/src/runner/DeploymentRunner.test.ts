@@ -24,7 +24,7 @@ describe.each(databases.eachSupportedId())('DeploymentRunner (%s)', id => {
   async function setup() {
     const knex = await databases.init(id);
     await knex.migrate.latest({ directory: migrationsDir });
-    const store = new DatabaseDeploymentStore(knex);
+    const store = await DatabaseDeploymentStore.create({ database: { getClient: async () => knex } });
     const queue = async (env: string) => {
       await store.putSet({ id: 'set', appId: 'shop', content: { workloads: [] } });
       return store.createDeployment({ id: randomUUID(), appId: 'shop', envId: env, setId: 'set', createdBy: 'user:default/a' });

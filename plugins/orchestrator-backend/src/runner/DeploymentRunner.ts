@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { DeploymentLease } from './DeploymentLease';
 
@@ -36,6 +37,11 @@ export class DeploymentRunner {
   private readonly concurrency: number;
   private readonly renewMs: number;
   private readonly staleAfterMs: number;
+
+  /** `orchestrator.deployments.concurrency` sets how many run at once. */
+  static fromConfig(config: Config, options: Omit<DeploymentRunnerOptions, 'concurrency'>): DeploymentRunner {
+    return new DeploymentRunner({ ...options, concurrency: config.getOptionalNumber('orchestrator.deployments.concurrency') });
+  }
 
   constructor(private readonly options: DeploymentRunnerOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? 4);

@@ -1,3 +1,4 @@
+import type { Config } from '@backstage/config';
 import {
   createCipheriv,
   createDecipheriv,
@@ -26,6 +27,11 @@ export class SecretBox {
    * Reads the key from config (base64, 32 bytes) or, for the embedded
    * default, from `<dataDir>/secret.key`, generating it on first start.
    */
+  /** The key `orchestrator.secrets.key` gives, or one generated once in the data folder. */
+  static async fromConfig(config: Config, options: { dataDir: string }): Promise<SecretBox> {
+    return SecretBox.fromKeyOrDataDir({ key: config.getOptionalString('orchestrator.secrets.key'), dataDir: options.dataDir });
+  }
+
   static async fromKeyOrDataDir(options: {
     key?: string;
     dataDir: string;

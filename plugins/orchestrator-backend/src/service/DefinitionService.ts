@@ -9,9 +9,10 @@ import {
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { DefinitionIndex, DriverRegistry, loadDefinitionFiles } from '@baton/backstage-plugin-orchestrator-node';
-import { Knex } from 'knex';
 import { SecretBox } from '../secrets/SecretBox';
 import { DeploymentStore } from '../database/DeploymentStore';
+import { DefinitionStore } from '../database/DefinitionStore';
+import { OrchestratorStore } from '../database/OrchestratorStore';
 
 /** A definition as the API shows it: secrets reduced to their keys. @internal */
 export type DefinitionView = Omit<ResourceDefinition, 'spec'> & {
@@ -53,13 +54,29 @@ export class DefinitionService {
   private apiDefinitions = new Map<string, { loaded: LoadedDefinition; revision: number }>();
   private cachedIndex?: DefinitionIndex;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly secrets: SecretBox,
-    private readonly deployments: DeploymentStore,
-    private readonly configPaths: string[],
-    private readonly drivers: DriverRegistry,
-  ) {}
+  private readonly definitionStore: DefinitionStore;
+  private readonly store: Pick<OrchestratorStore, 'getEnvironment'>;
+  private readonly secrets: SecretBox;
+  private readonly deployments: DeploymentStore;
+  private readonly configPaths: string[];
+  private readonly drivers: DriverRegistry;
+
+  constructor(deps: {
+    definitionStore: DefinitionStore;
+    store: Pick<OrchestratorStore, 'getEnvironment'>;
+    secrets: SecretBox;
+    deploymentStore: DeploymentStore;
+    /** Platform configuration files (orchestrator.definitions). */
+    configPaths: string[];
+    drivers: DriverRegistry;
+  }) {
+    this.definitionStore = deps.definitionStore;
+    this.store = deps.store;
+    this.secrets = deps.secrets;
+    this.deployments = deps.deploymentStore;
+    this.configPaths = deps.configPaths;
+    this.drivers = deps.drivers;
+  }
 
   /** Loads both sources; file problems are thrown with every diagnostic. */
   async load(): Promise<void> {
@@ -67,14 +84,12 @@ export class DefinitionService {
     const unknownDrivers = configDefinitions.flatMap(d => this.driverProblems(d));
     if (unknownDrivers.length) throw new ValidationError(unknownDrivers);
     this.configDefinitions = configDefinitions;
-    const rows = await this.db('resource_definitions').select();
     this.apiDefinitions = new Map(
-      rows.map(row => {
-        const definition = JSON.parse(row.document) as ResourceDefinition;
-        if (row.secrets) {
-          definition.spec.driverInputs = { ...definition.spec.driverInputs, secrets: this.secrets.decrypt(row.secrets) };
+      (await this.definitionStore.list()).map(({ id, definition, secrets, revision }) => {
+        if (secrets) {
+          definition.spec.driverInputs = { ...definition.spec.driverInputs, secrets: this.secrets.decrypt(secrets) };
         }
-        return [row.id, { loaded: { definition, file: `api:${row.id}` }, revision: Number(row.revision) }];
+        return [id, { loaded: { definition, file: `api:${id}` }, revision }];
       }),
     );
     this.cachedIndex = undefined;
@@ -159,17 +174,7 @@ export class DefinitionService {
     };
     if (!stored.spec.driverInputs) delete stored.spec.driverInputs;
     const revision = this.revisionOf(id) + 1;
-    await this.db('resource_definitions')
-      .insert({
-        id,
-        type: stored.spec.type,
-        document: JSON.stringify(stored),
-        secrets: secrets ? this.secrets.encrypt(secrets) : null,
-        revision,
-        updated_at: new Date(),
-      })
-      .onConflict('id')
-      .merge();
+    await this.definitionStore.put({ id, definition: stored, secrets: secrets ? this.secrets.encrypt(secrets) : undefined, revision });
     this.apiDefinitions.set(id, { loaded: { definition: loaded.definition, file: `api:${id}` }, revision });
     this.cachedIndex = undefined;
     return this.get(id);
@@ -183,7 +188,7 @@ export class DefinitionService {
       throw new NotFoundError(`No resource definition ${id}`);
     }
     await this.guard(this.all().filter(d => d.definition.metadata.id !== id), options.force);
-    await this.db('resource_definitions').where({ id }).delete();
+    await this.definitionStore.delete(id);
     this.apiDefinitions.delete(id);
     this.cachedIndex = undefined;
   }
@@ -211,8 +216,7 @@ export class DefinitionService {
   private async envTypeOf(app: string, env: string): Promise<string> {
     const key = `${app}/${env}`;
     if (!this.envTypes.has(key)) {
-      const row = await this.db('environments').where({ app_id: app, id: env }).first();
-      this.envTypes.set(key, row?.type ?? '');
+      this.envTypes.set(key, (await this.store.getEnvironment(app, env))?.type ?? '');
     }
     return this.envTypes.get(key)!;
   }

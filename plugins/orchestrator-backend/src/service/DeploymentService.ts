@@ -16,7 +16,7 @@ import { OrchestratorStore } from '../database/OrchestratorStore';
 import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
 import { OrchestratorEvents } from './OrchestratorEvents';
-import { activeResourceDriver } from './activeResourceDriver';
+import { ActiveResourceDrivers } from './activeResourceDriver';
 
 /** A stored deployment set: the app's workloads, content-addressed. @internal */
 export interface DeploymentSet {
@@ -39,6 +39,7 @@ export class DeploymentService {
       definitions: DefinitionService;
       drivers: DriverRegistry;
       secrets: SecretBox;
+      activeDrivers: ActiveResourceDrivers;
       events: OrchestratorEvents;
       logger: LoggerService;
       /** Tells the runner there is work. */
@@ -151,22 +152,18 @@ export class DeploymentService {
    * orphaned resources, unless forced.
    */
   async deprovision(app: string, env: string, uid: string, options: { force: boolean }) {
-    const { deploymentStore: deployments, definitions, secrets } = this.deps;
+    const { deploymentStore: deployments } = this.deps;
     const resource = await deployments.getResource(app, env, uid);
     if (!resource) throw new NotFoundError(`No active resource ${uid} in ${app}/${env}`);
     if (resource.status !== 'orphaned' && !options.force) {
       throw new ConflictError(`${uid} is still used by ${app}/${env}; only orphaned resources are deprovisioned unless forced`);
     }
     const environment = await this.requireEnv(app, env);
-    const found = activeResourceDriver({
+    const found = this.deps.activeDrivers.driverOf(
       resource,
-      envType: environment.type,
-      environment: new Map((await deployments.listResources(app, env)).map(r => [r.uid, r])),
-      definitions,
-      drivers: this.deps.drivers,
-      secrets,
-      logger: this.deps.logger,
-    });
+      environment.type,
+      new Map((await deployments.listResources(app, env)).map(r => [r.uid, r])),
+    );
     await deployments.setResourceStatus(app, env, uid, 'deleting');
     if (found?.driver.destroy) {
       try {

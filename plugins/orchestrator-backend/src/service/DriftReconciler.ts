@@ -1,15 +1,12 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
 import { NotFoundError } from '@backstage/errors';
-import { DriverRegistry } from '@baton/backstage-plugin-orchestrator-node';
 import { DeploymentStore } from '../database/DeploymentStore';
 import { DriftItem, DriftReport, DriftReportStore } from '../database/DriftReportStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
 import { GitOpsRepository } from '../gitops/GitOpsRepository';
-import { SecretBox } from '../secrets/SecretBox';
-import { DefinitionService } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
-import { activeResourceDriver } from './activeResourceDriver';
-
+import { ActiveResourceDrivers } from './activeResourceDriver';
 
 /**
  * Finds drift per environment and reverts it: resources whose driver's
@@ -20,20 +17,34 @@ import { activeResourceDriver } from './activeResourceDriver';
  * @internal
  */
 export class DriftReconciler {
+  /** `orchestrator.drift.revert` (default true) says whether drift is reverted or only reported. */
+  static fromConfig(config: Config, deps: Omit<DriftReconciler['deps'], 'revert'>): DriftReconciler {
+    return new DriftReconciler({ ...deps, revert: config.getOptionalBoolean('orchestrator.drift.revert') ?? true });
+  }
+
   constructor(
     private readonly deps: {
       driftReports: DriftReportStore;
       store: OrchestratorStore;
-      deployments: DeploymentStore;
-      definitions: DefinitionService;
-      drivers: DriverRegistry;
-      secrets: SecretBox;
+      deploymentStore: DeploymentStore;
+      activeDrivers: ActiveResourceDrivers;
       gitops: GitOpsRepository;
       deploymentService: DeploymentService;
       logger: LoggerService;
       revert: boolean;
     },
   ) {}
+
+  /** Checks every environment every `orchestrator.drift.intervalMinutes` (default 5). */
+  async schedule(config: Config, scheduler: SchedulerService) {
+    await scheduler.scheduleTask({
+      id: 'orchestrator:drift',
+      frequency: { minutes: config.getOptionalNumber('orchestrator.drift.intervalMinutes') ?? 5 },
+      timeout: { minutes: 10 },
+      initialDelay: { minutes: 1 },
+      fn: signal => this.checkAll(signal),
+    });
+  }
 
   /** Checks every environment that has a successful deployment. */
   async checkAll(signal?: AbortSignal): Promise<void> {
@@ -51,7 +62,7 @@ export class DriftReconciler {
 
   /** Checks one environment, stores the report and reverts what drifted. */
   async check(app: string, env: string): Promise<DriftReport> {
-    const { deployments, secrets, definitions } = this.deps;
+    const { deploymentStore: deployments } = this.deps;
     const environment = await this.deps.store.getEnvironment(app, env);
     if (!environment) throw new NotFoundError(`No environment ${app}/${env}`);
     const last = await deployments.getLastSucceeded(app, env);
@@ -61,14 +72,7 @@ export class DriftReconciler {
       const byUid = new Map(resources.map(r => [r.uid, r]));
       for (const r of resources) {
         try {
-          const found = activeResourceDriver({
-            resource: r,
-            envType: environment.type,
-            environment: byUid,
-            definitions,
-            drivers: this.deps.drivers,
-            secrets,
-          });
+          const found = this.deps.activeDrivers.driverOf(r, environment.type, byUid);
           if (!found?.driver.check) continue;
           const report = await found.driver.check(found.context);
           items.push(...report.items.map(i => ({ uid: r.uid, kind: i.kind, detail: i.detail })));

@@ -20,10 +20,24 @@ import { DefinitionService } from './DefinitionService';
  *
  * @internal
  */
-export function activeResourceDriver(options: {
+export class ActiveResourceDrivers {
+  constructor(
+    private readonly deps: { definitions: DefinitionService; drivers: DriverRegistry; secrets: SecretBox; logger?: LoggerService },
+  ) {}
+
+  /** `environment`: the environment's active resources, by uid, for references between them. */
+  driverOf(
+    resource: ActiveResourceRecord,
+    envType: string,
+    environment: Map<string, ActiveResourceRecord>,
+  ): { driver: Driver; context: DriverContext } | undefined {
+    return activeResourceDriver({ ...this.deps, resource, envType, environment });
+  }
+}
+
+function activeResourceDriver(options: {
   resource: ActiveResourceRecord;
   envType: string;
-  /** The environment's active resources, by uid, for references between them. */
   environment: Map<string, ActiveResourceRecord>;
   definitions: DefinitionService;
   drivers: DriverRegistry;

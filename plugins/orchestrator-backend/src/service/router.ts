@@ -104,7 +104,7 @@ export interface RouterOptions {
   store: OrchestratorStore;
   deploymentStore: DeploymentStore;
   definitions: DefinitionService;
-  deployments: DeploymentService;
+  deploymentService: DeploymentService;
   drift: DriftReconciler;
   gitWatcher: GitWatcher;
   /** How long a permission decision is reused (ms); 0 asks the policy every time. */
@@ -126,7 +126,7 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, store, deploymentStore, definitions, deployments } = options;
+  const { httpAuth, permissions, store, deploymentStore, definitions, deploymentService } = options;
   const decisions = new DecisionCache(options.permissionCacheMs ?? 0);
   // Bodies are parsed ahead of the OpenAPI router, which would turn every
   // error of its own middleware into a 400 (a body over the limit included).
@@ -339,7 +339,7 @@ export async function createRouter(
     const environment = await requireEnv(app, env);
     if (req.body.dryRun) {
       await authorize(req, orchestratorReadPermission);
-      res.status(200).json({ plan: await deployments.plan(app, env, req.body) });
+      res.status(200).json({ plan: await deploymentService.plan(app, env, req.body) });
       return;
     }
     const credentials = await authorize(
@@ -348,7 +348,7 @@ export async function createRouter(
       environmentResourceId(app, environment.id),
     );
     const createdBy = actorOf(credentials);
-    const deployment = await deployments.create(app, env, req.body, createdBy);
+    const deployment = await deploymentService.create(app, env, req.body, createdBy);
     res.status(202).json({ id: deployment.id, status: deployment.status });
   });
 
@@ -389,8 +389,8 @@ export async function createRouter(
     const { app, env, id } = req.params;
     const credentials = await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
     const target = await requireDeployment(app, env, id);
-    const set = await deployments.getSet(target.setId);
-    const queued = await deployments.queueSet(app, env, set.workloads, actorOf(credentials), `Rollback to deployment ${id}`);
+    const set = await deploymentService.getSet(target.setId);
+    const queued = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), `Rollback to deployment ${id}`);
     res.status(202).json({ id: queued.id, status: queued.status });
   });
 
@@ -400,8 +400,8 @@ export async function createRouter(
     const credentials = await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
     const source = await deploymentStore.getLastSucceeded(app, req.body.from);
     if (!source) throw new NotFoundError(`Environment ${app}/${req.body.from} has no successful deployment to promote`);
-    const set = await deployments.getSet(source.setId);
-    const queued = await deployments.queueSet(app, env, set.workloads, actorOf(credentials), `Promote from ${req.body.from} (deployment ${source.id})`);
+    const set = await deploymentService.getSet(source.setId);
+    const queued = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), `Promote from ${req.body.from} (deployment ${source.id})`);
     res.status(202).json({ id: queued.id, status: queued.status });
   });
 
@@ -425,7 +425,7 @@ export async function createRouter(
   router.delete('/apps/:app/envs/:env/resources/:uid', async (req, res) => {
     const { app, env, uid } = req.params;
     await authorize(req, orchestratorEnvironmentManagePermission, environmentResourceId(app, env));
-    await deployments.deprovision(app, env, uid, { force: req.query.force === 'true' });
+    await deploymentService.deprovision(app, env, uid, { force: req.query.force === 'true' });
     res.status(204).end();
   });
 
@@ -490,7 +490,7 @@ export async function createRouter(
     // Only services (the External Secrets webhook with a static token) read delivered secrets.
     await httpAuth.credentials(req, { allow: ['service'] });
     const { app, env, secret } = req.params;
-    res.json({ data: await deployments.deliveredSecret(app, env, secret) });
+    res.json({ data: await deploymentService.deliveredSecret(app, env, secret) });
   });
 
   // Validation errors name the file, line and field of every problem.
