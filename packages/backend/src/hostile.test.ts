@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,15 @@ function expectError(res: { status: number; json: any; text: string }, status: n
   expect(res.json?.response?.statusCode ?? status).toBe(status);
   if (message) expect(res.json.error.message).toMatch(message);
   expect(res.text).not.toMatch(/"stack"|node_modules|\/src\/[\w/]+\.ts/);
+}
+
+/** Polls a deployment until it has finished. */
+async function waitForDeployment(env: string, id: string) {
+  for (;;) {
+    const res = await call('GET', `/apps/shop/envs/${env}/deployments/${id}`);
+    if (!['queued', 'running'].includes(res.json.status)) return res.json;
+    await new Promise(r => setTimeout(r, 200));
+  }
 }
 
 /** Score YAML whose `params` nest `levels` anchors, each alias listing the previous nine times. */
@@ -215,12 +225,7 @@ describe('definitions', () => {
       body: { workloads: [`apiVersion: score.dev/v1b1\nmetadata: { name: load }\ncontainers: { main: { image: nginx } }\nresources:\n${resources}`] },
     });
     expect(deployed.status).toBe(202);
-    let status = 'queued';
-    while (['queued', 'running'].includes(status)) {
-      await new Promise(r => setTimeout(r, 200));
-      status = (await call('GET', `/apps/shop/envs/dev/deployments/${deployed.json.id}`)).json.status;
-    }
-    expect(status).toBe('succeeded');
+    expect((await waitForDeployment('dev', deployed.json.id)).status).toBe('succeeded');
     const put = (i: number) =>
       call('PUT', `/resource-definitions/hostile-load-${i}`, {
         body: {
@@ -265,6 +270,14 @@ describe('template driver', () => {
     spec: { type: id, driver: 'template', driverInputs: { values: { templates: { outputs } } }, criteria: [{}] },
   });
 
+  /** A dry run of a workload using a resource of `type`; the plan node of that resource. */
+  async function dryRunNode(type: string) {
+    const score = scoreWith(`resources:\n  tpl: { type: ${type} }\n`);
+    const res = await call('POST', '/apps/shop/envs/dev/deployments', { body: { dryRun: true, workloads: [score] } });
+    expect(res.status).toBe(200);
+    return { res, ms: res.ms, node: res.json.plan.nodes.find((n: { type: string }) => n.type === type) };
+  }
+
   it.each([
     ['constructor', "x: {{ ''.constructor.constructor('return process')().env.HOME }}"],
     ['__proto__', '{{ context.__proto__.polluted }}x: {{ context.constructor }}'],
@@ -273,11 +286,154 @@ describe('template driver', () => {
     ['extends', "{% extends '../../app-config.yaml' %}"],
   ])('keeps %s out of the server', async (name, outputs) => {
     const id = `hostile-tpl-${name.replace(/_/g, '')}`;
-    await call('PUT', `/resource-definitions/${id}`, { body: definition(id, outputs) });
-    const score = scoreWith(`resources:\n  r: { type: ${id} }\n`);
-    const res = await call('POST', '/apps/shop/envs/dev/deployments', { body: { dryRun: true, workloads: [score] } });
+    expect((await call('PUT', `/resource-definitions/${id}`, { body: definition(id, outputs) })).status).toBe(200);
+    const { res, node } = await dryRunNode(id);
     expect(res.status).toBeLessThan(500);
+    expect(node).toMatchObject({ status: 'failed', message: expect.stringMatching(/is reserved|Unsupported template-loading tag/) });
     expect(res.text).not.toMatch(/root:x:0|\/root|backend:|polluted/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  /** /health latencies, probed one after another until `pending` settles. */
+  async function healthWhile(pending: Promise<unknown>) {
+    let done = false;
+    pending.finally(() => (done = true)).catch(() => {});
+    const latencies: number[] = [];
+    while (!done) {
+      const health = await call('GET', '/health');
+      expect(health.status).toBe(200);
+      latencies.push(health.ms);
+      await new Promise(r => setTimeout(r, 20));
+    }
+    return latencies;
+  }
+
+  it('fails a template over its memory limit while the backend stays up', async () => {
+    const outputs =
+      '{% set s = "x" %}{% for i in range(28) %}{% set s = s ~ s %}{% endfor %}{% set l = [] %}{% for i in range(8) %}{% set x = s ~ i %}{% if x < s %}{% endif %}{% set l = [l, x] %}{% endfor %}a: 1';
+    expect((await call('PUT', '/resource-definitions/hostile-tpl-memory', { body: definition('hostile-tpl-memory', outputs) })).status).toBe(200);
+    const pending = dryRunNode('hostile-tpl-memory');
+    const latencies = await healthWhile(pending);
+    const { node } = await pending;
+    expect(node).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining("template driver: template 'outputs' exceeded the memory limit of 128 MB"),
+    });
+    expect(latencies.length).toBeGreaterThan(0);
+    expect(backend.child?.exitCode).toBeNull();
+    expect((await call('GET', '/health')).status).toBe(200);
+  });
+
+  it('stops a template at its time limit inside a section while other requests are served', async () => {
+    const outputs =
+      '{% set s = "x" %}{% for i in range(24) %}{% set s = s ~ s %}{% endfor %}{% for i in range(2000) %}{% if (s ~ i) < s %}{% endif %}{% endfor %}a: 1';
+    expect((await call('PUT', '/resource-definitions/hostile-tpl-time', { body: definition('hostile-tpl-time', outputs) })).status).toBe(200);
+    const pending = dryRunNode('hostile-tpl-time');
+    const latencies = await healthWhile(pending);
+    const { node, ms } = await pending;
+    // eslint-disable-next-line no-console
+    console.log(`/health during a template over its time limit: ${latencies.length} probes, worst ${Math.max(...latencies)} ms; dry run ${ms} ms`);
+    expect(node).toMatchObject({ status: 'failed', message: expect.stringContaining('exceeded the time limit of 1000 ms') });
+    // The budget plus the worker's start on a loaded machine, not the 5-38 s of a starved check.
+    expect(ms).toBeLessThan(4_000);
+    expect(latencies.length).toBeGreaterThan(2);
+    expect(Math.max(...latencies)).toBeLessThan(1_000);
+  });
+
+  it('fails the node of a template whose output is a YAML alias bomb, and other requests are answered', async () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [prev, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi']) {
+      bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    expect((await call('PUT', '/resource-definitions/hostile-tpl-bomb', { body: definition('hostile-tpl-bomb', bomb.join('\n')) })).status).toBe(200);
+    const score = scoreWith('resources:\n  tpl: { type: hostile-tpl-bomb }\n').replace('name: web', 'name: bombed');
+    const queued = await call('POST', '/apps/shop/envs/qa/deployments', { body: { workloads: [score] } });
+    expect(queued.status).toBe(202);
+    const deployment = waitForDeployment('qa', queued.json.id);
+    const others: number[] = [];
+    let done = false;
+    deployment.finally(() => (done = true)).catch(() => {});
+    while (!done) {
+      others.push((await call('GET', '/apps/shop/envs/dev/deployments')).status);
+      await new Promise(r => setTimeout(r, 50));
+    }
+    const result = await deployment;
+    expect(result.status).toBe('failed');
+    const node = result.nodes.find((n: { uid: string }) => n.uid.startsWith('hostile-tpl-bomb.'));
+    expect(node).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('rendered YAML whose aliases expand beyond the limit of 100'),
+    });
+    expect(others.every(status => status === 200)).toBe(true);
+  });
+
+  it('keeps a secret secret when a template derives an output from it', async () => {
+    const known = 'hostile-known-secret-7f3a9c';
+    const admin = await call('PUT', '/resource-definitions/hostile-pg-admin', {
+      body: {
+        apiVersion: 'baton.dev/v1',
+        kind: 'ResourceDefinition',
+        metadata: { id: 'hostile-pg-admin' },
+        spec: { type: 'hostile-pg-admin', driver: 'echo', driverInputs: { secrets: { password: known } }, criteria: [{}] },
+      },
+    });
+    expect(admin.status).toBe(200);
+    const put = await call('PUT', '/resource-definitions/hostile-pg', {
+      body: {
+        apiVersion: 'baton.dev/v1',
+        kind: 'ResourceDefinition',
+        metadata: { id: 'hostile-pg' },
+        spec: {
+          type: 'hostile-pg',
+          driver: 'template',
+          driverInputs: {
+            // `shout` holds the secret only transformed: found by tracking what derives from a secret.
+            values: { templates: { outputs: 'conn: "pg://u:{{ driver.secrets.pw }}@h"\nshout: "{{ driver.secrets.pw | upper }}"' } },
+            secrets: { pw: '${resources.hostile-pg-admin.outputs.password}' },
+          },
+          criteria: [{}],
+        },
+      },
+    });
+    expect(put.status).toBe(200);
+    const score = [
+      'apiVersion: score.dev/v1b1',
+      'metadata: { name: tainted }',
+      'containers:',
+      '  main:',
+      '    image: nginx',
+      '    variables: { DATABASE_URL: "${resources.db.conn}" }',
+      'resources:',
+      '  db: { type: hostile-pg }',
+    ].join('\n');
+    const seen: string[] = [];
+    const plan = await call('POST', '/apps/shop/envs/staging/deployments', { body: { dryRun: true, workloads: [score] } });
+    expect(plan.status).toBe(200);
+    seen.push(plan.text);
+    const queued = await call('POST', '/apps/shop/envs/staging/deployments', { body: { workloads: [score] } });
+    expect(queued.status).toBe(202);
+    const deployment = await waitForDeployment('staging', queued.json.id);
+    expect(deployment.status).toBe('succeeded');
+    const resources = await call('GET', '/apps/shop/envs/staging/resources');
+    const db = resources.json.find((r: { type: string }) => r.type === 'hostile-pg');
+    expect(db.secretOutputs.sort()).toEqual(['conn', 'shout']);
+    expect(db.outputs).toEqual({});
+    seen.push(resources.text, (await call('GET', '/resources')).text);
+    const manifests = await call('GET', `/apps/shop/envs/staging/deployments/${queued.json.id}/manifests`);
+    const workload = Object.entries(manifests.json.files as Record<string, string>).find(([, text]) => /kind: Deployment/.test(text))![1];
+    expect(workload).toMatch(/name: DATABASE_URL\s+valueFrom:\s+secretKeyRef:/);
+    seen.push(manifests.text, (await call('GET', `/apps/shop/envs/staging/deployments/${queued.json.id}/log`)).text);
+    seen.push(JSON.stringify(deployment));
+    // Every object ever written to the GitOps repository (a bare one), and the backend's own log.
+    const gitDir = path.join(dataDir, 'orchestrator', 'gitops');
+    const objects = execFileSync('git', ['--git-dir', gitDir, 'cat-file', '--batch-all-objects', '--batch'], { maxBuffer: 1 << 28 });
+    expect(objects.toString().length).toBeGreaterThan(0);
+    expect(objects.toString()).toMatch(/DATABASE_URL/);
+    seen.push(objects.toString(), backend.output);
+    for (const text of seen) {
+      expect(text).not.toContain(known);
+      expect(text).not.toContain(known.toUpperCase());
+      expect(text).not.toContain(Buffer.from(known).toString('base64'));
+    }
   });
 });

@@ -382,10 +382,11 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return rows.map(toResource);
   }
 
-  async listAllResources(page: { limit: number; cursor?: string }) {
+  async listAllResources(page: { limit: number; cursor?: string; types?: string[] }) {
     const query = this.db('active_resources')
       .orderBy([{ column: 'app_id' }, { column: 'env_id' }, { column: 'uid' }])
       .limit(page.limit + 1);
+    if (page.types) query.whereIn('type', page.types);
     if (page.cursor) {
       const [appId, envId, uid] = decodeResourceCursor(page.cursor);
       query.where(q =>

@@ -145,8 +145,8 @@ export interface DeploymentStore {
   readLog(deploymentId: string, after?: number): Promise<DeploymentLogLine[]>;
 
   listResources(appId: string, envId: string): Promise<ActiveResourceRecord[]>;
-  /** Across all apps and environments, ordered by (app, env, uid). */
-  listAllResources(page: { limit: number; cursor?: string }): Promise<{
+  /** Across all apps and environments, ordered by (app, env, uid); with `types`, only resources of those types. */
+  listAllResources(page: { limit: number; cursor?: string; types?: string[] }): Promise<{
     items: ActiveResourceRecord[];
     nextCursor?: string;
   }>;

@@ -165,7 +165,8 @@ export class DefinitionService {
     next.push(loaded);
     const conflicts = checkDefinitionConflicts(next);
     if (conflicts.length) throw new ConflictError(conflicts.map(formatDiagnostic).join('\n'));
-    await this.guard(next, options.force);
+    const previous = this.apiDefinitions.get(id)?.loaded.definition.spec.type;
+    await this.guard(next, [loaded.definition.spec.type, ...(previous ? [previous] : [])], options.force);
 
     const { secrets, ...inputs } = loaded.definition.spec.driverInputs ?? {};
     const stored: ResourceDefinition = {
@@ -187,19 +188,24 @@ export class DefinitionService {
       }
       throw new NotFoundError(`No resource definition ${id}`);
     }
-    await this.guard(this.all().filter(d => d.definition.metadata.id !== id), options.force);
+    const { type } = this.apiDefinitions.get(id)!.loaded.definition.spec;
+    await this.guard(this.all().filter(d => d.definition.metadata.id !== id), [type], options.force);
     await this.definitionStore.delete(id);
     this.apiDefinitions.delete(id);
     this.cachedIndex = undefined;
   }
 
-  /** Which active resources would match another definition with `next`. */
-  async impactOf(next: LoadedDefinition[]): Promise<Impact[]> {
+  /**
+   * Which active resources of `types` would match another definition with
+   * `next`. Only definitions of a resource's type compete for it, so a
+   * change is checked against the resources of the types it touches alone.
+   */
+  async impactOf(next: LoadedDefinition[], types: string[]): Promise<Impact[]> {
     const index = new DefinitionIndex(next);
     const impacts: Impact[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.deployments.listAllResources({ limit: 500, cursor });
+      const page = await this.deployments.listAllResources({ limit: 500, cursor, types });
       for (const r of page.items) {
         if (r.status === 'orphaned' || r.type === 'workload' || r.definitionId.startsWith('baton-default-')) continue;
         const envType = await this.envTypeOf(r.appId, r.envId);
@@ -221,9 +227,9 @@ export class DefinitionService {
     return this.envTypes.get(key)!;
   }
 
-  private async guard(next: LoadedDefinition[], force: boolean) {
+  private async guard(next: LoadedDefinition[], types: string[], force: boolean) {
     this.envTypes.clear();
-    const impacts = await this.impactOf(next);
+    const impacts = await this.impactOf(next, types);
     if (impacts.length && !force) {
       const list = impacts.map(i => `${i.app}/${i.env} ${i.uid}: ${i.from} → ${i.to ?? 'no definition'}`).join('; ');
       const error = new ConflictError(

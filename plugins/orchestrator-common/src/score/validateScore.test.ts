@@ -128,6 +128,19 @@ resources:
     expect(diagnostics.map(d => `${d.file}:${d.line}:${d.column}: ${d.path}: ${d.message}`)).toEqual([expected]);
   });
 
+  it('points each placeholder problem at its placeholder, not at the start of the value', () => {
+    const { diagnostics } = parseScoreResult(
+      'apiVersion: score.dev/v1b1\nmetadata:\n  name: w1\ncontainers:\n  main:\n    image: x\n    variables:\n      V: "pre ${resources.nope.host} ${foo.bar} ${bad} ${metadata.owner}"\n',
+      'score.yaml',
+    );
+    expect(diagnostics.map(d => `${d.line}:${d.column}: ${d.message.split(' ')[0]}`).sort()).toEqual([
+      '8:15: ${resources.nope.host}',
+      '8:38: ${foo.bar}',
+      '8:49: ${bad}',
+      '8:56: ${metadata.owner}',
+    ]);
+  });
+
   it.each([
     ['some-volume', []],
     ['${resources.data}', []],

@@ -110,7 +110,7 @@ function placeholderProblems(workload: ScoreWorkload): Problem[] {
         const ref = m[2];
         const placeholder = `\${${ref}}`;
         if (!WELL_FORMED.test(ref)) {
-          problems.push({ path, message: `${placeholder} is malformed: use \${metadata.<key>} or \${resources.<name>.<key>}` });
+          problems.push({ path, message: `${placeholder} is malformed: use \${metadata.<key>} or \${resources.<name>.<key>}`, placeholder });
           continue;
         }
         const [root, name, ...rest] = ref.split('.');
@@ -119,10 +119,10 @@ function placeholderProblems(workload: ScoreWorkload): Problem[] {
           if (missing) problems.push({ path, message: `${placeholder} does not resolve: ${missing}`, placeholder });
         } else if (root === 'resources') {
           if (!declared.has(name)) {
-            problems.push({ path, message: `${placeholder} does not resolve to a resource: no resource '${name}' is declared` });
+            problems.push({ path, message: `${placeholder} does not resolve to a resource: no resource '${name}' is declared`, placeholder });
           }
         } else if (root !== 'metadata') {
-          problems.push({ path, message: `${placeholder} has unsupported first element '${root}': use metadata or resources` });
+          problems.push({ path, message: `${placeholder} has unsupported first element '${root}': use metadata or resources`, placeholder });
         }
       }
     } else if (Array.isArray(value)) {

@@ -226,6 +226,15 @@ resources:
       expect(resources.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['ConfigMap/shop-dev/shared']);
     });
 
+    it('refuses an unknown field in a resource manifest, naming the object, the field path and the definition', async () => {
+      const manifests = 'svc:\n  location: namespace\n  data: {apiVersion: v1, kind: Service, metadata: {name: svc}, spec: {fruit: banana}}';
+      const strict = def('svc-def', 'cache-a', { driver: 'template', driverInputs: { values: { templates: { manifests } } } });
+      const planned = planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads: [doc], definitions: [strict, cacheDef('cache-b-def', 'cache-b', 'fast')] });
+      await expect(planned.then(renderApplication)).rejects.toThrow(
+        /cache-a\.default#modules\.app\.externals\.cache-1 \(definition svc-def\): Service svc: spec\.fruit: unknown field 'fruit'/,
+      );
+    });
+
     it('refuses differing ones, naming both resources', async () => {
       await expect(renderWith('fast', 'safe')).rejects.toThrow(
         'ConfigMap shop-dev/shared is given differently by cache-a.default#modules.app.externals.cache-1 (definition cache-a-def) and cache-b.default#modules.app.externals.cache-2 (definition cache-b-def)',

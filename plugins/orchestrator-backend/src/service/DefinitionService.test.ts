@@ -1,0 +1,98 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { createBuiltInDrivers } from '@baton/backstage-plugin-orchestrator-node';
+import { randomBytes } from 'node:crypto';
+import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
+import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
+import { DatabaseDefinitionStore } from '../database/DefinitionStore';
+import { DatabaseOrchestratorStore } from '../database/DatabaseOrchestratorStore';
+import { SecretBox } from '../secrets/SecretBox';
+import { DefinitionService } from './DefinitionService';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: testDatabaseIds });
+const migrationsDir = resolvePackagePath('@baton/backstage-plugin-orchestrator-backend', 'migrations');
+
+describe.each(databases.eachSupportedId())('DefinitionService (%s)', id => {
+  async function setup() {
+    const knex = await databases.init(id);
+    await knex.migrate.latest({ directory: migrationsDir });
+    await knex('env_types').insert({ id: 'development' });
+    await knex('apps').insert({ id: 'shop' });
+    await knex('environments').insert({ app_id: 'shop', id: 'dev', type: 'development' });
+    const database = { getClient: async () => knex };
+    const store = await DatabaseDeploymentStore.create({ database });
+    const service = new DefinitionService({
+      definitionStore: await DatabaseDefinitionStore.create({ database }),
+      store: await DatabaseOrchestratorStore.create({ database }),
+      secrets: new SecretBox(randomBytes(32)),
+      deploymentStore: store,
+      configPaths: [],
+      drivers: createBuiltInDrivers(),
+    });
+    await service.load();
+    /** Active resources of `type` in shop/dev, provisioned by `definitionId`. */
+    const provision = (type: string, definitionId: string, count: number) =>
+      store.putResources(
+        Array.from({ length: count }, (_, i) => ({
+          appId: 'shop',
+          envId: 'dev',
+          uid: `${type}.default#r${i}`,
+          resId: `r${i}`,
+          type,
+          class: 'default',
+          guresid: randomBytes(12).toString('hex'),
+          definitionId,
+          definitionRevision: 1,
+          status: 'active' as const,
+          outputs: { host: `${type}-${i}.internal` },
+          workloads: ['web'],
+        })),
+      );
+    const define = (definitionId: string, spec: object, force = false) =>
+      service.put(
+        definitionId,
+        { apiVersion: 'baton.dev/v1', kind: 'ResourceDefinition', metadata: { id: definitionId }, spec },
+        'application/json',
+        { force },
+      );
+    return { service, provision, define };
+  }
+
+  it('refuses a change that would re-match an active resource, naming it, unless forced', async () => {
+    const { provision, define, service } = await setup();
+    await define('pg-dev', { type: 'postgres', driver: 'echo', criteria: [{ envType: 'development' }] });
+    await provision('postgres', 'pg-dev', 1);
+    await expect(define('pg-shop', { type: 'postgres', driver: 'echo', criteria: [{ appId: 'shop' }] })).rejects.toThrow(
+      'This change would re-match 1 active resource(s): shop/dev postgres.default#r0: pg-dev → pg-shop. Repeat with ?force=true to apply it.',
+    );
+    await expect(service.delete('pg-dev', { force: false })).rejects.toThrow('pg-dev → no definition');
+    // A definition whose type changes leaves the resources of its old type without one.
+    await expect(define('pg-dev', { type: 'mysql', driver: 'echo', criteria: [{ envType: 'development' }] })).rejects.toThrow(
+      'postgres.default#r0: pg-dev → no definition',
+    );
+    await define('pg-shop', { type: 'postgres', driver: 'echo', criteria: [{ appId: 'shop' }] }, true);
+    expect(service.get('pg-shop').revision).toBe(1);
+  });
+
+  it('checks only the resources of the types a change touches, however many others are active', async () => {
+    const { provision, define } = await setup();
+    await define('amqp-dev', { type: 'amqp', driver: 'echo', criteria: [{ envType: 'development' }] });
+    const timeOfPuts = async () => {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 10; i++) await define(`queue-${i}`, { type: `queue-${i}`, driver: 'echo', criteria: [{}] });
+      return Number(process.hrtime.bigint() - started) / 1e7; // ms per PUT
+    };
+    const idle = await timeOfPuts();
+    await provision('amqp', 'amqp-dev', 20_000);
+    const loaded = await timeOfPuts();
+    // eslint-disable-next-line no-console
+    console.log(`${id}: definition PUT ${idle.toFixed(1)} ms with no active resources, ${loaded.toFixed(1)} ms with 20,000 of another type`);
+    expect(loaded).toBeLessThan(idle * 5 + 20);
+    // The resources of the type it touches are still checked.
+    await expect(define('amqp-shop', { type: 'amqp', driver: 'echo', criteria: [{ appId: 'shop' }] })).rejects.toThrow(
+      'This change would re-match 20000 active resource(s)',
+    );
+  });
+});
