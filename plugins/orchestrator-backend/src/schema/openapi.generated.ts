@@ -629,6 +629,17 @@ export const spec = {
           type: 'string',
         },
       },
+      dryRun: {
+        name: 'dryRun',
+        in: 'query',
+        required: false,
+        description:
+          'Return the plan of what the deployment would do instead of queueing it',
+        schema: {
+          type: 'string',
+          enum: ['true', 'false'],
+        },
+      },
       force: {
         name: 'force',
         in: 'query',
@@ -1641,7 +1652,38 @@ export const spec = {
     '/apps/{app}/envs/{env}/deployments/{id}/rollback': {
       post: {
         operationId: 'rollbackDeployment',
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+          {
+            $ref: '#/components/parameters/dryRun',
+          },
+        ],
         responses: {
+          '200': {
+            description:
+              "With dryRun, the plan of deploying that deployment's set again",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    plan: {
+                      $ref: '#/components/schemas/DeploymentPlan',
+                    },
+                  },
+                  required: ['plan'],
+                },
+              },
+            },
+          },
           '202': {
             description: "A deployment of that deployment's set is queued",
             content: {
@@ -1662,6 +1704,11 @@ export const spec = {
             $ref: '#/components/responses/NotFound',
           },
         },
+      },
+    },
+    '/apps/{app}/envs/{env}/promote': {
+      post: {
+        operationId: 'promote',
         parameters: [
           {
             $ref: '#/components/parameters/app',
@@ -1670,14 +1717,9 @@ export const spec = {
             $ref: '#/components/parameters/env',
           },
           {
-            $ref: '#/components/parameters/deploymentId',
+            $ref: '#/components/parameters/dryRun',
           },
         ],
-      },
-    },
-    '/apps/{app}/envs/{env}/promote': {
-      post: {
-        operationId: 'promote',
         requestBody: {
           required: true,
           content: {
@@ -1696,6 +1738,23 @@ export const spec = {
           },
         },
         responses: {
+          '200': {
+            description:
+              "With dryRun, the plan of deploying the source environment's last successful set here",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    plan: {
+                      $ref: '#/components/schemas/DeploymentPlan',
+                    },
+                  },
+                  required: ['plan'],
+                },
+              },
+            },
+          },
           '202': {
             description:
               "The source environment's last successful set is queued here; resources are matched for this environment",
@@ -1720,14 +1779,6 @@ export const spec = {
             $ref: '#/components/responses/PayloadTooLarge',
           },
         },
-        parameters: [
-          {
-            $ref: '#/components/parameters/app',
-          },
-          {
-            $ref: '#/components/parameters/env',
-          },
-        ],
       },
     },
     '/apps/{app}/envs/{env}/graph': {

@@ -267,8 +267,16 @@ export type GetDeploymentManifestsResponse = {
   };
 };
 
+export type RollbackDeployment200Response = {
+  plan: DeploymentPlan;
+};
+
 export type PromoteRequest = {
   from: Id;
+};
+
+export type Promote200Response = {
+  plan: DeploymentPlan;
 };
 
 export type ListResourcesResponse = {
