@@ -176,6 +176,15 @@ export const spec = {
           createdAt: {
             type: 'string',
           },
+          startedAt: {
+            type: 'string',
+            description: 'When a runner took the deployment',
+          },
+          finishedAt: {
+            type: 'string',
+            description: 'When it succeeded',
+            'failed or was cancelled': null,
+          },
           createdBy: {
             type: 'string',
           },

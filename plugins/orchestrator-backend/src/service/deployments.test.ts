@@ -366,6 +366,8 @@ describe('deployments', () => {
 
     const devHistory = await request(server).get('/api/orchestrator/apps/shop/envs/dev/deployments').expect(200);
     expect(devHistory.body.items).toHaveLength(2);
+    // The history says when each deployment ran, so the portal shows how long it took.
+    expect(Date.parse(devHistory.body.items[0].finishedAt)).toBeGreaterThanOrEqual(Date.parse(devHistory.body.items[0].startedAt));
     const qaHistory = await request(server).get('/api/orchestrator/apps/shop/envs/qa/deployments').expect(200);
     expect(qaHistory.body.items).toEqual([]);
     expect(JSON.stringify([rollback.body, promotion.body])).not.toContain(SECRET);

@@ -57,6 +57,10 @@ export type Deployment = {
   id: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   createdAt: string;
+  /** When a runner took the deployment */
+  startedAt?: string;
+  /** When it succeeded */
+  finishedAt?: string;
   createdBy: string;
   comment?: string;
   setId: string;
