@@ -189,7 +189,7 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
   const api = useApi(orchestratorApiRef);
   const navigate = useNavigate();
   const { deployment, lines, error } = useLiveDeployment(app, env, id);
-  const { canDeploy } = useEnvironmentPermissions(app, env);
+  const { canDeploy, checked } = useEnvironmentPermissions(app, env);
   const [action, setAction] = useState<'rollback' | 'promote'>();
   const finished = deployment && !isInProgress(deployment.status);
   const context = useAsync(async () => {
@@ -238,7 +238,7 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
               <Button variant="outlined" disabled={!targets.length} onClick={() => setAction('promote')}>
                 Promote…
               </Button>
-              {!canDeploy && <Typography variant="body2">You may not deploy to {app}/{env}.</Typography>}
+              {checked && !canDeploy && <Typography variant="body2">You may not deploy to {app}/{env}.</Typography>}
             </Box>
           )}
         </InfoCard>
