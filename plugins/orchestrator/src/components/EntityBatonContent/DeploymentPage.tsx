@@ -83,6 +83,8 @@ const GraphDiffList = ({ diff }: { diff?: GraphDiff }) => {
   );
 };
 
+const DIFF_BACKGROUNDS: Record<string, string | undefined> = { '+': 'rgba(46,125,50,0.18)', '-': 'rgba(198,40,40,0.18)' };
+
 /** The rendered manifests' line diff against the previous deployment's, file by file. */
 const ManifestDiff = ({ before, after }: { before: Record<string, string>; after: Record<string, string> }) => {
   const files = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
@@ -93,15 +95,13 @@ const ManifestDiff = ({ before, after }: { before: Record<string, string>; after
       {changed.map(file => (
         <Box key={file} marginBottom={2}>
           <Typography variant="subtitle2">
-            {file} {!(file in before) ? '(new)' : !(file in after) ? '(removed)' : ''}
+            {file} {!(file in before) && '(new)'} {!(file in after) && '(removed)'}
           </Typography>
           <pre style={{ margin: 0, padding: 8, background: 'rgba(127,127,127,0.08)', overflowX: 'auto', fontSize: 12 }}>
             {lineDiff(before[file] ?? '', after[file] ?? '').map((line, i) => (
               <div
                 key={i}
-                style={{
-                  background: line.kind === '+' ? 'rgba(46,125,50,0.18)' : line.kind === '-' ? 'rgba(198,40,40,0.18)' : undefined,
-                }}
+                style={{ background: DIFF_BACKGROUNDS[line.kind] }}
               >
                 {line.kind} {line.text}
               </div>

@@ -74,11 +74,11 @@ export const EnvironmentPanel = (props: {
         ),
     },
   ];
-  const driftLabel = !drift
-    ? 'drift not checked yet'
-    : drift.items.length
-      ? `${drift.items.length} drifted (checked ${new Date(drift.checkedAt).toLocaleString()})`
-      : `no drift (checked ${new Date(drift.checkedAt).toLocaleString()})`;
+  let driftLabel = 'drift not checked yet';
+  if (drift) {
+    const found = drift.items.length ? `${drift.items.length} drifted` : 'no drift';
+    driftLabel = `${found} (checked ${new Date(drift.checkedAt).toLocaleString()})`;
+  }
   return (
     <InfoCard
       title={`${app} / ${env}`}
