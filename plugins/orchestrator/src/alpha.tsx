@@ -7,7 +7,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import AccountTreeIcon from '@material-ui/icons/AccountTree';
 import { orchestratorApiRef, OrchestratorClient } from './api';
 
@@ -47,6 +47,15 @@ const entityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The Overview tab's Baton card: each environment's last deployment, and a link to the Baton tab. */
+const entityCard = EntityCardBlueprint.make({
+  name: 'baton',
+  params: {
+    filter: entity => Boolean(entity.metadata.annotations?.['baton.dev/app']),
+    loader: () => import('./components/EntityBatonCard').then(m => <m.EntityBatonCard />),
+  },
+});
+
 /** The scaffolder form field `BatonResourceTypePicker`. */
 const resourceTypePicker = FormFieldBlueprint.make({
   name: 'resource-type-picker',
@@ -60,6 +69,6 @@ const resourceTypePicker = FormFieldBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'orchestrator',
   info: { packageJson: () => import('../package.json') },
-  extensions: [orchestratorApi, platformPage, entityContent, resourceTypePicker],
+  extensions: [orchestratorApi, platformPage, entityContent, entityCard, resourceTypePicker],
   routes: { root: rootRouteRef },
 });

@@ -8,6 +8,7 @@ export {
   orchestratorPlugin,
   OrchestratorPlatformPage,
   BatonResourceTypePickerFieldExtension,
+  EntityBatonCard,
 } from './plugin';
 export type { ResourceTypePickerUiOptions } from './components/ResourceTypePicker';
 export {

@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   discoveryApiRef,
@@ -43,5 +44,15 @@ export const BatonResourceTypePickerFieldExtension = orchestratorPlugin.provide(
   createScaffolderFieldExtension({
     name: 'BatonResourceTypePicker',
     component: ResourceTypePicker,
+  }),
+);
+
+/** The Overview tab's Baton card for entities annotated `baton.dev/app` (legacy frontend system). @public */
+export const EntityBatonCard = orchestratorPlugin.provide(
+  createComponentExtension({
+    name: 'EntityBatonCard',
+    component: {
+      lazy: () => import('./components/EntityBatonCard').then(m => m.EntityBatonCard),
+    },
   }),
 );

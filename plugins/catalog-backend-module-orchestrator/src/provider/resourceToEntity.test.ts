@@ -120,6 +120,10 @@ describe('resourceToEntity', () => {
       'baton.dev/secret-outputs': 'password',
     });
     expect(entity.metadata.links?.[0].url).toBe('http://localhost:3000/catalog/default/resource/shop-staging-postgres-shared.main-db-abc123/baton');
+    // The catalog table's View action opens the Baton tab, not the REST API.
+    expect(entity.metadata.annotations?.['backstage.io/view-url']).toBe(
+      'http://localhost:3000/catalog/default/resource/shop-staging-postgres-shared.main-db-abc123/baton',
+    );
     const policy = EntityPolicies.allOf([new SchemaValidEntityPolicy(), new NoForeignRootFieldsEntityPolicy(), new FieldFormatEntityPolicy()]);
     await expect(policy.enforce(entity)).resolves.toBe(entity);
     await expect(resourceEntityV1alpha1Validator.check(entity)).resolves.toBe(true);

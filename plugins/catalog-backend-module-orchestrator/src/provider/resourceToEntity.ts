@@ -1,6 +1,7 @@
 import {
   ANNOTATION_LOCATION,
   ANNOTATION_ORIGIN_LOCATION,
+  ANNOTATION_VIEW_URL,
   Entity,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
@@ -107,9 +108,13 @@ export function resourceToEntity(
   options: { location: string; app?: AppInCatalog; defaultOwner: string; entityPageBaseUrl?: string },
 ): Entity {
   const name = resourceEntityName(resource);
+  const batonTab = options.entityPageBaseUrl && `${options.entityPageBaseUrl}/catalog/default/resource/${name}/baton`;
   const annotations: Record<string, string> = {
     [ANNOTATION_LOCATION]: options.location,
     [ANNOTATION_ORIGIN_LOCATION]: options.location,
+    // The catalog's View action opens this; left unset, the catalog would fill
+    // it with the location, the orchestrator's REST URL.
+    ...(batonTab ? { [ANNOTATION_VIEW_URL]: batonTab } : {}),
     'baton.dev/app': resource.app,
     'baton.dev/env': resource.env,
     ...(resource.envType ? { 'baton.dev/env-type': resource.envType } : {}),
@@ -143,9 +148,7 @@ export function resourceToEntity(
       description: `${resource.type} of ${resource.app} in ${resource.env}, provided by definition ${resource.definition}`,
       annotations,
       tags: [`baton-${toEntityName(resource.env)}`].filter(t => /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/.test(t)),
-      ...(options.entityPageBaseUrl
-        ? { links: [{ url: `${options.entityPageBaseUrl}/catalog/default/resource/${name}/baton`, title: 'Baton', icon: 'dashboard' }] }
-        : {}),
+      ...(batonTab ? { links: [{ url: batonTab, title: 'Baton', icon: 'dashboard' }] } : {}),
     },
     spec: {
       type: resource.type,

@@ -176,6 +176,15 @@ export const spec = {
           createdAt: {
             type: 'string',
           },
+          startedAt: {
+            type: 'string',
+            description: 'When a runner took the deployment',
+          },
+          finishedAt: {
+            type: 'string',
+            description: 'When it succeeded',
+            'failed or was cancelled': null,
+          },
           createdBy: {
             type: 'string',
           },
@@ -627,6 +636,17 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+        },
+      },
+      dryRun: {
+        name: 'dryRun',
+        in: 'query',
+        required: false,
+        description:
+          'Return the plan of what the deployment would do instead of queueing it',
+        schema: {
+          type: 'string',
+          enum: ['true', 'false'],
         },
       },
       force: {
@@ -1641,7 +1661,38 @@ export const spec = {
     '/apps/{app}/envs/{env}/deployments/{id}/rollback': {
       post: {
         operationId: 'rollbackDeployment',
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+          {
+            $ref: '#/components/parameters/dryRun',
+          },
+        ],
         responses: {
+          '200': {
+            description:
+              "With dryRun, the plan of deploying that deployment's set again",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    plan: {
+                      $ref: '#/components/schemas/DeploymentPlan',
+                    },
+                  },
+                  required: ['plan'],
+                },
+              },
+            },
+          },
           '202': {
             description: "A deployment of that deployment's set is queued",
             content: {
@@ -1662,6 +1713,11 @@ export const spec = {
             $ref: '#/components/responses/NotFound',
           },
         },
+      },
+    },
+    '/apps/{app}/envs/{env}/promote': {
+      post: {
+        operationId: 'promote',
         parameters: [
           {
             $ref: '#/components/parameters/app',
@@ -1670,14 +1726,9 @@ export const spec = {
             $ref: '#/components/parameters/env',
           },
           {
-            $ref: '#/components/parameters/deploymentId',
+            $ref: '#/components/parameters/dryRun',
           },
         ],
-      },
-    },
-    '/apps/{app}/envs/{env}/promote': {
-      post: {
-        operationId: 'promote',
         requestBody: {
           required: true,
           content: {
@@ -1696,6 +1747,23 @@ export const spec = {
           },
         },
         responses: {
+          '200': {
+            description:
+              "With dryRun, the plan of deploying the source environment's last successful set here",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    plan: {
+                      $ref: '#/components/schemas/DeploymentPlan',
+                    },
+                  },
+                  required: ['plan'],
+                },
+              },
+            },
+          },
           '202': {
             description:
               "The source environment's last successful set is queued here; resources are matched for this environment",
@@ -1720,14 +1788,6 @@ export const spec = {
             $ref: '#/components/responses/PayloadTooLarge',
           },
         },
-        parameters: [
-          {
-            $ref: '#/components/parameters/app',
-          },
-          {
-            $ref: '#/components/parameters/env',
-          },
-        ],
       },
     },
     '/apps/{app}/envs/{env}/graph': {

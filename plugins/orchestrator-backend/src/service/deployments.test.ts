@@ -344,6 +344,35 @@ describe('deployments', () => {
     expect(rolledBack.comment).toBe(`Rollback to deployment ${first.body.id}`);
   });
 
+  it('shows the plan of a rollback and of a promotion without queueing anything', async () => {
+    const first = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] });
+    await waitFor(first.body.id);
+    const withoutDns = web.replace('  dns: { type: dns }\n', '').replace(/ +HOST: .*\n/, '');
+    const second = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [withoutDns] });
+    await waitFor(second.body.id);
+
+    const rollback = await request(server)
+      .post(`/api/orchestrator/apps/shop/envs/dev/deployments/${first.body.id}/rollback?dryRun=true`)
+      .expect(200);
+    // The earlier set brings the orphaned dns back; the current one has none.
+    expect(rollback.body.plan.nodes.map((n: { type: string }) => n.type)).toContain('dns');
+    expect(rollback.body.plan.env).toBe('dev');
+
+    await request(server).put('/api/orchestrator/apps/shop/envs/qa').send({ type: 'development' }).expect(200);
+    const promotion = await request(server).post('/api/orchestrator/apps/shop/envs/qa/promote?dryRun=true').send({ from: 'dev' }).expect(200);
+    expect(promotion.body.plan.env).toBe('qa');
+    expect(promotion.body.plan.nodes.every((n: { action: string }) => n.action === 'create')).toBe(true);
+    expect(promotion.body.plan.nodes.map((n: { type: string }) => n.type)).not.toContain('dns');
+
+    const devHistory = await request(server).get('/api/orchestrator/apps/shop/envs/dev/deployments').expect(200);
+    expect(devHistory.body.items).toHaveLength(2);
+    // The history says when each deployment ran, so the portal shows how long it took.
+    expect(Date.parse(devHistory.body.items[0].finishedAt)).toBeGreaterThanOrEqual(Date.parse(devHistory.body.items[0].startedAt));
+    const qaHistory = await request(server).get('/api/orchestrator/apps/shop/envs/qa/deployments').expect(200);
+    expect(qaHistory.body.items).toEqual([]);
+    expect(JSON.stringify([rollback.body, promotion.body])).not.toContain(SECRET);
+  });
+
   it('finds drift in the GitOps repository and commits the delivered state back', async () => {
     const first = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] });
     await waitFor(first.body.id);

@@ -387,6 +387,13 @@ export async function createRouter(
 
   router.post('/apps/:app/envs/:env/deployments/:id/rollback', async (req, res) => {
     const { app, env, id } = req.params;
+    if (req.query.dryRun === 'true') {
+      await authorize(req, orchestratorReadPermission);
+      const target = await requireDeployment(app, env, id);
+      const set = await deploymentService.getSet(target.setId);
+      res.status(200).json({ plan: await deploymentService.plan(app, env, set) });
+      return;
+    }
     const credentials = await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
     const target = await requireDeployment(app, env, id);
     const set = await deploymentService.getSet(target.setId);
@@ -397,10 +404,18 @@ export async function createRouter(
   router.post('/apps/:app/envs/:env/promote', async (req, res) => {
     const { app, env } = req.params;
     await requireEnv(app, env);
-    const credentials = await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
+    const dryRun = req.query.dryRun === 'true';
+    // A plan changes nothing, so reading is enough, as for a dry-run deployment.
+    const credentials = dryRun
+      ? await authorize(req, orchestratorReadPermission)
+      : await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
     const source = await deploymentStore.getLastSucceeded(app, req.body.from);
     if (!source) throw new NotFoundError(`Environment ${app}/${req.body.from} has no successful deployment to promote`);
     const set = await deploymentService.getSet(source.setId);
+    if (dryRun) {
+      res.status(200).json({ plan: await deploymentService.plan(app, env, set) });
+      return;
+    }
     const queued = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), `Promote from ${req.body.from} (deployment ${source.id})`);
     res.status(202).json({ id: queued.id, status: queued.status });
   });

@@ -24,12 +24,14 @@ import type {
   ListResourceDefinitionsResponse,
   ListResourceTypesResponse,
   ListResourcesResponse,
+  Promote200Response,
   PromoteRequest,
   PutAppRequest,
   PutEnvironmentRequest,
   PutEnvironmentTypeRequest,
   QueuedDeployment,
   ResourceDefinitionView,
+  RollbackDeployment200Response,
 } from './models';
 
 /** Per-call options: the bearer token to send, when the fetch does not add one. @public */
@@ -499,18 +501,24 @@ export class OrchestratorApiClient {
         env: Id;
         id: string;
       };
+      query?: {
+        /** Return the plan of what the deployment would do instead of queueing it */
+        dryRun?: 'true' | 'false';
+      };
     },
     options?: RequestOptions,
-  ): Promise<QueuedDeployment> {
+  ): Promise<RollbackDeployment200Response | QueuedDeployment> {
     return this.send(
       'POST',
       `/apps/${encodeURIComponent(request.path.app)}/envs/${encodeURIComponent(
         request.path.env,
       )}/deployments/${encodeURIComponent(request.path.id)}/rollback`,
       {
+        query: request.query,
+
         token: options?.token,
       },
-    ) as Promise<QueuedDeployment>;
+    ) as Promise<RollbackDeployment200Response | QueuedDeployment>;
   }
 
   /** POST /apps/{app}/envs/{env}/promote */
@@ -520,20 +528,25 @@ export class OrchestratorApiClient {
         app: Id;
         env: Id;
       };
+      query?: {
+        /** Return the plan of what the deployment would do instead of queueing it */
+        dryRun?: 'true' | 'false';
+      };
       body: PromoteRequest;
     },
     options?: RequestOptions,
-  ): Promise<QueuedDeployment> {
+  ): Promise<Promote200Response | QueuedDeployment> {
     return this.send(
       'POST',
       `/apps/${encodeURIComponent(request.path.app)}/envs/${encodeURIComponent(
         request.path.env,
       )}/promote`,
       {
+        query: request.query,
         body: request.body,
         token: options?.token,
       },
-    ) as Promise<QueuedDeployment>;
+    ) as Promise<Promote200Response | QueuedDeployment>;
   }
 
   /** GET /apps/{app}/envs/{env}/graph */

@@ -57,6 +57,10 @@ export type Deployment = {
   id: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   createdAt: string;
+  /** When a runner took the deployment */
+  startedAt?: string;
+  /** When it succeeded */
+  finishedAt?: string;
   createdBy: string;
   comment?: string;
   setId: string;
@@ -267,8 +271,16 @@ export type GetDeploymentManifestsResponse = {
   };
 };
 
+export type RollbackDeployment200Response = {
+  plan: DeploymentPlan;
+};
+
 export type PromoteRequest = {
   from: Id;
+};
+
+export type Promote200Response = {
+  plan: DeploymentPlan;
 };
 
 export type ListResourcesResponse = {

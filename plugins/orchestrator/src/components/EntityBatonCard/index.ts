@@ -1,0 +1,1 @@
+export { EntityBatonCard } from './EntityBatonCard';

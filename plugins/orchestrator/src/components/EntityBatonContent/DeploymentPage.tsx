@@ -1,0 +1,313 @@
+import { useEffect, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import {
+  CodeSnippet,
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { Deployment, DeploymentLogLine, DeploymentPlan, Environment } from '@baton/backstage-plugin-orchestrator-common';
+import { Box, Button, Grid, MenuItem, TextField, Typography } from '@material-ui/core';
+import useAsync from 'react-use/esm/useAsync';
+import { orchestratorApiRef } from '../../api';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { PlanTable } from '../shared/PlanTable';
+import { StatusChip } from '../shared/StatusChip';
+import { deploymentActor, deploymentDuration, deploymentTrigger, isInProgress, shortId } from '../shared/deploymentFacts';
+import { lineDiff } from '../shared/lineDiff';
+import { useEnvironmentPermissions } from './permissions';
+
+const POLL_MS = 2000;
+
+/** The deployment, and its log, kept current while it is queued or running. */
+function useLiveDeployment(app: string, env: string, id: string) {
+  const api = useApi(orchestratorApiRef);
+  const [deployment, setDeployment] = useState<Deployment>();
+  const [lines, setLines] = useState<DeploymentLogLine[]>([]);
+  const [error, setError] = useState<Error>();
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastLine: number | undefined;
+    setDeployment(undefined);
+    setLines([]);
+    const read = async () => {
+      try {
+        const [d, more] = await Promise.all([api.getDeployment(app, env, id), api.getDeploymentLog(app, env, id, lastLine)]);
+        if (stopped) return;
+        if (more.length) {
+          lastLine = more[more.length - 1].id;
+          setLines(previous => [...previous, ...more]);
+        }
+        setDeployment(d);
+        if (isInProgress(d.status)) timer = setTimeout(read, POLL_MS);
+      } catch (e) {
+        if (!stopped) setError(e as Error);
+      }
+    };
+    read();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [api, app, env, id]);
+  return { deployment, lines, error };
+}
+
+const nodeColumns: TableColumn<NonNullable<Deployment['nodes']>[number]>[] = [
+  { title: 'Resource', field: 'uid' },
+  { title: 'Status', render: n => <StatusChip status={n.status} /> },
+  { title: 'Message', render: n => n.message ?? '' },
+];
+
+type GraphDiff = { added?: string[]; removed?: string[]; changed?: { uid: string; from: string; to: string }[] };
+
+/** Nodes added, removed or matched to another definition since the previous deployment. */
+const GraphDiffList = ({ diff }: { diff?: GraphDiff }) => {
+  const added = diff?.added ?? [];
+  const removed = diff?.removed ?? [];
+  const changed = diff?.changed ?? [];
+  if (!added.length && !removed.length && !changed.length) {
+    return <Typography>The resource graph did not change.</Typography>;
+  }
+  return (
+    <ul style={{ fontFamily: 'monospace', margin: 0 }}>
+      {added.map(uid => <li key={`+${uid}`} style={{ color: '#2e7d32' }}>+ {uid}</li>)}
+      {removed.map(uid => <li key={`-${uid}`} style={{ color: '#c62828' }}>- {uid}</li>)}
+      {changed.map(c => <li key={`~${c.uid}`}>~ {c.uid}: {c.from} → {c.to}</li>)}
+    </ul>
+  );
+};
+
+const DIFF_BACKGROUNDS: Record<string, string | undefined> = { '+': 'rgba(46,125,50,0.18)', '-': 'rgba(198,40,40,0.18)' };
+
+/** The rendered manifests' line diff against the previous deployment's, file by file. */
+const ManifestDiff = ({ before, after }: { before: Record<string, string>; after: Record<string, string> }) => {
+  const files = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const changed = files.filter(f => before[f] !== after[f]);
+  if (!changed.length) return <Typography>The delivered manifests did not change.</Typography>;
+  return (
+    <>
+      {changed.map(file => (
+        <Box key={file} marginBottom={2}>
+          <Typography variant="subtitle2">
+            {file} {!(file in before) && '(new)'} {!(file in after) && '(removed)'}
+          </Typography>
+          <pre style={{ margin: 0, padding: 8, background: 'rgba(127,127,127,0.08)', overflowX: 'auto', fontSize: 12 }}>
+            {lineDiff(before[file] ?? '', after[file] ?? '').map((line, i) => (
+              <div
+                key={i}
+                style={{ background: DIFF_BACKGROUNDS[line.kind] }}
+              >
+                {line.kind} {line.text}
+              </div>
+            ))}
+          </pre>
+        </Box>
+      ))}
+    </>
+  );
+};
+
+/** Asks for the plan when opened, and runs the action once confirmed. */
+const PlannedActionDialog = (props: {
+  open: boolean;
+  title: string;
+  confirmLabel: string;
+  plan: () => Promise<DeploymentPlan>;
+  run: () => Promise<void>;
+  onClose: () => void;
+  children?: React.ReactNode;
+}) => {
+  const { value: plan, loading, error } = useAsync(async () => (props.open ? props.plan() : undefined), [props.open]);
+  return (
+    <ConfirmDialog
+      open={props.open}
+      title={props.title}
+      confirmLabel={props.confirmLabel}
+      ready={Boolean(plan)}
+      onConfirm={props.run}
+      onClose={props.onClose}
+    >
+      {props.children}
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} title="Could not plan this deployment" />}
+      {plan && <PlanTable plan={plan} />}
+    </ConfirmDialog>
+  );
+};
+
+const PromoteDialog = (props: {
+  app: string;
+  from: string;
+  targets: Environment[];
+  onClose: () => void;
+  onQueued: (env: string, id: string) => void;
+}) => {
+  const api = useApi(orchestratorApiRef);
+  const [target, setTarget] = useState(props.targets[0]?.id ?? '');
+  const { canDeploy } = useEnvironmentPermissions(props.app, target);
+  return (
+    <PlannedActionDialog
+      key={target}
+      open
+      title={`Promote ${props.from} to ${target}`}
+      confirmLabel={canDeploy ? 'Promote' : 'Not allowed'}
+      plan={() => api.planPromotion(props.app, target, props.from)}
+      run={async () => {
+        if (!canDeploy) throw new Error(`You may not deploy to ${props.app}/${target}`);
+        const queued = await api.promote(props.app, target, props.from);
+        props.onQueued(target, queued.id);
+      }}
+      onClose={props.onClose}
+    >
+      <TextField select label="Target environment" value={target} onChange={e => setTarget(e.target.value)} margin="dense">
+        {props.targets.map(t => (
+          <MenuItem key={t.id} value={t.id}>
+            {t.id} ({t.type})
+          </MenuItem>
+        ))}
+      </TextField>
+      <Typography variant="body2" paragraph>
+        Deploys the last successful set of {props.from} to {target}; resources are matched for {target}.
+      </Typography>
+    </PlannedActionDialog>
+  );
+};
+
+/**
+ * A deployment's page: status, per-node results, the log (live while it
+ * runs), the diff against the previous deployment, the delivered manifests,
+ * and the actions redeploy/roll back and promote, each confirmed with its plan.
+ */
+export const DeploymentPage = (props: { deploymentPath: (env: string, id: string) => string; tabPath: string }) => {
+  const { app = '', env = '', id = '' } = useParams();
+  const api = useApi(orchestratorApiRef);
+  const navigate = useNavigate();
+  const { deployment, lines, error } = useLiveDeployment(app, env, id);
+  const { canDeploy, checked } = useEnvironmentPermissions(app, env);
+  const [action, setAction] = useState<'rollback' | 'promote'>();
+  const finished = deployment && !isInProgress(deployment.status);
+  const context = useAsync(async () => {
+    if (!deployment || !finished) return undefined;
+    const [manifests, previous, graph, environments] = await Promise.all([
+      api.getDeploymentManifests(app, env, id),
+      deployment.previousId ? api.getDeploymentManifests(app, env, deployment.previousId) : undefined,
+      api.getGraph(app, env),
+      api.listEnvironments(app),
+    ]);
+    return { manifests, previous, current: graph?.deploymentId === id, environments };
+  }, [api, app, env, id, finished]);
+
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!deployment) return <Progress />;
+  const duration = deploymentDuration(deployment);
+  const targets = (context.value?.environments ?? []).filter(e => e.id !== env);
+  const rollbackLabel = context.value?.current ? 'Redeploy' : 'Roll back to this deployment';
+  const queued = (targetEnv: string, queuedId: string) => navigate(props.deploymentPath(targetEnv, queuedId));
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Link to={props.tabPath}>← All environments</Link>
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard title={`Deployment ${shortId(deployment.id)} to ${app}/${env}`} subheader={deployment.id}>
+          <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 16 }}>
+            <StatusChip status={deployment.status} />
+            <Typography>{deploymentTrigger(deployment)}</Typography>
+            <Typography>by {deploymentActor(deployment.createdBy)}</Typography>
+            <Typography>{new Date(deployment.createdAt).toLocaleString()}</Typography>
+            {duration && <Typography>took {duration}</Typography>}
+            {deployment.commit && <Typography>commit {deployment.commit.slice(0, 12)}</Typography>}
+          </Box>
+          {deployment.comment && <Typography paragraph style={{ marginTop: 8 }}>{deployment.comment}</Typography>}
+          {deployment.error && (
+            <Typography color="error" paragraph style={{ whiteSpace: 'pre-wrap' }}>
+              {deployment.error}
+            </Typography>
+          )}
+          {finished && (
+            <Box display="flex" style={{ gap: 8 }} marginTop={1}>
+              <Button variant="outlined" color="primary" disabled={!canDeploy} onClick={() => setAction('rollback')}>
+                {rollbackLabel}
+              </Button>
+              <Button variant="outlined" disabled={!targets.length} onClick={() => setAction('promote')}>
+                Promote…
+              </Button>
+              {checked && !canDeploy && <Typography variant="body2">You may not deploy to {app}/{env}.</Typography>}
+            </Box>
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <Table
+          title="Resources"
+          options={{ paging: false, search: false, padding: 'dense' }}
+          columns={nodeColumns}
+          data={deployment.nodes ?? []}
+          emptyContent={<Typography style={{ padding: 16 }}>No resource was reached yet.</Typography>}
+        />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard title={isInProgress(deployment.status) ? 'Log (live)' : 'Log'}>
+          {lines.length ? (
+            <pre aria-label="Deployment log" style={{ margin: 0, maxHeight: 420, overflow: 'auto', fontSize: 12 }}>
+              {lines
+                .map(l => `${new Date(l.createdAt).toLocaleTimeString()} ${l.level.toUpperCase()} ${l.uid ? `[${l.uid}] ` : ''}${l.message}`)
+                .join('\n')}
+            </pre>
+          ) : (
+            <Typography>No log lines yet.</Typography>
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard title={deployment.previousId ? `Changes since deployment ${shortId(deployment.previousId)}` : 'Changes (first deployment)'}>
+          <Typography variant="h6">Resource graph</Typography>
+          <GraphDiffList diff={deployment.diff as GraphDiff | undefined} />
+          <Typography variant="h6" style={{ marginTop: 16 }}>
+            Manifests
+          </Typography>
+          {!finished && <Typography>The manifests are compared once the deployment finishes.</Typography>}
+          {context.loading && <Progress />}
+          {context.error && <ResponseErrorPanel error={context.error} />}
+          {context.value &&
+            (context.value.manifests ? (
+              <ManifestDiff before={context.value.previous ?? {}} after={context.value.manifests} />
+            ) : (
+              <Typography>This deployment delivered no manifests.</Typography>
+            ))}
+        </InfoCard>
+      </Grid>
+      {context.value?.manifests && (
+        <Grid item xs={12}>
+          <InfoCard title="Manifests as delivered" subheader="Secrets appear only as ExternalSecret references">
+            {Object.entries(context.value.manifests)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([file, text]) => (
+                <Box key={file} marginBottom={2}>
+                  <Typography variant="subtitle2">{file}</Typography>
+                  <CodeSnippet text={text} language="yaml" showCopyCodeButton />
+                </Box>
+              ))}
+          </InfoCard>
+        </Grid>
+      )}
+      <PlannedActionDialog
+        open={action === 'rollback'}
+        title={`${rollbackLabel}: ${shortId(id)} to ${app}/${env}`}
+        confirmLabel={rollbackLabel}
+        plan={() => api.planRollback(app, env, id)}
+        run={async () => queued(env, (await api.rollback(app, env, id)).id)}
+        onClose={() => setAction(undefined)}
+      />
+      {action === 'promote' && (
+        <PromoteDialog app={app} from={env} targets={targets} onClose={() => setAction(undefined)} onQueued={queued} />
+      )}
+    </Grid>
+  );
+};
