@@ -13,3 +13,4 @@ export * from './permissions';
 export * from './events';
 export * from './generated';
 export * from './yaml/loadYaml';
+export * from './placeholders';

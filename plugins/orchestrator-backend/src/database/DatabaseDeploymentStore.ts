@@ -10,18 +10,8 @@ import {
   DeploymentStore,
 } from './DeploymentStore';
 import { migratedClient } from './migrateDatabase';
+import { orUndefined, toIso, toIsoOptional } from './rowValues';
 
-type Timestamp = string | Date;
-
-function toIso(value: Timestamp): string {
-  return (value instanceof Date ? value : new Date(value)).toISOString();
-}
-function toIsoOptional(value: Timestamp | null): string | undefined {
-  return value === null ? undefined : toIso(value);
-}
-function orUndefined<T>(value: T | null): T | undefined {
-  return value === null ? undefined : value;
-}
 function parseJson(text: string | null): unknown {
   return text === null ? undefined : JSON.parse(text);
 }

@@ -9,15 +9,8 @@ import {
   OrchestratorStore,
 } from './OrchestratorStore';
 import { migratedClient } from './migrateDatabase';
+import { orUndefined, toIso } from './rowValues';
 
-// SQLite returns timestamps as strings, PostgreSQL as Date objects.
-function toIso(value: string | Date): string {
-  return (value instanceof Date ? value : new Date(value)).toISOString();
-}
-
-function optional<T>(value: T | null): T | undefined {
-  return value === null ? undefined : value;
-}
 
 type EnvTypeRow = { id: string; name: string | null; source: 'api' | 'config'; created_at: string | Date };
 type AppRow = { id: string; title: string | null; entity_ref: string | null; created_at: string | Date };
@@ -136,14 +129,14 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
 }
 
 function toEnvType(row: EnvTypeRow): EnvironmentTypeRecord {
-  return { id: row.id, name: optional(row.name), source: row.source, createdAt: toIso(row.created_at) };
+  return { id: row.id, name: orUndefined(row.name), source: row.source, createdAt: toIso(row.created_at) };
 }
 
 function toApp(row: AppRow): AppRecord {
   return {
     id: row.id,
-    title: optional(row.title),
-    entityRef: optional(row.entity_ref),
+    title: orUndefined(row.title),
+    entityRef: orUndefined(row.entity_ref),
     createdAt: toIso(row.created_at),
   };
 }
@@ -154,7 +147,7 @@ function toEnv(row: EnvRow): EnvironmentRecord {
     id: row.id,
     type: row.type,
     deployMode: row.deploy_mode,
-    clonedFrom: optional(row.cloned_from),
+    clonedFrom: orUndefined(row.cloned_from),
     createdAt: toIso(row.created_at),
   };
 }

@@ -1,3 +1,4 @@
+import { PLACEHOLDER_PATTERN } from '../placeholders';
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import { Diagnostic, ValidationError } from '../diagnostics';
 import { FieldPath } from '../yaml/YamlLocator';
@@ -93,7 +94,6 @@ function checkWorkload(
   return { diagnostics: toDiagnostics(problems, file, locator?.()) };
 }
 
-const PLACEHOLDER = /\$((?:\$?\{([^}]*)\})|\$)/g;
 const WELL_FORMED = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$/;
 
 /** score-go loader.Validate: placeholders must be well formed and resolvable in principle. */
@@ -105,7 +105,7 @@ function placeholderProblems(workload: ScoreWorkload): Problem[] {
   const check = (value: unknown, path: FieldPath) => {
     if (typeof value === 'string') {
       if (value.indexOf('$') < 0) return;
-      for (const m of value.matchAll(PLACEHOLDER)) {
+      for (const m of value.matchAll(PLACEHOLDER_PATTERN)) {
         if (m[0].startsWith('$$') || m[2] === undefined) continue;
         const ref = m[2];
         const placeholder = `\${${ref}}`;

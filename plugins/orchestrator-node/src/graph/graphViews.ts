@@ -1,3 +1,4 @@
+import type { PlanNode } from '@baton/backstage-plugin-orchestrator-common';
 import type { ResourceGraph } from './ResourceGraph';
 
 /**
@@ -8,15 +9,8 @@ import type { ResourceGraph } from './ResourceGraph';
  */
 export interface GraphView {
   hash: string;
-  nodes: {
-    uid: string;
-    resId: string;
-    type: string;
-    class: string;
-    definition: string;
-    criterion: Record<string, string> | null;
-    dependsOn: string[];
-  }[];
+  /** A plan's nodes without what running the drivers adds. */
+  nodes: Omit<PlanNode, 'outputs' | 'secretOutputs' | 'status' | 'message'>[];
 }
 
 /** What changed between two graphs: nodes added, removed, or matched to another definition. @public */

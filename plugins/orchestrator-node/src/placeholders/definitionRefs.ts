@@ -1,3 +1,4 @@
+import { PLACEHOLDER_PATTERN } from '@baton/backstage-plugin-orchestrator-common';
 import { PlaceholderLookup, ResolvedValue, ResourceReference } from './types';
 import { lookupPath, lookupResourceOutput, ResourceOutputs, splitRefParts } from './substitution';
 
@@ -10,7 +11,6 @@ const DOTTED = new RegExp(
 const BRACKET = new RegExp(
   `^resources\\[['"](${NAME})(?:\\.(${NAME}))?(?:#([^'"]+))?['"]\\]\\.outputs(?:\\.(.+))?$`,
 );
-const PLACEHOLDER = /\$((?:\$?\{([^}]*)\})|\$)/g;
 
 /**
  * Parses the text inside `${…}` as a reference to another resource's
@@ -43,7 +43,7 @@ export function findResourceReferences(value: unknown): ResourceReference[] {
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
       if (v.indexOf('${') < 0) return;
-      for (const m of v.matchAll(PLACEHOLDER)) {
+      for (const m of v.matchAll(PLACEHOLDER_PATTERN)) {
         if (m[0].startsWith('$$') || m[2] === undefined) continue;
         const reference = parseResourceReference(m[2]);
         if (reference) found.push(reference);

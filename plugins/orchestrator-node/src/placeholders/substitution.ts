@@ -1,7 +1,7 @@
+import { PLACEHOLDER_PATTERN } from '@baton/backstage-plugin-orchestrator-common';
 import { PlaceholderLookup, ResolvedValue } from './types';
 
 // score-go framework/substitution.go: `${…}`, `$${…}` and `$$`.
-const PLACEHOLDER = /\$((?:\$?\{([^}]*)\})|\$)/g;
 
 /**
  * Splits a reference on `.`, where `\.` stands for a literal dot
@@ -53,7 +53,7 @@ export function substituteString(
   let secret = false;
   const problems: string[] = [];
   const placeholders: string[] = [];
-  const value = input.replace(PLACEHOLDER, (match: string, _inner: string, ref?: string) => {
+  const value = input.replace(PLACEHOLDER_PATTERN, (match: string, _inner: string, ref?: string) => {
     if (match.startsWith('$$')) return match.slice(1);
     try {
       const resolved = lookup(splitRefParts(ref!), ref!);

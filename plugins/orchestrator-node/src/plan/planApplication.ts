@@ -11,7 +11,7 @@ import { echoDriver, workloadDriver } from '../drivers/echoDriver';
 import { createTemplateDriver } from '../drivers/template/templateDriver';
 import { DriverLogger } from '../drivers/types';
 import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execute';
-import { buildResourceGraph, canonical, ResourceGraph } from '../graph';
+import { buildResourceGraph, canonical, graphViewOf, ResourceGraph } from '../graph';
 import { DefinitionIndex } from '../matching';
 import { KubernetesObject, renderWorkload, validateKubernetesObject, withNamespace } from '../render';
 
@@ -72,16 +72,10 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
     concurrency: options.concurrency,
     onNodeEvent: options.onNodeEvent,
   });
-  const nodes: PlanNode[] = graph.nodes.map(n => {
+  const nodes: PlanNode[] = graphViewOf(graph).nodes.map(n => {
     const r = results.get(n.uid)!;
     return {
-      uid: n.uid,
-      resId: n.resId,
-      type: n.type,
-      class: n.class,
-      definition: n.definition,
-      criterion: n.criterion,
-      dependsOn: n.dependsOn,
+      ...n,
       outputs: r.outputs,
       secretOutputs: Object.keys(r.secrets).sort(),
       ...(r.status !== 'succeeded' ? { status: r.status, message: r.message } : {}),

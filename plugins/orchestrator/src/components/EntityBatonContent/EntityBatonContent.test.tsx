@@ -44,7 +44,7 @@ describe('EntityBatonContent', () => {
     expect(screen.queryByText('shop / prod')).not.toBeInTheDocument();
     expect(screen.getByText('pg-dev')).toBeInTheDocument();
     // The graph shows the resource and what depends on it.
-    expect(screen.getByText('postgres modules.web.externals.db · active')).toBeInTheDocument();
+    expect(screen.getByText('▶ postgres modules.web.externals.db · active')).toBeInTheDocument();
     expect(screen.getByText('workload modules.web')).toBeInTheDocument();
     // Which deployments reached it and what they did to it.
     expect(await screen.findByText('definition pg-old → pg-dev')).toBeInTheDocument();

@@ -25,12 +25,14 @@ export const ResourceGraph = (props: { nodes: ResourceGraphNode[]; onSelect?: (u
   const nodes = props.nodes.map(n => ({ id: n.uid, label: n.label, status: n.status, marked: n.marked }));
   const edges = props.nodes.flatMap(n => n.dependsOn.filter(to => known.has(to)).map(to => ({ from: n.uid, to })));
   const renderNode = ({ node }: DependencyGraphTypes.RenderNodeProps<NodeData>) => {
-    const text = node.status ? `${node.label} · ${node.status}` : node.label;
+    // The marked node says so in text too, not only by its outline.
+    const text = `${node.marked ? '▶ ' : ''}${node.label}${node.status ? ` · ${node.status}` : ''}`;
     const width = Math.round(text.length * CHAR_WIDTH + 2 * PADDING);
     return (
       <g
         role="button"
         aria-label={node.label}
+        aria-current={node.marked ? 'true' : undefined}
         data-status={node.status ?? 'unknown'}
         style={{ cursor: props.onSelect ? 'pointer' : undefined }}
         onClick={() => props.onSelect?.(node.id)}
