@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
@@ -196,20 +197,16 @@ export const orchestratorPlugin = createBackendPlugin({
           deployments,
           cacheDir: path.join(dataDir, 'watched'),
           logger: logger.child({ task: 'git-watch' }),
-          repositories: (config.getOptionalConfigArray('orchestrator.gitWatch.repositories') ?? []).map(
-            (c): WatchedRepository => ({
-              url: c.getString('url'),
-              app: c.getString('app'),
-              branches: c.get<Record<string, string>>('branches'),
-              paths: c.getOptionalStringArray('paths'),
-              username: c.getOptionalString('username'),
-              password: c.getOptionalString('token'),
-            }),
-          ),
+          repositories: async () => [
+            ...watchedRepositoriesIn(config),
+            ...(await store.listApps()).flatMap(app =>
+              app.repository ? [{ ...app.repository, app: app.id, source: 'app' as const }] : [],
+            ),
+          ],
         });
         await deps.scheduler.scheduleTask({
           id: 'orchestrator:git-watch',
-          frequency: { seconds: config.getOptionalNumber('orchestrator.gitWatch.intervalSeconds') ?? 30 },
+          frequency: { seconds: config.getOptionalNumber('orchestrator.gitWatch.intervalSeconds') ?? 10 },
           timeout: { minutes: 5 },
           fn: async () => {
             await gitWatcher.poll();
@@ -242,6 +239,7 @@ export const orchestratorPlugin = createBackendPlugin({
             deployments,
             drift,
             gitWatcher,
+            webhookSecret: () => config.getOptionalString('orchestrator.gitWatch.webhookSecret'),
             permissionCacheMs: (config.getOptionalNumber('orchestrator.permissionCacheSeconds') ?? 5) * 1000,
             secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
             // Backstage puts stack traces in error bodies whenever NODE_ENV is
@@ -262,6 +260,19 @@ export const orchestratorPlugin = createBackendPlugin({
     });
   },
 });
+
+/** `orchestrator.gitWatch.repositories` as it is now: the configuration reloads when its files change. */
+function watchedRepositoriesIn(config: Config): WatchedRepository[] {
+  return (config.getOptionalConfigArray('orchestrator.gitWatch.repositories') ?? []).map(c => ({
+    source: 'config',
+    url: c.getString('url'),
+    app: c.getString('app'),
+    branches: c.get<Record<string, string>>('branches'),
+    paths: c.getOptionalStringArray('paths'),
+    username: c.getOptionalString('username'),
+    password: c.getOptionalString('token'),
+  }));
+}
 
 /**
  * This instance's id, kept in its data folder so that after a crash the

@@ -709,7 +709,7 @@ export class OrchestratorApiClient {
     ) as Promise<DriftReport>;
   }
 
-  /** Push notification for the Git watcher (no credentials needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub/GitLab push payload). */
+  /** Push notification for the Git watcher (no Backstage token needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub or GitLab push event). With `orchestrator.gitWatch.webhookSecret` configured, a request must carry `X-Hub-Signature-256` (GitHub: HMAC-SHA256 of the body) or `X-Gitlab-Token`. */
   async gitWebhook(
     request: {
       body?: {
