@@ -125,7 +125,8 @@ export const orchestratorPlugin = createBackendPlugin({
             gitops,
             deliveredSecrets,
             secrets,
-            baseUrl,
+            // Where External Secrets reaches this backend from the cluster.
+            baseUrl: config.getOptionalString('orchestrator.externalSecrets.baseUrl') ?? baseUrl,
             repoUrl: remoteUrl ?? `file://${path.join(dataDir, 'gitops')}`,
             branch,
           }),

@@ -2072,6 +2072,62 @@ export const spec = {
         ],
       },
     },
+    '/secrets/{app}/{env}/{secret}/{key}': {
+      get: {
+        operationId: 'getDeliveredSecretKey',
+        description:
+          "One key of a Secret a deployment delivered, as the External Secrets Operator's webhook provider reads it (result.jsonPath `$.value`). Service credentials only.\n",
+        responses: {
+          '200': {
+            description: "The key's value",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    value: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['value'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            name: 'secret',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'key',
+            in: 'path',
+            required: true,
+            description: "A key of the Secret's data, e.g. main.DATABASE_URL",
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+      },
+    },
     '/apps/{app}/envs/{env}/drift': {
       get: {
         operationId: 'getDrift',

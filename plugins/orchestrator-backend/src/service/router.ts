@@ -503,6 +503,14 @@ export async function createRouter(
     res.json({ data: await deployments.deliveredSecret(app, env, secret) });
   });
 
+  router.get('/secrets/:app/:env/:secret/:key', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    const { app, env, secret, key } = req.params;
+    const data = await deployments.deliveredSecret(app, env, secret);
+    if (!Object.hasOwn(data, key)) throw new NotFoundError(`Delivered secret ${app}/${env}/${secret} has no key ${key}`);
+    res.json({ value: data[key] });
+  });
+
   // Validation errors name the file, line and field of every problem.
   const validationErrors: ErrorRequestHandler = (error, _req, res, next) => {
     if (error instanceof ValidationError) {

@@ -10,6 +10,7 @@ import type {
   Environment,
   EnvironmentType,
   ExplainResult,
+  GetDeliveredSecretKeyResponse,
   GetDeliveredSecretResponse,
   GetDeploymentLogResponse,
   GetDeploymentManifestsResponse,
@@ -665,6 +666,32 @@ export class OrchestratorApiClient {
         token: options?.token,
       },
     ) as Promise<GetDeliveredSecretResponse>;
+  }
+
+  /** One key of a Secret a deployment delivered, as the External Secrets Operator's webhook provider reads it (result.jsonPath `$.value`). Service credentials only. */
+  async getDeliveredSecretKey(
+    request: {
+      path: {
+        app: Id;
+        env: Id;
+        secret: string;
+        /** A key of the Secret's data, e.g. main.DATABASE_URL */
+        key: string;
+      };
+    },
+    options?: RequestOptions,
+  ): Promise<GetDeliveredSecretKeyResponse> {
+    return this.send(
+      'GET',
+      `/secrets/${encodeURIComponent(request.path.app)}/${encodeURIComponent(
+        request.path.env,
+      )}/${encodeURIComponent(request.path.secret)}/${encodeURIComponent(
+        request.path.key,
+      )}`,
+      {
+        token: options?.token,
+      },
+    ) as Promise<GetDeliveredSecretKeyResponse>;
   }
 
   /** GET /apps/{app}/envs/{env}/drift */

@@ -309,6 +309,10 @@ export type GetDeliveredSecretResponse = {
   };
 };
 
+export type GetDeliveredSecretKeyResponse = {
+  value: string;
+};
+
 export type GitWebhookResponse = {
   queued: Array<string>;
 };
