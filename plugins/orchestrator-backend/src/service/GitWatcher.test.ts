@@ -105,7 +105,7 @@ describe('GitWatcher', () => {
 });
 
 describe('GitWatcher following apps', () => {
-  async function setUp(gitWatch: Record<string, unknown> = {}) {
+  async function setUp(gitWatch: { webhookSecret?: string } = {}) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-watch-'));
     const repo = path.join(root, 'service');
     fs.writeFileSync(path.join(root, 'definitions.yaml'), definitions);
