@@ -1,5 +1,7 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { Knex } from 'knex';
+import fs from 'node:fs';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 
 jest.setTimeout(60_000);
@@ -9,6 +11,16 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 const databases = TestDatabases.create({ ids: testDatabaseIds });
+
+/** Rolls back the deployment history migration and every later one, newest first. */
+async function downThroughHistory(knex: Knex) {
+  const later = fs
+    .readdirSync(migrationsDir)
+    .filter(name => name.endsWith('.js') && name >= '20261125_deployment_history.js')
+    .sort()
+    .reverse();
+  for (const name of later) await knex.migrate.down({ directory: migrationsDir, name });
+}
 
 describe.each(databases.eachSupportedId())('migrations (%s)', id => {
   it('apply, roll back completely and apply again', async () => {
@@ -22,12 +34,13 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
 
     await knex.migrate.latest({ directory: migrationsDir });
     expect(await knex.schema.hasTable('environment_locks')).toBe(true);
+    expect(await knex.schema.hasColumn('apps', 'repository_url')).toBe(true);
   });
 
   it('moves deployment artifacts to their own table, numbers the history, and back without losing any', async () => {
     const knex = await databases.init(id);
     await knex.migrate.latest({ directory: migrationsDir });
-    await knex.migrate.down({ directory: migrationsDir });
+    await downThroughHistory(knex);
     expect(await knex.schema.hasTable('deployment_artifacts')).toBe(false);
 
     await knex('deployment_sets').insert({ id: 'set-1', app_id: 'shop', content: '{}' });
@@ -46,7 +59,7 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
     const history = await knex('deployments').select('id', 'seq').orderBy('seq', 'desc');
     expect(history.map(row => [row.id, Number(row.seq)])).toEqual([['d-1', 2], ['d-2', 1]]);
 
-    await knex.migrate.down({ directory: migrationsDir });
+    await downThroughHistory(knex);
     expect(
       await knex('deployments').select('id', 'plan', 'graph', 'diff', 'delivered').orderBy('id'),
     ).toEqual([
