@@ -6,6 +6,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
 import { createHmac } from 'node:crypto';
+import { rootConfigServiceFactory } from '@backstage/backend-defaults/rootConfig';
 import { globToRegExp, sameRepository } from './GitWatcher';
 
 jest.setTimeout(60_000);
@@ -160,6 +161,45 @@ describe('GitWatcher following apps', () => {
 
     const bad = await api.put('/api/orchestrator/apps/shop').send({ repository: { url: repo, branches: {} } }).expect(400);
     expect(JSON.stringify(bad.body)).toMatch(/branches/);
+    await backend.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('follows a repository added to the configuration file, without a restart', async () => {
+    const { root, repo, backend: first } = await setUp();
+    await first.stop();
+    const configFile = path.join(root, 'app-config.yaml');
+    const writeConfig = (repositories: unknown[]) =>
+      fs.writeFileSync(
+        configFile,
+        JSON.stringify({
+          orchestrator: {
+            dataDir: path.join(root, 'data2'),
+            definitions: [path.join(root, 'definitions.yaml')],
+            gitWatch: { repositories },
+          },
+        }),
+      );
+    writeConfig([]);
+    const backend = await startTestBackend({
+      features: [orchestratorPlugin, rootConfigServiceFactory({ argv: ['--config', configFile], watch: true })],
+    });
+    const api = request(backend.server);
+    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+    expect((await api.post('/api/orchestrator/webhooks/git').send({ repository: repo })).body.queued).toEqual([]);
+
+    writeConfig([{ url: repo, app: 'shop', branches: { main: 'dev' } }]);
+    let queued: string[] = [];
+    for (let i = 0; i < 100 && !queued.length; i++) {
+      await new Promise(r => setTimeout(r, 100));
+      queued = (await api.post('/api/orchestrator/webhooks/git').send({ repository: repo })).body.queued;
+    }
+    expect(queued).toHaveLength(1);
+    expect((await api.get('/api/orchestrator/apps/shop')).body.watch).toEqual([
+      expect.objectContaining({ repository: repo, source: 'config', branch: 'main', environment: 'dev' }),
+    ]);
     await backend.stop();
     fs.rmSync(root, { recursive: true, force: true });
   });
