@@ -50,8 +50,19 @@ export interface Config {
     };
     /** Repositories whose Score files are deployed when a commit changes them. */
     gitWatch?: {
-      /** Seconds between polls. Default: 30. The webhook route polls at once. */
+      /** Seconds between polls. Default: 10. The webhook route polls at once. */
       intervalSeconds?: number;
+      /**
+       * Secret of the push webhook (`POST /api/orchestrator/webhooks/git`): GitHub
+       * signs with it (`X-Hub-Signature-256`), GitLab sends it (`X-Gitlab-Token`).
+       * With it set, unsigned notifications are refused (401). Read per request.
+       * @visibility secret
+       */
+      webhookSecret?: string;
+      /**
+       * Repositories watched besides the ones apps name (`repository` of
+       * `PUT /apps/{app}`); changes apply without a restart.
+       */
       repositories?: Array<{
         /** A local path or a remote URL. */
         url: string;
@@ -65,6 +76,14 @@ export interface Config {
         /** @visibility secret */
         token?: string;
       }>;
+    };
+    /** External Secrets Operator, which reads the secrets GitOps deliveries reference. */
+    externalSecrets?: {
+      /**
+       * The backend's base URL as the cluster reaches it, for the SecretStore's
+       * webhook URL. Default: the backend's external base URL (`backend.baseUrl`).
+       */
+      baseUrl?: string;
     };
     /** Where deployments commit their rendered manifests. */
     gitops?: {

@@ -2,8 +2,8 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { eventsServiceRef } from '@backstage/plugin-events-node';
 import type { Config } from '@backstage/config';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import {
   ORCHESTRATOR_EVENTS_TOPIC,
@@ -23,7 +23,7 @@ import { SecretBox } from './secrets/SecretBox';
 import { DefinitionService } from './service/DefinitionService';
 import { DeploymentService } from './service/DeploymentService';
 import { DriftReconciler } from './service/DriftReconciler';
-import { GitWatcher, WatchedRepository } from './service/GitWatcher';
+import { GitWatcher } from './service/GitWatcher';
 import { createRouter } from './service/router';
 import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from '@baton/backstage-plugin-orchestrator-node/extensions';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
@@ -111,7 +111,7 @@ export const orchestratorPlugin = createBackendPlugin({
             deliveredSecrets,
             secrets,
             dataDir,
-            baseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
+            backendBaseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
           }),
           direct: new DirectDelivery(clusterApplier),
         };
@@ -159,20 +159,16 @@ export const orchestratorPlugin = createBackendPlugin({
           deployments: deploymentService,
           cacheDir: path.join(dataDir, 'watched'),
           logger: logger.child({ task: 'git-watch' }),
-          repositories: (config.getOptionalConfigArray('orchestrator.gitWatch.repositories') ?? []).map(
-            (c): WatchedRepository => ({
-              url: c.getString('url'),
-              app: c.getString('app'),
-              branches: c.get<Record<string, string>>('branches'),
-              paths: c.getOptionalStringArray('paths'),
-              username: c.getOptionalString('username'),
-              password: c.getOptionalString('token'),
-            }),
-          ),
+          repositories: async () => [
+            ...GitWatcher.repositoriesInConfig(config),
+            ...(await store.listApps()).flatMap(app =>
+              app.repository ? [{ ...app.repository, app: app.id, source: 'app' as const }] : [],
+            ),
+          ],
         });
         await deps.scheduler.scheduleTask({
           id: 'orchestrator:git-watch',
-          frequency: { seconds: config.getOptionalNumber('orchestrator.gitWatch.intervalSeconds') ?? 30 },
+          frequency: { seconds: config.getOptionalNumber('orchestrator.gitWatch.intervalSeconds') ?? 10 },
           timeout: { minutes: 5 },
           fn: async () => {
             await gitWatcher.poll();
@@ -192,6 +188,7 @@ export const orchestratorPlugin = createBackendPlugin({
             deploymentService,
             drift,
             gitWatcher,
+            webhookSecret: () => config.getOptionalString('orchestrator.gitWatch.webhookSecret'),
             permissionCacheMs: (config.getOptionalNumber('orchestrator.permissionCacheSeconds') ?? 5) * 1000,
             secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
             // Backstage puts stack traces in error bodies whenever NODE_ENV is

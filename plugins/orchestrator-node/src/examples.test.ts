@@ -3,7 +3,9 @@ import {
   LoadedDefinition,
   parseResourceDefinitions,
   parseScore,
+  resourceVariables,
   ScoreDocument,
+  typesWithConventionalVariables,
 } from '@baton/backstage-plugin-orchestrator-common';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -100,5 +102,33 @@ describe('the example shop app', () => {
     const web = JSON.stringify(rendered.workloads.web);
     expect(web).not.toContain('dev-only-postgres-password');
     expect(web).toContain('secretKeyRef');
+  });
+});
+
+describe('conventional container variables', () => {
+  it.each(typesWithConventionalVariables)('of %s resolve against the development definitions, secrets only as references', async type => {
+    const variables = resourceVariables(type, 'dep');
+    const text = JSON.stringify({
+      apiVersion: 'score.dev/v1b1',
+      metadata: { name: 'svc' },
+      containers: { main: { image: 'svc:1', variables } },
+      resources: { dep: { type } },
+    });
+    const planned = await planApplication({
+      app: 'demo',
+      env: 'dev',
+      envType: 'development',
+      workloads: [{ file: 'score.yaml', workload: parseScore(text, 'score.yaml') }],
+      definitions: load('development'),
+    });
+    expect(planned.plan.nodes.filter(n => n.status === 'failed')).toEqual([]);
+    const container = (renderApplication(planned).workloads.svc.find(o => o.kind === 'Deployment') as any).spec.template.spec.containers[0];
+    const env = new Map<string, { value?: string; valueFrom?: unknown }>(container.env.map((e: any) => [e.name, e]));
+    expect([...env.keys()].sort()).toEqual(Object.keys(variables).sort());
+    for (const [name, entry] of env) {
+      // Every placeholder resolved: no ${...} left, and a value that holds a secret is a reference.
+      expect({ name, value: entry.value ?? '' }).not.toEqual({ name, value: expect.stringContaining('${') });
+      expect(entry.value ?? '').not.toMatch(/dev-only/);
+    }
   });
 });

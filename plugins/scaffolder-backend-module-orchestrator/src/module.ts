@@ -42,7 +42,12 @@ export const scaffolderModuleOrchestrator = createBackendModule({
           createOrchestratorAppCreateAction(access),
           createOrchestratorEnvironmentCreateAction(access),
           createOrchestratorDeployAction(access),
-          createPublishLocalAction({ repositoriesDir, catalog, auth }),
+          createPublishLocalAction({
+            repositoriesDir,
+            catalog,
+            auth,
+            webhookUrl: `${await discovery.getBaseUrl('orchestrator')}/webhooks/git`,
+          }),
         );
       },
     });

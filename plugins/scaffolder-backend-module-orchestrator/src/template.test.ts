@@ -81,7 +81,21 @@ spec: { type: development }
     expect(yaml.parse(files['score.yaml'])).toEqual({
       apiVersion: 'score.dev/v1b1',
       metadata: { name: 'payments' },
-      containers: { main: { image: 'payments:1' } },
+      // The chosen resources' outputs reach the container.
+      containers: {
+        main: {
+          image: 'payments:1',
+          variables: {
+            DATABASE_URL:
+              'postgresql://${resources.postgres.username}:${resources.postgres.password}@${resources.postgres.host}:${resources.postgres.port}/${resources.postgres.name}',
+            S3_BUCKET: '${resources.s3.bucket}',
+            S3_ENDPOINT: '${resources.s3.endpoint}',
+            S3_REGION: '${resources.s3.region}',
+            AWS_ACCESS_KEY_ID: '${resources.s3.aws_access_key_id}',
+            AWS_SECRET_ACCESS_KEY: '${resources.s3.aws_secret_key}',
+          },
+        },
+      },
       service: { ports: { http: { port: 8080 } } },
       resources: { postgres: { type: 'postgres' }, s3: { type: 's3' } },
     });

@@ -29,8 +29,8 @@ export class BackendProcess {
       database?: Record<string, unknown>;
       /** More configuration under `orchestrator`. */
       orchestrator?: Record<string, unknown>;
-      /** More configuration at the top level. */
-      config?: Record<string, unknown>;
+      /** More configuration at the top level (`backend` merges into the test's own). */
+      config?: Record<string, unknown> & { backend?: Record<string, unknown> };
     } = {},
   ) {}
 
@@ -40,6 +40,7 @@ export class BackendProcess {
 
   async start(): Promise<void> {
     const override = path.join(this.dataDir, 'app-config.test.yaml');
+    const { backend, ...config } = this.options.config ?? {};
     writeFileSync(
       override,
       JSON.stringify({
@@ -50,13 +51,14 @@ export class BackendProcess {
             client: 'better-sqlite3',
             connection: { directory: path.join(this.dataDir, 'sqlite') },
           },
+          ...backend,
         },
         orchestrator: {
           dataDir: path.join(this.dataDir, 'orchestrator'),
           definitions: [path.join(repoRoot, 'examples/environments.yaml'), path.join(repoRoot, 'examples/definitions')],
           ...this.options.orchestrator,
         },
-        ...this.options.config,
+        ...config,
       }),
     );
     this.output = '';

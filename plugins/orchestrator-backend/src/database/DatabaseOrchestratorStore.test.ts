@@ -37,6 +37,19 @@ describe.each(databases.eachSupportedId())('DatabaseOrchestratorStore (%s)', id 
     expect((await store.getApp('shop'))?.title).toBe('The shop');
   });
 
+  it("keeps an app's repository until it is replaced or removed", async () => {
+    const store = await createStore();
+    const repository = { url: 'https://github.com/acme/shop.git', branches: { main: 'dev', release: 'staging' }, paths: ['services/*/score.yaml'] };
+    await store.putApp({ id: 'shop', repository });
+    expect((await store.getApp('shop'))?.repository).toEqual(repository);
+    await store.putApp({ id: 'shop', title: 'Shop' });
+    expect((await store.listApps())[0]).toMatchObject({ title: 'Shop', repository });
+    await store.putApp({ id: 'shop', repository: { url: '/srv/git/shop.git', branches: { main: 'dev' } } });
+    expect((await store.getApp('shop'))?.repository).toEqual({ url: '/srv/git/shop.git', branches: { main: 'dev' } });
+    await store.putApp({ id: 'shop', repository: null });
+    expect((await store.getApp('shop'))?.repository).toBeUndefined();
+  });
+
   it('refuses environments of unknown apps or types, and deleting a type in use', async () => {
     const store = await createStore();
     await store.putEnvironmentType({ id: 'production', source: 'config' });

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   AppRecord,
+  AppRepository,
   DeployMode,
   EnvironmentRecord,
   EnvironmentTypeRecord,
@@ -13,7 +14,15 @@ import { orUndefined, toIso } from './rowValues';
 
 
 type EnvTypeRow = { id: string; name: string | null; source: 'api' | 'config'; created_at: string | Date };
-type AppRow = { id: string; title: string | null; entity_ref: string | null; created_at: string | Date };
+type AppRow = {
+  id: string;
+  title: string | null;
+  entity_ref: string | null;
+  repository_url: string | null;
+  repository_branches: string | null;
+  repository_paths: string | null;
+  created_at: string | Date;
+};
 type EnvRow = {
   app_id: string;
   id: string;
@@ -76,11 +85,21 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
     return row && toApp(row);
   }
 
-  async putApp(app: Pick<AppRecord, 'id' | 'title' | 'entityRef'>) {
+  async putApp(app: Pick<AppRecord, 'id' | 'title' | 'entityRef'> & { repository?: AppRepository | null }) {
+    const repo = app.repository;
+    const repositoryColumns = {
+      repository_url: repo?.url ?? null,
+      repository_branches: repo ? JSON.stringify(repo.branches) : null,
+      repository_paths: repo?.paths ? JSON.stringify(repo.paths) : null,
+    };
     await this.db<AppRow>('apps')
-      .insert({ id: app.id, title: app.title ?? null, entity_ref: app.entityRef ?? null })
+      .insert({ id: app.id, title: app.title ?? null, entity_ref: app.entityRef ?? null, ...repositoryColumns })
       .onConflict('id')
-      .merge(['title', 'entity_ref']);
+      .merge(
+        repo === undefined
+          ? ['title', 'entity_ref']
+          : ['title', 'entity_ref', 'repository_url', 'repository_branches', 'repository_paths'],
+      );
     return (await this.getApp(app.id))!;
   }
 
@@ -137,6 +156,13 @@ function toApp(row: AppRow): AppRecord {
     id: row.id,
     title: orUndefined(row.title),
     entityRef: orUndefined(row.entity_ref),
+    repository: row.repository_url
+      ? {
+          url: row.repository_url,
+          branches: JSON.parse(row.repository_branches ?? '{}'),
+          ...(row.repository_paths ? { paths: JSON.parse(row.repository_paths) } : {}),
+        }
+      : undefined,
     createdAt: toIso(row.created_at),
   };
 }

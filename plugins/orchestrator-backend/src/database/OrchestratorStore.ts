@@ -11,7 +11,19 @@ export type AppRecord = {
   id: string;
   title?: string;
   entityRef?: string;
+  /** The Git repository holding the app's Score files, which the Git watcher follows. */
+  repository?: AppRepository;
   createdAt: string;
+};
+
+/** @internal */
+export type AppRepository = {
+  /** A remote URL, or a path on the backend's host (a bare repository or a working copy). */
+  url: string;
+  /** Branch → the environment its pushes deploy to. */
+  branches: Record<string, string>;
+  /** Globs of Score files in the repository (default `score.yaml` and `**\/score.yaml`). */
+  paths?: string[];
 };
 
 /** @internal */
@@ -45,7 +57,10 @@ export interface OrchestratorStore {
 
   listApps(): Promise<AppRecord[]>;
   getApp(id: string): Promise<AppRecord | undefined>;
-  putApp(app: Pick<AppRecord, 'id' | 'title' | 'entityRef'>): Promise<AppRecord>;
+  /** Without `repository` an existing app keeps its repository; `null` removes it. */
+  putApp(
+    app: Pick<AppRecord, 'id' | 'title' | 'entityRef'> & { repository?: AppRepository | null },
+  ): Promise<AppRecord>;
   deleteApp(id: string): Promise<boolean>;
 
   listEnvironments(appId: string): Promise<EnvironmentRecord[]>;

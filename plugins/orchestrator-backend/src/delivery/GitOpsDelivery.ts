@@ -14,13 +14,19 @@ import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Del
  * @internal
  */
 export class GitOpsDelivery implements Delivery {
+  /**
+   * The SecretStore reaches Baton at `orchestrator.externalSecrets.baseUrl`
+   * (from the cluster), else at the backend's own base URL.
+   */
   static fromConfig(
     config: Config,
-    deps: Pick<GitOpsDelivery['deps'], 'gitops' | 'deliveredSecrets' | 'secrets' | 'baseUrl'> & { dataDir: string },
+    deps: Pick<GitOpsDelivery['deps'], 'gitops' | 'deliveredSecrets' | 'secrets'> & { dataDir: string; backendBaseUrl: string },
   ): GitOpsDelivery {
+    const { dataDir, backendBaseUrl, ...rest } = deps;
     return new GitOpsDelivery({
-      ...deps,
-      repoUrl: GitOpsRepository.repoUrlFromConfig(config, deps),
+      ...rest,
+      baseUrl: config.getOptionalString('orchestrator.externalSecrets.baseUrl') ?? backendBaseUrl,
+      repoUrl: GitOpsRepository.repoUrlFromConfig(config, { dataDir }),
       branch: gitopsBranch(config),
     });
   }

@@ -37,10 +37,13 @@ export function toGitOpsObjects(
 }
 
 /**
- * The namespace's SecretStore: the webhook provider fetching
- * `<baseUrl>/api/orchestrator/secrets/<app>/<env>/<secret>` with the token
- * kept in the Kubernetes Secret `baton-secret-store-token` (key `token`),
- * which the platform team creates once per cluster namespace.
+ * The namespace's SecretStore: the webhook provider fetching one key at a
+ * time, `<baseUrl>/api/orchestrator/secrets/<app>/<env>/<secret>/<key>`,
+ * which answers `{"value": …}`. The key sits in the URL rather than in the
+ * JSONPath because Secret keys hold dots (`main.DATABASE_URL`), which a
+ * JSONPath reads as nesting. The token is kept in the Kubernetes Secret
+ * `baton-secret-store-token` (key `token`), which the platform team creates
+ * once per cluster namespace.
  *
  * @internal
  */
@@ -52,8 +55,8 @@ export function secretStoreFor(options: { namespace: string; baseUrl: string }):
     spec: {
       provider: {
         webhook: {
-          url: `${options.baseUrl}/api/orchestrator/secrets/{{ .remoteRef.key }}`,
-          result: { jsonPath: '$.data.{{ .remoteRef.property }}' },
+          url: `${options.baseUrl}/api/orchestrator/secrets/{{ .remoteRef.key }}/{{ .remoteRef.property }}`,
+          result: { jsonPath: '$.value' },
           headers: { Authorization: 'Bearer {{ .auth.token }}' },
           secrets: [{ name: 'auth', secretRef: { name: 'baton-secret-store-token' } }],
         },

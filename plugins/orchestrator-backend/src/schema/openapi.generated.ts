@@ -93,12 +93,80 @@ export const spec = {
           entityRef: {
             type: 'string',
           },
+          repository: {
+            $ref: '#/components/schemas/AppRepository',
+          },
+          watch: {
+            type: 'array',
+            description:
+              'What the Git watcher follows for the app (GET /apps/{app} only): each repository branch, the environment its pushes deploy to, and the last commit handled\n',
+            items: {
+              $ref: '#/components/schemas/WatchedBranch',
+            },
+          },
           createdAt: {
             type: 'string',
             format: 'date-time',
           },
         },
         required: ['id', 'createdAt'],
+      },
+      AppRepository: {
+        type: 'object',
+        description:
+          "The Git repository holding the app's Score files. The Git watcher follows it from the moment it is set: a push to a mapped branch that changes a Score file deploys it to that branch's environment.\n",
+        additionalProperties: false,
+        properties: {
+          url: {
+            type: 'string',
+            minLength: 1,
+            description:
+              "A remote URL (https, ssh) or a path on the backend's host",
+          },
+          branches: {
+            type: 'object',
+            minProperties: 1,
+            description: 'Branch → the environment its pushes deploy to',
+            additionalProperties: {
+              $ref: '#/components/schemas/Id',
+            },
+          },
+          paths: {
+            type: 'array',
+            description:
+              'Globs of Score files (default score.yaml and **/score.yaml)',
+            items: {
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        },
+        required: ['url', 'branches'],
+      },
+      WatchedBranch: {
+        type: 'object',
+        properties: {
+          repository: {
+            type: 'string',
+          },
+          source: {
+            type: 'string',
+            enum: ['app', 'config'],
+            description:
+              'app when the app names the repository, config for orchestrator.gitWatch.repositories',
+          },
+          branch: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          lastCommit: {
+            type: 'string',
+            description: 'The last commit of the branch the watcher handled',
+          },
+        },
+        required: ['repository', 'source', 'branch', 'environment'],
       },
       Environment: {
         type: 'object',
@@ -1001,6 +1069,18 @@ export const spec = {
                   },
                   entityRef: {
                     type: 'string',
+                  },
+                  repository: {
+                    description:
+                      'Without it an existing app keeps its repository; null stops watching',
+                    oneOf: [
+                      {
+                        $ref: '#/components/schemas/AppRepository',
+                      },
+                      {
+                        type: 'null',
+                      },
+                    ],
                   },
                 },
               },
@@ -2052,6 +2132,62 @@ export const spec = {
         ],
       },
     },
+    '/secrets/{app}/{env}/{secret}/{key}': {
+      get: {
+        operationId: 'getDeliveredSecretKey',
+        description:
+          "One key of a Secret a deployment delivered, as the External Secrets Operator's webhook provider reads it (result.jsonPath `$.value`). Service credentials only.\n",
+        responses: {
+          '200': {
+            description: "The key's value",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    value: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['value'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            name: 'secret',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'key',
+            in: 'path',
+            required: true,
+            description: "A key of the Secret's data, e.g. main.DATABASE_URL",
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+      },
+    },
     '/apps/{app}/envs/{env}/drift': {
       get: {
         operationId: 'getDrift',
@@ -2121,7 +2257,7 @@ export const spec = {
       post: {
         operationId: 'gitWebhook',
         description:
-          'Push notification for the Git watcher (no credentials needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub/GitLab push payload).\n',
+          'Push notification for the Git watcher (no Backstage token needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub or GitLab push event). With `orchestrator.gitWatch.webhookSecret` configured, a request must carry `X-Hub-Signature-256` (GitHub: HMAC-SHA256 of the body) or `X-Gitlab-Token`.\n',
         requestBody: {
           required: false,
           content: {
@@ -2151,6 +2287,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
           },
         },
       },

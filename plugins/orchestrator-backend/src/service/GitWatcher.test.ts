@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
-import { globToRegExp } from './GitWatcher';
+import { createHmac } from 'node:crypto';
+import { rootConfigServiceFactory } from '@backstage/backend-defaults/rootConfig';
+import { globToRegExp, sameRepository } from './GitWatcher';
 
 jest.setTimeout(60_000);
 
@@ -28,6 +30,14 @@ kind: ResourceDefinition
 metadata: { id: s3 }
 spec: { type: s3, driver: echo, driverInputs: { values: { bucket: b } }, criteria: [{}] }
 `;
+
+describe('sameRepository', () => {
+  it('matches the https, ssh and scp-like forms of one repository', () => {
+    expect(sameRepository('git@github.com:acme/web.git', 'https://github.com/acme/web')).toBe(true);
+    expect(sameRepository('ssh://git@gitlab.example.com/acme/web.git', 'https://gitlab.example.com/acme/web.git')).toBe(true);
+    expect(sameRepository('https://github.com/acme/web', 'https://github.com/acme/web-api')).toBe(false);
+  });
+});
 
 describe('GitWatcher', () => {
   it('deploys a branch when a commit changes its Score files, and only then', async () => {
@@ -90,6 +100,145 @@ describe('GitWatcher', () => {
     const third = await api.post('/api/orchestrator/webhooks/git').send({}).expect(202);
     expect(third.body.queued).toEqual([]);
 
+    await backend.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('GitWatcher following apps', () => {
+  async function setUp(gitWatch: { webhookSecret?: string } = {}) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-watch-'));
+    const repo = path.join(root, 'service');
+    fs.writeFileSync(path.join(root, 'definitions.yaml'), definitions);
+    await git.init({ fs, dir: repo, defaultBranch: 'main' });
+    fs.writeFileSync(
+      path.join(repo, 'score.yaml'),
+      'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\nresources:\n  db: { type: postgres }\n',
+    );
+    await git.add({ fs, dir: repo, filepath: 'score.yaml' });
+    const head = await git.commit({ fs, dir: repo, message: 'first', author: { name: 'dev', email: 'dev@example.com' } });
+    const backend = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            orchestrator: {
+              dataDir: path.join(root, 'data'),
+              definitions: [path.join(root, 'definitions.yaml')],
+              gitWatch,
+            },
+          },
+        }),
+      ],
+    });
+    const api = request(backend.server);
+    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    return { root, repo, head, backend, api };
+  }
+
+  it('follows the repository an app names at once, and shows what it watches', async () => {
+    const { root, repo, head, backend, api } = await setUp();
+    // No repository configured: nothing is watched yet.
+    expect((await api.post('/api/orchestrator/webhooks/git').send({ repository: repo }).expect(202)).body.queued).toEqual([]);
+
+    await api
+      .put('/api/orchestrator/apps/shop')
+      .send({ title: 'Shop', repository: { url: repo, branches: { main: 'dev' } } })
+      .expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+    const pushed = await api.post('/api/orchestrator/webhooks/git').send({ repository: repo }).expect(202);
+    expect(pushed.body.queued).toHaveLength(1);
+
+    const app = await api.get('/api/orchestrator/apps/shop').expect(200);
+    expect(app.body.repository).toEqual({ url: repo, branches: { main: 'dev' } });
+    expect(app.body.watch).toEqual([{ repository: repo, source: 'app', branch: 'main', environment: 'dev', lastCommit: head }]);
+
+    // Updating the title keeps the repository; null stops watching.
+    await api.put('/api/orchestrator/apps/shop').send({ title: 'The shop' }).expect(200);
+    expect((await api.get('/api/orchestrator/apps/shop')).body.repository.url).toBe(repo);
+    await api.put('/api/orchestrator/apps/shop').send({ repository: null }).expect(200);
+    expect((await api.get('/api/orchestrator/apps/shop')).body.watch).toEqual([]);
+
+    const bad = await api.put('/api/orchestrator/apps/shop').send({ repository: { url: repo, branches: {} } }).expect(400);
+    expect(JSON.stringify(bad.body)).toMatch(/branches/);
+    await backend.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('follows a repository added to the configuration file, without a restart', async () => {
+    const { root, repo, backend: first } = await setUp();
+    await first.stop();
+    const configFile = path.join(root, 'app-config.yaml');
+    const writeConfig = (repositories: unknown[]) =>
+      fs.writeFileSync(
+        configFile,
+        JSON.stringify({
+          orchestrator: {
+            dataDir: path.join(root, 'data2'),
+            definitions: [path.join(root, 'definitions.yaml')],
+            gitWatch: { repositories },
+          },
+        }),
+      );
+    writeConfig([]);
+    const backend = await startTestBackend({
+      features: [orchestratorPlugin, rootConfigServiceFactory({ argv: ['--config', configFile], watch: true })],
+    });
+    const api = request(backend.server);
+    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+    expect((await api.post('/api/orchestrator/webhooks/git').send({ repository: repo })).body.queued).toEqual([]);
+
+    writeConfig([{ url: repo, app: 'shop', branches: { main: 'dev' } }]);
+    let queued: string[] = [];
+    for (let i = 0; i < 100 && !queued.length; i++) {
+      await new Promise(r => setTimeout(r, 100));
+      queued = (await api.post('/api/orchestrator/webhooks/git').send({ repository: repo })).body.queued;
+    }
+    expect(queued).toHaveLength(1);
+    expect((await api.get('/api/orchestrator/apps/shop')).body.watch).toEqual([
+      expect.objectContaining({ repository: repo, source: 'config', branch: 'main', environment: 'dev' }),
+    ]);
+    await backend.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('accepts GitHub and GitLab push events signed with the secret, and answers 401 otherwise', async () => {
+    const secret = 'webhook-secret-for-tests';
+    const { root, repo, backend, api } = await setUp({ webhookSecret: secret });
+    const url = 'https://github.com/acme/shop.git';
+    await api.put('/api/orchestrator/apps/shop').send({ repository: { url: repo, branches: { main: 'dev' } } }).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+
+    // GitHub's push event, as its documentation shapes it (trimmed).
+    const github = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+      repository: { full_name: 'acme/shop', clone_url: url, ssh_url: 'git@github.com:acme/shop.git', html_url: 'https://github.com/acme/shop' },
+      pusher: { name: 'dev' },
+    });
+    const sign = (body: string, key: string) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+    const post = () => api.post('/api/orchestrator/webhooks/git').set('Content-Type', 'application/json');
+    await post().set('X-GitHub-Event', 'push').set('X-Hub-Signature-256', sign(github, 'wrong')).send(github).expect(401);
+    await post().set('X-GitHub-Event', 'push').send(github).expect(401);
+    // Signed, but about a repository no app names: nothing to deploy.
+    const signed = await post().set('X-GitHub-Event', 'push').set('X-Hub-Signature-256', sign(github, secret)).send(github).expect(202);
+    expect(signed.body.queued).toEqual([]);
+
+    // GitLab's push hook, about the app's repository.
+    const gitlab = {
+      object_kind: 'push',
+      ref: 'refs/heads/main',
+      project: { path_with_namespace: 'acme/shop', git_http_url: repo, git_ssh_url: 'git@gitlab.example.com:acme/shop.git', web_url: 'https://gitlab.example.com/acme/shop' },
+      repository: { name: 'shop', git_http_url: repo },
+    };
+    await post().set('X-Gitlab-Event', 'Push Hook').set('X-Gitlab-Token', 'wrong').send(gitlab).expect(401);
+    const accepted = await post().set('X-Gitlab-Event', 'Push Hook').set('X-Gitlab-Token', secret).send(gitlab).expect(202);
+    expect(accepted.body.queued).toHaveLength(1);
+    // The error says what is wrong, never the secret.
+    const refused = await post().set('X-Gitlab-Event', 'Push Hook').set('X-Gitlab-Token', 'wrong').send(gitlab);
+    expect(JSON.stringify(refused.body)).not.toContain(secret);
     await backend.stop();
     fs.rmSync(root, { recursive: true, force: true });
   });

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
 import { createHash } from 'node:crypto';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
@@ -9,6 +10,8 @@ import { DeploymentService } from './DeploymentService';
 
 /** One watched repository. @internal */
 export interface WatchedRepository {
+  /** `app`: named by the app (API, scaffolder, catalog); `config`: `orchestrator.gitWatch.repositories`. */
+  source: 'app' | 'config';
   /** A local path (a working copy or a bare repository) or a remote URL. */
   url: string;
   app: string;
@@ -46,10 +49,24 @@ const DEFAULT_PATHS = ['score.yaml', '**/score.yaml'];
  * @internal
  */
 export class GitWatcher {
+  /** `orchestrator.gitWatch.repositories` as the configuration is now (it reloads when its files change). */
+  static repositoriesInConfig(config: Config): WatchedRepository[] {
+    return (config.getOptionalConfigArray('orchestrator.gitWatch.repositories') ?? []).map(c => ({
+      source: 'config',
+      url: c.getString('url'),
+      app: c.getString('app'),
+      branches: c.get<Record<string, string>>('branches'),
+      paths: c.getOptionalStringArray('paths'),
+      username: c.getOptionalString('username'),
+      password: c.getOptionalString('token'),
+    }));
+  }
+
   constructor(
     private readonly deps: {
       watchState: GitWatchStateStore;
-      repositories: WatchedRepository[];
+      /** Read at every poll, so new apps and configuration changes apply without a restart. */
+      repositories: () => Promise<WatchedRepository[]>;
       deployments: DeploymentService;
       cacheDir: string;
       logger: LoggerService;
@@ -57,10 +74,10 @@ export class GitWatcher {
   ) {}
 
   /** Polls every repository (or those whose URL matches `only`). */
-  async poll(only?: string): Promise<string[]> {
+  async poll(only?: string[]): Promise<string[]> {
     const queued: string[] = [];
-    for (const repo of this.deps.repositories) {
-      if (only && !sameRepository(repo.url, only)) continue;
+    for (const repo of await this.deps.repositories()) {
+      if (only && !only.some(url => sameRepository(repo.url, url))) continue;
       try {
         queued.push(...(await this.pollRepository(repo)));
       } catch (error) {
@@ -68,6 +85,19 @@ export class GitWatcher {
       }
     }
     return queued;
+  }
+
+  /** What is watched for an app: each branch, its environment and the last commit handled. */
+  async watchOf(app: string) {
+    const watched = [];
+    for (const repo of await this.deps.repositories()) {
+      if (repo.app !== app) continue;
+      for (const [branch, environment] of Object.entries(repo.branches)) {
+        const lastCommit = await this.deps.watchState.lastCommit(repo.url, branch);
+        watched.push({ repository: repo.url, source: repo.source, branch, environment, ...(lastCommit ? { lastCommit } : {}) });
+      }
+    }
+    return watched;
   }
 
   private async open(repo: WatchedRepository): Promise<{ dir?: string; gitdir: string }> {
@@ -138,7 +168,22 @@ function sameFiles(a: Map<string, { oid: string }>, b: Map<string, { oid: string
   return true;
 }
 
-function sameRepository(configured: string, notified: string): boolean {
-  const norm = (u: string) => u.replace(/\.git$/, '').replace(/\/+$/, '').toLowerCase();
-  return norm(configured) === norm(notified) || norm(path.resolve(configured)) === norm(notified);
+/**
+ * Whether a notified repository is a watched one: `https://host/o/r.git`,
+ * `git@host:o/r.git` and `ssh://git@host/o/r` name the same repository, and
+ * so do a relative and an absolute path.
+ */
+export function sameRepository(watched: string, notified: string): boolean {
+  const norm = (u: string) =>
+    u
+      .trim()
+      .replace(/^[a-z+]+:\/\//i, '')
+      .replace(/^[^@/]+@/, '')
+      .replace(/^([^/:]+):(?!\d)/, '$1/')
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '')
+      .toLowerCase();
+  const isUrl = (u: string) => /^[a-z+]+:\/\//i.test(u) || /^[^@/]+@[^:]+:/.test(u);
+  const local = (u: string) => (isUrl(u) ? u : path.resolve(u));
+  return norm(local(watched)) === norm(local(notified));
 }

@@ -21,6 +21,7 @@ import {
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { createOpenApiRouter } from '../schema/openapi.generated';
+import { pushedRepositories } from './gitWebhook';
 import { OrchestratorStore } from '../database/OrchestratorStore';
 import { ActiveResourceRecord, DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { environmentResourceId } from '../permissions';
@@ -107,6 +108,8 @@ export interface RouterOptions {
   deploymentService: DeploymentService;
   drift: DriftReconciler;
   gitWatcher: GitWatcher;
+  /** `orchestrator.gitWatch.webhookSecret`, read per request so that a change applies at once. */
+  webhookSecret?: () => string | undefined;
   /** How long a permission decision is reused (ms); 0 asks the policy every time. */
   permissionCacheMs?: number;
   /** Lists the keys of an encrypted secret-outputs value. */
@@ -131,7 +134,15 @@ export async function createRouter(
   // Bodies are parsed ahead of the OpenAPI router, which would turn every
   // error of its own middleware into a 400 (a body over the limit included).
   const api = express.Router();
-  api.use(express.json({ limit: BODY_LIMIT }), express.text({ type: YAML_TYPES, limit: BODY_LIMIT }), bodyErrors);
+  // The webhook's signature is over the body's bytes, not its parsed form.
+  const rawBodies = new WeakMap<object, Buffer>();
+  api.use(
+    express.json({
+      limit: BODY_LIMIT,
+      verify: (req, _res, buf) => {
+        if (req.url?.startsWith('/webhooks/git')) rawBodies.set(req, buf);
+      },
+    }), express.text({ type: YAML_TYPES, limit: BODY_LIMIT }), bodyErrors);
   const router = await createOpenApiRouter({ middleware: [bodyWithinBudget] });
   api.use(router);
 
@@ -214,7 +225,8 @@ export async function createRouter(
 
   router.get('/apps/:app', async (req, res) => {
     await authorize(req, orchestratorReadPermission);
-    res.json(await requireApp(req.params.app));
+    const app = await requireApp(req.params.app);
+    res.json({ ...app, watch: await options.gitWatcher.watchOf(app.id) });
   });
 
   router.put('/apps/:app', async (req, res) => {
@@ -224,6 +236,7 @@ export async function createRouter(
         id: req.params.app,
         title: req.body.title,
         entityRef: req.body.entityRef,
+        repository: req.body.repository,
       }),
     );
   });
@@ -489,16 +502,13 @@ export async function createRouter(
   });
 
   router.post('/webhooks/git', async (req, res) => {
-    // A notification only triggers a poll of configured repositories; nothing
-    // in the body is deployed, so it needs no credentials.
-    const body = (req.body ?? {}) as {
-      repository?: string | { clone_url?: string; html_url?: string; git_http_url?: string };
-    };
-    const repository =
-      typeof body.repository === 'string'
-        ? body.repository
-        : body.repository?.clone_url ?? body.repository?.git_http_url ?? body.repository?.html_url;
-    res.status(202).json({ queued: await options.gitWatcher.poll(repository) });
+    // A notification only triggers a poll of watched repositories; nothing in
+    // the body is deployed. With a webhook secret configured it must be signed.
+    const repositories = pushedRepositories(
+      { headers: req.headers, rawBody: rawBodies.get(req), body: req.body },
+      options.webhookSecret?.(),
+    );
+    res.status(202).json({ queued: await options.gitWatcher.poll(repositories) });
   });
 
   router.get('/secrets/:app/:env/:secret', async (req, res) => {
@@ -506,6 +516,14 @@ export async function createRouter(
     await httpAuth.credentials(req, { allow: ['service'] });
     const { app, env, secret } = req.params;
     res.json({ data: await deploymentService.deliveredSecret(app, env, secret) });
+  });
+
+  router.get('/secrets/:app/:env/:secret/:key', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    const { app, env, secret, key } = req.params;
+    const data = await deploymentService.deliveredSecret(app, env, secret);
+    if (!Object.hasOwn(data, key)) throw new NotFoundError(`Delivered secret ${app}/${env}/${secret} has no key ${key}`);
+    res.json({ value: data[key] });
   });
 
   // Validation errors name the file, line and field of every problem.

@@ -10,6 +10,7 @@ import type {
   Environment,
   EnvironmentType,
   ExplainResult,
+  GetDeliveredSecretKeyResponse,
   GetDeliveredSecretResponse,
   GetDeploymentLogResponse,
   GetDeploymentManifestsResponse,
@@ -680,6 +681,32 @@ export class OrchestratorApiClient {
     ) as Promise<GetDeliveredSecretResponse>;
   }
 
+  /** One key of a Secret a deployment delivered, as the External Secrets Operator's webhook provider reads it (result.jsonPath `$.value`). Service credentials only. */
+  async getDeliveredSecretKey(
+    request: {
+      path: {
+        app: Id;
+        env: Id;
+        secret: string;
+        /** A key of the Secret's data, e.g. main.DATABASE_URL */
+        key: string;
+      };
+    },
+    options?: RequestOptions,
+  ): Promise<GetDeliveredSecretKeyResponse> {
+    return this.send(
+      'GET',
+      `/secrets/${encodeURIComponent(request.path.app)}/${encodeURIComponent(
+        request.path.env,
+      )}/${encodeURIComponent(request.path.secret)}/${encodeURIComponent(
+        request.path.key,
+      )}`,
+      {
+        token: options?.token,
+      },
+    ) as Promise<GetDeliveredSecretKeyResponse>;
+  }
+
   /** GET /apps/{app}/envs/{env}/drift */
   async getDrift(
     request: {
@@ -722,7 +749,7 @@ export class OrchestratorApiClient {
     ) as Promise<DriftReport>;
   }
 
-  /** Push notification for the Git watcher (no credentials needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub/GitLab push payload). */
+  /** Push notification for the Git watcher (no Backstage token needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub or GitLab push event). With `orchestrator.gitWatch.webhookSecret` configured, a request must carry `X-Hub-Signature-256` (GitHub: HMAC-SHA256 of the body) or `X-Gitlab-Token`. */
   async gitWebhook(
     request: {
       body?: {

@@ -25,7 +25,32 @@ export type App = {
   id: Id;
   title?: string;
   entityRef?: string;
+  repository?: AppRepository;
+  /** What the Git watcher follows for the app (GET /apps/{app} only): each repository branch, the environment its pushes deploy to, and the last commit handled */
+  watch?: Array<WatchedBranch>;
   createdAt: string;
+};
+
+/** The Git repository holding the app's Score files. The Git watcher follows it from the moment it is set: a push to a mapped branch that changes a Score file deploys it to that branch's environment. */
+export type AppRepository = {
+  /** A remote URL (https, ssh) or a path on the backend's host */
+  url: string;
+  /** Branch → the environment its pushes deploy to */
+  branches: {
+    [key: string]: Id;
+  };
+  /** Globs of Score files (default score.yaml and **\/score.yaml) */
+  paths?: Array<string>;
+};
+
+export type WatchedBranch = {
+  repository: string;
+  /** app when the app names the repository, config for orchestrator.gitWatch.repositories */
+  source: 'app' | 'config';
+  branch: string;
+  environment: string;
+  /** The last commit of the branch the watcher handled */
+  lastCommit?: string;
 };
 
 export type Environment = {
@@ -225,6 +250,8 @@ export type ListAppsResponse = {
 export type PutAppRequest = {
   title?: string;
   entityRef?: string;
+  /** Without it an existing app keeps its repository; null stops watching */
+  repository?: AppRepository | null;
 };
 
 export type ListEnvironmentsResponse = {
@@ -292,6 +319,10 @@ export type GetDeliveredSecretResponse = {
   data: {
     [key: string]: string;
   };
+};
+
+export type GetDeliveredSecretKeyResponse = {
+  value: string;
 };
 
 export type GitWebhookResponse = {

@@ -8,3 +8,4 @@ export {
 } from './validateScore';
 export { scoreFieldLocator, type ScoreFieldLocator } from './scoreFieldLocator';
 export { formatPath, type FieldPath } from '../yaml/YamlLocator';
+export { resourceVariables, typesWithConventionalVariables } from './resourceVariables';

@@ -85,6 +85,20 @@ describe('orchestrator actions', () => {
     });
   });
 
+  it("names the app's repository, which the orchestrator watches from then on", async () => {
+    const appAction = createOrchestratorAppCreateAction(access);
+    const repository = path.join(dataDir, 'repositories', 'billing.git');
+    await appAction.handler(createMockActionContext({ input: { app: 'billing', repository } }));
+    const app = await (await get('/apps/billing')).json();
+    expect(app.repository).toEqual({ url: repository, branches: { main: 'dev' } });
+    expect(app.watch).toEqual([{ repository, source: 'app', branch: 'main', environment: 'dev' }]);
+
+    await appAction.handler(
+      createMockActionContext({ input: { app: 'billing', repository, branches: { main: 'dev', release: 'staging' } } }),
+    );
+    expect((await (await get('/apps/billing')).json()).repository.branches).toEqual({ main: 'dev', release: 'staging' });
+  });
+
   it('fails the step with the orchestrator error', async () => {
     const envAction = createOrchestratorEnvironmentCreateAction(access);
     const ctx = createMockActionContext({

@@ -19,4 +19,21 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description: "Create the app and deploy its repository's pushes: main to dev, release to staging",
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'app',
+          action: 'orchestrator:app:create',
+          name: 'Create the app',
+          input: {
+            app: '${{ parameters.name }}',
+            repository: '${{ steps.publish.output.remoteUrl }}',
+            branches: { main: 'dev', release: 'staging' },
+          },
+        },
+      ],
+    }),
+  },
 ];

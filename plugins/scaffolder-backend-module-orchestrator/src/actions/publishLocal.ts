@@ -21,12 +21,40 @@ async function filesOf(dir: string, base = dir): Promise<string[]> {
   return files.sort();
 }
 
+/** A shell word that stays one word whatever the text. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
- * `baton:publish:local`: publishes the workspace as a Git repository on the
- * Backstage host (for machines without a Git provider; templates use
- * `publish:github` and `catalog:register` where one is configured) and
- * registers its `catalog-info.yaml` as a file location. The repository's
- * path works as a Git remote, and the orchestrator's Git watcher can watch it.
+ * The bare repository's `post-receive` hook: it checks the branch out into
+ * the folder the catalog reads, then tells the orchestrator's webhook so the
+ * push deploys at once (the watcher's polling picks it up otherwise).
+ */
+function postReceiveHook(options: { gitdir: string; checkout: string; branch: string; webhookUrl?: string }): string {
+  const notify = options.webhookUrl
+    ? `
+  curl -sS -m 30 -X POST -H 'Content-Type: application/json' \\
+    --data ${shellQuote(JSON.stringify({ repository: options.gitdir }))} ${shellQuote(options.webhookUrl)} >&2 && echo >&2 \\
+    || echo "Baton was not reached; its Git watcher will find the push" >&2`
+    : '';
+  return `#!/bin/sh
+# Written by baton:publish:local.
+while read -r old new ref; do
+  [ "$ref" = ${shellQuote(`refs/heads/${options.branch}`)} ] || continue
+  git --work-tree=${shellQuote(options.checkout)} checkout -q -f ${shellQuote(options.branch)}${notify}
+done
+`;
+}
+
+/**
+ * `baton:publish:local`: publishes the workspace as a bare Git repository on
+ * the Backstage host (for machines without a Git provider; templates use
+ * `publish:github` and `catalog:register` where one is configured) that
+ * `git clone` and `git push` work against, keeps a checkout of its branch
+ * for the catalog, and registers the checkout's `catalog-info.yaml` as a
+ * file location. A push updates the checkout and notifies the
+ * orchestrator's Git webhook.
  *
  * @public
  */
@@ -34,6 +62,8 @@ export function createPublishLocalAction(options: {
   repositoriesDir: string;
   catalog: CatalogService;
   auth: AuthService;
+  /** The orchestrator's `/webhooks/git`, which the repository's hook notifies after a push. */
+  webhookUrl?: string;
 }) {
   return createTemplateAction({
     id: 'baton:publish:local',
@@ -48,7 +78,8 @@ export function createPublishLocalAction(options: {
         catalogInfoPath: z => z.string({ description: 'Path of the catalog file (default catalog-info.yaml)' }).optional(),
       },
       output: {
-        remoteUrl: z => z.string({ description: 'Path of the repository (usable as a Git remote)' }),
+        remoteUrl: z => z.string({ description: 'Path of the bare repository (a Git remote to clone and push to)' }),
+        cloneCommand: z => z.string({ description: 'The git clone command for the repository' }),
         catalogInfoUrl: z => z.string({ description: 'file: location of catalog-info.yaml' }),
         commit: z => z.string({ description: 'The first commit' }).optional(),
       },
@@ -57,33 +88,48 @@ export function createPublishLocalAction(options: {
       const { name } = ctx.input;
       if (!NAME.test(name)) throw new InputError(`name ${name} must be a lowercase RFC 1123 label`);
       const branch = ctx.input.defaultBranch ?? 'main';
-      const dir = path.join(path.resolve(options.repositoriesDir), name);
-      const catalogInfo = path.join(dir, ctx.input.catalogInfoPath ?? 'catalog-info.yaml');
-      ctx.output('remoteUrl', dir);
+      const repositoriesDir = path.resolve(options.repositoriesDir);
+      const gitdir = path.join(repositoriesDir, `${name}.git`);
+      const checkout = path.join(repositoriesDir, name);
+      const catalogInfo = path.join(checkout, ctx.input.catalogInfoPath ?? 'catalog-info.yaml');
+      const cloneCommand = `git clone ${shellQuote(gitdir)} ${name}`;
+      ctx.output('remoteUrl', gitdir);
+      ctx.output('cloneCommand', cloneCommand);
       ctx.output('catalogInfoUrl', `file:${catalogInfo}`);
       if (ctx.isDryRun) {
-        ctx.logger.info(`Would publish ${(await filesOf(ctx.workspacePath)).length} files to ${dir}`);
+        ctx.logger.info(`Would publish ${(await filesOf(ctx.workspacePath)).length} files to ${gitdir}`);
         return;
       }
       const commit = await ctx.checkpoint({
         key: `baton.publish.local.${name}`,
         fn: async () => {
-          if (fs.existsSync(dir)) throw new ConflictError(`A repository named ${name} exists already at ${dir}`);
-          await fs.promises.mkdir(dir, { recursive: true });
-          await fs.promises.cp(ctx.workspacePath, dir, { recursive: true });
-          await git.init({ fs, dir, defaultBranch: branch });
-          for (const file of await filesOf(dir)) await git.add({ fs, dir, filepath: file });
+          for (const existing of [gitdir, checkout]) {
+            if (fs.existsSync(existing)) throw new ConflictError(`A repository named ${name} exists already at ${existing}`);
+          }
+          await fs.promises.mkdir(checkout, { recursive: true });
+          await fs.promises.cp(ctx.workspacePath, checkout, { recursive: true });
+          await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
+          for (const file of await filesOf(checkout)) await git.add({ fs, dir: checkout, gitdir, filepath: file });
           const user = ctx.user?.ref ?? 'baton';
-          return git.commit({
+          const sha = await git.commit({
             fs,
-            dir,
+            dir: checkout,
+            gitdir,
             message: 'Initial commit from a software template',
             author: { name: user, email: `${user.replace(/[^a-z0-9.-]/gi, '.')}@backstage.local` },
           });
+          const hook = path.join(gitdir, 'hooks', 'post-receive');
+          await fs.promises.mkdir(path.dirname(hook), { recursive: true });
+          await fs.promises.writeFile(
+            hook,
+            postReceiveHook({ gitdir, checkout, branch, webhookUrl: options.webhookUrl }),
+            { mode: 0o755 },
+          );
+          return sha;
         },
       });
       ctx.output('commit', commit);
-      ctx.logger.info(`Published to ${dir} (${branch}, ${commit.slice(0, 12)})`);
+      ctx.logger.info(`Published to ${gitdir} (${branch}, ${commit.slice(0, 12)}); clone it with: ${cloneCommand}`);
       if (ctx.input.register ?? true) {
         await ctx.checkpoint({
           key: `baton.publish.local.register.${name}`,

@@ -31,7 +31,7 @@ describe('score:resource:add', () => {
   }
 
   it('adds a resource and keeps comments and formatting', async () => {
-    const { ctx, text } = await run({ name: 'assets', type: 's3', class: 'large' });
+    const { ctx, text } = await run({ name: 'assets', type: 's3', class: 'large', variables: false });
     expect(text).toBe(`${original}  assets:\n    type: s3\n    class: large\n`);
     expect(ctx.output).toHaveBeenCalledWith('added', true);
   });
@@ -48,6 +48,23 @@ describe('score:resource:add', () => {
       'apiVersion: score.dev/v1b1\nmetadata:\n  name: worker\ncontainers:\n  main:\n    image: busybox\n',
     );
     expect(text).toContain('resources:\n  cache:\n    type: redis\n    params:\n      size: small\n');
+  });
+
+  it("gives the containers variables reading a new resource's outputs", async () => {
+    const { ctx, text } = await run({ name: 'orders', type: 'postgres' });
+    // The file already has a postgres: the new one's URL is named after it.
+    expect(text).toContain(
+      '  main:\n    image: nginx\n    variables:\n      DATABASE_URL: postgresql://${resources.orders.username}:${resources.orders.password}@${resources.orders.host}:${resources.orders.port}/${resources.orders.name}\n',
+    );
+    const again = await run({ name: 'reports', type: 'postgres' }, text);
+    expect(again.text).toContain('      REPORTS_DATABASE_URL: postgresql://${resources.reports.username}:');
+    expect(ctx.output).toHaveBeenCalledWith('variables', ['DATABASE_URL']);
+
+    const bucket = await run({ name: 'bucket', type: 's3' });
+    expect(bucket.text).toContain('      S3_BUCKET: ${resources.bucket.bucket}\n');
+    expect(bucket.text).toContain('      AWS_SECRET_ACCESS_KEY: ${resources.bucket.aws_secret_key}\n');
+    // A type without conventional variables adds none.
+    expect((await run({ name: 'queue', type: 'kafka-topic' })).text).not.toContain('variables');
   });
 
   it('refuses files that are not Score workloads and bad names', async () => {

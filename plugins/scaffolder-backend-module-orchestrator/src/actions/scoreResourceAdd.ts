@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { promises as fs } from 'node:fs';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
+import { resourceVariables } from '@baton/backstage-plugin-orchestrator-common';
 import { examples } from './scoreResourceAdd.examples';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
@@ -30,10 +31,18 @@ export function createScoreResourceAddAction() {
         id: z =>
           z.string({ description: 'Shared resource id: workloads naming the same id share one resource' }).optional(),
         params: z => z.record(z.unknown(), { description: 'Resource parameters' }).optional(),
+        variables: z =>
+          z
+            .boolean({
+              description:
+                "Give every container variables reading a new resource's outputs, e.g. DATABASE_URL for a postgres (default true)",
+            })
+            .optional(),
       },
       output: {
         path: z => z.string({ description: 'The Score file changed' }),
         added: z => z.boolean({ description: 'false when an existing resource was updated' }),
+        variables: z => z.array(z.string(), { description: 'The container variables added' }),
       },
     },
     async handler(ctx) {
@@ -79,12 +88,44 @@ export function createScoreResourceAddAction() {
         }
       }
 
+      const variables = added && (ctx.input.variables ?? true) ? addVariables(doc, name, type) : [];
+
       await fs.writeFile(file, stringify(doc), 'utf8');
-      ctx.logger.info(`${added ? 'Added' : 'Updated'} resource ${name} (${type}) in ${target}`);
+      ctx.logger.info(
+        `${added ? 'Added' : 'Updated'} resource ${name} (${type}) in ${target}${
+          variables.length ? `; container variables ${variables.join(', ')} read its outputs` : ''
+        }`,
+      );
+      ctx.output('variables', variables);
       ctx.output('path', target);
       ctx.output('added', added);
     },
   });
+}
+
+/**
+ * Gives every container the conventional variables of the resource's type.
+ * A variable a container already has is kept, and the new one is prefixed
+ * with the resource name (`CACHE_REDIS_URL`), so a second database does not
+ * take over the first one's `DATABASE_URL`.
+ */
+function addVariables(doc: Document, name: string, type: string): string[] {
+  const variables = resourceVariables(type, name);
+  const containers = doc.get('containers');
+  if (!isMap(containers)) return [];
+  const added = new Set<string>();
+  for (const container of containers.items) {
+    const key = String(isScalar(container.key) ? container.key.value : container.key);
+    for (const [variable, value] of Object.entries(variables)) {
+      const taken = doc.hasIn(['containers', key, 'variables', variable]);
+      const chosen = taken ? `${name.toUpperCase().replace(/-/g, '_')}_${variable}` : variable;
+      if (doc.hasIn(['containers', key, 'variables', chosen])) continue;
+      if (!doc.hasIn(['containers', key, 'variables'])) doc.setIn(['containers', key, 'variables'], doc.createNode({}));
+      doc.setIn(['containers', key, 'variables', chosen], value);
+      added.add(chosen);
+    }
+  }
+  return [...added];
 }
 
 function stringify(doc: Document): string {
