@@ -7,6 +7,7 @@ import {
   DeploymentLogLine,
   DeploymentNodeRecord,
   DeploymentRecord,
+  DeploymentStatus,
   DeploymentStore,
 } from './DeploymentStore';
 
@@ -125,9 +126,19 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   }
 
   async listDeployments(appId: string, envId: string, page: { limit: number; cursor?: string }) {
-    const query = this.db('deployments')
+    return this.pageBySeq(this.db('deployments').where({ app_id: appId, env_id: envId }), page);
+  }
+
+  async listAllDeployments(page: { status?: DeploymentStatus; limit: number; cursor?: string }) {
+    const query = this.db('deployments');
+    if (page.status) query.where({ status: page.status });
+    return this.pageBySeq(query, page);
+  }
+
+  /** Newest first by request order; the cursor is the seq of the last item of the previous page. */
+  private async pageBySeq(query: Knex.QueryBuilder, page: { limit: number; cursor?: string }) {
+    query
       .select([...DEPLOYMENT_COLUMNS, 'seq'])
-      .where({ app_id: appId, env_id: envId })
       .orderBy('seq', 'desc')
       .limit(page.limit + 1);
     if (page.cursor) {
@@ -376,10 +387,11 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return rows.map(toResource);
   }
 
-  async listAllResources(page: { limit: number; cursor?: string }) {
+  async listAllResources(page: { status?: ActiveResourceRecord['status']; limit: number; cursor?: string }) {
     const query = this.db('active_resources')
       .orderBy([{ column: 'app_id' }, { column: 'env_id' }, { column: 'uid' }])
       .limit(page.limit + 1);
+    if (page.status) query.where({ status: page.status });
     if (page.cursor) {
       const [appId, envId, uid] = decodeResourceCursor(page.cursor);
       query.where(q =>

@@ -1,5 +1,6 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { Knex } from 'knex';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 
 jest.setTimeout(60_000);
@@ -9,6 +10,15 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 const databases = TestDatabases.create({ ids: testDatabaseIds });
+
+/** Rolls back the newest migrations one by one, up to and including `name`. */
+async function downThrough(knex: Knex, name: string) {
+  for (;;) {
+    const [completed] = await knex.migrate.list({ directory: migrationsDir });
+    if (!completed.some((m: { name: string }) => m.name === name)) return;
+    await knex.migrate.down({ directory: migrationsDir });
+  }
+}
 
 describe.each(databases.eachSupportedId())('migrations (%s)', id => {
   it('apply, roll back completely and apply again', async () => {
@@ -27,7 +37,7 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
   it('moves deployment artifacts to their own table, numbers the history, and back without losing any', async () => {
     const knex = await databases.init(id);
     await knex.migrate.latest({ directory: migrationsDir });
-    await knex.migrate.down({ directory: migrationsDir });
+    await downThrough(knex, '20261125_deployment_history.js');
     expect(await knex.schema.hasTable('deployment_artifacts')).toBe(false);
 
     await knex('deployment_sets').insert({ id: 'set-1', app_id: 'shop', content: '{}' });
@@ -46,7 +56,7 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
     const history = await knex('deployments').select('id', 'seq').orderBy('seq', 'desc');
     expect(history.map(row => [row.id, Number(row.seq)])).toEqual([['d-1', 2], ['d-2', 1]]);
 
-    await knex.migrate.down({ directory: migrationsDir });
+    await downThrough(knex, '20261125_deployment_history.js');
     expect(
       await knex('deployments').select('id', 'plan', 'graph', 'diff', 'delivered').orderBy('id'),
     ).toEqual([

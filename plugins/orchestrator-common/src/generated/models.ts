@@ -12,6 +12,16 @@ export type ModelError = {
     path?: string;
     message: string;
   }>;
+  /** On the impact guard's 409, the active resources the change would re-match */
+  impacts?: Array<{
+    app: string;
+    env: string;
+    uid: string;
+    /** The definition that provides it now */
+    from: string;
+    /** The definition that would provide it, or null when none would */
+    to: string | null;
+  }>;
 };
 
 export type EnvironmentType = {
@@ -55,6 +65,8 @@ export type ResourceDefinitionView = {
 
 export type Deployment = {
   id: string;
+  app?: string;
+  env?: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   createdAt: string;
   createdBy: string;
@@ -269,6 +281,11 @@ export type GetDeploymentManifestsResponse = {
 
 export type PromoteRequest = {
   from: Id;
+};
+
+export type ListAllDeploymentsResponse = {
+  items: Array<Deployment>;
+  nextCursor?: string;
 };
 
 export type ListResourcesResponse = {
