@@ -65,6 +65,8 @@ function toResource(row: any): ActiveResourceRecord {
   };
 }
 
+type DeploymentPage = { items: DeploymentRecord[]; nextCursor?: string };
+
 const DEPLOYMENT_COLUMNS = [
   'id', 'app_id', 'env_id', 'set_id', 'previous_id', 'status', 'created_by',
   'comment', 'error', 'commit', 'created_at', 'started_at', 'finished_at',
@@ -125,18 +127,21 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return row ? toDeployment(row) : undefined;
   }
 
-  async listDeployments(appId: string, envId: string, page: { limit: number; cursor?: string }) {
+  async listDeployments(appId: string, envId: string, page: { limit: number; cursor?: string }): Promise<DeploymentPage> {
     return this.pageBySeq(this.db('deployments').where({ app_id: appId, env_id: envId }), page);
   }
 
-  async listAllDeployments(page: { status?: DeploymentStatus; limit: number; cursor?: string }) {
+  async listAllDeployments(page: { status?: DeploymentStatus; limit: number; cursor?: string }): Promise<DeploymentPage> {
     const query = this.db('deployments');
     if (page.status) query.where({ status: page.status });
     return this.pageBySeq(query, page);
   }
 
   /** Newest first by request order; the cursor is the seq of the last item of the previous page. */
-  private async pageBySeq(query: Knex.QueryBuilder, page: { limit: number; cursor?: string }) {
+  private async pageBySeq(
+    query: Knex.QueryBuilder,
+    page: { limit: number; cursor?: string },
+  ): Promise<DeploymentPage> {
     query
       .select([...DEPLOYMENT_COLUMNS, 'seq'])
       .orderBy('seq', 'desc')
