@@ -41,6 +41,8 @@ const conflict = async (impacts: unknown[]) =>
 
 const page = <Routes><Route path="/definitions/:id" element={<DefinitionPage />} /></Routes>;
 
+jest.setTimeout(30_000);
+
 describe('DefinitionPage', () => {
   it('shows the YAML with secrets as keys only, and the active resources it provides', async () => {
     const api = mockOrchestratorApi({
