@@ -3,6 +3,9 @@ import { APIRequestContext, expect, Page, test } from '@playwright/test';
 const backend = `http://localhost:${process.env.BATON_E2E_BACKEND_PORT ?? 7107}`;
 const shots = '.data/e2e-screenshots';
 
+// Tall enough that the screenshots show the tables below the forms.
+test.use({ viewport: { width: 1400, height: 1400 } });
+
 async function signIn(page: Page) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
@@ -82,7 +85,7 @@ spec:
   await expect(page.getByRole('link', { name: 'postgres-dev' }).or(page.getByRole('link', { name: /^pg/ })).first()).toBeVisible();
   await page.screenshot({ path: `${shots}/definitions.png`, fullPage: true });
 
-  await page.getByPlaceholder('Search').fill(id);
+  await page.getByPlaceholder('Filter').fill(id);
   await page.getByRole('link', { name: id }).click();
   await expect(page).toHaveURL(new RegExp(`/baton/definitions/${id}$`));
   await expect(page.getByText(`Resource definition ${id}`)).toBeVisible();
@@ -111,7 +114,7 @@ test('a platform engineer creates and deletes an environment', async ({ page, re
   await page.locator('#baton-env-app').click();
   await page.getByRole('option', { name: app }).click();
   await page.locator('#baton-env-id').fill('review');
-  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
   await expect(page.getByRole('button', { name: `Delete ${app}/review` })).toBeVisible();
   await page.screenshot({ path: `${shots}/environments.png`, fullPage: true });
 
@@ -143,6 +146,7 @@ spec:
 `,
     'application/yaml',
   );
+  await api.call('PUT', `/apps/${app}`, { title: app, entityRef: `component:default/${app}` });
   const failed = await api.deploy(app, 'dev', [workload('web', { host: 'dns' })]);
   expect(failed.status).toBe('failed');
   // A newer deployment that succeeds: the failed one still comes first.
@@ -154,6 +158,11 @@ spec:
   await expect(page.getByText(/^Failed \(\d+\)$/)).toBeVisible();
   const failedTable = page.locator('table').first();
   await expect(failedTable.getByRole('row', { name: new RegExp(app) }).first()).toBeVisible();
+  // The app names its entity: the deployment links to the entity page's deployment view.
+  await expect(failedTable.getByRole('link', { name: failed.id })).toHaveAttribute(
+    'href',
+    `/catalog/default/component/${app}/baton/deployments/${app}/dev/${failed.id}`,
+  );
   await page.screenshot({ path: `${shots}/deployments.png`, fullPage: true });
 });
 
