@@ -111,7 +111,7 @@ export const DefinitionPage = () => {
       <Grid item xs={12}>
         <Link to={pathTo('definitions')}>← All resource definitions</Link>
       </Grid>
-      <Grid item xs={12} md={7}>
+      <Grid item xs={12} lg={6}>
         <InfoCard
           title={`Resource definition ${id}`}
           subheader={`revision ${view.revision}, from ${view.source === 'api' ? 'the API' : 'platform configuration files'}`}
@@ -188,14 +188,14 @@ export const DefinitionPage = () => {
           )}
         </InfoCard>
       </Grid>
-      <Grid item xs={12} md={5}>
+      <Grid item xs={12} lg={6}>
         {resources.error ? (
           <ResponseErrorPanel error={resources.error} title="Resources it provides" />
         ) : (
           <Table<ActiveResource>
             title="Active resources it provides"
             isLoading={resources.loading}
-            options={{ paging: false, search: false }}
+            options={{ padding: 'dense', paging: false, search: false }}
             columns={columns}
             data={resources.value ?? []}
             emptyContent={

@@ -55,7 +55,7 @@ export const DefinitionsTable = () => {
   return (
     <Table<Row>
       title={`Resource definitions (${rows.length})`}
-      options={{ paging: rows.length > 20, pageSize: 20, search: true }}
+      options={{ padding: 'dense', paging: rows.length > 20, pageSize: 20, search: true }}
       columns={columns}
       data={rows}
     />

@@ -73,7 +73,7 @@ export const DeploymentsView = () => {
           <Table<Deployment>
             title={`Failed (${failed.length})`}
             subtitle="Open one for its log: the failing node and its driver's message"
-            options={{ paging: false, search: false }}
+            options={{ padding: 'dense', paging: false, search: false }}
             columns={columns}
             data={failed}
           />
@@ -82,7 +82,7 @@ export const DeploymentsView = () => {
       <Grid item xs={12}>
         <Table<Deployment>
           title="Recent"
-          options={{ paging: recent.length > 20, pageSize: 20, search: true }}
+          options={{ padding: 'dense', paging: recent.length > 20, pageSize: 20, search: true }}
           columns={columns}
           data={recent}
         />

@@ -222,7 +222,7 @@ export const EnvironmentsView = () => {
         {apps.length ? (
           <Table<Environment>
             title={`Environments (${environments.length})`}
-            options={{ paging: environments.length > 20, pageSize: 20, search: true }}
+            options={{ padding: 'dense', paging: environments.length > 20, pageSize: 20, search: true }}
             columns={columns}
             data={environments}
             emptyContent={

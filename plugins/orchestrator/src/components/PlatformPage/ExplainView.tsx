@@ -111,7 +111,7 @@ export const ExplainView = () => {
                 : 'No definition matches: add one whose criteria match this resource'
             }
             subtitle={`${answer.value.type}.${answer.value.class} ${answer.value.resId} in ${answer.value.context.appId}/${answer.value.context.envId} (${answer.value.context.envType})`}
-            options={{ paging: false, search: false }}
+            options={{ padding: 'dense', paging: false, search: false }}
             columns={columns}
             data={[...answer.value.candidates].sort(
               (a, b) => Number(b.definition === answer.value!.chosen) - Number(a.definition === answer.value!.chosen) || b.rank - a.rank,

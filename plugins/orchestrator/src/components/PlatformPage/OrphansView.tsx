@@ -77,7 +77,7 @@ export const OrphansView = () => {
     <Table<ActiveResource>
       title={`Orphaned resources (${orphans.value?.length ?? 0})`}
       subtitle="Provisioned for a workload that no longer asks for them; they keep costing until deprovisioned"
-      options={{ paging: (orphans.value?.length ?? 0) > 20, pageSize: 20, search: true }}
+      options={{ padding: 'dense', paging: (orphans.value?.length ?? 0) > 20, pageSize: 20, search: true }}
       columns={columns}
       data={orphans.value ?? []}
       emptyContent={
