@@ -1,8 +1,15 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { ExplainCandidate } from '@baton/backstage-plugin-orchestrator-common';
 import { ExplainQuery } from '../../api';
 import { mockOrchestratorApi } from '../../__testUtils__/mockOrchestratorApi';
 import { renderPlatformView } from '../../__testUtils__/renderPlatformView';
 import { ExplainView } from './ExplainView';
+
+const candidates: ExplainCandidate[] = [
+  { definition: 'pg-dev', criterion: { envType: 'development' }, matched: true, reason: 'matches', rank: 1 },
+  { definition: 'pg-prod', criterion: { envType: 'production' }, matched: false, reason: 'envType is development, not production', rank: 1 },
+  { definition: 'pg-shop', criterion: { appId: 'shop' }, matched: true, reason: 'matches', rank: 2 },
+];
 
 describe('ExplainView', () => {
   it('answers the question in the query string: the chosen definition and why the others lost', async () => {
@@ -16,11 +23,7 @@ describe('ExplainView', () => {
           resId: 'modules.web.externals.db',
           context: { appId: 'shop', envId: 'dev', envType: 'development' },
           chosen: 'pg-shop',
-          candidates: [
-            { definition: 'pg-dev', criterion: { envType: 'development' }, matched: true, reason: 'matches', rank: 1 },
-            { definition: 'pg-prod', criterion: { envType: 'production' }, matched: false, reason: 'envType is development, not production', rank: 1 },
-            { definition: 'pg-shop', criterion: { appId: 'shop' }, matched: true, reason: 'matches', rank: 2 },
-          ],
+          candidates,
         };
       },
     });
