@@ -159,7 +159,9 @@ function generateClient() {
       }
       const body = op.requestBody?.content?.['application/json']?.schema;
       if (body) {
-        parts.push({ name: 'body', required: !!op.requestBody.required, type: modelOf(body, `${base}Request`) });
+        // An operation that also takes YAML accepts the document as text, sent as application/yaml.
+        const yamlText = op.requestBody.content['application/yaml'] ? ' | string' : '';
+        parts.push({ name: 'body', required: !!op.requestBody.required, type: `${modelOf(body, `${base}Request`)}${yamlText}` });
       }
       const success = Object.entries(op.responses)
         .filter(([status]) => /^2/.test(status))
@@ -238,12 +240,13 @@ ${methods.join('\n')}
     const search = query.toString();
     const baseUrl = await this.discoveryApi.getBaseUrl('${pluginId}');
     const headers: Record<string, string> = {};
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const yamlText = typeof request.body === 'string';
+    if (request.body !== undefined) headers['content-type'] = yamlText ? 'application/yaml' : 'application/json';
     if (request.token) headers.authorization = \`Bearer \${request.token}\`;
     const response = await this.fetchApi.fetch(\`\${baseUrl}\${path}\${search ? \`?\${search}\` : ''}\`, {
       method,
       headers,
-      body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+      body: request.body === undefined || yamlText ? (request.body as string | undefined) : JSON.stringify(request.body),
     });
     if (!response.ok) throw await responseError(response);
     return response.status === 204 ? undefined : response.json();

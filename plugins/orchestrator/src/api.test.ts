@@ -52,4 +52,39 @@ describe('OrchestratorClient', () => {
     expect(refused.body.error).toEqual({ name: 'NotAllowedError', message: 'denied' });
     expect(urls[1]).toBe('http://backstage.test/api/orchestrator/apps/shop/envs/dev/resources');
   });
+
+  it('reads every page of the resources of all apps', async () => {
+    const resource = (uid: string) => ({ app: 'shop', env: 'dev', uid, status: 'orphaned' });
+    const { client, urls } = clientAnswering(url =>
+      url.includes('cursor=next')
+        ? json(200, { items: [resource('b')] })
+        : json(200, { items: [resource('a')], nextCursor: 'next' }),
+    );
+    expect((await client.listAllResources({ status: 'orphaned' })).map(r => r.uid)).toEqual(['a', 'b']);
+    expect(urls).toEqual([
+      'http://backstage.test/api/orchestrator/resources?status=orphaned&limit=1000',
+      'http://backstage.test/api/orchestrator/resources?status=orphaned&limit=1000&cursor=next',
+    ]);
+  });
+
+  it('sends a definition as YAML, forced only when asked', async () => {
+    const sent: { url: string; contentType?: string; body?: unknown }[] = [];
+    const client = new OrchestratorClient({
+      discoveryApi: { getBaseUrl: async pluginId => `http://backstage.test/api/${pluginId}` },
+      fetchApi: {
+        fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+          const headers = init?.headers as Record<string, string>;
+          sent.push({ url: String(input), contentType: headers['content-type'], body: init?.body });
+          return json(200, { metadata: { id: 'pg' } });
+        },
+      },
+    });
+    const yaml = 'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: pg }\n';
+    await client.putDefinition('pg', yaml);
+    await client.putDefinition('pg', yaml, { force: true });
+    expect(sent).toEqual([
+      { url: 'http://backstage.test/api/orchestrator/resource-definitions/pg', contentType: 'application/yaml', body: yaml },
+      { url: 'http://backstage.test/api/orchestrator/resource-definitions/pg?force=true', contentType: 'application/yaml', body: yaml },
+    ]);
+  });
 });

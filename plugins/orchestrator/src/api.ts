@@ -6,18 +6,36 @@ import {
 import { ResponseError } from '@backstage/errors';
 import {
   ActiveResource,
+  App,
   Deployment,
   DeploymentLogLine,
   DeploymentPlan,
   DriftReport,
   Environment,
+  EnvironmentType,
+  ExplainResult,
   GetHealthResponse,
   Graph,
   ListDeploymentsResponse,
   OrchestratorApiClient,
   QueuedDeployment,
+  ResourceDefinitionView,
   ResourceType,
 } from '@baton/backstage-plugin-orchestrator-common';
+
+/** The status of an active resource; orphaned ones are no longer in any workload. @public */
+export type ResourceStatus = 'pending' | 'active' | 'failed' | 'deleting' | 'orphaned';
+
+/** What `explain` asks: which definition a resource gets in an app's environment. @public */
+export type ExplainQuery = {
+  type: string;
+  class?: string;
+  app: string;
+  env: string;
+  /** Explain for an environment of this type; the environment's own type otherwise. */
+  envType?: string;
+  resId: string;
+};
 
 /**
  * What the frontend reads from the orchestrator REST API (`/api/orchestrator`);
@@ -51,6 +69,26 @@ export interface OrchestratorApi {
   promote(app: string, env: string, from: string): Promise<QueuedDeployment>;
   /** The last drift check; undefined when the environment was never checked. */
   getDrift(app: string, env: string): Promise<DriftReport | undefined>;
+
+  listDefinitions(): Promise<ResourceDefinitionView[]>;
+  getDefinition(id: string): Promise<ResourceDefinitionView>;
+  /**
+   * Creates or replaces a definition from its YAML. A change that would
+   * re-match active resources is refused (409, with `impacts` in the error
+   * body) unless `force` is set.
+   */
+  putDefinition(id: string, yaml: string, options?: { force?: boolean }): Promise<ResourceDefinitionView>;
+  /** Active resources of every app, all pages. */
+  listAllResources(options?: { status?: ResourceStatus }): Promise<ActiveResource[]>;
+  explain(query: ExplainQuery): Promise<ExplainResult>;
+  listEnvironmentTypes(): Promise<EnvironmentType[]>;
+  listApps(): Promise<App[]>;
+  /** Creates an environment, as a copy of `cloneFrom` when given. */
+  createEnvironment(app: string, env: string, options: { type: string; cloneFrom?: string }): Promise<Environment>;
+  deleteEnvironment(app: string, env: string): Promise<void>;
+  /** Deployments of every app, newest first. */
+  listAllDeployments(options?: { status?: Deployment['status']; limit?: number }): Promise<Deployment[]>;
+  /** Removes an orphaned resource and what its driver provisioned. */
   deprovisionResource(app: string, env: string, uid: string): Promise<void>;
 }
 
@@ -137,6 +175,64 @@ export class OrchestratorClient implements OrchestratorApi {
 
   async getDrift(app: string, env: string): Promise<DriftReport | undefined> {
     return orUndefinedWhenMissing(this.client.getDrift({ path: { app, env } }));
+  }
+
+  async listDefinitions(): Promise<ResourceDefinitionView[]> {
+    return (await this.client.listResourceDefinitions()).items;
+  }
+
+  async getDefinition(id: string): Promise<ResourceDefinitionView> {
+    return this.client.getResourceDefinition({ path: { id } });
+  }
+
+  async putDefinition(id: string, yaml: string, options: { force?: boolean } = {}): Promise<ResourceDefinitionView> {
+    return this.client.putResourceDefinition({
+      path: { id },
+      query: options.force ? { force: 'true' } : undefined,
+      body: yaml,
+    });
+  }
+
+  async listAllResources(options: { status?: ResourceStatus } = {}): Promise<ActiveResource[]> {
+    const items: ActiveResource[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.listResources({ query: { status: options.status, limit: '1000', cursor } });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  async explain(query: ExplainQuery): Promise<ExplainResult> {
+    return this.client.explain({ query });
+  }
+
+  async listEnvironmentTypes(): Promise<EnvironmentType[]> {
+    return (await this.client.listEnvironmentTypes()).items;
+  }
+
+  async listApps(): Promise<App[]> {
+    return (await this.client.listApps()).items;
+  }
+
+  async createEnvironment(
+    app: string,
+    env: string,
+    options: { type: string; cloneFrom?: string },
+  ): Promise<Environment> {
+    return this.client.putEnvironment({ path: { app, env }, body: options });
+  }
+
+  async deleteEnvironment(app: string, env: string): Promise<void> {
+    await this.client.deleteEnvironment({ path: { app, env } });
+  }
+
+  async listAllDeployments(options: { status?: Deployment['status']; limit?: number } = {}): Promise<Deployment[]> {
+    const page = await this.client.listAllDeployments({
+      query: { status: options.status, limit: options.limit ? String(options.limit) : undefined },
+    });
+    return page.items;
   }
 
   async deprovisionResource(app: string, env: string, uid: string): Promise<void> {

@@ -15,5 +15,7 @@ export {
   orchestratorApiRef,
   OrchestratorClient,
   type OrchestratorApi,
+  type ExplainQuery,
+  type ResourceStatus,
 } from './api';
 export { EntityBatonContent } from './components/EntityBatonContent';

@@ -176,5 +176,48 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     ]);
     await store.setResourceStatus('a', 'dev', 'redis.default#y', 'orphaned');
     expect((await store.getResource('a', 'dev', 'redis.default#y'))?.status).toBe('orphaned');
+
+    await store.setResourceStatus('b', 'dev', 'dns.default#z', 'orphaned');
+    const orphans = [];
+    cursor = undefined;
+    do {
+      const page = await store.listAllResources({ status: 'orphaned', limit: 1, cursor });
+      orphans.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(orphans.map(r => `${r.appId}/${r.envId}/${r.uid}`)).toEqual(['a/dev/redis.default#y', 'b/dev/dns.default#z']);
+  });
+
+  it('lists the deployments of every app newest first, optionally only failed ones, page by page', async () => {
+    const { store } = await createStore();
+    const shopDev = await queue(store, 'shop', 'dev');
+    const blogProd = await queue(store, 'blog', 'prod');
+    const shopProd = await queue(store, 'shop', 'prod');
+    const blogDev = await queue(store, 'blog', 'dev');
+    for (const [d, status] of [
+      [shopDev, 'failed'],
+      [blogProd, 'succeeded'],
+      [shopProd, 'failed'],
+    ] as const) {
+      expect((await store.claimNext('replica-1'))?.id).toBe(d.id);
+      await store.finishDeployment(d.id, 'replica-1', { status, error: status === 'failed' ? 'driver failed' : undefined });
+    }
+
+    async function all(status?: 'failed') {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listAllDeployments({ status, limit: 2, cursor });
+        ids.push(...page.items.map(d => `${d.appId}/${d.envId}/${d.status}`));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
+    }
+    expect(await all()).toEqual(['blog/dev/queued', 'shop/prod/failed', 'blog/prod/succeeded', 'shop/dev/failed']);
+    expect(await all('failed')).toEqual(['shop/prod/failed', 'shop/dev/failed']);
+    expect(blogDev.status).toBe('queued');
+    await expect(store.listAllDeployments({ limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow(
+      'cursor is not one this API gave out',
+    );
   });
 });

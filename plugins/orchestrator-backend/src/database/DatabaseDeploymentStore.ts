@@ -7,6 +7,7 @@ import {
   DeploymentLogLine,
   DeploymentNodeRecord,
   DeploymentRecord,
+  DeploymentStatus,
   DeploymentStore,
 } from './DeploymentStore';
 import { migratedClient } from './migrateDatabase';
@@ -55,6 +56,8 @@ function toResource(row: any): ActiveResourceRecord {
     updatedAt: toIso(row.updated_at),
   };
 }
+
+type DeploymentPage = { items: DeploymentRecord[]; nextCursor?: string };
 
 const DEPLOYMENT_COLUMNS = [
   'id', 'app_id', 'env_id', 'set_id', 'previous_id', 'status', 'created_by',
@@ -120,10 +123,23 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return row ? toDeployment(row) : undefined;
   }
 
-  async listDeployments(appId: string, envId: string, page: { limit: number; cursor?: string }) {
-    const query = this.db('deployments')
+  async listDeployments(appId: string, envId: string, page: { limit: number; cursor?: string }): Promise<DeploymentPage> {
+    return this.pageBySeq(this.db('deployments').where({ app_id: appId, env_id: envId }), page);
+  }
+
+  async listAllDeployments(page: { status?: DeploymentStatus; limit: number; cursor?: string }): Promise<DeploymentPage> {
+    const query = this.db('deployments');
+    if (page.status) query.where({ status: page.status });
+    return this.pageBySeq(query, page);
+  }
+
+  /** Newest first by request order; the cursor is the seq of the last item of the previous page. */
+  private async pageBySeq(
+    query: Knex.QueryBuilder,
+    page: { limit: number; cursor?: string },
+  ): Promise<DeploymentPage> {
+    query
       .select([...DEPLOYMENT_COLUMNS, 'seq'])
-      .where({ app_id: appId, env_id: envId })
       .orderBy('seq', 'desc')
       .limit(page.limit + 1);
     if (page.cursor) {
@@ -372,11 +388,12 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return rows.map(toResource);
   }
 
-  async listAllResources(page: { limit: number; cursor?: string; types?: string[] }) {
+  async listAllResources(page: { limit: number; cursor?: string; types?: string[]; status?: ActiveResourceRecord['status'] }) {
     const query = this.db('active_resources')
       .orderBy([{ column: 'app_id' }, { column: 'env_id' }, { column: 'uid' }])
       .limit(page.limit + 1);
     if (page.types) query.whereIn('type', page.types);
+    if (page.status) query.where({ status: page.status });
     if (page.cursor) {
       const [appId, envId, uid] = decodeResourceCursor(page.cursor);
       query.where(q =>

@@ -98,6 +98,12 @@ export interface DeploymentStore {
     envId: string,
     page: { limit: number; cursor?: string },
   ): Promise<{ items: DeploymentRecord[]; nextCursor?: string }>;
+  /** Of every app and environment, newest first, optionally only those of one status; paged like `listDeployments`. */
+  listAllDeployments(page: {
+    status?: DeploymentStatus;
+    limit: number;
+    cursor?: string;
+  }): Promise<{ items: DeploymentRecord[]; nextCursor?: string }>;
   /** The last succeeded deployment before `before` (or overall). */
   getLastSucceeded(appId: string, envId: string): Promise<DeploymentRecord | undefined>;
   /** Reads only the named artifacts: plans and graphs are large. */
@@ -145,8 +151,11 @@ export interface DeploymentStore {
   readLog(deploymentId: string, after?: number): Promise<DeploymentLogLine[]>;
 
   listResources(appId: string, envId: string): Promise<ActiveResourceRecord[]>;
-  /** Across all apps and environments, ordered by (app, env, uid); with `types`, only resources of those types. */
-  listAllResources(page: { limit: number; cursor?: string; types?: string[] }): Promise<{
+  /**
+   * Across all apps and environments, ordered by (app, env, uid); with
+   * `types`, only resources of those types; with `status`, only those in it.
+   */
+  listAllResources(page: { limit: number; cursor?: string; types?: string[]; status?: ActiveResourceRecord['status'] }): Promise<{
     items: ActiveResourceRecord[];
     nextCursor?: string;
   }>;

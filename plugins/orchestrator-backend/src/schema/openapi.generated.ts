@@ -58,6 +58,42 @@ export const spec = {
               required: ['message'],
             },
           },
+          impacts: {
+            type: 'array',
+            description:
+              "On the impact guard's 409, the active resources the change would re-match",
+            items: {
+              type: 'object',
+              properties: {
+                app: {
+                  type: 'string',
+                },
+                env: {
+                  type: 'string',
+                },
+                uid: {
+                  type: 'string',
+                },
+                from: {
+                  type: 'string',
+                  description: 'The definition that provides it now',
+                },
+                to: {
+                  description:
+                    'The definition that would provide it, or null when none would',
+                  oneOf: [
+                    {
+                      type: 'string',
+                    },
+                    {
+                      type: 'null',
+                    },
+                  ],
+                },
+              },
+              required: ['app', 'env', 'uid', 'from', 'to'],
+            },
+          },
         },
         required: ['error'],
       },
@@ -235,6 +271,12 @@ export const spec = {
         type: 'object',
         properties: {
           id: {
+            type: 'string',
+          },
+          app: {
+            type: 'string',
+          },
+          env: {
             type: 'string',
           },
           status: {
@@ -1973,10 +2015,75 @@ export const spec = {
         },
       },
     },
+    '/deployments': {
+      get: {
+        operationId: 'listAllDeployments',
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            description: 'Only deployments with this status',
+            schema: {
+              type: 'string',
+              enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'],
+            },
+          },
+          {
+            $ref: '#/components/parameters/limit',
+          },
+          {
+            $ref: '#/components/parameters/cursor',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Deployments of every app and environment, newest first',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Deployment',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['items'],
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+    },
     '/resources': {
       get: {
         operationId: 'listResources',
         parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            description:
+              'Only resources with this status (orphaned ones are no longer in any workload)',
+            schema: {
+              type: 'string',
+              enum: ['pending', 'active', 'failed', 'deleting', 'orphaned'],
+            },
+          },
           {
             $ref: '#/components/parameters/limit',
           },
@@ -2048,6 +2155,16 @@ export const spec = {
             name: 'env',
             in: 'query',
             required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'envType',
+            in: 'query',
+            required: false,
+            description:
+              "Explain for an environment of this type (the environment need not exist); the environment's own type otherwise",
             schema: {
               type: 'string',
             },

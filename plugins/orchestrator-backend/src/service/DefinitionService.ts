@@ -41,6 +41,13 @@ export interface Impact {
   to: string | null;
 }
 
+/** A definition change refused because it would re-match active resources (409, with the impacts in the body). @internal */
+export class ImpactConflictError extends ConflictError {
+  constructor(message: string, readonly impacts: Impact[]) {
+    super(message);
+  }
+}
+
 /**
  * Resource definitions from platform-configuration files (read-only here,
  * reloaded on change) and from the API (stored, secrets encrypted), with the
@@ -232,10 +239,10 @@ export class DefinitionService {
     const impacts = await this.impactOf(next, types);
     if (impacts.length && !force) {
       const list = impacts.map(i => `${i.app}/${i.env} ${i.uid}: ${i.from} → ${i.to ?? 'no definition'}`).join('; ');
-      const error = new ConflictError(
+      throw new ImpactConflictError(
         `This change would re-match ${impacts.length} active resource(s): ${list}. Repeat with ?force=true to apply it.`,
+        impacts,
       );
-      throw error;
     }
   }
 

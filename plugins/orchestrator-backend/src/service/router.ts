@@ -23,9 +23,9 @@ import {
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { pushedRepositories } from './gitWebhook';
 import { OrchestratorStore } from '../database/OrchestratorStore';
-import { ActiveResourceRecord, DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
+import { ActiveResourceRecord, DeploymentRecord, DeploymentStatus, DeploymentStore } from '../database/DeploymentStore';
 import { environmentResourceId } from '../permissions';
-import { DefinitionService } from './DefinitionService';
+import { DefinitionService, ImpactConflictError } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
 import type { GraphView } from '@baton/backstage-plugin-orchestrator-node';
 import { DriftReconciler } from './DriftReconciler';
@@ -457,9 +457,20 @@ export async function createRouter(
     res.status(204).end();
   });
 
+  router.get('/deployments', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const page = await deploymentStore.listAllDeployments({
+      status: req.query.status as DeploymentStatus | undefined,
+      limit: pageLimit(req.query.limit, 50),
+      cursor: req.query.cursor as string | undefined,
+    });
+    res.json({ items: page.items.map(deploymentView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+  });
+
   router.get('/resources', async (req, res) => {
     await authorize(req, orchestratorReadPermission);
     const page = await deploymentStore.listAllResources({
+      status: req.query.status as ActiveResourceRecord['status'] | undefined,
       limit: pageLimit(req.query.limit, 100),
       cursor: req.query.cursor as string | undefined,
     });
@@ -479,10 +490,10 @@ export async function createRouter(
   router.get('/explain', async (req, res) => {
     await authorize(req, orchestratorReadPermission);
     const { type, app, env, resId } = req.query as Record<string, string>;
-    const environment = await requireEnv(app, env);
+    const envType = (req.query.envType as string | undefined) || (await requireEnv(app, env)).type;
     const result = definitions.index().explain(
       { type, class: (req.query.class as string) || 'default', resId },
-      { appId: app, envId: env, envType: environment.type },
+      { appId: app, envId: env, envType },
     );
     res.json({ ...result });
   });
@@ -533,6 +544,11 @@ export async function createRouter(
         error: { name: 'InputError', message: error.message },
         details: error.diagnostics,
       });
+      return;
+    }
+    // The impact guard's 409 lists the resources a definition change would re-match, for a client to show.
+    if (error instanceof ImpactConflictError) {
+      res.status(409).json({ error: { name: 'ConflictError', message: error.message }, impacts: error.impacts });
       return;
     }
     next(error);

@@ -134,6 +134,63 @@ resources:
     );
   });
 
+  it('serves the platform page: YAML definitions behind the impact guard, deployments and resources across apps, explain for an environment type', async () => {
+    const { client, requests } = await start();
+    await client.putEnvironmentType({ path: { id: 'development' }, body: {} });
+    await client.putApp({ path: { app: 'shop' }, body: {} });
+    await client.putEnvironment({ path: { app: 'shop', env: 'dev' }, body: { type: 'development' } });
+    const workload = 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers: { main: { image: web } }\nresources: { db: { type: postgres } }\n';
+    const queued = await client.createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: [workload] } });
+    if (!('id' in queued)) throw new Error('a deployment answers with its id');
+    let deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id } });
+    for (let i = 0; i < 300 && deployment.status !== 'succeeded'; i++) {
+      await new Promise(r => setTimeout(r, 50));
+      deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id } });
+    }
+
+    const all = await client.listAllDeployments({ query: { limit: '10' } });
+    all.items.forEach(d => expectSchema('Deployment', d));
+    expect(all.items).toEqual([expect.objectContaining({ id: queued.id, app: 'shop', env: 'dev', status: 'succeeded' })]);
+    expect((await client.listAllDeployments({ query: { status: 'failed' } })).items).toEqual([]);
+    expect((await client.listResources({ query: { status: 'orphaned' } })).items).toEqual([]);
+    expect((await client.listResources({ query: { status: 'active' } })).items.map(r => r.definition)).toContain('pg-dev');
+
+    // A definition for the shop app would take its database over from pg-dev.
+    const shopDefinition = `apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: pg-shop }
+spec:
+  type: postgres
+  driver: echo
+  driverInputs:
+    values: { host: shop.db.local }
+    secrets: { password: other-secret }
+  criteria: [{ appId: shop }]
+`;
+    const refused = await client
+      .putResourceDefinition({ path: { id: 'pg-shop' }, body: shopDefinition })
+      .catch(e => e);
+    expect(refused).toBeInstanceOf(ResponseError);
+    expect(refused.response.status).toBe(409);
+    expectSchema('Error', refused.body);
+    expect(refused.body.impacts).toEqual([
+      { app: 'shop', env: 'dev', uid: expect.stringMatching(/^postgres/), from: 'pg-dev', to: 'pg-shop' },
+    ]);
+    const applied = await client.putResourceDefinition({ path: { id: 'pg-shop' }, query: { force: 'true' }, body: shopDefinition });
+    expectSchema('ResourceDefinitionView', applied);
+    expect(JSON.stringify(applied)).not.toContain('other-secret');
+
+    // Explain for an environment that does not exist yet, by its type.
+    const explained = await client.explain({
+      query: { type: 'postgres', app: 'blog', env: 'prod', envType: 'production', resId: 'modules.web.externals.db' },
+    });
+    expect(explained.chosen).toBeNull();
+    expect(explained.candidates).toEqual(
+      expect.arrayContaining([expect.objectContaining({ definition: 'pg-dev', matched: false })]),
+    );
+    expect(requests).toContainEqual(expect.stringMatching(/^PUT .*\/resource-definitions\/pg-shop\?force=true$/));
+  });
+
   it('throws ResponseError with the error body and its details', async () => {
     const { client } = await start();
     const missing = await client.getGraph({ path: { app: 'shop', env: 'dev' } }).catch(e => e);

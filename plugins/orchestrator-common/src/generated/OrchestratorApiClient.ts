@@ -18,6 +18,7 @@ import type {
   GitWebhookResponse,
   Graph,
   Id,
+  ListAllDeploymentsResponse,
   ListAppsResponse,
   ListDeploymentsResponse,
   ListEnvironmentTypesResponse,
@@ -329,9 +330,11 @@ export class OrchestratorApiClient {
         /** Apply a change that re-matches or removes active resources */
         force?: 'true' | 'false';
       };
-      body: {
-        [key: string]: unknown;
-      };
+      body:
+        | {
+            [key: string]: unknown;
+          }
+        | string;
     },
     options?: RequestOptions,
   ): Promise<ResourceDefinitionView> {
@@ -620,10 +623,33 @@ export class OrchestratorApiClient {
     ) as Promise<void>;
   }
 
+  /** GET /deployments */
+  async listAllDeployments(
+    request: {
+      query?: {
+        /** Only deployments with this status */
+        status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+        /** Page size, 1 to 1000 */
+        limit?: string;
+        /** The nextCursor of the previous page; any other value is a 400 */
+        cursor?: string;
+      };
+    } = {},
+    options?: RequestOptions,
+  ): Promise<ListAllDeploymentsResponse> {
+    return this.send('GET', `/deployments`, {
+      query: request.query,
+
+      token: options?.token,
+    }) as Promise<ListAllDeploymentsResponse>;
+  }
+
   /** GET /resources */
   async listResources(
     request: {
       query?: {
+        /** Only resources with this status (orphaned ones are no longer in any workload) */
+        status?: 'pending' | 'active' | 'failed' | 'deleting' | 'orphaned';
         /** Page size, 1 to 1000 */
         limit?: string;
         /** The nextCursor of the previous page; any other value is a 400 */
@@ -647,6 +673,8 @@ export class OrchestratorApiClient {
         class?: string;
         app: string;
         env: string;
+        /** Explain for an environment of this type (the environment need not exist); the environment's own type otherwise */
+        envType?: string;
         resId: string;
       };
     },
@@ -780,8 +808,11 @@ export class OrchestratorApiClient {
     const search = query.toString();
     const baseUrl = await this.discoveryApi.getBaseUrl('orchestrator');
     const headers: Record<string, string> = {};
+    const yamlText = typeof request.body === 'string';
     if (request.body !== undefined)
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = yamlText
+        ? 'application/yaml'
+        : 'application/json';
     if (request.token) headers.authorization = `Bearer ${request.token}`;
     const response = await this.fetchApi.fetch(
       `${baseUrl}${path}${search ? `?${search}` : ''}`,
@@ -789,7 +820,9 @@ export class OrchestratorApiClient {
         method,
         headers,
         body:
-          request.body !== undefined ? JSON.stringify(request.body) : undefined,
+          request.body === undefined || yamlText
+            ? (request.body as string | undefined)
+            : JSON.stringify(request.body),
       },
     );
     if (!response.ok) throw await responseError(response);

@@ -12,6 +12,16 @@ export type ModelError = {
     path?: string;
     message: string;
   }>;
+  /** On the impact guard's 409, the active resources the change would re-match */
+  impacts?: Array<{
+    app: string;
+    env: string;
+    uid: string;
+    /** The definition that provides it now */
+    from: string;
+    /** The definition that would provide it, or null when none would */
+    to: string | null;
+  }>;
 };
 
 export type EnvironmentType = {
@@ -80,6 +90,8 @@ export type ResourceDefinitionView = {
 
 export type Deployment = {
   id: string;
+  app?: string;
+  env?: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   createdAt: string;
   /** When a runner took the deployment */
@@ -308,6 +320,11 @@ export type PromoteRequest = {
 
 export type Promote200Response = {
   plan: DeploymentPlan;
+};
+
+export type ListAllDeploymentsResponse = {
+  items: Array<Deployment>;
+  nextCursor?: string;
 };
 
 export type ListResourcesResponse = {

@@ -4,6 +4,12 @@ import { OrchestratorApi } from '../api';
 const nothingToDo = async () => {
   throw new NotFoundError('not in this test');
 };
+import { ResourceDefinitionView } from '@baton/backstage-plugin-orchestrator-common';
+
+/** A definition as the API shows it, stored through the API at revision 1. */
+export function definitionView(id: string, spec: Record<string, unknown>): ResourceDefinitionView {
+  return { apiVersion: 'baton.dev/v1', kind: 'ResourceDefinition', metadata: { id }, spec, source: 'api', revision: 1 };
+}
 
 /** An orchestrator client answering from memory, with the given methods replaced. */
 export function mockOrchestratorApi(overrides: Partial<OrchestratorApi> = {}): OrchestratorApi {
@@ -23,6 +29,33 @@ export function mockOrchestratorApi(overrides: Partial<OrchestratorApi> = {}): O
     promote: nothingToDo,
     getDrift: async () => undefined,
     deprovisionResource: nothingToDo,
+    listDefinitions: async () => [],
+    getDefinition: async id => {
+      throw new Error(`No resource definition ${id}`);
+    },
+    putDefinition: async id => {
+      throw new Error(`No resource definition ${id}`);
+    },
+    listAllResources: async () => [],
+    explain: async query => ({
+      type: query.type,
+      class: query.class ?? 'default',
+      resId: query.resId,
+      context: { appId: query.app, envId: query.env, envType: query.envType ?? '' },
+      chosen: null,
+      candidates: [],
+    }),
+    listEnvironmentTypes: async () => [],
+    listApps: async () => [],
+    createEnvironment: async (app, env, options) => ({
+      appId: app,
+      id: env,
+      type: options.type,
+      deployMode: 'gitops',
+      createdAt: new Date(0).toISOString(),
+    }),
+    deleteEnvironment: async () => {},
+    listAllDeployments: async () => [],
     ...overrides,
   };
 }

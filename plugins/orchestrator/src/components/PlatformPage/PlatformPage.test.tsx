@@ -16,6 +16,19 @@ describe('PlatformPage', () => {
     expect(await screen.findByText('ok')).toBeInTheDocument();
   });
 
+  it('opens on the resource definitions and has a tab for each view', async () => {
+    const api = mockOrchestratorApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[orchestratorApiRef, api]]}>
+        <PlatformPage />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText('No definitions yet')).toBeInTheDocument();
+    for (const tab of ['Resource definitions', 'Explain', 'Environments', 'Deployments', 'Orphaned resources']) {
+      expect(screen.getByRole('tab', { name: tab })).toBeInTheDocument();
+    }
+  });
+
   it('shows the error when the backend refuses', async () => {
     const api = mockOrchestratorApi({
       getHealth: async () => {

@@ -1,38 +1,53 @@
-import {
-  Content,
-  ContentHeader,
-  Header,
-  InfoCard,
-  Page,
-  Progress,
-  ResponseErrorPanel,
-  StructuredMetadataTable,
-} from '@backstage/core-components';
+import { Header, HeaderLabel, Page, ResponseErrorPanel, TabbedLayout } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { Route, Routes, useResolvedPath } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
+import { DefinitionPage } from './DefinitionPage';
+import { DefinitionsTable } from './DefinitionsTable';
+import { DeploymentsView } from './DeploymentsView';
+import { EnvironmentsView } from './EnvironmentsView';
+import { ExplainView } from './ExplainView';
+import { OrphansView } from './OrphansView';
+import { PlatformBaseContext } from './platformPaths';
 
-/** The platform team's page: the orchestrator's state at a glance. */
+/**
+ * The platform team's page: resource definitions, which definition a
+ * resource gets, environments, recent deployments and orphaned resources.
+ */
 export const PlatformPage = () => {
   const api = useApi(orchestratorApiRef);
-  const { value, loading, error } = useAsync(() => api.getHealth(), [api]);
+  const health = useAsync(() => api.getHealth(), [api]);
+  const base = useResolvedPath('.').pathname;
 
   return (
-    <Page themeId="tool">
-      <Header
-        title="Baton"
-        subtitle="Platform orchestrator: Score workloads, resource definitions, deployments"
-      />
-      <Content>
-        <ContentHeader title="Orchestrator" />
-        {loading && <Progress />}
-        {error && <ResponseErrorPanel error={error} />}
-        {value && (
-          <InfoCard title="Backend">
-            <StructuredMetadataTable metadata={{ status: value.status }} />
-          </InfoCard>
-        )}
-      </Content>
-    </Page>
+    <PlatformBaseContext.Provider value={base}>
+      <Page themeId="tool">
+        <Header title="Baton" subtitle="Platform orchestrator: Score workloads, resource definitions, deployments">
+          <HeaderLabel label="Backend" value={health.value?.status ?? (health.error ? 'unreachable' : '…')} />
+        </Header>
+        {health.error && <ResponseErrorPanel error={health.error} />}
+        <TabbedLayout>
+          <TabbedLayout.Route path="/definitions" title="Resource definitions">
+            <Routes>
+              <Route path="/" element={<DefinitionsTable />} />
+              <Route path="/:id" element={<DefinitionPage />} />
+            </Routes>
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/explain" title="Explain">
+            <ExplainView />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/environments" title="Environments">
+            <EnvironmentsView />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/deployments" title="Deployments">
+            <DeploymentsView />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/orphans" title="Orphaned resources">
+            <OrphansView />
+          </TabbedLayout.Route>
+        </TabbedLayout>
+      </Page>
+    </PlatformBaseContext.Provider>
   );
 };

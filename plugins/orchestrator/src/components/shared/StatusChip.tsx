@@ -4,6 +4,7 @@ import { Chip } from '@material-ui/core';
 const COLOURS: Record<string, string> = {
   succeeded: '#2e7d32',
   active: '#2e7d32',
+  matched: '#2e7d32',
   provisioned: '#2e7d32',
   failed: '#c62828',
   running: '#1565c0',
