@@ -23,7 +23,8 @@ async function orchestrator(request: APIRequestContext) {
     const response = await request.fetch(`${backend}/api/orchestrator${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-      data: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      // A string body goes as it is (YAML); anything else as JSON.
+      data: typeof body === 'string' || body === undefined ? body : JSON.stringify(body),
     });
     expect(response.status(), `${method} ${path}: ${await response.text()}`).toBeLessThan(300);
     return response.status() === 204 ? undefined : response.json();
