@@ -47,5 +47,9 @@ describe('backend', () => {
     expect(actions.status).toBe(200);
     const ids = ((await actions.json()) as { id: string }[]).map(a => a.id);
     expect(ids).toEqual(expect.arrayContaining(['score:workload:create', 'score:resource:add', 'orchestrator:app:create', 'orchestrator:environment:create']));
+    // The current ids, all under baton:; the ones above are their aliases.
+    expect(ids).toEqual(
+      expect.arrayContaining(['baton:score:create', 'baton:score:resource:add', 'baton:app:create', 'baton:environment:create', 'baton:deploy', 'baton:publish:local']),
+    );
   });
 });

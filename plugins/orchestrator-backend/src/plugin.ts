@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import {
   ORCHESTRATOR_EVENTS_TOPIC,
@@ -24,6 +25,7 @@ import { DefinitionService } from './service/DefinitionService';
 import { DeploymentService } from './service/DeploymentService';
 import { DriftReconciler } from './service/DriftReconciler';
 import { GitWatcher } from './service/GitWatcher';
+import { repositoriesFromCatalog } from './service/catalogRepositories';
 import { createRouter } from './service/router';
 import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from '@baton/backstage-plugin-orchestrator-node/extensions';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
@@ -60,6 +62,8 @@ export const orchestratorPlugin = createBackendPlugin({
     });
     env.registerInit({
       deps: {
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
         discovery: coreServices.discovery,
@@ -156,15 +160,26 @@ export const orchestratorPlugin = createBackendPlugin({
 
         const gitWatcher = new GitWatcher({
           watchState: await DatabaseGitWatchStateStore.create({ database }),
-          deployments: deploymentService,
+          deploymentService,
           cacheDir: path.join(dataDir, 'watched'),
           logger: logger.child({ task: 'git-watch' }),
-          repositories: async () => [
-            ...GitWatcher.repositoriesInConfig(config),
-            ...(await store.listApps()).flatMap(app =>
-              app.repository ? [{ ...app.repository, app: app.id, source: 'app' as const }] : [],
-            ),
-          ],
+          repositories: async () => {
+            const apps = await store.listApps();
+            const withoutRepository = new Set(apps.filter(app => !app.repository).map(app => app.id));
+            const fromCatalog = await repositoriesFromCatalog({
+              catalog: deps.catalog,
+              auth: deps.auth,
+              follows: app => withoutRepository.has(app),
+            }).catch(error => {
+              logger.debug(`Could not read repositories from the catalog: ${error}`);
+              return [];
+            });
+            return [
+              ...GitWatcher.repositoriesInConfig(config),
+              ...apps.flatMap(app => (app.repository ? [{ ...app.repository, app: app.id, source: 'app' as const }] : [])),
+              ...fromCatalog,
+            ];
+          },
         });
         await deps.scheduler.scheduleTask({
           id: 'orchestrator:git-watch',

@@ -13,6 +13,7 @@ import { createOrchestratorDeployAction } from './actions/orchestratorDeploy';
 import { createOrchestratorEnvironmentCreateAction } from './actions/orchestratorEnvironmentCreate';
 import { createScoreResourceAddAction } from './actions/scoreResourceAdd';
 import { createScoreWorkloadCreateAction } from './actions/scoreWorkloadCreate';
+import { legacyAliases } from './actions/legacyActionIds';
 
 /**
  * Baton's scaffolder actions.
@@ -36,7 +37,7 @@ export const scaffolderModuleOrchestrator = createBackendModule({
         const repositoriesDir =
           config.getOptionalString('orchestrator.scaffolder.repositoriesDir') ?? path.join(dataDir, 'repositories');
         const access = { client: new OrchestratorApiClient({ discoveryApi: discovery }), auth };
-        scaffolderActions.addActions(
+        const actions = [
           createScoreWorkloadCreateAction(),
           createScoreResourceAddAction(),
           createOrchestratorAppCreateAction(access),
@@ -48,7 +49,8 @@ export const scaffolderModuleOrchestrator = createBackendModule({
             auth,
             webhookUrl: `${await discovery.getBaseUrl('orchestrator')}/webhooks/git`,
           }),
-        );
+        ];
+        scaffolderActions.addActions(...actions, ...legacyAliases(actions));
       },
     });
   },

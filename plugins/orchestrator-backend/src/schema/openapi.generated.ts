@@ -187,9 +187,9 @@ export const spec = {
           },
           source: {
             type: 'string',
-            enum: ['app', 'config'],
+            enum: ['app', 'config', 'catalog'],
             description:
-              'app when the app names the repository, config for orchestrator.gitWatch.repositories',
+              'app when the app names the repository, catalog when its catalog entity does (source location and baton.dev/branches), config for orchestrator.gitWatch.repositories',
           },
           branch: {
             type: 'string',

@@ -10,8 +10,8 @@ import { DeploymentService } from './DeploymentService';
 
 /** One watched repository. @internal */
 export interface WatchedRepository {
-  /** `app`: named by the app (API, scaffolder, catalog); `config`: `orchestrator.gitWatch.repositories`. */
-  source: 'app' | 'config';
+  /** `app`: named by the app (API, scaffolder); `catalog`: by the app's catalog entity; `config`: `orchestrator.gitWatch.repositories`. */
+  source: 'app' | 'config' | 'catalog';
   /** A local path (a working copy or a bare repository) or a remote URL. */
   url: string;
   app: string;
@@ -67,7 +67,7 @@ export class GitWatcher {
       watchState: GitWatchStateStore;
       /** Read at every poll, so new apps and configuration changes apply without a restart. */
       repositories: () => Promise<WatchedRepository[]>;
-      deployments: DeploymentService;
+      deploymentService: DeploymentService;
       cacheDir: string;
       logger: LoggerService;
     },
@@ -133,7 +133,7 @@ export class GitWatcher {
       const changed = !before || !sameFiles(before, files);
       if (changed && files.size) {
         const [{ commit }] = await git.log({ fs, gitdir, ref: head, depth: 1 });
-        const deployment = await this.deps.deployments.create(
+        const deployment = await this.deps.deploymentService.create(
           repo.app,
           env,
           {

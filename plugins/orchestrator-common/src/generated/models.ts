@@ -55,8 +55,8 @@ export type AppRepository = {
 
 export type WatchedBranch = {
   repository: string;
-  /** app when the app names the repository, config for orchestrator.gitWatch.repositories */
-  source: 'app' | 'config';
+  /** app when the app names the repository, catalog when its catalog entity does (source location and baton.dev/branches), config for orchestrator.gitWatch.repositories */
+  source: 'app' | 'config' | 'catalog';
   branch: string;
   environment: string;
   /** The last commit of the branch the watcher handled */

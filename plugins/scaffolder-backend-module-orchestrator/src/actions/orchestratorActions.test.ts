@@ -117,7 +117,7 @@ describe('orchestrator actions', () => {
     expect((await get('/apps/dry')).status).toBe(404);
   });
 
-  describe('orchestrator:deploy', () => {
+  describe('baton:deploy', () => {
     const score = 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\nresources:\n  db: { type: postgres }\n';
     let deployAction: ReturnType<typeof createOrchestratorDeployAction>;
     beforeAll(() => {

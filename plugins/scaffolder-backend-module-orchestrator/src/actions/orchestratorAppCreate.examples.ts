@@ -8,7 +8,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'app',
-          action: 'orchestrator:app:create',
+          action: 'baton:app:create',
           name: 'Create the app',
           input: {
             app: '${{ parameters.name }}',
@@ -25,7 +25,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'app',
-          action: 'orchestrator:app:create',
+          action: 'baton:app:create',
           name: 'Create the app',
           input: {
             app: '${{ parameters.name }}',

@@ -3,13 +3,13 @@ import { onBehalfOf, OrchestratorAccess } from './orchestratorAccess';
 import { examples } from './orchestratorAppCreate.examples';
 
 /**
- * `orchestrator:app:create`: creates (or updates) an app in the orchestrator.
+ * `baton:app:create`: creates (or updates) an app in the orchestrator.
  *
  * @public
  */
 export function createOrchestratorAppCreateAction(options: OrchestratorAccess) {
   return createTemplateAction({
-    id: 'orchestrator:app:create',
+    id: 'baton:app:create',
     description: 'Creates an app in the Baton orchestrator (idempotent)',
     examples,
     supportsDryRun: true,

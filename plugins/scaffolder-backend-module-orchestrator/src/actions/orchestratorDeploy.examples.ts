@@ -8,7 +8,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'deploy',
-          action: 'orchestrator:deploy',
+          action: 'baton:deploy',
           name: 'Deploy to dev',
           input: { app: '${{ parameters.name }}', env: 'dev' },
         },
@@ -21,7 +21,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'deploy',
-          action: 'orchestrator:deploy',
+          action: 'baton:deploy',
           name: 'Deploy',
           input: { app: 'shop', env: 'dev', scoreFiles: ['web/score.yaml', 'worker/score.yaml'], comment: 'first deployment' },
         },

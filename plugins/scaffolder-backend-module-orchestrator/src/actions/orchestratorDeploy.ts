@@ -7,7 +7,7 @@ import { onBehalfOf, OrchestratorAccess } from './orchestratorAccess';
 import { examples } from './orchestratorDeploy.examples';
 
 /**
- * `orchestrator:deploy`: deploys the workspace's Score file(s) to an
+ * `baton:deploy`: deploys the workspace's Score file(s) to an
  * environment, streams the deployment's log into the task log while it runs,
  * and outputs the deployment id, its status and the resources' outputs (never
  * secrets). The step fails when the deployment fails. A retried task resumes
@@ -18,7 +18,7 @@ import { examples } from './orchestratorDeploy.examples';
 export function createOrchestratorDeployAction(options: OrchestratorAccess & { pollIntervalMs?: number }) {
   const pollMs = options.pollIntervalMs ?? 500;
   return createTemplateAction({
-    id: 'orchestrator:deploy',
+    id: 'baton:deploy',
     description: 'Deploys Score files from the workspace to an environment of the Baton orchestrator and waits for the result',
     examples,
     supportsDryRun: true,

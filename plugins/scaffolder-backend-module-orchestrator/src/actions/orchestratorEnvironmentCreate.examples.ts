@@ -8,7 +8,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'env',
-          action: 'orchestrator:environment:create',
+          action: 'baton:environment:create',
           name: 'Create the dev environment',
           input: { app: 'shop', env: 'dev', type: 'development' },
         },
@@ -21,7 +21,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'preview',
-          action: 'orchestrator:environment:create',
+          action: 'baton:environment:create',
           name: 'Create a preview environment',
           input: { app: 'shop', env: 'pr-42', type: 'staging', cloneFrom: 'staging' },
         },

@@ -3,14 +3,14 @@ import { onBehalfOf, OrchestratorAccess } from './orchestratorAccess';
 import { examples } from './orchestratorEnvironmentCreate.examples';
 
 /**
- * `orchestrator:environment:create`: creates (or updates) an environment of
+ * `baton:environment:create`: creates (or updates) an environment of
  * an app, optionally cloned from another one.
  *
  * @public
  */
 export function createOrchestratorEnvironmentCreateAction(options: OrchestratorAccess) {
   return createTemplateAction({
-    id: 'orchestrator:environment:create',
+    id: 'baton:environment:create',
     description: 'Creates an environment of an app in the Baton orchestrator (idempotent)',
     examples,
     supportsDryRun: true,

@@ -8,7 +8,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'bucket',
-          action: 'score:resource:add',
+          action: 'baton:score:resource:add',
           name: 'Add a bucket',
           input: { name: 'assets', type: 's3' },
         },
@@ -21,7 +21,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'db',
-          action: 'score:resource:add',
+          action: 'baton:score:resource:add',
           name: 'Add the shared database',
           input: {
             path: 'services/api/score.yaml',

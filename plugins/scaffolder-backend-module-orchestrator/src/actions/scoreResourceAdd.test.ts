@@ -16,7 +16,7 @@ resources:
     type: postgres # managed by the platform
 `;
 
-describe('score:resource:add', () => {
+describe('baton:score:resource:add', () => {
   const action = createScoreResourceAddAction();
 
   async function run(input: any, content = original) {

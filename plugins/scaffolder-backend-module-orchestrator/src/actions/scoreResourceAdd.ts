@@ -9,7 +9,7 @@ import { examples } from './scoreResourceAdd.examples';
 const NAME = /^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
 
 /**
- * `score:resource:add`: adds a resource to an existing Score file, or updates
+ * `baton:score:resource:add`: adds a resource to an existing Score file, or updates
  * it when one of that name exists. The file's comments, key order and
  * formatting are kept (yaml's document API edits the parsed document).
  *
@@ -17,7 +17,7 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
  */
 export function createScoreResourceAddAction() {
   return createTemplateAction({
-    id: 'score:resource:add',
+    id: 'baton:score:resource:add',
     description: 'Adds (or updates) a resource in a Score file, keeping its comments and formatting',
     examples,
     supportsDryRun: true,

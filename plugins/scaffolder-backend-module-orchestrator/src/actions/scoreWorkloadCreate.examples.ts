@@ -8,7 +8,7 @@ export const examples: TemplateExample[] = [
       steps: [
         {
           id: 'score',
-          action: 'score:workload:create',
+          action: 'baton:score:create',
           name: 'Create score.yaml',
           input: {
             name: 'web',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import yaml from 'yaml';
 import { createScoreWorkloadCreateAction } from './scoreWorkloadCreate';
 
-describe('score:workload:create', () => {
+describe('baton:score:create', () => {
   const action = createScoreWorkloadCreateAction();
 
   it('writes a Score file with ports, variables and resources', async () => {

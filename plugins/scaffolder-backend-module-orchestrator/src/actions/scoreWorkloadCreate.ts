@@ -11,7 +11,7 @@ import yaml from 'yaml';
 import { examples } from './scoreWorkloadCreate.examples';
 
 /**
- * `score:workload:create`: writes a valid `score.yaml` into the workspace.
+ * `baton:score:create`: writes a valid `score.yaml` into the workspace.
  * Input that would make an invalid Score file is refused with the engine's
  * validation messages.
  *
@@ -19,7 +19,7 @@ import { examples } from './scoreWorkloadCreate.examples';
  */
 export function createScoreWorkloadCreateAction() {
   return createTemplateAction({
-    id: 'score:workload:create',
+    id: 'baton:score:create',
     description: 'Writes a Score workload file (score.dev/v1b1) into the workspace',
     examples,
     supportsDryRun: true,
