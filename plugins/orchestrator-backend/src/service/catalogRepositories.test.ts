@@ -34,7 +34,7 @@ describe('repositories that catalog entities declare', () => {
 
   it('needs the app, the source location and the branches', () => {
     const entity = (annotations: Record<string, string>) => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'web', annotations } });
-    const all = { 'baton.dev/app': 'shop', 'backstage.io/source-location': 'url:https://github.com/acme/shop/tree/main/', 'baton.dev/branches': 'main=dev' };
+    const all: Record<string, string> = { 'baton.dev/app': 'shop', 'backstage.io/source-location': 'url:https://github.com/acme/shop/tree/main/', 'baton.dev/branches': 'main=dev' };
     expect(repositoryOfEntity(entity(all))).toEqual({ source: 'catalog', app: 'shop', url: 'https://github.com/acme/shop', branches: { main: 'dev' } });
     for (const missing of Object.keys(all)) {
       const { [missing]: _, ...rest } = all;
