@@ -64,7 +64,7 @@ async function runOnce(workloads: number, definitions: number): Promise<Result> 
 
   t = now();
   const results = await executeGraph({ graph, drivers: createBuiltInDrivers(), pureOnly: true, concurrency: 16 });
-  const rendered = renderApplication({ plan: undefined as never, graph, results, documents: new Map(documents.map(d => [d.workload.metadata.name, d])) });
+  const rendered = renderApplication({ graph, results, documents: new Map(documents.map(d => [d.workload.metadata.name, d])) });
   const render = now() - t;
 
   const objects = [...Object.values(rendered.workloads).flat(), ...rendered.resources];

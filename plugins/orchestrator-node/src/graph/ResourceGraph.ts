@@ -99,12 +99,12 @@ export function buildResourceGraph(options: {
 }): ResourceGraph {
   const { app, env, envType, index } = options;
   const diagnostics: Diagnostic[] = [];
-  const nodes = new Map<string, GraphNode>();
+  const nodes = new Map<string, BuildingNode>();
   const deps = new Map<string, Set<string>>();
-  const queue: GraphNode[] = [];
+  const queue: BuildingNode[] = [];
   const context = { appId: app, envId: env, envType };
 
-  const addNode = (type: string, klass: string, resId: string, params: Record<string, unknown>): GraphNode => {
+  const addNode = (type: string, klass: string, resId: string, params: Record<string, unknown>): BuildingNode => {
     const uid = resourceUid(type, klass, resId);
     let node = nodes.get(uid);
     if (!node) {
@@ -117,7 +117,6 @@ export function buildResourceGraph(options: {
         guresid: guresidOf(app, env, uid),
         definition: '',
         criterion: null,
-        match: undefined as unknown as DefinitionMatch,
         dependsOn: [],
         declaredBy: [],
       };
@@ -127,7 +126,7 @@ export function buildResourceGraph(options: {
     }
     return node;
   };
-  const addEdge = (from: GraphNode, to: GraphNode) => {
+  const addEdge = (from: BuildingNode, to: BuildingNode) => {
     if (from !== to) deps.get(from.uid)!.add(to.uid);
   };
 
@@ -144,7 +143,7 @@ export function buildResourceGraph(options: {
     const wNode = addNode('workload', 'default', `modules.${name}`, {});
     wNode.workload = name;
     addEdge(wNode, namespace);
-    const byName = new Map<string, GraphNode>();
+    const byName = new Map<string, BuildingNode>();
     for (const [rname, resource] of Object.entries(workload.resources ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
       const resId = resource.id ? `shared.${resource.id}` : `modules.${name}.externals.${rname}`;
       const klass = resource.class ?? 'default';
@@ -173,8 +172,8 @@ export function buildResourceGraph(options: {
     }
   }
 
-  const matchDependents: [GraphNode, GraphNode][] = [];
-  const provisionedFirst: [GraphNode, GraphNode][] = [];
+  const matchDependents: [BuildingNode, BuildingNode][] = [];
+  const provisionedFirst: [BuildingNode, BuildingNode][] = [];
   const referencesOf = new Map<object, ReturnType<typeof findResourceReferences>>();
   for (let next = 0; next < queue.length; next++) {
     const node = queue[next];
@@ -228,7 +227,7 @@ export function buildResourceGraph(options: {
     if (main !== coProvisioned && !reaches(deps, coProvisioned.uid, main.uid)) addEdge(main, coProvisioned);
   }
 
-  if (diagnostics.length) throw new ValidationError(diagnostics);
+  if (diagnostics.length || !allMatched(nodes)) throw new ValidationError(diagnostics);
 
   const ordered = topologicalOrder(nodes, deps);
   for (const node of ordered) node.dependsOn = [...deps.get(node.uid)!].sort();
@@ -246,6 +245,14 @@ export function buildResourceGraph(options: {
     )
     .digest('hex');
   return { app, env, envType, hash, nodes: ordered, byUid: nodes };
+}
+
+/** A node while the graph is built: matched once the queue reaches it. */
+type BuildingNode = Omit<GraphNode, 'match'> & { match?: DefinitionMatch };
+
+/** Every node found a definition (one that did not is a diagnostic). */
+function allMatched(nodes: Map<string, BuildingNode>): nodes is Map<string, GraphNode> {
+  return [...nodes.values()].every(n => n.match !== undefined);
 }
 
 function criterionRecord(criterion: Criterion): Record<string, string> {

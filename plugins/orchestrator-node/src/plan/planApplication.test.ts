@@ -85,7 +85,7 @@ resources:
     expect(pg.outputs).toEqual({ host: 'h' });
     expect(pg.secretOutputs).toEqual(['conn']);
     expect(JSON.stringify(plan)).not.toContain(SECRET);
-    const rendered = renderApplication({ plan, ...planned });
+    const rendered = renderApplication(planned);
     const [deployment] = rendered.workloads.api.filter(o => o.kind === 'Deployment');
     expect(JSON.stringify(deployment)).not.toContain(SECRET);
     expect(JSON.stringify(deployment)).toContain('secretKeyRef');

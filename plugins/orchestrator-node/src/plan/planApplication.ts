@@ -106,7 +106,7 @@ export interface RenderedApplication {
  * @public
  */
 export function renderApplication(
-  planned: ApplicationPlan,
+  planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>,
   options: {
     readFile?: (document: ScoreDocument, path: string) => string;
     entityNames?: Record<string, string>;
