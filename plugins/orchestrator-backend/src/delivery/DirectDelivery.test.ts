@@ -1,0 +1,34 @@
+import type { ClusterApplier } from '@baton/backstage-plugin-orchestrator-node/extensions';
+import { DirectDelivery } from './DirectDelivery';
+import { DELIVERY_SECRET, renderedTestApp } from '../__testUtils__/renderedTestApp';
+
+const environment = { appId: 'shop', id: 'dev', type: 'development', deployMode: 'direct' as const, createdAt: '' };
+
+describe('DirectDelivery', () => {
+  it('hands every object, Secrets included, to the cluster applier, and keeps the manifests without secrets', async () => {
+    const applied: Parameters<ClusterApplier['apply']>[0][] = [];
+    const delivery = new DirectDelivery({ apply: async request => void applied.push(request) });
+    const rendered = await renderedTestApp();
+    const result = await delivery.deliver({ deploymentId: 'd-1', app: 'shop', env: 'dev', environment, rendered });
+
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatchObject({ app: 'shop', env: 'dev', envType: 'development', namespace: 'shop-dev', deploymentId: 'd-1' });
+    expect(applied[0].objects.map(o => o.kind).sort()).toEqual(['Deployment', 'Secret', 'Service']);
+    expect(result.message).toBe(`Applied 3 object(s) to namespace shop-dev`);
+    expect(result.commit).toBeUndefined();
+    expect(JSON.stringify(result.delivered)).not.toContain(DELIVERY_SECRET);
+    expect(result.delivered['web.yaml']).toContain('kind: ExternalSecret');
+  });
+
+  it('keeps the manifests with the deployment when no cluster applier is installed', async () => {
+    const result = await new DirectDelivery(undefined).deliver({
+      deploymentId: 'd-1',
+      app: 'shop',
+      env: 'dev',
+      environment,
+      rendered: await renderedTestApp(),
+    });
+    expect(result.message).toMatch(/no cluster applier is installed/);
+    expect(Object.keys(result.delivered)).toEqual(['web.yaml']);
+  });
+});
