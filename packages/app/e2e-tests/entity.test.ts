@@ -275,5 +275,7 @@ test("7. the Overview tab's card shows each environment's last deployment", asyn
   await expect(card.getByRole('row', { name: /^dev development succeeded/ })).toBeVisible();
   await expect(card.getByRole('row', { name: /^staging staging failed/ })).toBeVisible();
   await expect(card.getByRole('link', { name: 'Open the Baton tab' })).toHaveAttribute('href', tab);
-  await page.screenshot({ path: `${shots}/entity-overview.png`, fullPage: true });
+  // The card sits below the Overview's other cards, in the content's own scroll area.
+  await card.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/entity-overview.png` });
 });
