@@ -255,7 +255,11 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
       <Grid item xs={12} md={6}>
         <InfoCard title={isInProgress(deployment.status) ? 'Log (live)' : 'Log'}>
           {lines.length ? (
-            <pre aria-label="Deployment log" style={{ margin: 0, maxHeight: 420, overflow: 'auto', fontSize: 12 }}>
+            // Long lines wrap: a node's message is read whole, not scrolled to.
+            <pre
+              aria-label="Deployment log"
+              style={{ margin: 0, maxHeight: 420, overflow: 'auto', fontSize: 12, whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}
+            >
               {lines
                 .map(l => `${new Date(l.createdAt).toLocaleTimeString()} ${l.level.toUpperCase()} ${l.uid ? `[${l.uid}] ` : ''}${l.message}`)
                 .join('\n')}

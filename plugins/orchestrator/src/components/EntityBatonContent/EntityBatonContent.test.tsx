@@ -34,6 +34,17 @@ describe('EntityBatonContent', () => {
     expect(await screen.findByText(/No deployments to prod yet/)).toBeInTheDocument();
   });
 
+  it('says drift was not checked yet until the first check, then when it was', async () => {
+    const checkedAt = '2026-01-02T10:00:00Z';
+    await render(
+      entity('Component', { 'baton.dev/app': 'shop' }),
+      shopApi({ getDrift: async (_app, env) => ({ checkedAt: env === 'dev' ? '' : checkedAt, items: [] }) }),
+    );
+    expect(await screen.findByText('drift not checked yet', {}, { timeout: 10_000 })).toBeInTheDocument();
+    expect(screen.getByText(`no drift (checked ${new Date(checkedAt).toLocaleString()})`)).toBeInTheDocument();
+    expect(screen.queryByText(/Invalid Date/)).not.toBeInTheDocument();
+  });
+
   it("shows a Resource entity's own environment with the resource marked, and its history", async () => {
     await render(
       entity('Resource', { 'baton.dev/app': 'shop', 'baton.dev/env': 'dev', 'baton.dev/uid': 'postgres.default#modules.web.externals.db' }),

@@ -33,8 +33,8 @@ const Environments = (props: { app: string; env?: string; uid?: string; deployme
   return (
     <Grid container spacing={3}>
       {environments.map(e => (
-        // Side by side when there are few, one per row when a resource is marked.
-        <Grid item xs={12} lg={uid || environments.length === 1 ? 12 : 6} key={e.id}>
+        // Side by side on screens wide enough for their tables, one per row when a resource is marked.
+        <Grid item xs={12} xl={uid || environments.length === 1 ? 12 : 6} key={e.id}>
           <EnvironmentPanel app={app} environment={e} highlight={uid} deploymentPath={props.deploymentPath} />
         </Grid>
       ))}

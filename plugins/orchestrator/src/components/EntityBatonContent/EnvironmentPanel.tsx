@@ -75,7 +75,8 @@ export const EnvironmentPanel = (props: {
     },
   ];
   let driftLabel = 'drift not checked yet';
-  if (drift) {
+  // Before the first check the report is empty and has no time.
+  if (drift?.checkedAt) {
     const found = drift.items.length ? `${drift.items.length} drifted` : 'no drift';
     driftLabel = `${found} (checked ${new Date(drift.checkedAt).toLocaleString()})`;
   }
