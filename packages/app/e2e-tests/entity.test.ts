@@ -1,54 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { APIRequestContext, expect, Locator, Page, test } from '@playwright/test';
+import { expect, Locator, Page, test } from '@playwright/test';
+import { backend, backendAsGuest, shots, signIn } from './backendAsGuest';
 
-const backend = `http://localhost:${process.env.BATON_E2E_BACKEND_PORT ?? 7107}`;
-const shots = '.data/e2e-screenshots';
 // The echo driver hands this back as a secret output: it must appear nowhere on the page.
 const SECRET = 'e2e-entity-secret-value';
 
 // One app and its deployments are shared: each step builds on the one before.
 test.describe.configure({ mode: 'serial' });
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('link', { name: 'Create' }).first()).toBeVisible();
-}
-
-/** The backend as the guest user: the orchestrator API, and the catalog to register the app's entity. */
-async function backendAsGuest(request: APIRequestContext) {
-  const refresh = await request.get(`${backend}/api/auth/guest/refresh?env=development`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  expect(refresh.ok()).toBeTruthy();
-  const token = (await refresh.json()).backstageIdentity.token as string;
-  const call = async (method: string, url: string, body?: unknown, contentType = 'application/json') => {
-    const response = await request.fetch(`${backend}/api${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-      data: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    expect(response.status(), `${method} ${url}: ${await response.text()}`).toBeLessThan(300);
-    return response.status() === 204 ? undefined : response.json();
-  };
-  const orchestrator = (method: string, url: string, body?: unknown, contentType?: string) =>
-    call(method, `/orchestrator${url}`, body, contentType);
-  return {
-    call,
-    orchestrator,
-    /** Deploys the workloads and waits until the deployment has finished. */
-    async deploy(app: string, env: string, workloads: string[]) {
-      const { id } = await orchestrator('POST', `/apps/${app}/envs/${env}/deployments`, { workloads });
-      await expect
-        .poll(async () => (await orchestrator('GET', `/apps/${app}/envs/${env}/deployments/${id}`)).status, {
-          timeout: 60_000,
-        })
-        .toMatch(/succeeded|failed/);
-      return (await orchestrator('GET', `/apps/${app}/envs/${env}/deployments/${id}`)) as { id: string; status: string };
-    },
-  };
-}
 
 /** The workload `web`, its resources (id → type) and variables read from their outputs. */
 const workload = (resources: Record<string, string>, variables: Record<string, string>) =>
@@ -85,8 +44,8 @@ let failed: string;
 let page: Page;
 
 /** The card of one of the app's environments on the Baton tab. */
-const environmentCard = (page: Page, env: string): Locator =>
-  page.locator('.MuiCard-root').filter({ has: page.getByText(`${app} / ${env}`, { exact: true }) });
+const environmentCard = (on: Page, env: string): Locator =>
+  on.locator('.MuiCard-root').filter({ has: on.getByText(`${app} / ${env}`, { exact: true }) });
 
 /**
  * The app `e2e-entity-…` as a catalog Component, with dev and staging:

@@ -1,46 +1,9 @@
-import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { backendAsGuest, shots, signIn } from './backendAsGuest';
 
-const backend = `http://localhost:${process.env.BATON_E2E_BACKEND_PORT ?? 7107}`;
-const shots = '.data/e2e-screenshots';
 
 // Tall enough that the screenshots show the tables below the forms.
 test.use({ viewport: { width: 1400, height: 1400 } });
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('link', { name: 'Create' }).first()).toBeVisible();
-}
-
-/** The orchestrator API as the guest user, to make each test's data. */
-async function orchestrator(request: APIRequestContext) {
-  const refresh = await request.get(`${backend}/api/auth/guest/refresh?env=development`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  expect(refresh.ok()).toBeTruthy();
-  const token = (await refresh.json()).backstageIdentity.token as string;
-  const call = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
-    const response = await request.fetch(`${backend}/api/orchestrator${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-      // A string body goes as it is (YAML); anything else as JSON.
-      data: typeof body === 'string' || body === undefined ? body : JSON.stringify(body),
-    });
-    expect(response.status(), `${method} ${path}: ${await response.text()}`).toBeLessThan(300);
-    return response.status() === 204 ? undefined : response.json();
-  };
-  return {
-    call,
-    /** Deploys the workloads and waits until the deployment has finished. */
-    async deploy(app: string, env: string, workloads: string[]) {
-      const { id } = await call('POST', `/apps/${app}/envs/${env}/deployments`, { workloads });
-      await expect
-        .poll(async () => (await call('GET', `/apps/${app}/envs/${env}/deployments/${id}`)).status, { timeout: 120_000 })
-        .toMatch(/succeeded|failed/);
-      return (await call('GET', `/apps/${app}/envs/${env}/deployments/${id}`)) as { id: string; status: string };
-    },
-  };
-}
 
 const workload = (name: string, resources: Record<string, string>) =>
   `apiVersion: score.dev/v1b1
@@ -51,18 +14,18 @@ ${Object.entries(resources).map(([id, type]) => `  ${id}: { type: ${type} }`).jo
 `;
 
 /** A fresh app with a development environment. */
-async function newApp(api: Awaited<ReturnType<typeof orchestrator>>, prefix: string) {
+async function newApp(api: Awaited<ReturnType<typeof backendAsGuest>>, prefix: string) {
   const app = `${prefix}-${Date.now().toString(36)}`;
-  await api.call('PUT', `/apps/${app}`, { title: app });
-  await api.call('PUT', `/apps/${app}/envs/dev`, { type: 'development' });
+  await api.orchestrator('PUT', `/apps/${app}`, { title: app });
+  await api.orchestrator('PUT', `/apps/${app}/envs/dev`, { type: 'development' });
   return app;
 }
 
 test('the definitions table and a definition page with its YAML, secrets masked, and its resources', async ({ page, request }) => {
-  const api = await orchestrator(request);
+  const api = await backendAsGuest(request);
   const app = await newApp(api, 'e2e-defs');
   const id = `${app}-cache`;
-  await api.call(
+  await api.orchestrator(
     'PUT',
     `/resource-definitions/${id}`,
     `apiVersion: baton.dev/v1
@@ -97,7 +60,7 @@ spec:
 });
 
 test('explain shows the chosen definition and a candidate that lost', async ({ page, request }) => {
-  const api = await orchestrator(request);
+  const api = await backendAsGuest(request);
   const app = await newApp(api, 'e2e-explain');
   await signIn(page);
   await page.goto(`/baton/explain?type=postgres&app=${app}&env=dev&resId=modules.web.externals.db`);
@@ -108,7 +71,7 @@ test('explain shows the chosen definition and a candidate that lost', async ({ p
 });
 
 test('a platform engineer creates and deletes an environment', async ({ page, request }) => {
-  const api = await orchestrator(request);
+  const api = await backendAsGuest(request);
   const app = await newApp(api, 'e2e-envs');
   await signIn(page);
   await page.goto('/baton/environments');
@@ -124,13 +87,13 @@ test('a platform engineer creates and deletes an environment', async ({ page, re
   await page.screenshot({ path: `${shots}/environment-delete.png` });
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByRole('button', { name: `Delete ${app}/review` })).toHaveCount(0);
-  expect((await api.call('GET', `/apps/${app}/envs`)).items.map((e: { id: string }) => e.id)).toEqual(['dev']);
+  expect((await api.orchestrator('GET', `/apps/${app}/envs`)).items.map((e: { id: string }) => e.id)).toEqual(['dev']);
 });
 
 test('a failed deployment comes first', async ({ page, request }) => {
-  const api = await orchestrator(request);
+  const api = await backendAsGuest(request);
   const app = await newApp(api, 'e2e-fail');
-  await api.call(
+  await api.orchestrator(
     'PUT',
     `/resource-definitions/${app}-broken`,
     `apiVersion: baton.dev/v1
@@ -147,7 +110,7 @@ spec:
 `,
     'application/yaml',
   );
-  await api.call('PUT', `/apps/${app}`, { title: app, entityRef: `component:default/${app}` });
+  await api.orchestrator('PUT', `/apps/${app}`, { title: app, entityRef: `component:default/${app}` });
   const failed = await api.deploy(app, 'dev', [workload('web', { host: 'dns' })]);
   expect(failed.status).toBe('failed');
   // A newer deployment that succeeds: the failed one still comes first.
@@ -168,11 +131,11 @@ spec:
 });
 
 test('an orphaned resource is deprovisioned', async ({ page, request }) => {
-  const api = await orchestrator(request);
+  const api = await backendAsGuest(request);
   const app = await newApp(api, 'e2e-orphan');
   await api.deploy(app, 'dev', [workload('web', { cache: 'redis' })]);
   await api.deploy(app, 'dev', [workload('web', {})]);
-  const orphans = await api.call('GET', '/resources?status=orphaned&limit=1000');
+  const orphans = await api.orchestrator('GET', '/resources?status=orphaned&limit=1000');
   const orphan = orphans.items.find((r: { app: string }) => r.app === app);
   expect(orphan).toBeDefined();
 
@@ -185,6 +148,6 @@ test('an orphaned resource is deprovisioned', async ({ page, request }) => {
   await page.getByRole('dialog').getByRole('button', { name: 'Deprovision' }).click();
   await expect(button).toHaveCount(0);
   await page.screenshot({ path: `${shots}/orphans-after.png`, fullPage: true });
-  const after = await api.call('GET', '/resources?status=orphaned&limit=1000');
+  const after = await api.orchestrator('GET', '/resources?status=orphaned&limit=1000');
   expect(after.items.filter((r: { app: string }) => r.app === app)).toEqual([]);
 });
