@@ -2,9 +2,11 @@ import type { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import git, { TreeEntry } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PackObject, writeBlobPack } from './packfile';
+import { writeFileWhole } from './writeFileWhole';
 
 /** A remote the repository is pushed to, with credentials from the integrations config. @internal */
 export interface GitOpsRemote {
@@ -38,27 +40,20 @@ const MAX_ATTEMPTS = 20;
 /** Trees kept parsed in memory, by oid; enough for the top folders every commit rewrites. */
 const TREE_CACHE_SIZE = 256;
 
+/** From how many new blobs a commit writes them as one pack rather than a file each. */
+const PACK_THRESHOLD = 64;
+
+/** Blob oids remembered as stored. */
+const BLOB_CACHE_SIZE = 100_000;
+
 /**
  * A file replacing an entry (`content`), or a folder replacing a subtree
  * whole (`folder`, by path inside it; empty removes it).
  */
 type TreeEdit = { content: string } | { folder: Record<string, string> };
 
-/**
- * Git writes loose objects, packs and refs in place; a crash mid-write would
- * leave a truncated object that later reads take as present. Writing to a
- * temporary file and renaming makes every file appear whole or not at all.
- */
-const crashSafeFs = {
-  promises: {
-    ...fs.promises,
-    async writeFile(file: string, data: string | Uint8Array, options?: fs.WriteFileOptions) {
-      const temporary = `${file}.${randomUUID()}.tmp`;
-      await fs.promises.writeFile(temporary, data, options);
-      await fs.promises.rename(temporary, file);
-    },
-  },
-};
+/** Every file Git writes here is written whole (see {@link writeFileWhole}). */
+const crashSafeFs = { promises: { ...fs.promises, writeFile: writeFileWhole } };
 
 /**
  * The Git repository Argo CD syncs: one folder per environment and app
@@ -78,6 +73,8 @@ export class GitOpsRepository {
    * environment's, `argocd/`) grow with the apps, so they are parsed once.
    */
   #trees = new Map<string, TreeEntry[]>();
+  /** Oids of blobs this process wrote: a redeployment's unchanged files are not written again. */
+  #blobs = new Set<string>();
 
   /**
    * The repository `orchestrator.gitops.*` names: `dataDir/gitops`, pushed to
@@ -239,8 +236,23 @@ export class GitOpsRepository {
     else await git.deleteRef({ fs: crashSafeFs, gitdir: this.dir, ref });
   }
 
-  /** Applies `edits` (by path) to the tree `oid`; returns the new tree, undefined when it is empty. */
+  /**
+   * Applies `edits` (by path) to the tree `oid`; returns the new tree,
+   * undefined when it is empty. The new files' blobs are written first, all
+   * at once; a file whose content the tree already holds is not written again.
+   */
   private async editTree(oid: string | undefined, edits: Map<string, TreeEdit>): Promise<string | undefined> {
+    const contents = new Set<string>();
+    const collect = (edit: TreeEdit) => {
+      if ('content' in edit) contents.add(edit.content);
+      else for (const content of Object.values(edit.folder)) contents.add(content);
+    };
+    edits.forEach(collect);
+    const blobs = await this.writeBlobs([...contents]);
+    return this.buildTree(oid, edits, blobs);
+  }
+
+  private async buildTree(oid: string | undefined, edits: Map<string, TreeEdit>, blobs: Map<string, string>): Promise<string | undefined> {
     const entries = new Map((oid ? await this.readTree(oid) : []).map(e => [e.path, e]));
     const nested = new Map<string, Map<string, TreeEdit>>();
     for (const [file, edit] of edits) {
@@ -248,8 +260,8 @@ export class GitOpsRepository {
       if (slash < 0) {
         const replacement =
           'content' in edit
-            ? { mode: '100644', path: file, type: 'blob' as const, oid: await this.writeBlob(edit.content) }
-            : await this.folderEntry(file, edit.folder);
+            ? { mode: '100644', path: file, type: 'blob' as const, oid: blobs.get(edit.content)! }
+            : await this.folderEntry(file, edit.folder, blobs);
         if (replacement) entries.set(file, replacement);
         else entries.delete(file);
         continue;
@@ -260,16 +272,16 @@ export class GitOpsRepository {
     }
     for (const [name, inner] of nested) {
       const existing = entries.get(name);
-      const tree = await this.editTree(existing?.type === 'tree' ? existing.oid : undefined, inner);
+      const tree = await this.buildTree(existing?.type === 'tree' ? existing.oid : undefined, inner, blobs);
       if (tree) entries.set(name, { mode: '040000', path: name, type: 'tree', oid: tree });
       else entries.delete(name);
     }
     return entries.size ? this.writeTree([...entries.values()]) : undefined;
   }
 
-  private async folderEntry(name: string, files: Record<string, string>): Promise<TreeEntry | undefined> {
+  private async folderEntry(name: string, files: Record<string, string>, blobs: Map<string, string>): Promise<TreeEntry | undefined> {
     const edits = new Map(Object.entries(files).map(([file, content]) => [file, { content }]));
-    const oid = await this.editTree(undefined, edits);
+    const oid = await this.buildTree(undefined, edits, blobs);
     return oid ? { mode: '040000', path: name, type: 'tree', oid } : undefined;
   }
 
@@ -303,8 +315,32 @@ export class GitOpsRepository {
     this.#trees.set(oid, tree);
   }
 
-  private writeBlob(content: string): Promise<string> {
-    return git.writeBlob({ fs: crashSafeFs, gitdir: this.dir, blob: Buffer.from(content, 'utf8') });
+  /**
+   * Writes the blobs of these contents, skipping those already stored;
+   * returns their oids by content. Many new blobs go into one pack (a big
+   * deployment has thousands), a few are written as loose objects.
+   */
+  private async writeBlobs(contents: string[]): Promise<Map<string, string>> {
+    const oids = new Map<string, string>();
+    const missing: PackObject[] = [];
+    for (const content of contents) {
+      const body = Buffer.from(content, 'utf8');
+      const oid = createHash('sha1').update(`blob ${body.length}\0`).update(body).digest('hex');
+      oids.set(content, oid);
+      if (!this.#blobs.has(oid)) missing.push({ oid, body });
+    }
+    if (missing.length >= PACK_THRESHOLD) {
+      await writeBlobPack(this.dir, missing);
+    } else {
+      for (const { body } of missing) await git.writeBlob({ fs: crashSafeFs, gitdir: this.dir, blob: body });
+    }
+    for (const { oid } of missing) this.rememberBlob(oid);
+    return oids;
+  }
+
+  private rememberBlob(oid: string) {
+    if (this.#blobs.size >= BLOB_CACHE_SIZE) this.#blobs.delete(this.#blobs.values().next().value!);
+    this.#blobs.add(oid);
   }
 
   /** The remote is the source of truth: fetches it and moves the branch to it. Returns the branch's commit. */
