@@ -327,10 +327,16 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   ) {
     if (!progress.nodes.length && !progress.log.length) return;
     await this.db.transaction(async tx => {
-      for (const node of progress.nodes) {
+      // Every node of the deployment has its row (setNodes): an upsert per chunk updates many in one statement.
+      for (let i = 0; i < progress.nodes.length; i += 200) {
         await tx('deployment_nodes')
-          .where({ deployment_id: deploymentId, uid: node.uid })
-          .update({ status: node.status, message: node.message ?? null });
+          .insert(
+            progress.nodes
+              .slice(i, i + 200)
+              .map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
+          )
+          .onConflict(['deployment_id', 'uid'])
+          .merge(['status', 'message']);
       }
       if (progress.log.length) {
         const now = new Date();
