@@ -6,9 +6,10 @@ import {
   GraphView,
   graphViewOf,
   planApplication,
+  PreviousNodeState,
   renderApplication,
 } from '@baton/backstage-plugin-orchestrator-node';
-import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
+import { ActiveResourceRecord, DeploymentRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
 import { Delivery } from '../delivery/Delivery';
 import { SecretBox } from '../secrets/SecretBox';
@@ -28,6 +29,24 @@ export interface RunDeploymentDeps {
   delivery: { gitops: Delivery; direct: Delivery };
   events: OrchestratorEvents;
   logger: LoggerService;
+}
+
+/**
+ * What an active resource left for the next deployment: its cookie, and for
+ * one still active its outputs, manifests and the digest of what it was
+ * provisioned with, so that a node asked the same again keeps them.
+ */
+function previousState(r: ActiveResourceRecord, secrets: SecretBox): PreviousNodeState {
+  const cookie = r.cookie ? secrets.decrypt(r.cookie) : undefined;
+  if (r.status !== 'active' || !r.provisionedWith) return { cookie };
+  const { manifests, provisionedHash } = secrets.decrypt(r.provisionedWith) as ProvisionedWith;
+  return {
+    cookie,
+    outputs: r.outputs,
+    secrets: r.secretOutputs ? (secrets.decrypt(r.secretOutputs) as Record<string, unknown>) : {},
+    manifests,
+    provisionedHash,
+  };
 }
 
 function messageOf(error: unknown): string {
@@ -86,7 +105,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
         definitions: definitions.index(),
         drivers: deps.drivers,
         provision: true,
-        previous: new Map(active.map(r => [r.uid, { cookie: r.cookie ? secrets.decrypt(r.cookie) : undefined }])),
+        previous: new Map(active.map(r => [r.uid, previousState(r, secrets)])),
         signal: lease.signal,
         logger: {
           info: m => deps.logger.info(m),

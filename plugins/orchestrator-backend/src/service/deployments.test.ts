@@ -422,4 +422,82 @@ describe('deployments', () => {
     expect(provisioned).toEqual(['amqp.default#modules.web.externals.queue']);
     await other.stop();
   });
+
+  it('redeploys calling drivers only for what changed: unchanged resources keep their outputs and records', async () => {
+    const provisioned: string[] = [];
+    const queueModule = createBackendModule({
+      pluginId: 'orchestrator',
+      moduleId: 'counting-queue-driver',
+      register(reg) {
+        reg.registerInit({
+          deps: { drivers: orchestratorDriversExtensionPoint },
+          async init({ drivers }) {
+            drivers.addDriver({
+              id: 'counting-queue',
+              async provision(ctx) {
+                provisioned.push(ctx.resource.uid);
+                return { outputs: { url: `amqp://broker/${ctx.guresid}/${provisioned.length}`, size: ctx.resource.params?.size }, secrets: {} };
+              },
+            });
+          },
+        });
+      },
+    });
+    fs.appendFileSync(
+      path.join(dataDir, 'definitions.yaml'),
+      '---\napiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: counting-queue, criteria: [{}] }\n',
+    );
+    const other = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        queueModule,
+        mockServices.rootConfig.factory({
+          data: { orchestrator: { dataDir: path.join(dataDir, 'other'), definitions: [path.join(dataDir, 'definitions.yaml')] } },
+        }),
+      ],
+    });
+    try {
+      const api = request(other.server);
+      await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+      await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+      await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+      const workload = (name: string, size: number) =>
+        `apiVersion: score.dev/v1b1\nmetadata: { name: ${name} }\ncontainers:\n  main:\n    image: ${name}:1\n    variables: { QUEUE: "\${resources.queue.url}" }\nresources:\n  queue: { type: amqp, params: { size: ${size} } }\n`;
+      const deploy = async (workloads: string[]) => {
+        const created = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads }).expect(202);
+        for (let i = 0; i < 200; i++) {
+          const d = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}`)).body;
+          if (d.status === 'succeeded') return d;
+          if (d.status === 'failed') throw new Error(d.error);
+          await new Promise(r => setTimeout(r, 50));
+        }
+        throw new Error('deployment did not finish');
+      };
+      const resources = async () =>
+        new Map(
+          ((await api.get('/api/orchestrator/apps/shop/envs/dev/resources').expect(200)).body as { uid: string; outputs: any; updatedAt?: string }[]).map(r => [r.uid, r]),
+        );
+
+      await deploy([workload('web', 1), workload('api', 1)]);
+      expect(provisioned.sort()).toEqual(['amqp.default#modules.api.externals.queue', 'amqp.default#modules.web.externals.queue']);
+      const before = await resources();
+
+      provisioned.length = 0;
+      await deploy([workload('web', 1), workload('api', 2)]);
+      // Only the changed workload's queue is provisioned again.
+      expect(provisioned).toEqual(['amqp.default#modules.api.externals.queue']);
+      const after = await resources();
+      const webQueue = 'amqp.default#modules.web.externals.queue';
+      expect(after.get(webQueue)).toEqual(before.get(webQueue));
+      expect(after.get(webQueue)!.updatedAt).toBeDefined();
+      expect(after.get('amqp.default#modules.api.externals.queue')!.outputs.size).toBe(2);
+
+      // Unchanged, the workloads' manifests still say what they did.
+      const gitdir = path.join(dataDir, 'other', 'gitops');
+      const webYaml = Buffer.from((await git.readBlob({ fs, gitdir, oid: await git.resolveRef({ fs, gitdir, ref: 'HEAD' }), filepath: 'dev/shop/web.yaml' })).blob).toString();
+      expect(webYaml).toContain(String(before.get(webQueue)!.outputs.url));
+    } finally {
+      await other.stop();
+    }
+  });
 });
