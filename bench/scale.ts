@@ -159,6 +159,10 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
       );
       incremental = { database, workloads: INCREMENTAL_SIZE, oneWorkloadMs, oneChangedMs, ratio: Math.round((oneChangedMs / oneWorkloadMs) * 10) / 10 };
     }
+  } catch (error) {
+    // What the backend said last explains most failures.
+    console.error(backend.output.slice(-4000));
+    throw error;
   } finally {
     await backend.stop();
     rmSync(dataDir, { recursive: true, force: true });

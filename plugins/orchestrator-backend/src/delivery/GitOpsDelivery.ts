@@ -39,7 +39,7 @@ export class GitOpsDelivery implements Delivery {
   ) {}
 
   async deliver({ deploymentId, app, env, rendered }: DeliveryRequest): Promise<DeliveryResult> {
-    const { files, secrets } = deliveredFiles(rendered, { app, env });
+    const { files, secrets } = await deliveredFiles(rendered, { app, env });
     files['secret-store.yaml'] = toYamlDocuments([secretStoreFor({ namespace: rendered.namespace, baseUrl: this.deps.baseUrl })]);
     await this.deps.deliveredSecrets.replace(
       app,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { writeFileWhole } from './writeFileWhole';
 
 /** A Git object to store: its id and its content without the `blob <size>\0` header. */
@@ -29,7 +30,9 @@ export async function writeBlobPack(gitdir: string, objects: PackObject[]): Prom
   chunks.push(header);
   let offset = header.length;
   const entries: { oid: Buffer; crc: number; offset: number }[] = [];
+  const slices = new TimeSlices();
   for (const object of objects) {
+    await slices.pause();
     const entry = Buffer.concat([entryHeader(BLOB_TYPE, object.body.length), zlib.deflateSync(object.body)]);
     entries.push({ oid: Buffer.from(object.oid, 'hex'), crc: zlib.crc32(entry), offset });
     chunks.push(entry);

@@ -1,5 +1,5 @@
 import { ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
-import { NodeResult, ResourceGraph, workloadUsers } from '@baton/backstage-plugin-orchestrator-node';
+import { NodeResult, ResourceGraph, TimeSlices, workloadUsers } from '@baton/backstage-plugin-orchestrator-node';
 import { ActiveResourceRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { SecretBox } from '../secrets/SecretBox';
 
@@ -37,7 +37,9 @@ export class ResourceRecorder {
     const known = new Map(active.map(a => [a.uid, a]));
     const provisioned: Omit<ActiveResourceRecord, 'updatedAt'>[] = [];
     const failed: string[] = [];
+    const slices = new TimeSlices();
     for (const node of graph.nodes) {
+      await slices.pause();
       const r = results.get(node.uid)!;
       const before = known.get(node.uid);
       const usedBy = users.get(node.uid) ?? [];
@@ -78,6 +80,7 @@ export class ResourceRecorder {
     await this.deps.deploymentStore.putResources(provisioned);
     await this.deps.deploymentStore.setResourceStatuses(app, env, failed.filter(uid => known.has(uid)), 'failed');
     for (const node of graph.nodes) {
+      await slices.pause();
       const status = results.get(node.uid)!.status;
       if (status === 'succeeded' && !results.get(node.uid)!.unchanged) await this.deps.emit('resource.provisioned', node);
       else if (status === 'failed') await this.deps.emit('resource.failed', node);

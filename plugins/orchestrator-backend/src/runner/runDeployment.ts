@@ -7,7 +7,7 @@ import {
   graphViewOf,
   planApplication,
   PreviousNodeState,
-  renderApplication,
+  renderApplicationInSlices,
 } from '@baton/backstage-plugin-orchestrator-node';
 import { ActiveResourceRecord, DeploymentRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
@@ -148,7 +148,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
     }
 
-    const rendered = renderApplication(planned);
+    const rendered = await renderApplicationInSlices(planned);
     await lease.assertHeld();
     const delivery = await deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].deliver({
       deploymentId: id,

@@ -10,6 +10,7 @@ import {
   substituteValue,
   SubstitutionError,
 } from '../placeholders';
+import { TimeSlices } from '../timeSlices';
 import { resolveDriverInputs } from './resolveDriverInputs';
 
 /** What happened to one node. @public */
@@ -107,6 +108,8 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
   const ready: GraphNode[] = graph.nodes.filter(n => n.dependsOn.length === 0);
   let failed = false;
   let running = 0;
+  // Pure drivers resolve at once: without pauses a big graph would run as one task.
+  const slices = new TimeSlices();
 
   const outputsOf = (ref: { type: string; class: string; resId: string }): ResourceOutputs | undefined => {
     const r = results.get(`${ref.type}.${ref.class}#${ref.resId}`);
@@ -261,6 +264,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
           running--;
           finish(node, result);
           await options.onNodeEvent?.({ uid: node.uid, status: result.status, message: result.message });
+          await slices.pause();
           pump();
         })
         .catch(reject);

@@ -14,6 +14,7 @@ import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execu
 import { buildResourceGraph, canonical, ResourceGraph } from '../graph';
 import { DefinitionIndex } from '../matching';
 import { KubernetesObject, renderWorkload, validateKubernetesObject, withNamespace } from '../render';
+import { TimeSlices } from '../timeSlices';
 
 /** The pure built-in drivers: echo, template and workload. @public */
 export function createBuiltInDrivers(): DriverRegistry {
@@ -111,15 +112,40 @@ export interface RenderedApplication {
  *
  * @public
  */
-export function renderApplication(
-  planned: ApplicationPlan,
-  options: {
-    readFile?: (document: ScoreDocument, path: string) => string;
-    entityNames?: Record<string, string>;
-    /** The image of containers written `image: .`. */
-    image?: string;
-  } = {},
-): RenderedApplication {
+export function renderApplication(planned: ApplicationPlan, options: RenderApplicationOptions = {}): RenderedApplication {
+  const steps = renderSteps(planned, options);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * {@link renderApplication} in time slices: the event loop runs between
+ * them, so a big app's rendering does not hold up a server's other requests.
+ *
+ * @public
+ */
+export async function renderApplicationInSlices(planned: ApplicationPlan, options: RenderApplicationOptions = {}): Promise<RenderedApplication> {
+  const slices = new TimeSlices();
+  const steps = renderSteps(planned, options);
+  let step = steps.next();
+  while (!step.done) {
+    await slices.pause();
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/** @public */
+export interface RenderApplicationOptions {
+  readFile?: (document: ScoreDocument, path: string) => string;
+  entityNames?: Record<string, string>;
+  /** The image of containers written `image: .`. */
+  image?: string;
+}
+
+/** Renders node by node, yielding after each. */
+function* renderSteps(planned: ApplicationPlan, options: RenderApplicationOptions): Generator<void, RenderedApplication> {
   const { graph, results } = planned;
   const diagnostics: Diagnostic[] = [];
   const unavailable = [...results.values()].filter(r => r.status !== 'succeeded');
@@ -136,6 +162,7 @@ export function renderApplication(
   // Resource manifests by identity: the same object from two resources is given once, differing ones are refused.
   const emitted = new Map<string, { object: KubernetesObject; by: string; json: string }>();
   for (const node of graph.nodes) {
+    yield;
     const result = results.get(node.uid)!;
     const by = `${node.uid} (definition ${node.match.loaded.definition.metadata.id})`;
     if (node.type !== 'workload') {
