@@ -29,8 +29,8 @@ export interface GitOpsCommitRequest {
   env: string;
   /** Full desired content of `<env>/<app>/`; files not listed are removed. */
   files: Record<string, string>;
-  /** Other repository files to write, keyed by repository-relative path. */
-  extraFiles?: Record<string, string>;
+  /** Other repository files to write (or remove: null), keyed by repository-relative path. */
+  extraFiles?: Record<string, string | null>;
   message: string;
 }
 
@@ -159,10 +159,19 @@ export class GitOpsRepository {
     }
     edits.set(`${safeSegment(request.env)}/${safeSegment(request.app)}`, { folder });
     for (const [file, content] of Object.entries(request.extraFiles ?? {})) {
-      edits.set(safeRelative(file), { content });
+      edits.set(safeRelative(file), fileEdit(content));
     }
-    const message = request.message.endsWith('\n') ? request.message : `${request.message}\n`;
+    return this.commitEdits(edits, request.message, `${request.env}/${request.app}`);
+  }
 
+  /** Commits files written (content) or removed (null), by repository path; returns the commit, or undefined if nothing changed. */
+  async commitFiles(files: Record<string, string | null>, message: string): Promise<string | undefined> {
+    const edits = new Map(Object.entries(files).map(([file, content]) => [safeRelative(file), fileEdit(content)]));
+    return this.commitEdits(edits, message, Object.keys(files).join(', '));
+  }
+
+  private async commitEdits(edits: Map<string, TreeEdit>, text: string, what: string): Promise<string | undefined> {
+    const message = text.endsWith('\n') ? text : `${text}\n`;
     let base = await this.exclusive(() => this.syncFromRemote());
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const baseTree = base ? (await git.readCommit({ fs: crashSafeFs, gitdir: this.dir, oid: base })).commit.tree : undefined;
@@ -180,19 +189,27 @@ export class GitOpsRepository {
       if (moved === commit) return commit;
       base = moved;
     }
-    throw new Error(`The GitOps branch ${this.branch} kept moving; ${request.env}/${request.app} was not committed`);
+    throw new Error(`The GitOps branch ${this.branch} kept moving; ${what} was not committed`);
   }
 
   /** The content of `<env>/<app>/` on the branch (fetched first from a remote), keyed by path inside that folder. */
   async readAppState(app: string, env: string): Promise<Record<string, string>> {
+    return this.readFiles(`${safeSegment(env)}/${safeSegment(app)}`);
+  }
+
+  /**
+   * The files of a folder on the branch (fetched first from a remote), keyed
+   * by path inside that folder; with `nested: false` only its own files.
+   */
+  async readFiles(folder: string, options: { nested?: boolean } = {}): Promise<Record<string, string>> {
     const head = await this.exclusive(() => this.syncFromRemote());
     const result: Record<string, string> = {};
     if (!head) return result;
     let oid: string | undefined = (await git.readCommit({ fs: crashSafeFs, gitdir: this.dir, oid: head })).commit.tree;
-    for (const name of [env, app]) {
+    for (const name of safeRelative(folder).split('/')) {
       oid = oid ? (await this.readTree(oid)).find(e => e.path === name && e.type === 'tree')?.oid : undefined;
     }
-    if (oid) await this.readFolder(oid, '', result);
+    if (oid) await this.readFolder(oid, '', result, options.nested ?? true);
     return result;
   }
 
@@ -287,10 +304,10 @@ export class GitOpsRepository {
     return oid ? { mode: '040000', path: name, type: 'tree', oid } : undefined;
   }
 
-  private async readFolder(oid: string, prefix: string, into: Record<string, string>) {
+  private async readFolder(oid: string, prefix: string, into: Record<string, string>, nested: boolean) {
     for (const entry of await this.readTree(oid)) {
       if (entry.type === 'tree') {
-        await this.readFolder(entry.oid, `${prefix}${entry.path}/`, into);
+        if (nested) await this.readFolder(entry.oid, `${prefix}${entry.path}/`, into, nested);
       } else if (entry.type === 'blob') {
         const { blob } = await git.readBlob({ fs: crashSafeFs, gitdir: this.dir, oid: entry.oid });
         into[prefix + entry.path] = Buffer.from(blob).toString('utf8');
@@ -436,6 +453,11 @@ function auth(remote: GitOpsRemote) {
   return remote.username || remote.password
     ? { username: remote.username ?? 'x-access-token', password: remote.password }
     : {};
+}
+
+/** A file's edit: its content, or its removal (an empty folder in its place is none). */
+function fileEdit(content: string | null): TreeEdit {
+  return content === null ? { folder: {} } : { content };
 }
 
 /** Refuses absolute paths, `..` and empty names so a file name cannot escape its folder. */

@@ -11,6 +11,7 @@ import {
   ORCHESTRATOR_EVENTS_TOPIC,
   ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
 } from '@baton/backstage-plugin-orchestrator-common';
+import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { orchestratorPlugin } from '../plugin';
 import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from '../extensions';
 
@@ -147,7 +148,7 @@ describe('deployments', () => {
     // The GitOps repository has the app folder, an Argo CD Application, and no secret value in any commit.
     const gitdir = path.join(dataDir, 'gitops');
     const files = await git.listFiles({ fs, gitdir, ref: 'HEAD' });
-    expect(files).toEqual(['argocd/dev-shop.yaml', 'dev/shop/secret-store.yaml', 'dev/shop/web.yaml']);
+    expect(files).toEqual(['argocd/dev/shop.yaml', 'dev/shop/secret-store.yaml', 'dev/shop/web.yaml']);
     const commits = await git.log({ fs, gitdir });
     expect(commits[0].commit.message).toContain(created.body.id);
     for (const file of files) {
@@ -179,6 +180,32 @@ describe('deployments', () => {
       .set('Authorization', mockCredentials.service.header());
     expect(delivered.status).toBe(200);
     expect(delivered.body.data['main.DB_URL']).toBe(`postgres://app:${SECRET}@pg.dev.internal`);
+  });
+
+  it('moves Argo CD Applications of earlier versions (argocd/<env>-<app>.yaml) to argocd/<env>/<app>.yaml in one commit', async () => {
+    const gitdir = path.join(dataDir, 'gitops');
+    const legacy = (app: string, env: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${app}-${env}\n  labels: { baton.dev/app: ${app}, baton.dev/env: ${env} }\n`;
+    // As an earlier version left the repository: one flat folder of Applications.
+    const earlier = await GitOpsRepository.open({ dir: gitdir });
+    await earlier.commitFiles({ 'argocd/qa-eu-shop.yaml': legacy('shop', 'qa-eu'), 'argocd/dev-cart.yaml': legacy('cart', 'dev'), 'dev/cart/web.yaml': 'kind: Deployment\n' }, 'earlier');
+
+    const created = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] }).expect(202);
+    expect((await waitFor(created.body.id)).status).toBe('succeeded');
+
+    expect(await git.listFiles({ fs, gitdir, ref: 'HEAD' })).toEqual([
+      'argocd/dev/cart.yaml',
+      'argocd/dev/shop.yaml',
+      'argocd/qa-eu/shop.yaml',
+      'dev/cart/web.yaml',
+      'dev/shop/secret-store.yaml',
+      'dev/shop/web.yaml',
+    ]);
+    const [deployment, moved] = await git.log({ fs, gitdir, depth: 2 });
+    expect(deployment.commit.message).toContain(created.body.id);
+    expect(moved.commit.message).toContain('Move Argo CD Applications');
+    const movedText = Buffer.from((await git.readBlob({ fs, gitdir, oid: moved.oid, filepath: 'argocd/qa-eu/shop.yaml' })).blob).toString();
+    expect(movedText).toBe(legacy('shop', 'qa-eu'));
   });
 
   it('delivers direct environments through the cluster applier, keeping the manifests without secrets', async () => {
