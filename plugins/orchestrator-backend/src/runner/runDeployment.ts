@@ -95,6 +95,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
 
     const active = await deploymentStore.listResources(app, env);
     let graphBuilt = false;
+    let unchanged = 0;
     let planned;
     try {
       planned = await planApplication({
@@ -122,7 +123,9 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
         },
         onNodeEvent: event => {
           progress.node({ uid: event.uid, status: event.status === 'not-run' ? 'skipped' : event.status, message: event.message });
-          if (event.status === 'running') progress.log('info', `${event.uid}: provisioning`, event.uid);
+          // Unchanged nodes are many in a redeployment: one line says how many.
+          if (event.unchanged) unchanged++;
+          else if (event.status === 'running') progress.log('info', `${event.uid}: provisioning`, event.uid);
           else progress.log(event.status === 'failed' ? 'error' : 'info', `${event.uid}: ${event.status}${event.message ? ` (${event.message})` : ''}`, event.uid);
         },
       });
@@ -135,6 +138,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       return;
     }
     const { graph, results } = planned;
+    if (unchanged) progress.log('info', `${unchanged} node(s) unchanged: provisioned with the same as before, their drivers were not called`);
 
     await lease.assertHeld();
     await recorder.recordResults(graph, results, active);

@@ -510,7 +510,7 @@ describe('deployments', () => {
       const before = await resources();
 
       provisioned.length = 0;
-      await deploy([workload('web', 1), workload('api', 2)]);
+      const second = await deploy([workload('web', 1), workload('api', 2)]);
       // Only the changed workload's queue is provisioned again.
       expect(provisioned).toEqual(['amqp.default#modules.api.externals.queue']);
       const after = await resources();
@@ -518,6 +518,11 @@ describe('deployments', () => {
       expect(after.get(webQueue)).toEqual(before.get(webQueue));
       expect(after.get(webQueue)!.updatedAt).toBeDefined();
       expect(after.get('amqp.default#modules.api.externals.queue')!.outputs.size).toBe(2);
+      // The log names what was provisioned and counts what was not.
+      const log = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${second.id}/log`).expect(200)).body.lines.map((l: { message: string }) => l.message);
+      expect(log).toContain('amqp.default#modules.api.externals.queue: provisioning');
+      expect(log.some((m: string) => m.startsWith(`${webQueue}:`))).toBe(false);
+      expect(log.some((m: string) => /^\d+ node\(s\) unchanged/.test(m))).toBe(true);
 
       // Unchanged, the workloads' manifests still say what they did.
       const gitdir = path.join(dataDir, 'other', 'gitops');

@@ -52,6 +52,8 @@ export interface NodeEvent {
   uid: string;
   status: 'running' | NodeResult['status'];
   message?: string;
+  /** Succeeded with its previous result (see {@link NodeResult.unchanged}). */
+  unchanged?: boolean;
 }
 
 /** @public */
@@ -263,7 +265,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         .then(async result => {
           running--;
           finish(node, result);
-          await options.onNodeEvent?.({ uid: node.uid, status: result.status, message: result.message });
+          await options.onNodeEvent?.({ uid: node.uid, status: result.status, message: result.message, ...(result.unchanged ? { unchanged: true } : {}) });
           await slices.pause();
           pump();
         })
