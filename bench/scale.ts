@@ -99,7 +99,7 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
     /**
      * Waits until the backend is idle again (five /health answers in a row
      * under 20 ms): the catalog ingests the resource entities a deployment
-     * made after it finished, which is not the next deployment's cost.
+     * made after it finished, which is not the next measure's cost.
      */
     const settled = async () => {
       for (let quick = 0, i = 0; quick < 5 && i < 600; i++) {
@@ -123,6 +123,7 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
     };
 
     for (const [i, n] of sizes.entries()) {
+      await settled();
       const engine = await engineMs(n);
       const workloads = Array.from({ length: n }, (_, w) => workload(w, `1.${i}.0`));
       const biggest = i === sizes.length - 1;
