@@ -285,8 +285,16 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
   return results;
 }
 
-function provisionHash(driver: string, definition: unknown, params: unknown, inputs: unknown, secrets: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical({ driver, definition, params, inputs, secrets }))).digest('hex');
+/** Definitions are shared by many nodes: each is serialized once. */
+const definitionDigests = new WeakMap<object, string>();
+
+function provisionHash(driver: string, definition: object, params: unknown, inputs: unknown, secrets: unknown): string {
+  let digest = definitionDigests.get(definition);
+  if (!digest) {
+    digest = createHash('sha256').update(JSON.stringify(canonical(definition))).digest('hex');
+    definitionDigests.set(definition, digest);
+  }
+  return createHash('sha256').update(JSON.stringify(canonical({ driver, definition: digest, params, inputs, secrets }))).digest('hex');
 }
 
 /** Whether a node's outputs can be read by its dependents. */
