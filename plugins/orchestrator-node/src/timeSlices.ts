@@ -11,7 +11,7 @@
 export class TimeSlices {
   private sliceStart = performance.now();
 
-  constructor(private readonly sliceMs = 20) {}
+  constructor(private readonly sliceMs = 10) {}
 
   async pause(): Promise<void> {
     if (performance.now() - this.sliceStart < this.sliceMs) return;

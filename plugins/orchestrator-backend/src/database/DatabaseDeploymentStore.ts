@@ -9,6 +9,7 @@ import {
   DeploymentRecord,
   DeploymentStore,
 } from './DeploymentStore';
+import { inChunks } from './inChunks';
 import { migratedClient } from './migrateDatabase';
 
 type Timestamp = string | Date;
@@ -305,13 +306,11 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   async setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]) {
     await this.db.transaction(async tx => {
       await tx('deployment_nodes').where({ deployment_id: deploymentId }).delete();
-      if (nodes.length) {
-        await tx.batchInsert(
-          'deployment_nodes',
-          nodes.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
-          200,
-        );
-      }
+      await inChunks(nodes, 200, chunk =>
+        tx('deployment_nodes').insert(
+          chunk.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
+        ),
+      );
     });
   }
 
@@ -328,30 +327,24 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     if (!progress.nodes.length && !progress.log.length) return;
     await this.db.transaction(async tx => {
       // Every node of the deployment has its row (setNodes): an upsert per chunk updates many in one statement.
-      for (let i = 0; i < progress.nodes.length; i += 200) {
-        await tx('deployment_nodes')
-          .insert(
-            progress.nodes
-              .slice(i, i + 200)
-              .map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
-          )
+      await inChunks(progress.nodes, 200, chunk =>
+        tx('deployment_nodes')
+          .insert(chunk.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })))
           .onConflict(['deployment_id', 'uid'])
-          .merge(['status', 'message']);
-      }
-      if (progress.log.length) {
-        const now = new Date();
-        await tx.batchInsert(
-          'deployment_logs',
-          progress.log.map(line => ({
+          .merge(['status', 'message']),
+      );
+      const now = new Date();
+      await inChunks(progress.log, 200, chunk =>
+        tx('deployment_logs').insert(
+          chunk.map(line => ({
             deployment_id: deploymentId,
             level: line.level,
             uid: line.uid ?? null,
             message: line.message,
             created_at: now,
           })),
-          200,
-        );
-      }
+        ),
+      );
     });
   }
 
@@ -447,9 +440,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     }));
     await this.db.transaction(async tx => {
       // Chunks keep each statement under SQLite's bound-parameter limit.
-      for (let i = 0; i < rows.length; i += 100) {
-        await tx('active_resources').insert(rows.slice(i, i + 100)).onConflict(['app_id', 'env_id', 'uid']).merge();
-      }
+      await inChunks(rows, 100, chunk => tx('active_resources').insert(chunk).onConflict(['app_id', 'env_id', 'uid']).merge());
     });
   }
 
