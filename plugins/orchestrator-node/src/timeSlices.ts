@@ -19,3 +19,27 @@ export class TimeSlices {
     this.sliceStart = performance.now();
   }
 }
+
+/**
+ * Work written as a generator that yields between its steps runs either at
+ * once ({@link runSteps}) or in time slices ({@link runStepsInSlices}), so
+ * one implementation serves synchronous callers and servers alike.
+ *
+ * @public
+ */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** See {@link runSteps}. @public */
+export async function runStepsInSlices<T>(steps: Generator<void, T>): Promise<T> {
+  const slices = new TimeSlices();
+  let step = steps.next();
+  while (!step.done) {
+    await slices.pause();
+    step = steps.next();
+  }
+  return step.value;
+}

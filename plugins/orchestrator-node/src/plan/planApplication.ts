@@ -11,10 +11,11 @@ import { echoDriver, workloadDriver } from '../drivers/echoDriver';
 import { createTemplateDriver } from '../drivers/template/templateDriver';
 import { DriverLogger } from '../drivers/types';
 import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execute';
-import { buildResourceGraph, canonical, ResourceGraph } from '../graph';
+import { canonical, ResourceGraph } from '../graph';
+import { resourceGraphSteps } from '../graph/ResourceGraph';
 import { DefinitionIndex } from '../matching';
 import { KubernetesObject, renderWorkload, validateKubernetesObject, withNamespace } from '../render';
-import { TimeSlices } from '../timeSlices';
+import { runSteps, runStepsInSlices } from '../timeSlices';
 
 /** The pure built-in drivers: echo, template and workload. @public */
 export function createBuiltInDrivers(): DriverRegistry {
@@ -61,7 +62,10 @@ export interface ApplicationPlan {
  */
 export async function planApplication(options: PlanApplicationOptions): Promise<ApplicationPlan> {
   const index = options.definitions instanceof DefinitionIndex ? options.definitions : new DefinitionIndex(options.definitions);
-  const graph = buildResourceGraph({ app: options.app, env: options.env, envType: options.envType, workloads: options.workloads, index });
+  // In time slices: a big app's graph takes long enough to hold up a server.
+  const graph = await runStepsInSlices(
+    resourceGraphSteps({ app: options.app, env: options.env, envType: options.envType, workloads: options.workloads, index }),
+  );
   await options.onGraph?.(graph);
   const results = await executeGraph({
     graph,
@@ -113,10 +117,7 @@ export interface RenderedApplication {
  * @public
  */
 export function renderApplication(planned: ApplicationPlan, options: RenderApplicationOptions = {}): RenderedApplication {
-  const steps = renderSteps(planned, options);
-  let step = steps.next();
-  while (!step.done) step = steps.next();
-  return step.value;
+  return runSteps(renderSteps(planned, options));
 }
 
 /**
@@ -125,15 +126,8 @@ export function renderApplication(planned: ApplicationPlan, options: RenderAppli
  *
  * @public
  */
-export async function renderApplicationInSlices(planned: ApplicationPlan, options: RenderApplicationOptions = {}): Promise<RenderedApplication> {
-  const slices = new TimeSlices();
-  const steps = renderSteps(planned, options);
-  let step = steps.next();
-  while (!step.done) {
-    await slices.pause();
-    step = steps.next();
-  }
-  return step.value;
+export function renderApplicationInSlices(planned: ApplicationPlan, options: RenderApplicationOptions = {}): Promise<RenderedApplication> {
+  return runStepsInSlices(renderSteps(planned, options));
 }
 
 /** @public */
