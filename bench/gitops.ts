@@ -34,7 +34,7 @@ function appFiles(app: string, env: string, tag: string) {
       'resources.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}-resources\ndata:\n  host: db.${env}.internal\n`,
       'secret-store.yaml': `apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata:\n  name: baton\n  namespace: ${app}-${env}\n`,
     },
-    extraFiles: { [`argocd/${env}-${app}.yaml`]: `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${app}-${env}\n` },
+    extraFiles: { [`argocd/${env}/${app}.yaml`]: `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${app}-${env}\n` },
   };
 }
 

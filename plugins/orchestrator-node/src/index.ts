@@ -14,3 +14,4 @@ export * from './graph';
 export * from './execute';
 export * from './render';
 export * from './plan';
+export * from './timeSlices';

@@ -21,6 +21,46 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     return store.createDeployment({ id: randomUUID(), appId, envId, setId: 'set-1', createdBy: 'user:default/guest' });
   }
 
+  it('writes a big deployment\'s nodes, log and resources in one transaction each while timers keep running', async () => {
+    const { store } = await createStore();
+    const d = await queue(store, 'shop', 'dev');
+    const uids = Array.from({ length: 6000 }, (_, i) => `postgres.default#modules.w${i}.externals.db`);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      const started = Date.now();
+      await store.setNodes(d.id, uids.map(uid => ({ uid, status: 'pending' })));
+      await store.recordProgress(d.id, {
+        nodes: uids.map(uid => ({ uid, status: 'succeeded' })),
+        log: uids.map(uid => ({ level: 'info', uid, message: `${uid}: succeeded` })),
+      });
+      await store.putResources(
+        uids.map(uid => ({
+          appId: 'shop',
+          envId: 'dev',
+          uid,
+          resId: uid.split('#')[1],
+          type: 'postgres',
+          class: 'default',
+          guresid: uid,
+          definitionId: 'pg',
+          definitionRevision: 1,
+          status: 'active' as const,
+          outputs: { host: 'pg' },
+          deploymentId: d.id,
+          workloads: [],
+        })),
+      );
+      // The timer ran throughout, not only once the writes were done.
+      expect(ticks).toBeGreaterThanOrEqual(Math.floor((Date.now() - started) / 100));
+      expect(ticks).toBeGreaterThan(0);
+    } finally {
+      clearInterval(timer);
+    }
+    expect((await store.listNodes(d.id)).filter(n => n.status === 'succeeded')).toHaveLength(6000);
+    expect(await store.listResources('shop', 'dev')).toHaveLength(6000);
+  });
+
   it('runs one deployment at a time per environment, in request order', async () => {
     const { store } = await createStore();
     const a1 = await queue(store, 'shop', 'dev');

@@ -10,6 +10,7 @@ import {
   DeploymentStatus,
   DeploymentStore,
 } from './DeploymentStore';
+import { inChunks } from './inChunks';
 import { migratedClient } from './migrateDatabase';
 import { orUndefined, toIso, toIsoOptional } from './rowValues';
 
@@ -311,13 +312,11 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   async setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]) {
     await this.db.transaction(async tx => {
       await tx('deployment_nodes').where({ deployment_id: deploymentId }).delete();
-      if (nodes.length) {
-        await tx.batchInsert(
-          'deployment_nodes',
-          nodes.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
-          200,
-        );
-      }
+      await inChunks(nodes, 200, chunk =>
+        tx('deployment_nodes').insert(
+          chunk.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
+        ),
+      );
     });
   }
 
@@ -333,25 +332,25 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   ) {
     if (!progress.nodes.length && !progress.log.length) return;
     await this.db.transaction(async tx => {
-      for (const node of progress.nodes) {
-        await tx('deployment_nodes')
-          .where({ deployment_id: deploymentId, uid: node.uid })
-          .update({ status: node.status, message: node.message ?? null });
-      }
-      if (progress.log.length) {
-        const now = new Date();
-        await tx.batchInsert(
-          'deployment_logs',
-          progress.log.map(line => ({
+      // Every node of the deployment has its row (setNodes): an upsert per chunk updates many in one statement.
+      await inChunks(progress.nodes, 200, chunk =>
+        tx('deployment_nodes')
+          .insert(chunk.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })))
+          .onConflict(['deployment_id', 'uid'])
+          .merge(['status', 'message']),
+      );
+      const now = new Date();
+      await inChunks(progress.log, 200, chunk =>
+        tx('deployment_logs').insert(
+          chunk.map(line => ({
             deployment_id: deploymentId,
             level: line.level,
             uid: line.uid ?? null,
             message: line.message,
             created_at: now,
           })),
-          200,
-        );
-      }
+        ),
+      );
     });
   }
 
@@ -448,9 +447,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     }));
     await this.db.transaction(async tx => {
       // Chunks keep each statement under SQLite's bound-parameter limit.
-      for (let i = 0; i < rows.length; i += 100) {
-        await tx('active_resources').insert(rows.slice(i, i + 100)).onConflict(['app_id', 'env_id', 'uid']).merge();
-      }
+      await inChunks(rows, 100, chunk => tx('active_resources').insert(chunk).onConflict(['app_id', 'env_id', 'uid']).merge());
     });
   }
 

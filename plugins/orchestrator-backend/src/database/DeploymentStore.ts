@@ -69,6 +69,9 @@ export type ActiveResourceRecord = {
 export type ProvisionedWith = {
   definition: import('@baton/backstage-plugin-orchestrator-common').ResourceDefinition;
   params: Record<string, unknown>;
+  /** The driver's manifests and the digest of all it was given: a redeployment asking the same keeps the result. */
+  manifests?: Record<string, import('@baton/backstage-plugin-orchestrator-node').DriverManifest>;
+  provisionedHash?: string;
 };
 
 /**

@@ -1,6 +1,6 @@
 import type { KubernetesObject, RenderedApplication } from '@baton/backstage-plugin-orchestrator-node';
 import type { EnvironmentRecord } from '../database/OrchestratorStore';
-import { toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
+import { TimeSlices, toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
 import { toGitOpsObjects } from '../gitops/gitopsObjects';
 
 /** One deployment's rendered state, ready to be delivered. @internal */
@@ -35,17 +35,20 @@ export interface Delivery {
 /**
  * The files of a rendered app (one per workload, plus `resources.yaml`) with
  * every Secret turned into an ExternalSecret reference, and the Secrets
- * themselves, which never go into a file.
+ * themselves, which never go into a file. Written in time slices: a big app
+ * has thousands of files.
  *
  * @internal
  */
-export function deliveredFiles(
+export async function deliveredFiles(
   rendered: RenderedApplication,
   options: { app: string; env: string },
-): { files: Record<string, string>; secrets: KubernetesObject[] } {
+): Promise<{ files: Record<string, string>; secrets: KubernetesObject[] }> {
   const files: Record<string, string> = {};
   const secrets: KubernetesObject[] = [];
+  const slices = new TimeSlices();
   for (const [workload, objects] of Object.entries(rendered.workloads)) {
+    await slices.pause();
     secrets.push(...objects.filter(o => o.kind === 'Secret'));
     files[`${workload}.yaml`] = toYamlDocuments(toGitOpsObjects(objects, options));
   }

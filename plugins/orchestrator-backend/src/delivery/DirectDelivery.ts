@@ -12,7 +12,7 @@ export class DirectDelivery implements Delivery {
   constructor(private readonly applier: ClusterApplier | undefined) {}
 
   async deliver({ deploymentId, app, env, environment, rendered }: DeliveryRequest): Promise<DeliveryResult> {
-    const { files } = deliveredFiles(rendered, { app, env });
+    const { files } = await deliveredFiles(rendered, { app, env });
     if (!this.applier) {
       return { delivered: files, message: 'Direct deployment: no cluster applier is installed; the manifests are kept with the deployment' };
     }

@@ -1,4 +1,5 @@
-import { toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
+import { loadYaml } from '@baton/backstage-plugin-orchestrator-common';
+import { KubernetesObject, toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
 import type { DeliveredSecretStore } from '../database/DeliveredSecretStore';
 import type { Config } from '@backstage/config';
 import { GitOpsRepository, gitopsBranch } from '../gitops/GitOpsRepository';
@@ -8,12 +9,16 @@ import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Del
 
 /**
  * `gitops` environments: commits `<env>/<app>/` (Secrets as ExternalSecret
- * references, the namespace's SecretStore) and the Argo CD Application, and
- * keeps the Secrets' data, encrypted, for the SecretStore to read.
+ * references, the namespace's SecretStore) and the Argo CD Application
+ * `argocd/<env>/<app>.yaml`, and keeps the Secrets' data, encrypted, for the
+ * SecretStore to read.
  *
  * @internal
  */
 export class GitOpsDelivery implements Delivery {
+  /** Applications moved out of the one flat `argocd/` folder, once per process before its first commit. */
+  #layoutMigrated?: Promise<void>;
+
   /**
    * The SecretStore reaches Baton at `orchestrator.externalSecrets.baseUrl`
    * (from the cluster), else at the backend's own base URL.
@@ -45,7 +50,7 @@ export class GitOpsDelivery implements Delivery {
   ) {}
 
   async deliver({ deploymentId, app, env, rendered }: DeliveryRequest): Promise<DeliveryResult> {
-    const { files, secrets } = deliveredFiles(rendered, { app, env });
+    const { files, secrets } = await deliveredFiles(rendered, { app, env });
     files['secret-store.yaml'] = toYamlDocuments([secretStoreFor({ namespace: rendered.namespace, baseUrl: this.deps.baseUrl })]);
     await this.deps.deliveredSecrets.replace(
       app,
@@ -61,11 +66,13 @@ export class GitOpsDelivery implements Delivery {
       })),
     );
     const application = argoApplicationFor({ app, env, namespace: rendered.namespace, repoUrl: this.deps.repoUrl, branch: this.deps.branch });
+    this.#layoutMigrated ??= this.migrateApplicationLayout();
+    await this.#layoutMigrated;
     const commit = await this.deps.gitops.commitAppState({
       app,
       env,
       files,
-      extraFiles: { [`argocd/${env}-${app}.yaml`]: toYamlDocuments([application]) },
+      extraFiles: { [applicationPath(app, env)]: toYamlDocuments([application]) },
       message: `Deploy ${app} to ${env}\n\nBaton deployment ${deploymentId}`,
     });
     return {
@@ -74,4 +81,30 @@ export class GitOpsDelivery implements Delivery {
       message: commit ? `Committed ${commit.slice(0, 12)} to the GitOps repository` : 'The GitOps repository already had this state',
     };
   }
+
+  /**
+   * Earlier versions kept every Application in `argocd/<env>-<app>.yaml`, one
+   * folder that every commit rewrote whole (thousands of entries with many
+   * apps). They move, in one commit, to `argocd/<env>/<app>.yaml`, found by
+   * their app and environment labels.
+   */
+  private async migrateApplicationLayout() {
+    const flat = await this.deps.gitops.readFiles('argocd', { nested: false });
+    const moves: Record<string, string | null> = {};
+    for (const [file, content] of Object.entries(flat)) {
+      const labels = (loadYaml(content, `argocd/${file}`) as KubernetesObject | undefined)?.metadata?.labels ?? {};
+      const [app, env] = [labels['baton.dev/app'], labels['baton.dev/env']];
+      if (!app || !env) continue;
+      moves[`argocd/${file}`] = null;
+      moves[applicationPath(app, env)] = content;
+    }
+    if (Object.keys(moves).length) {
+      await this.deps.gitops.commitFiles(moves, 'Move Argo CD Applications to argocd/<env>/<app>.yaml');
+    }
+  }
+}
+
+/** Where the Argo CD Application of an app in an environment is committed. */
+function applicationPath(app: string, env: string): string {
+  return `argocd/${env}/${app}.yaml`;
 }

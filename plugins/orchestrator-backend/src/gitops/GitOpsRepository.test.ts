@@ -128,6 +128,21 @@ describe('GitOpsRepository', () => {
     ]);
   });
 
+  it('stores a deployment of many files as one pack that Git and a restarted backend read back', async () => {
+    const repo = await GitOpsRepository.open({ dir });
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`svc-${i}.yaml`, `kind: Deployment\nname: svc-${i}\n`]));
+    await repo.commitAppState({ app: 'shop', env: 'dev', files, message: 'big' });
+    // The next deployment changes one file and reuses the other blobs.
+    await repo.commitAppState({ app: 'shop', env: 'dev', files: { ...files, 'svc-7.yaml': 'kind: Deployment\nname: changed\n' }, message: 'one changed' });
+
+    expect(fs.readdirSync(path.join(dir, 'objects', 'pack')).filter(f => f.endsWith('.pack'))).toHaveLength(1);
+    execFileSync('git', ['--git-dir', dir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
+    expect(execFileSync('git', ['--git-dir', dir, 'show', 'main:dev/shop/svc-123.yaml']).toString()).toBe('kind: Deployment\nname: svc-123\n');
+    expect(execFileSync('git', ['--git-dir', dir, 'show', 'main:dev/shop/svc-7.yaml']).toString()).toBe('kind: Deployment\nname: changed\n');
+    const restarted = await GitOpsRepository.open({ dir });
+    expect(await restarted.readAppState('shop', 'dev')).toEqual({ ...files, 'svc-7.yaml': 'kind: Deployment\nname: changed\n' });
+  });
+
   it('keeps other apps and environments untouched', async () => {
     const repo = await GitOpsRepository.open({ dir });
     await repo.commitAppState({ app: 'a', env: 'dev', files: { 'x.yaml': 'a' }, message: 'a' });

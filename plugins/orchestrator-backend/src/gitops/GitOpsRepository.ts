@@ -2,9 +2,13 @@ import type { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import git, { TreeEntry } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+import { PackObject, writeBlobPack } from './packfile';
+import { writeFileWhole } from './writeFileWhole';
 
 /** A remote the repository is pushed to, with credentials from the integrations config. @internal */
 export interface GitOpsRemote {
@@ -25,8 +29,8 @@ export interface GitOpsCommitRequest {
   env: string;
   /** Full desired content of `<env>/<app>/`; files not listed are removed. */
   files: Record<string, string>;
-  /** Other repository files to write, keyed by repository-relative path. */
-  extraFiles?: Record<string, string>;
+  /** Other repository files to write (or remove: null), keyed by repository-relative path. */
+  extraFiles?: Record<string, string | null>;
   message: string;
 }
 
@@ -38,27 +42,20 @@ const MAX_ATTEMPTS = 20;
 /** Trees kept parsed in memory, by oid; enough for the top folders every commit rewrites. */
 const TREE_CACHE_SIZE = 256;
 
+/** From how many new blobs a commit writes them as one pack rather than a file each. */
+const PACK_THRESHOLD = 64;
+
+/** Blob oids remembered as stored. */
+const BLOB_CACHE_SIZE = 100_000;
+
 /**
  * A file replacing an entry (`content`), or a folder replacing a subtree
  * whole (`folder`, by path inside it; empty removes it).
  */
 type TreeEdit = { content: string } | { folder: Record<string, string> };
 
-/**
- * Git writes loose objects, packs and refs in place; a crash mid-write would
- * leave a truncated object that later reads take as present. Writing to a
- * temporary file and renaming makes every file appear whole or not at all.
- */
-const crashSafeFs = {
-  promises: {
-    ...fs.promises,
-    async writeFile(file: string, data: string | Uint8Array, options?: fs.WriteFileOptions) {
-      const temporary = `${file}.${randomUUID()}.tmp`;
-      await fs.promises.writeFile(temporary, data, options);
-      await fs.promises.rename(temporary, file);
-    },
-  },
-};
+/** Every file Git writes here is written whole (see {@link writeFileWhole}). */
+const crashSafeFs = { promises: { ...fs.promises, writeFile: writeFileWhole } };
 
 /**
  * The Git repository Argo CD syncs: one folder per environment and app
@@ -78,6 +75,8 @@ export class GitOpsRepository {
    * environment's, `argocd/`) grow with the apps, so they are parsed once.
    */
   #trees = new Map<string, TreeEntry[]>();
+  /** Oids of blobs this process wrote: a redeployment's unchanged files are not written again. */
+  #blobs = new Set<string>();
 
   /**
    * The repository `orchestrator.gitops.*` names: `dataDir/gitops`, pushed to
@@ -160,10 +159,19 @@ export class GitOpsRepository {
     }
     edits.set(`${safeSegment(request.env)}/${safeSegment(request.app)}`, { folder });
     for (const [file, content] of Object.entries(request.extraFiles ?? {})) {
-      edits.set(safeRelative(file), { content });
+      edits.set(safeRelative(file), fileEdit(content));
     }
-    const message = request.message.endsWith('\n') ? request.message : `${request.message}\n`;
+    return this.commitEdits(edits, request.message, `${request.env}/${request.app}`);
+  }
 
+  /** Commits files written (content) or removed (null), by repository path; returns the commit, or undefined if nothing changed. */
+  async commitFiles(files: Record<string, string | null>, message: string): Promise<string | undefined> {
+    const edits = new Map(Object.entries(files).map(([file, content]) => [safeRelative(file), fileEdit(content)]));
+    return this.commitEdits(edits, message, Object.keys(files).join(', '));
+  }
+
+  private async commitEdits(edits: Map<string, TreeEdit>, text: string, what: string): Promise<string | undefined> {
+    const message = text.endsWith('\n') ? text : `${text}\n`;
     let base = await this.exclusive(() => this.syncFromRemote());
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const baseTree = base ? (await git.readCommit({ fs: crashSafeFs, gitdir: this.dir, oid: base })).commit.tree : undefined;
@@ -181,19 +189,27 @@ export class GitOpsRepository {
       if (moved === commit) return commit;
       base = moved;
     }
-    throw new Error(`The GitOps branch ${this.branch} kept moving; ${request.env}/${request.app} was not committed`);
+    throw new Error(`The GitOps branch ${this.branch} kept moving; ${what} was not committed`);
   }
 
   /** The content of `<env>/<app>/` on the branch (fetched first from a remote), keyed by path inside that folder. */
   async readAppState(app: string, env: string): Promise<Record<string, string>> {
+    return this.readFiles(`${safeSegment(env)}/${safeSegment(app)}`);
+  }
+
+  /**
+   * The files of a folder on the branch (fetched first from a remote), keyed
+   * by path inside that folder; with `nested: false` only its own files.
+   */
+  async readFiles(folder: string, options: { nested?: boolean } = {}): Promise<Record<string, string>> {
     const head = await this.exclusive(() => this.syncFromRemote());
     const result: Record<string, string> = {};
     if (!head) return result;
     let oid: string | undefined = (await git.readCommit({ fs: crashSafeFs, gitdir: this.dir, oid: head })).commit.tree;
-    for (const name of [env, app]) {
+    for (const name of safeRelative(folder).split('/')) {
       oid = oid ? (await this.readTree(oid)).find(e => e.path === name && e.type === 'tree')?.oid : undefined;
     }
-    if (oid) await this.readFolder(oid, '', result);
+    if (oid) await this.readFolder(oid, '', result, options.nested ?? true);
     return result;
   }
 
@@ -239,8 +255,23 @@ export class GitOpsRepository {
     else await git.deleteRef({ fs: crashSafeFs, gitdir: this.dir, ref });
   }
 
-  /** Applies `edits` (by path) to the tree `oid`; returns the new tree, undefined when it is empty. */
+  /**
+   * Applies `edits` (by path) to the tree `oid`; returns the new tree,
+   * undefined when it is empty. The new files' blobs are written first, all
+   * at once; a file whose content the tree already holds is not written again.
+   */
   private async editTree(oid: string | undefined, edits: Map<string, TreeEdit>): Promise<string | undefined> {
+    const contents = new Set<string>();
+    const collect = (edit: TreeEdit) => {
+      if ('content' in edit) contents.add(edit.content);
+      else for (const content of Object.values(edit.folder)) contents.add(content);
+    };
+    edits.forEach(collect);
+    const blobs = await this.writeBlobs([...contents]);
+    return this.buildTree(oid, edits, blobs);
+  }
+
+  private async buildTree(oid: string | undefined, edits: Map<string, TreeEdit>, blobs: Map<string, string>): Promise<string | undefined> {
     const entries = new Map((oid ? await this.readTree(oid) : []).map(e => [e.path, e]));
     const nested = new Map<string, Map<string, TreeEdit>>();
     for (const [file, edit] of edits) {
@@ -248,8 +279,8 @@ export class GitOpsRepository {
       if (slash < 0) {
         const replacement =
           'content' in edit
-            ? { mode: '100644', path: file, type: 'blob' as const, oid: await this.writeBlob(edit.content) }
-            : await this.folderEntry(file, edit.folder);
+            ? { mode: '100644', path: file, type: 'blob' as const, oid: blobs.get(edit.content)! }
+            : await this.folderEntry(file, edit.folder, blobs);
         if (replacement) entries.set(file, replacement);
         else entries.delete(file);
         continue;
@@ -260,23 +291,23 @@ export class GitOpsRepository {
     }
     for (const [name, inner] of nested) {
       const existing = entries.get(name);
-      const tree = await this.editTree(existing?.type === 'tree' ? existing.oid : undefined, inner);
+      const tree = await this.buildTree(existing?.type === 'tree' ? existing.oid : undefined, inner, blobs);
       if (tree) entries.set(name, { mode: '040000', path: name, type: 'tree', oid: tree });
       else entries.delete(name);
     }
     return entries.size ? this.writeTree([...entries.values()]) : undefined;
   }
 
-  private async folderEntry(name: string, files: Record<string, string>): Promise<TreeEntry | undefined> {
+  private async folderEntry(name: string, files: Record<string, string>, blobs: Map<string, string>): Promise<TreeEntry | undefined> {
     const edits = new Map(Object.entries(files).map(([file, content]) => [file, { content }]));
-    const oid = await this.editTree(undefined, edits);
+    const oid = await this.buildTree(undefined, edits, blobs);
     return oid ? { mode: '040000', path: name, type: 'tree', oid } : undefined;
   }
 
-  private async readFolder(oid: string, prefix: string, into: Record<string, string>) {
+  private async readFolder(oid: string, prefix: string, into: Record<string, string>, nested: boolean) {
     for (const entry of await this.readTree(oid)) {
       if (entry.type === 'tree') {
-        await this.readFolder(entry.oid, `${prefix}${entry.path}/`, into);
+        if (nested) await this.readFolder(entry.oid, `${prefix}${entry.path}/`, into, nested);
       } else if (entry.type === 'blob') {
         const { blob } = await git.readBlob({ fs: crashSafeFs, gitdir: this.dir, oid: entry.oid });
         into[prefix + entry.path] = Buffer.from(blob).toString('utf8');
@@ -292,9 +323,28 @@ export class GitOpsRepository {
     return tree;
   }
 
+  /** Writes a tree object; serialized here, in one buffer, since the folders every commit rewrites have thousands of entries. */
   private async writeTree(tree: TreeEntry[]): Promise<string> {
-    const oid = await git.writeTree({ fs: crashSafeFs, gitdir: this.dir, tree });
+    // Git orders entries bytewise, a folder as if its name ended in a slash.
+    const keyed = tree.map(e => ({ e, key: Buffer.from(e.type === 'tree' ? `${e.path}/` : e.path, 'utf8') }));
+    keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+    const body = Buffer.concat(
+      keyed.flatMap(({ e }) => [Buffer.from(`${e.mode.replace(/^0/, '')} ${e.path}\0`, 'utf8'), Buffer.from(e.oid, 'hex')]),
+    );
+    const oid = await this.writeLooseObject('tree', body);
     this.remember(oid, tree);
+    return oid;
+  }
+
+  /** Writes a loose object (unless stored already); returns its oid. */
+  private async writeLooseObject(type: 'blob' | 'tree', body: Buffer): Promise<string> {
+    const object = Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]);
+    const oid = createHash('sha1').update(object).digest('hex');
+    const file = path.join(this.dir, 'objects', oid.slice(0, 2), oid.slice(2));
+    if (!fs.existsSync(file)) {
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      await writeFileWhole(file, zlib.deflateSync(object));
+    }
     return oid;
   }
 
@@ -303,8 +353,34 @@ export class GitOpsRepository {
     this.#trees.set(oid, tree);
   }
 
-  private writeBlob(content: string): Promise<string> {
-    return git.writeBlob({ fs: crashSafeFs, gitdir: this.dir, blob: Buffer.from(content, 'utf8') });
+  /**
+   * Writes the blobs of these contents, skipping those already stored;
+   * returns their oids by content. Many new blobs go into one pack (a big
+   * deployment has thousands), a few are written as loose objects.
+   */
+  private async writeBlobs(contents: string[]): Promise<Map<string, string>> {
+    const oids = new Map<string, string>();
+    const missing: PackObject[] = [];
+    const slices = new TimeSlices();
+    for (const content of contents) {
+      await slices.pause();
+      const body = Buffer.from(content, 'utf8');
+      const oid = createHash('sha1').update(`blob ${body.length}\0`).update(body).digest('hex');
+      oids.set(content, oid);
+      if (!this.#blobs.has(oid)) missing.push({ oid, body });
+    }
+    if (missing.length >= PACK_THRESHOLD) {
+      await writeBlobPack(this.dir, missing);
+    } else {
+      for (const { body } of missing) await this.writeLooseObject('blob', body);
+    }
+    for (const { oid } of missing) this.rememberBlob(oid);
+    return oids;
+  }
+
+  private rememberBlob(oid: string) {
+    if (this.#blobs.size >= BLOB_CACHE_SIZE) this.#blobs.delete(this.#blobs.values().next().value!);
+    this.#blobs.add(oid);
   }
 
   /** The remote is the source of truth: fetches it and moves the branch to it. Returns the branch's commit. */
@@ -377,6 +453,11 @@ function auth(remote: GitOpsRemote) {
   return remote.username || remote.password
     ? { username: remote.username ?? 'x-access-token', password: remote.password }
     : {};
+}
+
+/** A file's edit: its content, or its removal (an empty folder in its place is none). */
+function fileEdit(content: string | null): TreeEdit {
+  return content === null ? { folder: {} } : { content };
 }
 
 /** Refuses absolute paths, `..` and empty names so a file name cannot escape its folder. */

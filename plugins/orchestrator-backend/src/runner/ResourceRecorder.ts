@@ -1,6 +1,6 @@
 import { ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
-import { NodeResult, ResourceGraph, workloadUsers } from '@baton/backstage-plugin-orchestrator-node';
-import { ActiveResourceRecord, DeploymentStore } from '../database/DeploymentStore';
+import { NodeResult, ResourceGraph, TimeSlices, workloadUsers } from '@baton/backstage-plugin-orchestrator-node';
+import { ActiveResourceRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { SecretBox } from '../secrets/SecretBox';
 
 type ResourceEventType = ResourceEvent['type'];
@@ -25,16 +25,30 @@ export class ResourceRecorder {
     private readonly deployment: { id: string; app: string; env: string },
   ) {}
 
-  /** Keeps the state of every node that ran, whatever happened elsewhere. */
+  /**
+   * Keeps the state of every node that ran, whatever happened elsewhere; a
+   * node that kept its previous result (`unchanged`) is written only if the
+   * workloads using it changed.
+   */
   async recordResults(graph: ResourceGraph, results: Map<string, NodeResult>, active: ActiveResourceRecord[]) {
     const { app, env, id } = this.deployment;
     const { secrets } = this.deps;
     const users = workloadUsers(graph);
-    const known = new Set(active.map(a => a.uid));
+    const known = new Map(active.map(a => [a.uid, a]));
     const provisioned: Omit<ActiveResourceRecord, 'updatedAt'>[] = [];
     const failed: string[] = [];
+    const slices = new TimeSlices();
     for (const node of graph.nodes) {
+      await slices.pause();
       const r = results.get(node.uid)!;
+      const before = known.get(node.uid);
+      const usedBy = users.get(node.uid) ?? [];
+      const kept =
+        r.unchanged &&
+        before?.status === 'active' &&
+        before.definitionRevision === this.deps.revisionOf(node.definition) &&
+        sameNames(before.workloads ?? [], usedBy);
+      if (kept) continue;
       if (r.status === 'succeeded') {
         provisioned.push({
           appId: app,
@@ -50,9 +64,14 @@ export class ResourceRecorder {
           outputs: r.outputs,
           secretOutputs: Object.keys(r.secrets).length ? secrets.encrypt(r.secrets) : undefined,
           cookie: r.cookie !== undefined ? secrets.encrypt(r.cookie) : undefined,
-          provisionedWith: secrets.encrypt({ definition: node.match.loaded.definition, params: r.params ?? {} }),
+          provisionedWith: secrets.encrypt({
+            definition: node.match.loaded.definition,
+            params: r.params ?? {},
+            manifests: r.manifests,
+            provisionedHash: r.provisionedHash,
+          } satisfies ProvisionedWith),
           deploymentId: id,
-          workloads: users.get(node.uid) ?? [],
+          workloads: usedBy,
         });
       } else if (r.status === 'failed') {
         failed.push(node.uid);
@@ -61,8 +80,9 @@ export class ResourceRecorder {
     await this.deps.deploymentStore.putResources(provisioned);
     await this.deps.deploymentStore.setResourceStatuses(app, env, failed.filter(uid => known.has(uid)), 'failed');
     for (const node of graph.nodes) {
+      await slices.pause();
       const status = results.get(node.uid)!.status;
-      if (status === 'succeeded') await this.deps.emit('resource.provisioned', node);
+      if (status === 'succeeded' && !results.get(node.uid)!.unchanged) await this.deps.emit('resource.provisioned', node);
       else if (status === 'failed') await this.deps.emit('resource.failed', node);
     }
   }
@@ -74,4 +94,8 @@ export class ResourceRecorder {
     for (const r of orphans) await this.deps.emit('resource.orphaned', r);
     return orphans;
   }
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 }

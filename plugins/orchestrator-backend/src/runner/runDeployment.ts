@@ -6,9 +6,10 @@ import {
   GraphView,
   graphViewOf,
   planApplication,
-  renderApplication,
+  PreviousNodeState,
+  renderApplicationInSlices,
 } from '@baton/backstage-plugin-orchestrator-node';
-import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
+import { ActiveResourceRecord, DeploymentRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
 import { Delivery } from '../delivery/Delivery';
 import { SecretBox } from '../secrets/SecretBox';
@@ -28,6 +29,24 @@ export interface RunDeploymentDeps {
   delivery: { gitops: Delivery; direct: Delivery };
   events: OrchestratorEvents;
   logger: LoggerService;
+}
+
+/**
+ * What an active resource left for the next deployment: its cookie, and for
+ * one still active its outputs, manifests and the digest of what it was
+ * provisioned with, so that a node asked the same again keeps them.
+ */
+function previousState(r: ActiveResourceRecord, secrets: SecretBox): PreviousNodeState {
+  const cookie = r.cookie ? secrets.decrypt(r.cookie) : undefined;
+  if (r.status !== 'active' || !r.provisionedWith) return { cookie };
+  const { manifests, provisionedHash } = secrets.decrypt(r.provisionedWith) as ProvisionedWith;
+  return {
+    cookie,
+    outputs: r.outputs,
+    secrets: r.secretOutputs ? (secrets.decrypt(r.secretOutputs) as Record<string, unknown>) : {},
+    manifests,
+    provisionedHash,
+  };
 }
 
 function messageOf(error: unknown): string {
@@ -76,6 +95,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
 
     const active = await deploymentStore.listResources(app, env);
     let graphBuilt = false;
+    let unchanged = 0;
     let planned;
     try {
       planned = await planApplication({
@@ -86,7 +106,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
         definitions: definitions.index(),
         drivers: deps.drivers,
         provision: true,
-        previous: new Map(active.map(r => [r.uid, { cookie: r.cookie ? secrets.decrypt(r.cookie) : undefined }])),
+        previous: new Map(active.map(r => [r.uid, previousState(r, secrets)])),
         signal: lease.signal,
         logger: {
           info: m => deps.logger.info(m),
@@ -103,7 +123,9 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
         },
         onNodeEvent: event => {
           progress.node({ uid: event.uid, status: event.status === 'not-run' ? 'skipped' : event.status, message: event.message });
-          if (event.status === 'running') progress.log('info', `${event.uid}: provisioning`, event.uid);
+          // Unchanged nodes are many in a redeployment: one line says how many.
+          if (event.unchanged) unchanged++;
+          else if (event.status === 'running') progress.log('info', `${event.uid}: provisioning`, event.uid);
           else progress.log(event.status === 'failed' ? 'error' : 'info', `${event.uid}: ${event.status}${event.message ? ` (${event.message})` : ''}`, event.uid);
         },
       });
@@ -116,6 +138,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       return;
     }
     const { graph, results } = planned;
+    if (unchanged) progress.log('info', `${unchanged} node(s) unchanged: provisioned with the same as before, their drivers were not called`);
 
     await lease.assertHeld();
     await recorder.recordResults(graph, results, active);
@@ -129,7 +152,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
     }
 
-    const rendered = renderApplication(planned);
+    const rendered = await renderApplicationInSlices(planned);
     await lease.assertHeld();
     const delivery = await deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].deliver({
       deploymentId: id,

@@ -7,7 +7,7 @@ import {
   validateScoreWorkload,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
-import { canonical, DriverRegistry, planApplication } from '@baton/backstage-plugin-orchestrator-node';
+import { canonical, DriverRegistry, planApplication, TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash, randomUUID } from 'node:crypto';
 import { DeliveredSecretStore } from '../database/DeliveredSecretStore';
@@ -47,14 +47,19 @@ export class DeploymentService {
     },
   ) {}
 
-  /** Parses Score documents given as YAML/JSON strings or objects; every problem with its document. */
-  parseWorkloads(workloads: unknown[]): ScoreDocument[] {
+  /**
+   * Parses Score documents given as YAML/JSON strings or objects; every
+   * problem with its document. In time slices: a request may carry thousands.
+   */
+  async parseWorkloads(workloads: unknown[]): Promise<ScoreDocument[]> {
     if (!Array.isArray(workloads) || workloads.length === 0) {
       throw new InputError('workloads must list at least one Score document');
     }
     const diagnostics: Diagnostic[] = [];
     const documents: ScoreDocument[] = [];
-    workloads.forEach((w, i) => {
+    const slices = new TimeSlices();
+    for (const [i, w] of workloads.entries()) {
+      await slices.pause();
       const file = `workloads[${i}]`;
       if (typeof w === 'string') {
         const result = parseScoreResult(w, file);
@@ -65,7 +70,7 @@ export class DeploymentService {
         if (problems.length) diagnostics.push(...problems);
         else documents.push({ file, workload: w as ScoreWorkload });
       }
-    });
+    }
     for (const d of documents) diagnostics.push(...unreadableSources(d));
     const names = new Map<string, string>();
     for (const d of documents) {
@@ -91,7 +96,7 @@ export class DeploymentService {
     createdBy: string,
   ): Promise<DeploymentRecord> {
     await this.requireEnv(app, env);
-    const documents = this.parseWorkloads(request.workloads);
+    const documents = await this.parseWorkloads(request.workloads);
     return this.queueSet(app, env, documents.map(d => d.workload), createdBy, request.comment);
   }
 
@@ -124,7 +129,7 @@ export class DeploymentService {
   /** A dry run: the plan with what would change per node. */
   async plan(app: string, env: string, request: { workloads: unknown[] }) {
     const environment = await this.requireEnv(app, env);
-    const documents = this.parseWorkloads(request.workloads);
+    const documents = await this.parseWorkloads(request.workloads);
     const planned = await planApplication({
       app,
       env,

@@ -11,6 +11,7 @@ import {
   ORCHESTRATOR_EVENTS_TOPIC,
   ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
 } from '@baton/backstage-plugin-orchestrator-common';
+import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { orchestratorPlugin } from '../plugin';
 import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from '../extensions';
 
@@ -147,7 +148,7 @@ describe('deployments', () => {
     // The GitOps repository has the app folder, an Argo CD Application, and no secret value in any commit.
     const gitdir = path.join(dataDir, 'gitops');
     const files = await git.listFiles({ fs, gitdir, ref: 'HEAD' });
-    expect(files).toEqual(['argocd/dev-shop.yaml', 'dev/shop/secret-store.yaml', 'dev/shop/web.yaml']);
+    expect(files).toEqual(['argocd/dev/shop.yaml', 'dev/shop/secret-store.yaml', 'dev/shop/web.yaml']);
     const commits = await git.log({ fs, gitdir });
     expect(commits[0].commit.message).toContain(created.body.id);
     for (const file of files) {
@@ -179,6 +180,32 @@ describe('deployments', () => {
       .set('Authorization', mockCredentials.service.header());
     expect(delivered.status).toBe(200);
     expect(delivered.body.data['main.DB_URL']).toBe(`postgres://app:${SECRET}@pg.dev.internal`);
+  });
+
+  it('moves Argo CD Applications of earlier versions (argocd/<env>-<app>.yaml) to argocd/<env>/<app>.yaml in one commit', async () => {
+    const gitdir = path.join(dataDir, 'gitops');
+    const legacy = (app: string, env: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${app}-${env}\n  labels: { baton.dev/app: ${app}, baton.dev/env: ${env} }\n`;
+    // As an earlier version left the repository: one flat folder of Applications.
+    const earlier = await GitOpsRepository.open({ dir: gitdir });
+    await earlier.commitFiles({ 'argocd/qa-eu-shop.yaml': legacy('shop', 'qa-eu'), 'argocd/dev-cart.yaml': legacy('cart', 'dev'), 'dev/cart/web.yaml': 'kind: Deployment\n' }, 'earlier');
+
+    const created = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] }).expect(202);
+    expect((await waitFor(created.body.id)).status).toBe('succeeded');
+
+    expect(await git.listFiles({ fs, gitdir, ref: 'HEAD' })).toEqual([
+      'argocd/dev/cart.yaml',
+      'argocd/dev/shop.yaml',
+      'argocd/qa-eu/shop.yaml',
+      'dev/cart/web.yaml',
+      'dev/shop/secret-store.yaml',
+      'dev/shop/web.yaml',
+    ]);
+    const [deployment, moved] = await git.log({ fs, gitdir, depth: 2 });
+    expect(deployment.commit.message).toContain(created.body.id);
+    expect(moved.commit.message).toContain('Move Argo CD Applications');
+    const movedText = Buffer.from((await git.readBlob({ fs, gitdir, oid: moved.oid, filepath: 'argocd/qa-eu/shop.yaml' })).blob).toString();
+    expect(movedText).toBe(legacy('shop', 'qa-eu'));
   });
 
   it('delivers direct environments through the cluster applier, keeping the manifests without secrets', async () => {
@@ -450,5 +477,88 @@ describe('deployments', () => {
     expect(status).toBe('succeeded');
     expect(provisioned).toEqual(['amqp.default#modules.web.externals.queue']);
     await other.stop();
+  });
+
+  it('redeploys calling drivers only for what changed: unchanged resources keep their outputs and records', async () => {
+    const provisioned: string[] = [];
+    const queueModule = createBackendModule({
+      pluginId: 'orchestrator',
+      moduleId: 'counting-queue-driver',
+      register(reg) {
+        reg.registerInit({
+          deps: { drivers: orchestratorDriversExtensionPoint },
+          async init({ drivers }) {
+            drivers.addDriver({
+              id: 'counting-queue',
+              async provision(ctx) {
+                provisioned.push(ctx.resource.uid);
+                return { outputs: { url: `amqp://broker/${ctx.guresid}/${provisioned.length}`, size: ctx.resource.params?.size }, secrets: {} };
+              },
+            });
+          },
+        });
+      },
+    });
+    fs.appendFileSync(
+      path.join(dataDir, 'definitions.yaml'),
+      '---\napiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: counting-queue, criteria: [{}] }\n',
+    );
+    const other = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        queueModule,
+        mockServices.rootConfig.factory({
+          data: { orchestrator: { dataDir: path.join(dataDir, 'other'), definitions: [path.join(dataDir, 'definitions.yaml')] } },
+        }),
+      ],
+    });
+    try {
+      const api = request(other.server);
+      await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+      await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+      await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+      const workload = (name: string, size: number) =>
+        `apiVersion: score.dev/v1b1\nmetadata: { name: ${name} }\ncontainers:\n  main:\n    image: ${name}:1\n    variables: { QUEUE: "\${resources.queue.url}" }\nresources:\n  queue: { type: amqp, params: { size: ${size} } }\n`;
+      const deploy = async (workloads: string[]) => {
+        const created = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads }).expect(202);
+        for (let i = 0; i < 200; i++) {
+          const d = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}`)).body;
+          if (d.status === 'succeeded') return d;
+          if (d.status === 'failed') throw new Error(d.error);
+          await new Promise(r => setTimeout(r, 50));
+        }
+        throw new Error('deployment did not finish');
+      };
+      const resources = async () =>
+        new Map(
+          ((await api.get('/api/orchestrator/apps/shop/envs/dev/resources').expect(200)).body as { uid: string; outputs: any; updatedAt?: string }[]).map(r => [r.uid, r]),
+        );
+
+      await deploy([workload('web', 1), workload('api', 1)]);
+      expect(provisioned.sort()).toEqual(['amqp.default#modules.api.externals.queue', 'amqp.default#modules.web.externals.queue']);
+      const before = await resources();
+
+      provisioned.length = 0;
+      const second = await deploy([workload('web', 1), workload('api', 2)]);
+      // Only the changed workload's queue is provisioned again.
+      expect(provisioned).toEqual(['amqp.default#modules.api.externals.queue']);
+      const after = await resources();
+      const webQueue = 'amqp.default#modules.web.externals.queue';
+      expect(after.get(webQueue)).toEqual(before.get(webQueue));
+      expect(after.get(webQueue)!.updatedAt).toBeDefined();
+      expect(after.get('amqp.default#modules.api.externals.queue')!.outputs.size).toBe(2);
+      // The log names what was provisioned and counts what was not.
+      const log = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${second.id}/log`).expect(200)).body.lines.map((l: { message: string }) => l.message);
+      expect(log).toContain('amqp.default#modules.api.externals.queue: provisioning');
+      expect(log.some((m: string) => m.startsWith(`${webQueue}:`))).toBe(false);
+      expect(log.some((m: string) => /^\d+ node\(s\) unchanged/.test(m))).toBe(true);
+
+      // Unchanged, the workloads' manifests still say what they did.
+      const gitdir = path.join(dataDir, 'other', 'gitops');
+      const webYaml = Buffer.from((await git.readBlob({ fs, gitdir, oid: await git.resolveRef({ fs, gitdir, ref: 'HEAD' }), filepath: 'dev/shop/web.yaml' })).blob).toString();
+      expect(webYaml).toContain(String(before.get(webQueue)!.outputs.url));
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -104,6 +104,33 @@ describe('executeGraph', () => {
     expect(pg.cookie).toEqual({ n: 1 });
   });
 
+  it('keeps the result of a node provisioned with the same as before without calling its driver; a change calls it', async () => {
+    const cloud = recordingDriver('cloud');
+    const drivers = new DriverRegistry([echoDriver, workloadDriver, cloud.driver]);
+    const defs = (size: string) => [
+      def('admin', 'pg-admin', { driverInputs: { secrets: { password: SECRET } } }),
+      def('pg', 'postgres', { driver: 'cloud', driverInputs: { values: { size }, secrets: { admin: '${resources.pg-admin.outputs.password}' } } }),
+    ];
+    const uid = 'postgres.default#modules.web.externals.db';
+    const first = await executeGraph({ graph: graphOf({ db: { type: 'postgres' } }, defs('small')), drivers });
+    expect(cloud.calls).toHaveLength(1);
+    const previousOf = (results: typeof first) =>
+      new Map([...results].map(([id, r]) => [id, { outputs: r.outputs, secrets: r.secrets, cookie: r.cookie, manifests: r.manifests, provisionedHash: r.provisionedHash }]));
+
+    const again = await executeGraph({ graph: graphOf({ db: { type: 'postgres' } }, defs('small')), drivers, previous: previousOf(first) });
+    expect(cloud.calls).toHaveLength(1);
+    expect(again.get(uid)).toMatchObject({ status: 'succeeded', unchanged: true, outputs: first.get(uid)!.outputs, cookie: { n: 1 } });
+    expect(again.get(uid)!.secrets).toEqual(first.get(uid)!.secrets);
+
+    // A changed input (the definition's size) reaches the driver again.
+    const changed = await executeGraph({ graph: graphOf({ db: { type: 'postgres' } }, defs('large')), drivers, previous: previousOf(first) });
+    expect(cloud.calls).toHaveLength(2);
+    expect(changed.get(uid)).toMatchObject({ status: 'succeeded', outputs: { size: 'large' } });
+    expect(changed.get(uid)!.unchanged).toBeUndefined();
+    // The digest covers secrets without holding them.
+    expect(first.get(uid)!.provisionedHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('stops scheduling after a failure, skips dependents and keeps secrets out of the message', async () => {
     const cloud = recordingDriver('cloud', { failOn: 'dns', delayMs: 1 });
     const slow = recordingDriver('slow', { delayMs: 40 });

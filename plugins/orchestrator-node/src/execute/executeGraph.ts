@@ -1,14 +1,16 @@
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
+import { createHash } from 'node:crypto';
 import { DriverRegistry } from '../drivers/DriverRegistry';
 import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../drivers/secretManifests';
 import { Driver, DriverLogger, DriverManifest, DriverResult } from '../drivers/types';
-import { GraphNode, ResourceGraph } from '../graph';
+import { canonical, GraphNode, ResourceGraph } from '../graph';
 import {
   ResourceOutputs,
   scoreLookup,
   substituteValue,
   SubstitutionError,
 } from '../placeholders';
+import { TimeSlices } from '../timeSlices';
 import { resolveDriverInputs } from './resolveDriverInputs';
 
 /** What happened to one node. @public */
@@ -25,6 +27,14 @@ export interface NodeResult {
   previousOutputs?: boolean;
   /** The resolved params a succeeded node was provisioned with (may hold secrets: kept encrypted). */
   params?: Record<string, unknown>;
+  /**
+   * A digest of everything the driver was given (driver, definition, params,
+   * inputs, secrets): equal digests mean the driver would be asked the same
+   * again. Derived from secrets, so kept as secret as they are.
+   */
+  provisionedHash?: string;
+  /** Succeeded with the previous deployment's result: provisioned with the same as then, the driver was not called. */
+  unchanged?: boolean;
 }
 
 /** A node's state from the previous deployment. @public */
@@ -32,6 +42,9 @@ export interface PreviousNodeState {
   cookie?: unknown;
   outputs?: Record<string, unknown>;
   secrets?: Record<string, unknown>;
+  /** Its manifests and {@link NodeResult.provisionedHash}: with these, a node provisioned with the same again keeps its result. */
+  manifests?: Record<string, DriverManifest>;
+  provisionedHash?: string;
 }
 
 /** @public */
@@ -39,6 +52,8 @@ export interface NodeEvent {
   uid: string;
   status: 'running' | NodeResult['status'];
   message?: string;
+  /** Succeeded with its previous result (see {@link NodeResult.unchanged}). */
+  unchanged?: boolean;
 }
 
 /** @public */
@@ -95,6 +110,8 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
   const ready: GraphNode[] = graph.nodes.filter(n => n.dependsOn.length === 0);
   let failed = false;
   let running = 0;
+  // Pure drivers resolve at once: without pauses a big graph would run as one task.
+  const slices = new TimeSlices();
 
   const outputsOf = (ref: { type: string; class: string; resId: string }): ResourceOutputs | undefined => {
     const r = results.get(`${ref.type}.${ref.class}#${ref.resId}`);
@@ -193,6 +210,23 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
     if (schemaProblem) {
       return fail(node, `definition ${definition.metadata.id}: driverInputs.values${schemaProblem}`);
     }
+    const provisionedHash = provisionHash(driver.id, definition, params, inputs, secrets);
+    const before = options.previous?.get(node.uid);
+    if (before?.provisionedHash === provisionedHash && before.outputs) {
+      // Asked the same as last time: its result stands, without calling the driver.
+      return {
+        uid: node.uid,
+        status: 'succeeded',
+        outputs: before.outputs,
+        secrets: before.secrets ?? {},
+        cookie: before.cookie,
+        manifests: before.manifests,
+        params,
+        provisionedHash,
+        unchanged: true,
+        message: 'unchanged',
+      };
+    }
     await options.onNodeEvent?.({ uid: node.uid, status: 'running' });
     try {
       const result = await driver.provision({
@@ -217,6 +251,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         cookie: result.cookie,
         manifests: result.manifests,
         params,
+        provisionedHash,
       };
     } catch (error) {
       return fail(node, redact(`${driver.id} driver: ${(error as Error).message}`, secrets));
@@ -230,7 +265,8 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         .then(async result => {
           running--;
           finish(node, result);
-          await options.onNodeEvent?.({ uid: node.uid, status: result.status, message: result.message });
+          await options.onNodeEvent?.({ uid: node.uid, status: result.status, message: result.message, ...(result.unchanged ? { unchanged: true } : {}) });
+          await slices.pause();
           pump();
         })
         .catch(reject);
@@ -247,6 +283,18 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
     pump();
   });
   return results;
+}
+
+/** Definitions are shared by many nodes: each is serialized once. */
+const definitionDigests = new WeakMap<object, string>();
+
+function provisionHash(driver: string, definition: object, params: unknown, inputs: unknown, secrets: unknown): string {
+  let digest = definitionDigests.get(definition);
+  if (!digest) {
+    digest = createHash('sha256').update(JSON.stringify(canonical(definition))).digest('hex');
+    definitionDigests.set(definition, digest);
+  }
+  return createHash('sha256').update(JSON.stringify(canonical({ driver, definition: digest, params, inputs, secrets }))).digest('hex');
 }
 
 /** Whether a node's outputs can be read by its dependents. */

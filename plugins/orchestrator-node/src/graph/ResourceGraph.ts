@@ -5,6 +5,7 @@ import {
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { createHash } from 'node:crypto';
+import { runSteps } from '../timeSlices';
 import { DefinitionIndex, DefinitionMatch } from '../matching';
 import { findResourceReferences, resourceUid } from '../placeholders';
 
@@ -90,13 +91,21 @@ export function canonical(value: unknown): unknown {
  *
  * @public
  */
-export function buildResourceGraph(options: {
+export function buildResourceGraph(options: ResourceGraphOptions): ResourceGraph {
+  return runSteps(resourceGraphSteps(options));
+}
+
+/** @public */
+export interface ResourceGraphOptions {
   app: string;
   env: string;
   envType: string;
   workloads: ScoreDocument[];
   index: DefinitionIndex;
-}): ResourceGraph {
+}
+
+/** {@link buildResourceGraph} as steps, for {@link runStepsInSlices}. @internal */
+export function* resourceGraphSteps(options: ResourceGraphOptions): Generator<void, ResourceGraph> {
   const { app, env, envType, index } = options;
   const diagnostics: Diagnostic[] = [];
   const nodes = new Map<string, BuildingNode>();
@@ -134,6 +143,7 @@ export function buildResourceGraph(options: {
   const seenWorkloads = new Map<string, string>();
   const sorted = [...options.workloads].sort((a, b) => a.workload.metadata.name.localeCompare(b.workload.metadata.name));
   for (const { file, workload } of sorted) {
+    yield;
     const name = workload.metadata.name;
     if (seenWorkloads.has(name)) {
       diagnostics.push({ file, path: 'metadata.name', message: `workload ${name} is also defined in ${seenWorkloads.get(name)}` });
@@ -176,6 +186,7 @@ export function buildResourceGraph(options: {
   const provisionedFirst: [BuildingNode, BuildingNode][] = [];
   const referencesOf = new Map<object, ReturnType<typeof findResourceReferences>>();
   for (let next = 0; next < queue.length; next++) {
+    yield;
     const node = queue[next];
     const match = index.match(node, { ...context, resId: node.resId });
     if (!match) {
@@ -230,20 +241,14 @@ export function buildResourceGraph(options: {
   if (diagnostics.length || !allMatched(nodes)) throw new ValidationError(diagnostics);
 
   const ordered = topologicalOrder(nodes, deps);
-  for (const node of ordered) node.dependsOn = [...deps.get(node.uid)!].sort();
-  const hash = createHash('sha256')
-    .update(
-      JSON.stringify(
-        ordered.map(n => canonical({
-          uid: n.uid,
-          definition: n.definition,
-          criterion: n.criterion,
-          params: n.params,
-          dependsOn: n.dependsOn,
-        })),
-      ),
-    )
-    .digest('hex');
+  yield;
+  const hashed: unknown[] = [];
+  for (const n of ordered) {
+    yield;
+    n.dependsOn = [...deps.get(n.uid)!].sort();
+    hashed.push(canonical({ uid: n.uid, definition: n.definition, criterion: n.criterion, params: n.params, dependsOn: n.dependsOn }));
+  }
+  const hash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
   return { app, env, envType, hash, nodes: ordered, byUid: nodes };
 }
 

@@ -1,6 +1,8 @@
 export {
   planApplication,
   renderApplication,
+  renderApplicationInSlices,
+  type RenderApplicationOptions,
   createBuiltInDrivers,
   type ApplicationPlan,
   type PlanApplicationOptions,

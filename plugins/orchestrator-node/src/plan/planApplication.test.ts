@@ -2,7 +2,7 @@ import { LoadedDefinition, ScoreDocument, parseScore } from '@baton/backstage-pl
 import { DriverRegistry } from '../drivers/DriverRegistry';
 import { echoDriver, workloadDriver } from '../drivers/echoDriver';
 import { Driver } from '../drivers/types';
-import { planApplication, renderApplication } from './planApplication';
+import { planApplication, renderApplication, renderApplicationInSlices } from './planApplication';
 
 const SECRET = 'sup3r-s3cret-value';
 
@@ -141,6 +141,42 @@ resources:
     const notSecret = JSON.stringify(objects.filter(o => o.kind !== 'Secret'));
     expect(notSecret).not.toContain(SECRET);
     expect(objects.map(o => o.kind)).toEqual(['Secret', 'Deployment']);
+  });
+
+  it('plans and renders a big app in time slices: timers run meanwhile, and the result is the same', async () => {
+    const workloads: ScoreDocument[] = Array.from({ length: 2400 }, (_, i) => ({
+      file: `w${i}.yaml`,
+      workload: { ...web.workload, metadata: { name: `w${i}` }, resources: { db: { type: 'postgres' } } },
+    }));
+    // A timer that should fire every 10 ms, counting how often it could.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      let graphTicks = -1;
+      const started = performance.now();
+      const planned = await planApplication({
+        app: 'shop',
+        env: 'dev',
+        envType: 'development',
+        workloads,
+        definitions,
+        onGraph: () => {
+          graphTicks = ticks;
+        },
+      });
+      const planTicks = ticks;
+      const rendered = await renderApplicationInSlices(planned);
+      const elapsed = performance.now() - started;
+      // Without slices neither building the graph, running the drivers nor rendering lets a timer run at all.
+      expect(graphTicks).toBeGreaterThan(0);
+      expect(planTicks).toBeGreaterThan(graphTicks);
+      expect(ticks).toBeGreaterThan(planTicks);
+      expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 200));
+      expect(rendered).toEqual(renderApplication(planned));
+      expect(Object.keys(rendered.workloads)).toHaveLength(2400);
+    } finally {
+      clearInterval(timer);
+    }
   });
 
   it('leaves side-effect drivers for deploy, and stops at a failed node keeping the others', async () => {

@@ -11,9 +11,11 @@ import { echoDriver, workloadDriver } from '../drivers/echoDriver';
 import { createTemplateDriver } from '../drivers/template/templateDriver';
 import { DriverLogger } from '../drivers/types';
 import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execute';
-import { buildResourceGraph, canonical, graphViewOf, ResourceGraph } from '../graph';
+import { canonical, graphViewOf, ResourceGraph } from '../graph';
+import { resourceGraphSteps } from '../graph/ResourceGraph';
 import { DefinitionIndex } from '../matching';
 import { KubernetesObject, renderWorkload, validateKubernetesObject, withNamespace } from '../render';
+import { runSteps, runStepsInSlices } from '../timeSlices';
 
 /** The pure built-in drivers: echo, template and workload. @public */
 export function createBuiltInDrivers(): DriverRegistry {
@@ -60,7 +62,10 @@ export interface ApplicationPlan {
  */
 export async function planApplication(options: PlanApplicationOptions): Promise<ApplicationPlan> {
   const index = options.definitions instanceof DefinitionIndex ? options.definitions : new DefinitionIndex(options.definitions);
-  const graph = buildResourceGraph({ app: options.app, env: options.env, envType: options.envType, workloads: options.workloads, index });
+  // In time slices: a big app's graph takes long enough to hold up a server.
+  const graph = await runStepsInSlices(
+    resourceGraphSteps({ app: options.app, env: options.env, envType: options.envType, workloads: options.workloads, index }),
+  );
   await options.onGraph?.(graph);
   const results = await executeGraph({
     graph,
@@ -105,15 +110,30 @@ export interface RenderedApplication {
  *
  * @public
  */
-export function renderApplication(
-  planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>,
-  options: {
-    readFile?: (document: ScoreDocument, path: string) => string;
-    entityNames?: Record<string, string>;
-    /** The image of containers written `image: .`. */
-    image?: string;
-  } = {},
-): RenderedApplication {
+export function renderApplication(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>, options: RenderApplicationOptions = {}): RenderedApplication {
+  return runSteps(renderSteps(planned, options));
+}
+
+/**
+ * {@link renderApplication} in time slices: the event loop runs between
+ * them, so a big app's rendering does not hold up a server's other requests.
+ *
+ * @public
+ */
+export function renderApplicationInSlices(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>, options: RenderApplicationOptions = {}): Promise<RenderedApplication> {
+  return runStepsInSlices(renderSteps(planned, options));
+}
+
+/** @public */
+export interface RenderApplicationOptions {
+  readFile?: (document: ScoreDocument, path: string) => string;
+  entityNames?: Record<string, string>;
+  /** The image of containers written `image: .`. */
+  image?: string;
+}
+
+/** Renders node by node, yielding after each. */
+function* renderSteps(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>, options: RenderApplicationOptions): Generator<void, RenderedApplication> {
   const { graph, results } = planned;
   const diagnostics: Diagnostic[] = [];
   const unavailable = [...results.values()].filter(r => r.status !== 'succeeded');
@@ -130,6 +150,7 @@ export function renderApplication(
   // Resource manifests by identity: the same object from two resources is given once, differing ones are refused.
   const emitted = new Map<string, { object: KubernetesObject; by: string; json: string }>();
   for (const node of graph.nodes) {
+    yield;
     const result = results.get(node.uid)!;
     const by = `${node.uid} (definition ${node.match.loaded.definition.metadata.id})`;
     if (node.type !== 'workload') {

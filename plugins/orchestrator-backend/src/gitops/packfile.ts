@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+import { writeFileWhole } from './writeFileWhole';
+
+/** A Git object to store: its id and its content without the `blob <size>\0` header. */
+export interface PackObject {
+  oid: string;
+  body: Buffer;
+}
+
+const BLOB_TYPE = 3;
+
+/**
+ * Writes blobs as one pack and its version 2 index into `objects/pack`: two
+ * files for a deployment's thousands of new files instead of one file each.
+ * The pack is renamed into place before its index, so an index that exists
+ * always describes a whole pack; a crash leaves at most an unreferenced pack.
+ *
+ * @internal
+ */
+export async function writeBlobPack(gitdir: string, objects: PackObject[]): Promise<void> {
+  const chunks: Buffer[] = [];
+  const header = Buffer.alloc(12);
+  header.write('PACK', 0, 'latin1');
+  header.writeUInt32BE(2, 4);
+  header.writeUInt32BE(objects.length, 8);
+  chunks.push(header);
+  let offset = header.length;
+  const entries: { oid: Buffer; crc: number; offset: number }[] = [];
+  const slices = new TimeSlices();
+  for (const object of objects) {
+    await slices.pause();
+    const entry = Buffer.concat([entryHeader(BLOB_TYPE, object.body.length), zlib.deflateSync(object.body)]);
+    entries.push({ oid: Buffer.from(object.oid, 'hex'), crc: zlib.crc32(entry), offset });
+    chunks.push(entry);
+    offset += entry.length;
+  }
+  if (offset >= 2 ** 31) throw new Error('A GitOps pack over 2 GiB is not supported');
+  const pack = Buffer.concat(chunks);
+  const packChecksum = createHash('sha1').update(pack).digest();
+  const name = `pack-${packChecksum.toString('hex')}`;
+  const folder = path.join(gitdir, 'objects', 'pack');
+  await fs.promises.mkdir(folder, { recursive: true });
+  await writeFileWhole(path.join(folder, `${name}.pack`), Buffer.concat([pack, packChecksum]));
+  await writeFileWhole(path.join(folder, `${name}.idx`), packIndex(entries, packChecksum));
+}
+
+/** The object header of a pack entry: type and size, 4 then 7 bits a byte. */
+function entryHeader(type: number, size: number): Buffer {
+  const bytes: number[] = [];
+  let byte = (type << 4) | (size & 0x0f);
+  let rest = Math.floor(size / 16);
+  while (rest > 0) {
+    bytes.push(byte | 0x80);
+    byte = rest & 0x7f;
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(byte);
+  return Buffer.from(bytes);
+}
+
+/** A version 2 pack index: fan-out table, sorted ids, CRCs, offsets, checksums. */
+function packIndex(entries: { oid: Buffer; crc: number; offset: number }[], packChecksum: Buffer): Buffer {
+  const sorted = [...entries].sort((a, b) => Buffer.compare(a.oid, b.oid));
+  const n = sorted.length;
+  const index = Buffer.alloc(8 + 256 * 4 + n * (20 + 4 + 4) + 20);
+  index.writeUInt32BE(0xff744f63, 0);
+  index.writeUInt32BE(2, 4);
+  const fanout = new Array<number>(256).fill(0);
+  for (const e of sorted) fanout[e.oid[0]]++;
+  let cumulative = 0;
+  for (let i = 0; i < 256; i++) {
+    cumulative += fanout[i];
+    index.writeUInt32BE(cumulative, 8 + i * 4);
+  }
+  const ids = 8 + 256 * 4;
+  const crcs = ids + n * 20;
+  const offsets = crcs + n * 4;
+  sorted.forEach((e, i) => {
+    e.oid.copy(index, ids + i * 20);
+    index.writeUInt32BE(e.crc >>> 0, crcs + i * 4);
+    index.writeUInt32BE(e.offset, offsets + i * 4);
+  });
+  packChecksum.copy(index, offsets + n * 4);
+  return Buffer.concat([index, createHash('sha1').update(index).digest()]);
+}
