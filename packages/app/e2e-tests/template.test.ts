@@ -38,7 +38,7 @@ test('a developer creates a service from the score-service template, and its res
   // Its entity page has the Baton tab: the environment's graph with this resource marked.
   await page.getByRole('link', { name: new RegExp(`^postgres .*${name}`) }).click();
   await page.locator('a[href*="/catalog/default/resource/"][href$="/baton"]').click();
-  await expect(page.getByText('This resource')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'This resource', exact: true })).toBeVisible();
   await expect(page.getByText(`${name} / dev`)).toBeVisible();
   await expect(page.locator('svg').getByText(`▶ postgres modules.${name}.externals.postgres`)).toBeVisible();
 });

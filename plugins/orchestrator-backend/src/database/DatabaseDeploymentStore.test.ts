@@ -102,6 +102,15 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     expect((await store.getDeployment(newer.id))?.status).toBe('succeeded');
   });
 
+  it('finds stale locks without an owner, as the periodic check does', async () => {
+    const { store } = await createStore();
+    const d = await queue(store, 'shop', 'dev');
+    await store.claimNext('replica-1');
+    expect(await store.failAbandoned({ staleAfterMs: 60_000 })).toEqual([]);
+    expect(await store.failAbandoned({ staleAfterMs: -1 })).toEqual([d.id]);
+    expect((await store.getDeployment(d.id))?.status).toBe('failed');
+  });
+
   it('does not fail a stale-looking deployment that is alive in this process', async () => {
     const { store } = await createStore();
     const d = await queue(store, 'shop', 'dev');

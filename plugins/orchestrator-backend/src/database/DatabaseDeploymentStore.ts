@@ -266,10 +266,13 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     });
   }
 
-  async failAbandoned(options: { owner: string; staleAfterMs: number; alive?: string[] }) {
+  async failAbandoned(options: { owner?: string; staleAfterMs: number; alive?: string[] }) {
     const staleBefore = new Date(Date.now() - options.staleAfterMs);
     const locks = await this.db('environment_locks')
-      .where(q => q.where('owner', options.owner).orWhere('renewed_at', '<', staleBefore))
+      .where(q => {
+        q.where('renewed_at', '<', staleBefore);
+        if (options.owner) q.orWhere('owner', options.owner);
+      })
       .whereNotIn('deployment_id', options.alive ?? [])
       .select('deployment_id', 'app_id', 'env_id');
     const ids: string[] = [];

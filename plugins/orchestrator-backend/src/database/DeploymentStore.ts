@@ -137,7 +137,7 @@ export interface DeploymentStore {
    * `staleAfterMs` or held by `owner` (a restarted instance), except the
    * `alive` ones (running in this process), and frees the locks. Returns the ids.
    */
-  failAbandoned(options: { owner: string; staleAfterMs: number; alive?: string[] }): Promise<string[]>;
+  failAbandoned(options: { owner?: string; staleAfterMs: number; alive?: string[] }): Promise<string[]>;
 
   setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]): Promise<void>;
   updateNode(deploymentId: string, node: DeploymentNodeRecord): Promise<void>;

@@ -114,7 +114,7 @@ export class DeploymentRunner {
 
   private async failAbandoned(owner: string | undefined) {
     const abandoned = await this.options.deploymentStore.failAbandoned({
-      owner: owner ?? '\u0000none',
+      owner,
       staleAfterMs: this.staleAfterMs,
       // A run of this process whose renewals were delayed is slow, not dead.
       alive: [...this.running.keys()],

@@ -104,7 +104,11 @@ export class DriftReconciler {
           this.deps.logger.info(`Reverted GitOps drift of ${app}/${env} in ${commit}`);
         }
       }
-      if (this.deps.revert && items.some(i => !i.uid.startsWith('git:') && i.kind !== 'unknown')) {
+      const drifted = [...new Set(items.filter(i => !i.uid.startsWith('git:') && i.kind !== 'unknown').map(i => i.uid))];
+      if (this.deps.revert && drifted.length) {
+        // Pending, not active: the correction must call their drivers again
+        // rather than keep what they were asked last time.
+        await deployments.setResourceStatuses(app, env, drifted, 'pending');
         const set = await this.deps.deploymentService.getSet(last.setId);
         await this.deps.deploymentService.queueSet(app, env, set.workloads, 'baton:drift', 'Drift correction: provision drifted resources again');
       }
