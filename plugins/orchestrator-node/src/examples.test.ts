@@ -9,7 +9,8 @@ import {
 } from '@baton/backstage-plugin-orchestrator-common';
 import fs from 'node:fs';
 import path from 'node:path';
-import { planApplication, renderApplication } from './plan';
+import { planApplication } from './plan';
+import { renderApplication } from './render';
 
 // The examples a new user starts from must load, plan and render.
 const root = path.resolve(__dirname, '../../..');

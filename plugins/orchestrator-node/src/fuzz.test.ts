@@ -7,7 +7,8 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadDefinitionFiles } from './definitions';
-import { planApplication, renderApplication } from './plan';
+import { planApplication } from './plan';
+import { renderApplication } from './render';
 
 // Seeded mutation fuzzing of Score files and resource definitions: every case
 // must end as a valid result or a structured ValidationError — never another

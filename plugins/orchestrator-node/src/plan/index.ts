@@ -1,10 +1,1 @@
-export {
-  planApplication,
-  renderApplication,
-  renderApplicationInSlices,
-  type RenderApplicationOptions,
-  createBuiltInDrivers,
-  type ApplicationPlan,
-  type PlanApplicationOptions,
-  type RenderedApplication,
-} from './planApplication';
+export { planApplication, type ApplicationPlan, type PlanApplicationOptions } from './planApplication';

@@ -2,7 +2,8 @@ import { LoadedDefinition, ScoreDocument, parseScore } from '@baton/backstage-pl
 import { DriverRegistry } from '../drivers/DriverRegistry';
 import { echoDriver, workloadDriver } from '../drivers/echoDriver';
 import { Driver } from '../drivers/types';
-import { planApplication, renderApplication, renderApplicationInSlices } from './planApplication';
+import { planApplication } from './planApplication';
+import { renderApplication, renderApplicationInSlices } from '../render/renderApplication';
 
 const SECRET = 'sup3r-s3cret-value';
 

@@ -1,26 +1,17 @@
 import {
-  Diagnostic,
   LoadedDefinition,
   Plan,
   PlanNode,
   ScoreDocument,
-  ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
+import { createBuiltInDrivers } from '../drivers/builtInDrivers';
 import { DriverRegistry } from '../drivers/DriverRegistry';
-import { echoDriver, workloadDriver } from '../drivers/echoDriver';
-import { createTemplateDriver } from '../drivers/template/templateDriver';
 import { DriverLogger } from '../drivers/types';
 import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execute';
-import { canonical, graphViewOf, ResourceGraph } from '../graph';
+import { graphViewOf, ResourceGraph } from '../graph';
 import { resourceGraphSteps } from '../graph/ResourceGraph';
 import { DefinitionIndex } from '../matching';
-import { KubernetesObject, renderWorkload, validateKubernetesObject, withNamespace } from '../render';
-import { runSteps, runStepsInSlices } from '../timeSlices';
-
-/** The pure built-in drivers: echo, template and workload. @public */
-export function createBuiltInDrivers(): DriverRegistry {
-  return new DriverRegistry([echoDriver, workloadDriver, createTemplateDriver()]);
-}
+import { runStepsInSlices } from '../timeSlices';
 
 /** @public */
 export interface PlanApplicationOptions {
@@ -93,118 +84,3 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
     documents: new Map(options.workloads.map(d => [d.workload.metadata.name, d])),
   };
 }
-
-/** Rendered Kubernetes objects, per workload and for the app's resources. @public */
-export interface RenderedApplication {
-  namespace: string;
-  /** Objects by workload name (its Deployment, Service, ConfigMap, Secret and workload-definition manifests). */
-  workloads: Record<string, KubernetesObject[]>;
-  /** Manifests of resource nodes (e.g. an HTTPRoute from a route definition). */
-  resources: KubernetesObject[];
-}
-
-/**
- * Renders every workload of a plan once its nodes have outputs. Problems of
- * all workloads are reported together; nodes that did not run (drivers with
- * side effects in a plan) are named.
- *
- * @public
- */
-export function renderApplication(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>, options: RenderApplicationOptions = {}): RenderedApplication {
-  return runSteps(renderSteps(planned, options));
-}
-
-/**
- * {@link renderApplication} in time slices: the event loop runs between
- * them, so a big app's rendering does not hold up a server's other requests.
- *
- * @public
- */
-export function renderApplicationInSlices(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>, options: RenderApplicationOptions = {}): Promise<RenderedApplication> {
-  return runStepsInSlices(renderSteps(planned, options));
-}
-
-/** @public */
-export interface RenderApplicationOptions {
-  readFile?: (document: ScoreDocument, path: string) => string;
-  entityNames?: Record<string, string>;
-  /** The image of containers written `image: .`. */
-  image?: string;
-}
-
-/** Renders node by node, yielding after each. */
-function* renderSteps(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>, options: RenderApplicationOptions): Generator<void, RenderedApplication> {
-  const { graph, results } = planned;
-  const diagnostics: Diagnostic[] = [];
-  const unavailable = [...results.values()].filter(r => r.status !== 'succeeded');
-  if (unavailable.length) {
-    throw new ValidationError(
-      unavailable.map(r => ({ message: `${r.uid} has no outputs: ${r.status}${r.message ? ` (${r.message})` : ''}` })),
-    );
-  }
-  const nsNode = graph.byUid.get('k8s-namespace.default#k8s-namespace');
-  const namespace = String(results.get(nsNode!.uid)!.outputs.namespace ?? `${graph.app}-${graph.env}`);
-
-  const workloads: Record<string, KubernetesObject[]> = {};
-  const resourceObjects: KubernetesObject[] = [];
-  // Resource manifests by identity: the same object from two resources is given once, differing ones are refused.
-  const emitted = new Map<string, { object: KubernetesObject; by: string; json: string }>();
-  for (const node of graph.nodes) {
-    yield;
-    const result = results.get(node.uid)!;
-    const by = `${node.uid} (definition ${node.match.loaded.definition.metadata.id})`;
-    if (node.type !== 'workload') {
-      for (const [name, m] of Object.entries(result.manifests ?? {})) {
-        if (m.location === 'namespace' || m.location === 'cluster') {
-          const object = withNamespace(m, namespace, name);
-          const problems = validateKubernetesObject(object, node.match.loaded.file);
-          diagnostics.push(...problems.map(p => ({ ...p, message: `${by}: ${p.message}` })));
-          const identity = `${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
-          const json = JSON.stringify(canonical(object));
-          const earlier = emitted.get(identity);
-          if (!earlier) {
-            emitted.set(identity, { object, by, json });
-            resourceObjects.push(object);
-          } else if (earlier.json !== json) {
-            diagnostics.push({
-              file: node.match.loaded.file,
-              message: `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} is given differently by ${earlier.by} and ${by}`,
-            });
-          }
-        }
-      }
-      continue;
-    }
-    const document = planned.documents.get(node.workload!)!;
-    const resources: Record<string, { outputs: Record<string, unknown>; secrets: Record<string, unknown>; definition: string }> = {};
-    for (const dep of node.dependsOn) {
-      const depNode = graph.byUid.get(dep)!;
-      for (const d of depNode.declaredBy) {
-        if (d.workload === node.workload) {
-          const r = results.get(dep)!;
-          resources[d.name] = { outputs: r.outputs, secrets: r.secrets, definition: depNode.match.loaded.definition.metadata.id };
-        }
-      }
-    }
-    try {
-      workloads[node.workload!] = renderWorkload({
-        document,
-        app: graph.app,
-        env: graph.env,
-        namespace,
-        entityName: options.entityNames?.[node.workload!],
-        resources,
-        manifests: result.manifests,
-        workloadDefinition: node.match.loaded.definition.metadata.id,
-        image: options.image,
-        readFile: options.readFile ? path => options.readFile!(document, path) : undefined,
-      });
-    } catch (error) {
-      if (error instanceof ValidationError) diagnostics.push(...error.diagnostics);
-      else throw error;
-    }
-  }
-  if (diagnostics.length) throw new ValidationError(diagnostics);
-  return { namespace, workloads, resources: resourceObjects };
-}
-

@@ -1,3 +1,9 @@
 export { renderWorkload, withNamespace, type RenderWorkloadOptions } from './renderWorkload';
 export { validateKubernetesObject, type KubernetesObject } from './validateKubernetesObject';
 export { toYamlDocuments } from './toYamlDocuments';
+export {
+  renderApplication,
+  renderApplicationInSlices,
+  type RenderApplicationOptions,
+  type RenderedApplication,
+} from './renderApplication';
