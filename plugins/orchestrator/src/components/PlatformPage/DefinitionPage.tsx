@@ -111,7 +111,7 @@ export const DefinitionPage = () => {
       <Grid item xs={12}>
         <Link to={pathTo('definitions')}>← All resource definitions</Link>
       </Grid>
-      <Grid item xs={12} lg={6}>
+      <Grid item xs={12} xl={6}>
         <InfoCard
           title={`Resource definition ${id}`}
           subheader={`revision ${view.revision}, from ${view.source === 'api' ? 'the API' : 'platform configuration files'}`}
@@ -188,7 +188,7 @@ export const DefinitionPage = () => {
           )}
         </InfoCard>
       </Grid>
-      <Grid item xs={12} lg={6}>
+      <Grid item xs={12} xl={6}>
         {resources.error ? (
           <ResponseErrorPanel error={resources.error} title="Resources it provides" />
         ) : (

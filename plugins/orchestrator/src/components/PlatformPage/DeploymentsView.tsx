@@ -47,7 +47,9 @@ export const DeploymentsView = () => {
       title: 'Deployment',
       render: d => {
         const path = deploymentEntityPath(entityRefs.get(d.app ?? ''), d);
-        return path ? <Link to={path}>{d.id}</Link> : d.id;
+        // The id's first block is enough to tell deployments apart; the full id is the tooltip.
+        const short = <span title={d.id}>{d.id.slice(0, 8)}</span>;
+        return path ? <Link to={path}>{short}</Link> : short;
       },
     },
     { title: 'App', field: 'app' },
@@ -55,7 +57,7 @@ export const DeploymentsView = () => {
     { title: 'Status', render: d => <StatusChip status={d.status} /> },
     { title: 'Requested', render: d => new Date(d.createdAt).toLocaleString() },
     { title: 'By', field: 'createdBy' },
-    { title: 'Comment or error', render: d => d.error ?? d.comment ?? '' },
+    { title: 'Comment or error', width: '40%', render: d => d.error ?? d.comment ?? '' },
   ];
 
   if (!recent.length) {
