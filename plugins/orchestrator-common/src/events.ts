@@ -18,9 +18,18 @@ export interface DeploymentEvent {
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 }
 
+/** One resource an event is about. @public */
+export interface ResourceEventItem {
+  uid: string;
+  resId: string;
+  resourceType: string;
+}
+
 /**
- * An active resource was provisioned (or updated), failed, became orphaned
- * (no workload uses it any more) or was deprovisioned.
+ * Active resources of one environment were provisioned (or updated), failed,
+ * became orphaned (no workload uses them any more) or were deprovisioned.
+ * One event per deployment and kind of change, listing every resource it
+ * concerns (a deployment of thousands of resources is a handful of events).
  *
  * @public
  */
@@ -28,9 +37,7 @@ export interface ResourceEvent {
   type: 'resource.provisioned' | 'resource.failed' | 'resource.orphaned' | 'resource.deprovisioned';
   app: string;
   env: string;
-  uid: string;
-  resId: string;
-  resourceType: string;
-  /** The deployment that changed it; absent for deprovisioning. */
+  resources: ResourceEventItem[];
+  /** The deployment that changed them; absent for deprovisioning. */
   deploymentId?: string;
 }

@@ -20,7 +20,7 @@ export class ResourceRecorder {
       deploymentStore: DeploymentStore;
       secrets: SecretBox;
       revisionOf: (definitionId: string) => number;
-      emit: (type: ResourceEventType, resource: { uid: string; resId: string; type: string }) => Promise<void>;
+      emit: (type: ResourceEventType, resources: { uid: string; resId: string; type: string }[]) => Promise<void>;
     },
     private readonly deployment: { id: string; app: string; env: string },
   ) {}
@@ -79,19 +79,16 @@ export class ResourceRecorder {
     }
     await this.deps.deploymentStore.putResources(provisioned);
     await this.deps.deploymentStore.setResourceStatuses(app, env, failed.filter(uid => known.has(uid)), 'failed');
-    for (const node of graph.nodes) {
-      await slices.pause();
-      const status = results.get(node.uid)!.status;
-      if (status === 'succeeded' && !results.get(node.uid)!.unchanged) await this.deps.emit('resource.provisioned', node);
-      else if (status === 'failed') await this.deps.emit('resource.failed', node);
-    }
+    const changed = graph.nodes.filter(n => results.get(n.uid)!.status === 'succeeded' && !results.get(n.uid)!.unchanged);
+    await this.deps.emit('resource.provisioned', changed);
+    await this.deps.emit('resource.failed', graph.nodes.filter(n => results.get(n.uid)!.status === 'failed'));
   }
 
   /** Marks active resources that left the graph orphaned; returns them. */
   async recordOrphans(graph: ResourceGraph, active: ActiveResourceRecord[]): Promise<ActiveResourceRecord[]> {
     const orphans = active.filter(r => !graph.byUid.has(r.uid) && r.status !== 'orphaned');
     await this.deps.deploymentStore.setResourceStatuses(this.deployment.app, this.deployment.env, orphans.map(r => r.uid), 'orphaned');
-    for (const r of orphans) await this.deps.emit('resource.orphaned', r);
+    await this.deps.emit('resource.orphaned', orphans);
     return orphans;
   }
 }

@@ -73,7 +73,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       deploymentStore,
       secrets,
       revisionOf: definitionId => definitions.revisionOf(definitionId),
-      emit: (type, resource) => events.resource(type, app, env, resource, id),
+      emit: (type, resources) => events.resources(type, app, env, resources, id),
     },
     { id, app, env },
   );

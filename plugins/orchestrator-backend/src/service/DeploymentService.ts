@@ -179,7 +179,7 @@ export class DeploymentService {
       }
     }
     await deployments.deleteResource(app, env, uid);
-    await this.deps.events.resource('resource.deprovisioned', app, env, resource);
+    await this.deps.events.resources('resource.deprovisioned', app, env, [resource]);
   }
 
   /** The data of a delivered Secret, for the External Secrets webhook. */

@@ -17,20 +17,20 @@ export class OrchestratorEvents {
     return this.emit({ type, app, env, deploymentId, status } as DeploymentEvent);
   }
 
-  resource(
+  /** One event for all the resources a change concerns; none when there are none. */
+  resources(
     type: ResourceEvent['type'],
     app: string,
     env: string,
-    resource: { uid: string; resId: string; type: string },
+    resources: { uid: string; resId: string; type: string }[],
     deploymentId?: string,
   ) {
+    if (!resources.length) return Promise.resolve();
     return this.emit({
       type,
       app,
       env,
-      uid: resource.uid,
-      resId: resource.resId,
-      resourceType: resource.type,
+      resources: resources.map(r => ({ uid: r.uid, resId: r.resId, resourceType: r.type })),
       ...(deploymentId ? { deploymentId } : {}),
     });
   }

@@ -334,17 +334,13 @@ describe('deployments', () => {
 
     // Each step was published: deployments on one topic, resources on the other, no outputs.
     const resourceEvents = published.filter(e => e.topic === ORCHESTRATOR_RESOURCE_EVENTS_TOPIC).map(e => e.payload);
-    const dnsEvents = resourceEvents.filter(e => e.uid === dns.uid).map(e => e.type);
+    const dnsEvents = resourceEvents.filter(e => e.resources.some((r: { uid: string }) => r.uid === dns.uid)).map(e => e.type);
     expect(dnsEvents).toEqual(['resource.provisioned', 'resource.orphaned', 'resource.deprovisioned']);
-    expect(resourceEvents.find(e => e.type === 'resource.provisioned' && e.resourceType === 'postgres')).toEqual({
-      type: 'resource.provisioned',
-      app: 'shop',
-      env: 'dev',
-      uid: db.uid,
-      resId: db.resId,
-      resourceType: 'postgres',
-      deploymentId: first.body.id,
-    });
+    // One event per deployment and kind of change, naming every resource it concerns.
+    const provisioned = resourceEvents.find(e => e.type === 'resource.provisioned' && e.deploymentId === first.body.id);
+    expect(provisioned).toMatchObject({ type: 'resource.provisioned', app: 'shop', env: 'dev', deploymentId: first.body.id });
+    expect(provisioned.resources).toContainEqual({ uid: db.uid, resId: db.resId, resourceType: 'postgres' });
+    expect(resourceEvents.filter(e => e.type === 'resource.provisioned' && e.deploymentId === first.body.id)).toHaveLength(1);
     expect(
       published.filter(e => e.topic === ORCHESTRATOR_EVENTS_TOPIC && e.payload.type === 'deployment.finished').map(e => e.payload.status),
     ).toEqual(['succeeded', 'succeeded']);
