@@ -8,6 +8,7 @@
  *
  *   yarn bench:api [--json] [--seconds 10]
  */
+import { postgresBenchDatabase, printTable } from './benchOutput';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,31 +120,15 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
 
 async function main() {
   const rows = await benchmark('sqlite');
-  const pg = process.env.BATON_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
-  if (pg !== 'none') {
-    const url = new URL(pg);
-    rows.push(
-      ...(await benchmark('postgres', {
-        client: 'pg',
-        prefix: `baton_bench_${Date.now().toString(36)}_`,
-        connection: {
-          host: url.hostname,
-          port: Number(url.port || 5432),
-          user: decodeURIComponent(url.username) || 'postgres',
-          password: decodeURIComponent(url.password) || undefined,
-        },
-      })),
-    );
-  }
+  const postgres = postgresBenchDatabase();
+  if (postgres) rows.push(...(await benchmark('postgres', postgres)));
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
     return;
   }
   const header = ['database', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
   const cells = rows.map(r => [r.database, r.target, r.reqPerSec ?? '', r.p50Ms, r.p99Ms, r.errors ?? '']);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map(c => String(c[i]).length)));
-  console.log(header.map((h, i) => h.padEnd(widths[i])).join('  '));
-  for (const c of cells) console.log(c.map((v, i) => String(v).padEnd(widths[i])).join('  '));
+  printTable(header, cells);
 }
 
 main().catch(error => {

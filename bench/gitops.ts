@@ -9,6 +9,7 @@
  *
  *   yarn bench:gitops [--apps 1000] [--rounds 20] [--no-backend] [--json]
  */
+import { printTable } from './benchOutput';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,9 +182,7 @@ async function main() {
     console.log(`${seeded}; ${rounds} rounds each; p50 ratio target ≤ ${TARGET_RATIO}×`);
     const header = ['target', 'empty p50 ms', `${apps}×${envs.length} p50 ms`, 'empty mean ms', `${apps}×${envs.length} mean ms`, 'ratio', 'within target'];
     const cells = rows.map(r => [r.target, r.emptyP50Ms, r.fullP50Ms, r.emptyMeanMs, r.fullMeanMs, `${r.ratio}×`, r.withinTarget ? 'yes' : 'no']);
-    const widths = header.map((h, i) => Math.max(h.length, ...cells.map(c => String(c[i]).length)));
-    console.log(header.map((h, i) => h.padEnd(widths[i])).join('  '));
-    for (const c of cells) console.log(c.map((v, i) => String(v).padEnd(widths[i])).join('  '));
+    printTable(header, cells);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

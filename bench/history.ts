@@ -8,6 +8,7 @@
  *
  *   yarn bench:history [--deployments 100,2000] [--json]
  */
+import { printTable } from './benchOutput';
 import { knex as createKnex, Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -98,9 +99,7 @@ async function main() {
   }
   const header = ['database', 'deployments', 'read', 'mean ms'];
   const cells = rows.map(r => [r.database, r.deployments, r.read, r.meanMs]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map(c => String(c[i]).length)));
-  console.log(header.map((h, i) => h.padEnd(widths[i])).join('  '));
-  for (const c of cells) console.log(c.map((v, i) => String(v).padEnd(widths[i])).join('  '));
+  printTable(header, cells);
 }
 
 main().catch(error => {

@@ -12,6 +12,7 @@
  *
  *   yarn bench:scale [--json] [--workloads 100,1000,10000]
  */
+import { postgresBenchDatabase, printTable } from './benchOutput';
 import { parseScoreResult, ScoreDocument } from '@baton/backstage-plugin-orchestrator-common';
 import { createBuiltInDrivers, loadDefinitionFiles, planApplication, renderApplication } from '@baton/backstage-plugin-orchestrator-node';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -190,22 +191,8 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
 
 async function main() {
   const results = [await benchmark('sqlite')];
-  const pg = process.env.BATON_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
-  if (pg !== 'none') {
-    const url = new URL(pg);
-    results.push(
-      await benchmark('postgres', {
-        client: 'pg',
-        prefix: `baton_bench_${Date.now().toString(36)}_`,
-        connection: {
-          host: url.hostname,
-          port: Number(url.port || 5432),
-          user: decodeURIComponent(url.username) || 'postgres',
-          password: decodeURIComponent(url.password) || undefined,
-        },
-      }),
-    );
-  }
+  const postgres = postgresBenchDatabase();
+  if (postgres) results.push(await benchmark('postgres', postgres));
   const rows = results.flatMap(r => r.rows);
   const incremental = results.flatMap(r => (r.incremental ? [r.incremental] : []));
   if (args.includes('--json')) {
@@ -214,9 +201,7 @@ async function main() {
   }
   const header = ['database', 'workloads', 'engine ms', 'accepted ms', 'succeeded ms', '× engine', 'health p50', 'health p99', 'other env ms'];
   const cells = rows.map(r => [r.database, r.workloads, r.engineMs, r.acceptedMs, r.succeededMs, r.ratio, r.healthP50Ms ?? '', r.healthP99Ms ?? '', r.otherEnvMs ?? '']);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map(c => String(c[i]).length)));
-  console.log(header.map((h, i) => h.padEnd(widths[i])).join('  '));
-  for (const c of cells) console.log(c.map((v, i) => String(v).padEnd(widths[i])).join('  '));
+  printTable(header, cells);
   const at1k = rows.filter(r => r.workloads === 1000);
   for (const r of at1k) console.log(`${r.database}: 1,000 workloads through the API ${r.ratio}× the engine (target ≤ 3×): ${r.ratio <= 3 ? 'met' : 'NOT met'}`);
   for (const r of rows.filter(x => x.healthP99Ms !== undefined)) {
