@@ -53,7 +53,11 @@ export class OrchestratorEntityProvider implements EntityProvider {
       events?: EventsService;
       defaultOwner?: string;
       entityPageBaseUrl?: string;
-      /** Re-reads after a deployment while the app's entity is missing (default 3 times, 15 s apart). */
+      /**
+       * Re-reads after a deployment while the app's entity is missing: a new
+       * service's entity is usually registered seconds later. Default 4
+       * times, 2, 4, 8 and 16 s after it (`retryDelayMs` doubling).
+       */
       retries?: number;
       retryDelayMs?: number;
     },
@@ -132,12 +136,12 @@ export class OrchestratorEntityProvider implements EntityProvider {
       .filter(name => !now.has(name))
       .map(name => ({ entityRef: `resource:default/${name}`, locationKey: PROVIDER_NAME }));
     await connection.applyMutation({ type: 'delta', added, removed });
-    if (!apps.has(app) && attempt < (this.options.retries ?? 3)) {
+    if (!apps.has(app) && attempt < (this.options.retries ?? 4)) {
       setTimeout(() => {
         this.refreshEnvironment(app, env, attempt + 1).catch(error =>
           this.options.logger.warn(`${PROVIDER_NAME} could not update ${app}/${env}: ${error}`),
         );
-      }, this.options.retryDelayMs ?? 15_000).unref();
+      }, (this.options.retryDelayMs ?? 2_000) * 2 ** attempt).unref();
     }
   }
 
