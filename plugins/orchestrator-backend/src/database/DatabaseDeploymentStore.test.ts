@@ -195,7 +195,7 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
       ['a', 'prod', 'postgres.default#x'],
       ['b', 'dev', 'dns.default#z'],
     ]) {
-      await store.putResource({
+      await store.putResources([{
         appId: app,
         envId: env,
         uid,
@@ -208,7 +208,7 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
         status: 'active',
         outputs: { host: 'h' },
         secretOutputs: 'v1:ciphertext',
-      });
+      }]);
     }
     const all = [];
     let cursor: string | undefined;

@@ -323,12 +323,6 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     });
   }
 
-  async updateNode(deploymentId: string, node: DeploymentNodeRecord) {
-    await this.db('deployment_nodes')
-      .where({ deployment_id: deploymentId, uid: node.uid })
-      .update({ status: node.status, message: node.message ?? null });
-  }
-
   async recordProgress(
     deploymentId: string,
     progress: { nodes: DeploymentNodeRecord[]; log: { level: DeploymentLogLine['level']; uid?: string; message: string }[] },
@@ -420,10 +414,6 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   async getResource(appId: string, envId: string, uid: string) {
     const row = await this.db('active_resources').where({ app_id: appId, env_id: envId, uid }).first();
     return row ? toResource(row) : undefined;
-  }
-
-  async putResource(r: Omit<ActiveResourceRecord, 'updatedAt'>) {
-    await this.putResources([r]);
   }
 
   async putResources(resources: Omit<ActiveResourceRecord, 'updatedAt'>[]) {

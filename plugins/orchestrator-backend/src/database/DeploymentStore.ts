@@ -140,7 +140,6 @@ export interface DeploymentStore {
   failAbandoned(options: { owner?: string; staleAfterMs: number; alive?: string[] }): Promise<string[]>;
 
   setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]): Promise<void>;
-  updateNode(deploymentId: string, node: DeploymentNodeRecord): Promise<void>;
   /** Node status changes and log lines of a running deployment, in one transaction. */
   recordProgress(
     deploymentId: string,
@@ -163,8 +162,7 @@ export interface DeploymentStore {
     nextCursor?: string;
   }>;
   getResource(appId: string, envId: string, uid: string): Promise<ActiveResourceRecord | undefined>;
-  putResource(resource: Omit<ActiveResourceRecord, 'updatedAt'>): Promise<void>;
-  /** Many resources of one deployment in one transaction. */
+  /** Many resources of one deployment, in one transaction written chunk by chunk. */
   putResources(resources: Omit<ActiveResourceRecord, 'updatedAt'>[]): Promise<void>;
   setResourceStatus(appId: string, envId: string, uid: string, status: ActiveResourceRecord['status']): Promise<void>;
   setResourceStatuses(appId: string, envId: string, uids: string[], status: ActiveResourceRecord['status']): Promise<void>;
