@@ -115,7 +115,7 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
       const { id } = await call('POST', `/apps/scale/envs/${env}/deployments`, { workloads });
       const acceptedMs = ms(start);
       for (;;) {
-        const d = await call('GET', `/apps/scale/envs/${env}/deployments/${id}`);
+        const d = await call('GET', `/apps/scale/envs/${env}/deployments/${id}?nodes=false`);
         if (d.status === 'succeeded') break;
         if (d.status === 'failed') throw new Error(`deployment failed: ${String(d.error).slice(0, 500)}`);
         await new Promise(r => setTimeout(r, 20));
@@ -130,6 +130,7 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
       const biggest = i === sizes.length - 1;
       const health: number[] = [];
       let sampling = biggest;
+      // A failed sample (the backend died) ends sampling; the deployment's poll then reports it.
       const sampler = (async () => {
         while (sampling) {
           const start = performance.now();
@@ -137,8 +138,9 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
           health.push(performance.now() - start);
           await new Promise(r => setTimeout(r, 50));
         }
-      })();
+      })().catch(error => console.error(`/health failed after ${health.length} samples: ${error.cause ?? error}`));
       const big = deploy('dev', workloads);
+      big.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       let otherEnvMs: number | undefined;
       if (biggest) {
         await new Promise(r => setTimeout(r, 1000)); // the big one is running now

@@ -10,13 +10,26 @@
  */
 export class TimeSlices {
   private sliceStart = performance.now();
+  private turn?: Promise<void>;
 
   constructor(private readonly sliceMs = 10) {}
 
-  async pause(): Promise<void> {
-    if (performance.now() - this.sliceStart < this.sliceMs) return;
-    await new Promise<void>(resolve => setImmediate(resolve));
-    this.sliceStart = performance.now();
+  /**
+   * Concurrent callers share one wait: they all resume on the same turn and
+   * share its slice. Each waiting on a turn of its own would run a slice per
+   * caller in one pass of the event loop, and callers multiply.
+   */
+  pause(): Promise<void> {
+    if (this.turn) return this.turn;
+    if (performance.now() - this.sliceStart < this.sliceMs) return Promise.resolve();
+    this.turn = new Promise<void>(resolve =>
+      setImmediate(() => {
+        this.turn = undefined;
+        this.sliceStart = performance.now();
+        resolve();
+      }),
+    );
+    return this.turn;
   }
 }
 
@@ -42,4 +55,45 @@ export async function runStepsInSlices<T>(steps: Generator<void, T>): Promise<T>
     step = steps.next();
   }
   return step.value;
+}
+
+/**
+ * `JSON.stringify(value)` for big values, in time slices: the top levels
+ * (`depth` of them) are walked here, a pause between items, and what lies
+ * below is stringified at once.
+ *
+ * @public
+ */
+export async function stringifyInSlices(value: unknown, depth = 2, slices = new TimeSlices()): Promise<string> {
+  const parts: string[] = [];
+  const write = async (v: unknown, level: number): Promise<void> => {
+    await slices.pause();
+    const hasToJSON = v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function';
+    if (level >= depth || v === null || typeof v !== 'object' || hasToJSON) {
+      parts.push(JSON.stringify(v) ?? 'null');
+      return;
+    }
+    if (Array.isArray(v)) {
+      parts.push('[');
+      for (let i = 0; i < v.length; i++) {
+        if (i) parts.push(',');
+        const item = v[i];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') parts.push('null');
+        else await write(item, level + 1);
+      }
+      parts.push(']');
+      return;
+    }
+    parts.push('{');
+    let first = true;
+    for (const [key, item] of Object.entries(v)) {
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      parts.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
+      first = false;
+      await write(item, level + 1);
+    }
+    parts.push('}');
+  };
+  await write(value, 0);
+  return parts.join('');
 }

@@ -29,6 +29,8 @@ export class BackendProcess {
       database?: Record<string, unknown>;
       /** More configuration under `orchestrator`. */
       orchestrator?: Record<string, unknown>;
+      /** Node.js options for the backend process (`--trace-gc`, `--cpu-prof`, …). */
+      execArgv?: string[];
       /** More configuration at the top level (`backend` merges into the test's own). */
       config?: Record<string, unknown> & { backend?: Record<string, unknown> };
     } = {},
@@ -65,6 +67,7 @@ export class BackendProcess {
     const child = spawn(
       process.execPath,
       [
+        ...(this.options.execArgv ?? []),
         '--require',
         require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
         'packages/backend/src/index.ts',
@@ -76,6 +79,10 @@ export class BackendProcess {
       { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'development' } },
     );
     this.child = child;
+    // A caller that crashes must not leave a backend running behind it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     child.stdout!.on('data', d => (this.output += d));
     child.stderr!.on('data', d => (this.output += d));
     const deadline = Date.now() + 100_000;

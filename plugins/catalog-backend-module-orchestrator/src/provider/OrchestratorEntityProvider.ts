@@ -107,9 +107,10 @@ export class OrchestratorEntityProvider implements EntityProvider {
   /** Replaces every entity this provider emitted with the current resources. */
   async refresh(): Promise<number> {
     const connection = this.requireConnection();
-    const [resources, apps, location] = await Promise.all([this.listResources(), this.appsInCatalog(), this.location()]);
+    const [apps, location] = await Promise.all([this.appsInCatalog(), this.location()]);
     this.#emitted.clear();
-    const entities = this.toDeferred(resources, apps, location);
+    const entities: DeferredEntity[] = [];
+    await this.forEachResourcePage({}, page => entities.push(...this.toDeferred(page, apps, location)));
     await connection.applyMutation({ type: 'full', entities });
     return entities.length;
   }
@@ -122,15 +123,13 @@ export class OrchestratorEntityProvider implements EntityProvider {
    */
   async refreshEnvironment(app: string, env: string, attempt = 0): Promise<void> {
     const connection = this.requireConnection();
-    const [resources, apps, location] = await Promise.all([
-      this.serviceToken().then(token => this.#client.listEnvironmentResources({ path: { app, env } }, { token })),
-      this.appsInCatalog(),
-      this.location(),
-    ]);
+    const [apps, location] = await Promise.all([this.appsInCatalog(), this.location()]);
     const key = `${app}/${env}`;
     const before = this.#emitted.get(key) ?? new Set<string>();
     this.#emitted.delete(key);
-    const added = this.toDeferred(resources, apps, location);
+    // Page by page: an environment may hold tens of thousands of resources.
+    const added: DeferredEntity[] = [];
+    await this.forEachResourcePage({ app, env }, page => added.push(...this.toDeferred(page, apps, location)));
     const now = this.#emitted.get(key) ?? new Set<string>();
     const removed = [...before]
       .filter(name => !now.has(name))
@@ -194,14 +193,12 @@ export class OrchestratorEntityProvider implements EntityProvider {
     return token;
   }
 
-  private async listResources(): Promise<ActiveResourceSummary[]> {
-    const items: ActiveResourceSummary[] = [];
+  private async forEachResourcePage(filter: { app?: string; env?: string }, onPage: (items: ActiveResourceSummary[]) => void) {
     let cursor: string | undefined;
     do {
-      const page = await this.#client.listResources({ query: { limit: '1000', cursor } }, { token: await this.serviceToken() });
-      items.push(...page.items);
+      const page = await this.#client.listResources({ query: { ...filter, limit: '1000', cursor } }, { token: await this.serviceToken() });
+      onPage(page.items);
       cursor = page.nextCursor;
     } while (cursor);
-    return items;
   }
 }

@@ -235,6 +235,17 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
       cursor = page.nextCursor;
     } while (cursor);
     expect(orphans.map(r => `${r.appId}/${r.envId}/${r.uid}`)).toEqual(['a/dev/redis.default#y', 'b/dev/dns.default#z']);
+
+    // One environment, page by page (the catalog reads a big one this way).
+    const aDev = [];
+    cursor = undefined;
+    do {
+      const page = await store.listAllResources({ app: 'a', env: 'dev', limit: 1, cursor });
+      aDev.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(aDev.map(r => `${r.appId}/${r.envId}/${r.uid}`)).toEqual(['a/dev/postgres.default#x', 'a/dev/redis.default#y']);
+    expect((await store.listAllResources({ app: 'a', limit: 10 })).items.map(r => r.envId)).toEqual(['dev', 'dev', 'prod']);
   });
 
   it('lists the deployments of every app newest first, optionally only failed ones, page by page', async () => {

@@ -10,13 +10,10 @@ import {
   DeploymentStatus,
   DeploymentStore,
 } from './DeploymentStore';
+import { artifactFromText, artifactToText } from './artifactText';
 import { inChunks } from './inChunks';
 import { migratedClient } from './migrateDatabase';
 import { orUndefined, toIso, toIsoOptional } from './rowValues';
-
-function parseJson(text: string | null): unknown {
-  return text === null ? undefined : JSON.parse(text);
-}
 
 function toDeployment(row: any): DeploymentRecord {
   return {
@@ -169,7 +166,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     const row = await this.db('deployment_artifacts').select(keys).where({ deployment_id: id }).first();
     const artifacts: Pick<Artifacts, K> = {} as Pick<Artifacts, K>;
     if (row) {
-      for (const key of keys) artifacts[key] = parseJson(row[key]) as Artifacts[K];
+      for (const key of keys) artifacts[key] = (await artifactFromText(row[key])) as Artifacts[K];
     }
     return artifacts;
   }
@@ -177,7 +174,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   async setArtifacts(id: string, artifacts: Artifacts) {
     const update: Record<string, string> = {};
     for (const key of ['plan', 'graph', 'diff', 'delivered'] as const) {
-      if (artifacts[key] !== undefined) update[key] = JSON.stringify(artifacts[key]);
+      if (artifacts[key] !== undefined) update[key] = await artifactToText(artifacts[key]);
     }
     if (Object.keys(update).length) {
       await this.db('deployment_artifacts')
@@ -356,6 +353,11 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return rows.map(r => ({ uid: r.uid, status: r.status, message: orUndefined(r.message) }));
   }
 
+  async countNodes(deploymentId: string) {
+    const rows = await this.db('deployment_nodes').where({ deployment_id: deploymentId }).groupBy('status').select('status').count({ n: '*' });
+    return Object.fromEntries((rows as { status: string; n: string | number }[]).map(r => [r.status, Number(r.n)]));
+  }
+
   async appendLog(deploymentId: string, line: { level: DeploymentLogLine['level']; uid?: string; message: string }) {
     await this.db('deployment_logs').insert({
       deployment_id: deploymentId,
@@ -384,10 +386,19 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return rows.map(toResource);
   }
 
-  async listAllResources(page: { limit: number; cursor?: string; types?: string[]; status?: ActiveResourceRecord['status'] }) {
+  async listAllResources(page: {
+    limit: number;
+    cursor?: string;
+    types?: string[];
+    status?: ActiveResourceRecord['status'];
+    app?: string;
+    env?: string;
+  }) {
     const query = this.db('active_resources')
       .orderBy([{ column: 'app_id' }, { column: 'env_id' }, { column: 'uid' }])
       .limit(page.limit + 1);
+    if (page.app) query.where({ app_id: page.app });
+    if (page.env) query.where({ env_id: page.env });
     if (page.types) query.whereIn('type', page.types);
     if (page.status) query.where({ status: page.status });
     if (page.cursor) {

@@ -146,6 +146,8 @@ export interface DeploymentStore {
     progress: { nodes: DeploymentNodeRecord[]; log: { level: DeploymentLogLine['level']; uid?: string; message: string }[] },
   ): Promise<void>;
   listNodes(deploymentId: string): Promise<DeploymentNodeRecord[]>;
+  /** How many of a deployment's nodes are in each status. */
+  countNodes(deploymentId: string): Promise<Record<string, number>>;
   appendLog(
     deploymentId: string,
     line: { level: DeploymentLogLine['level']; uid?: string; message: string },
@@ -157,7 +159,15 @@ export interface DeploymentStore {
    * Across all apps and environments, ordered by (app, env, uid); with
    * `types`, only resources of those types; with `status`, only those in it.
    */
-  listAllResources(page: { limit: number; cursor?: string; types?: string[]; status?: ActiveResourceRecord['status'] }): Promise<{
+  listAllResources(page: {
+    limit: number;
+    cursor?: string;
+    types?: string[];
+    status?: ActiveResourceRecord['status'];
+    /** Only this app's resources, and with `env` only that environment's. */
+    app?: string;
+    env?: string;
+  }): Promise<{
     items: ActiveResourceRecord[];
     nextCursor?: string;
   }>;

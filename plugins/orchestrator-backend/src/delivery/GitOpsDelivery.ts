@@ -1,5 +1,5 @@
 import { loadYaml } from '@baton/backstage-plugin-orchestrator-common';
-import { KubernetesObject, toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
+import { KubernetesObject, TimeSlices, toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
 import type { DeliveredSecretStore } from '../database/DeliveredSecretStore';
 import type { Config } from '@backstage/config';
 import { GitOpsRepository, gitopsBranch } from '../gitops/GitOpsRepository';
@@ -52,19 +52,15 @@ export class GitOpsDelivery implements Delivery {
   async deliver({ deploymentId, app, env, rendered }: DeliveryRequest): Promise<DeliveryResult> {
     const { files, secrets } = await deliveredFiles(rendered, { app, env });
     files['secret-store.yaml'] = toYamlDocuments([secretStoreFor({ namespace: rendered.namespace, baseUrl: this.deps.baseUrl })]);
-    await this.deps.deliveredSecrets.replace(
-      app,
-      env,
-      deploymentId,
-      secrets.map(s => ({
-        name: s.metadata.name,
-        data: this.deps.secrets.encrypt(
-          Object.fromEntries(
-            Object.entries((s.data as Record<string, string>) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
-          ),
-        ),
-      })),
-    );
+    // Thousands of Secrets take long to encrypt: in time slices.
+    const stored: { name: string; data: string }[] = [];
+    const slices = new TimeSlices();
+    for (const s of secrets) {
+      await slices.pause();
+      const data = Object.entries((s.data as Record<string, string>) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]);
+      stored.push({ name: s.metadata.name, data: this.deps.secrets.encrypt(Object.fromEntries(data)) });
+    }
+    await this.deps.deliveredSecrets.replace(app, env, deploymentId, stored);
     const application = argoApplicationFor({ app, env, namespace: rendered.namespace, repoUrl: this.deps.repoUrl, branch: this.deps.branch });
     this.#layoutMigrated ??= this.migrateApplicationLayout();
     await this.#layoutMigrated;

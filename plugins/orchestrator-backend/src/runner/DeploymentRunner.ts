@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
+import { loadKubernetesValidators } from '@baton/backstage-plugin-orchestrator-node';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { DeploymentLease } from './DeploymentLease';
 
@@ -52,6 +53,8 @@ export class DeploymentRunner {
   /** Marks runs this instance held before a restart failed, then works the queue. */
   async start() {
     await this.failAbandoned(this.options.instanceId);
+    // Loaded now rather than in the middle of the first big deployment.
+    await loadKubernetesValidators();
     this.loop = this.work();
   }
 

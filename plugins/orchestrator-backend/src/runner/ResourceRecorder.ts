@@ -1,5 +1,5 @@
 import { ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
-import { NodeResult, ResourceGraph, TimeSlices, workloadUsers } from '@baton/backstage-plugin-orchestrator-node';
+import { NodeResult, ResourceGraph, TimeSlices, workloadUsersInSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { ActiveResourceRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { SecretBox } from '../secrets/SecretBox';
 
@@ -33,7 +33,7 @@ export class ResourceRecorder {
   async recordResults(graph: ResourceGraph, results: Map<string, NodeResult>, active: ActiveResourceRecord[]) {
     const { app, env, id } = this.deployment;
     const { secrets } = this.deps;
-    const users = workloadUsers(graph);
+    const users = await workloadUsersInSlices(graph);
     const known = new Map(active.map(a => [a.uid, a]));
     const provisioned: Omit<ActiveResourceRecord, 'updatedAt'>[] = [];
     const failed: string[] = [];

@@ -331,6 +331,14 @@ export const spec = {
               required: ['uid', 'status'],
             },
           },
+          nodeCounts: {
+            type: 'object',
+            description:
+              "How many of the deployment's nodes are in each status",
+            additionalProperties: {
+              type: 'integer',
+            },
+          },
           diff: {
             type: 'object',
           },
@@ -1651,6 +1659,28 @@ export const spec = {
     '/apps/{app}/envs/{env}/deployments/{id}': {
       get: {
         operationId: 'getDeployment',
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+          {
+            name: 'nodes',
+            in: 'query',
+            required: false,
+            description:
+              "`false` leaves the per-node list out, so that polling a big deployment's status stays cheap; `nodeCounts` still says how far it is",
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
+            },
+          },
+        ],
         responses: {
           '200': {
             description:
@@ -1670,17 +1700,6 @@ export const spec = {
             $ref: '#/components/responses/NotFound',
           },
         },
-        parameters: [
-          {
-            $ref: '#/components/parameters/app',
-          },
-          {
-            $ref: '#/components/parameters/env',
-          },
-          {
-            $ref: '#/components/parameters/deploymentId',
-          },
-        ],
       },
     },
     '/apps/{app}/envs/{env}/deployments/{id}/log': {
@@ -2082,6 +2101,25 @@ export const spec = {
             schema: {
               type: 'string',
               enum: ['pending', 'active', 'failed', 'deleting', 'orphaned'],
+            },
+          },
+          {
+            name: 'app',
+            in: 'query',
+            required: false,
+            description: "Only this app's resources",
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'env',
+            in: 'query',
+            required: false,
+            description:
+              'Only resources of environments with this id (with `app`, one environment read page by page)',
+            schema: {
+              type: 'string',
             },
           },
           {

@@ -105,7 +105,14 @@ export class DeploymentService {
     const set: DeploymentSet = {
       workloads: [...workloads].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
     };
-    const setId = createHash('sha256').update(JSON.stringify(canonical(set))).digest('hex');
+    // The digest of JSON.stringify(canonical(set)), one workload per time slice.
+    const digest = createHash('sha256').update('{"workloads":[');
+    const slices = new TimeSlices();
+    for (const [i, w] of set.workloads.entries()) {
+      await slices.pause();
+      digest.update(`${i ? ',' : ''}${JSON.stringify(canonical(w))}`);
+    }
+    const setId = digest.update(']}').digest('hex');
     await this.deps.deploymentStore.putSet({ id: setId, appId: app, content: set });
     const deployment = await this.deps.deploymentStore.createDeployment({
       id: randomUUID(),

@@ -134,6 +134,10 @@ describe('deployments', () => {
       ]),
     );
     expect(deployment.diff.added).toContain('postgres.default#modules.web.externals.db');
+    // A status poll can leave the node list out and still see how far it is.
+    const summary = await request(server).get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}?nodes=false`).expect(200);
+    expect(summary.body.nodes).toBeUndefined();
+    expect(summary.body.nodeCounts).toEqual({ succeeded: deployment.nodes.length });
 
     const log = await request(server).get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}/log`).expect(200);
     expect(log.body.lines.map((l: { message: string }) => l.message).join('\n')).toContain('Committed');

@@ -377,8 +377,12 @@ export async function createRouter(
     await authorize(req, orchestratorReadPermission);
     const { app, env, id } = req.params;
     const deployment = await requireDeployment(app, env, id);
-    const [nodes, artifacts] = await Promise.all([deploymentStore.listNodes(id), deploymentStore.getArtifacts(id, ['diff'])]);
-    res.json({ ...deploymentView(deployment), nodes, diff: (artifacts.diff as Record<string, unknown>) ?? undefined });
+    const [nodes, nodeCounts, artifacts] = await Promise.all([
+      req.query.nodes === 'false' ? undefined : deploymentStore.listNodes(id),
+      deploymentStore.countNodes(id),
+      deploymentStore.getArtifacts(id, ['diff']),
+    ]);
+    res.json({ ...deploymentView(deployment), nodes, nodeCounts, diff: (artifacts.diff as Record<string, unknown>) ?? undefined });
   });
 
   router.get('/apps/:app/envs/:env/deployments/:id/log', async (req, res) => {
@@ -471,6 +475,8 @@ export async function createRouter(
     await authorize(req, orchestratorReadPermission);
     const page = await deploymentStore.listAllResources({
       status: req.query.status as ActiveResourceRecord['status'] | undefined,
+      app: req.query.app as string | undefined,
+      env: req.query.env as string | undefined,
       limit: pageLimit(req.query.limit, 100),
       cursor: req.query.cursor as string | undefined,
     });

@@ -433,6 +433,10 @@ export class OrchestratorApiClient {
         env: Id;
         id: string;
       };
+      query?: {
+        /** `false` leaves the per-node list out, so that polling a big deployment's status stays cheap; `nodeCounts` still says how far it is */
+        nodes?: 'true' | 'false';
+      };
     },
     options?: RequestOptions,
   ): Promise<Deployment> {
@@ -442,6 +446,8 @@ export class OrchestratorApiClient {
         request.path.env,
       )}/deployments/${encodeURIComponent(request.path.id)}`,
       {
+        query: request.query,
+
         token: options?.token,
       },
     ) as Promise<Deployment>;
@@ -650,6 +656,10 @@ export class OrchestratorApiClient {
       query?: {
         /** Only resources with this status (orphaned ones are no longer in any workload) */
         status?: 'pending' | 'active' | 'failed' | 'deleting' | 'orphaned';
+        /** Only this app's resources */
+        app?: string;
+        /** Only resources of environments with this id (with `app`, one environment read page by page) */
+        env?: string;
         /** Page size, 1 to 1000 */
         limit?: string;
         /** The nextCursor of the previous page; any other value is a 400 */

@@ -109,6 +109,10 @@ export type Deployment = {
     status: string;
     message?: string;
   }>;
+  /** How many of the deployment's nodes are in each status */
+  nodeCounts?: {
+    [key: string]: number;
+  };
   diff?: {
     [key: string]: unknown;
   };

@@ -226,6 +226,7 @@ export function* resourceGraphSteps(options: ResourceGraphOptions): Generator<vo
   }
   // Whoever depends on a resource also depends on what it co-provisions with matchDependents.
   for (const [main, coProvisioned] of matchDependents) {
+    yield;
     for (const [uid, set] of deps) {
       if (set.has(main.uid) && uid !== coProvisioned.uid) set.add(coProvisioned.uid);
     }
@@ -240,15 +241,16 @@ export function* resourceGraphSteps(options: ResourceGraphOptions): Generator<vo
 
   if (diagnostics.length || !allMatched(nodes)) throw new ValidationError(diagnostics);
 
-  const ordered = topologicalOrder(nodes, deps);
-  yield;
-  const hashed: unknown[] = [];
-  for (const n of ordered) {
+  const ordered = yield* topologicalOrder(nodes, deps);
+  // The digest of the JSON array of the nodes' canonical forms, a node per step.
+  const digest = createHash('sha256').update('[');
+  for (const [i, n] of ordered.entries()) {
     yield;
     n.dependsOn = [...deps.get(n.uid)!].sort();
-    hashed.push(canonical({ uid: n.uid, definition: n.definition, criterion: n.criterion, params: n.params, dependsOn: n.dependsOn }));
+    const hashed = canonical({ uid: n.uid, definition: n.definition, criterion: n.criterion, params: n.params, dependsOn: n.dependsOn });
+    digest.update(`${i ? ',' : ''}${JSON.stringify(hashed)}`);
   }
-  const hash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
+  const hash = digest.update(']').digest('hex');
   return { app, env, envType, hash, nodes: ordered, byUid: nodes };
 }
 
@@ -325,10 +327,11 @@ class MinHeap {
 }
 
 /** Kahn's algorithm, smallest uid first among ready nodes; a cycle is an error naming it. */
-function topologicalOrder(nodes: Map<string, GraphNode>, deps: Map<string, Set<string>>): GraphNode[] {
+function* topologicalOrder(nodes: Map<string, GraphNode>, deps: Map<string, Set<string>>): Generator<void, GraphNode[]> {
   const remaining = new Map<string, number>();
   const dependents = new Map<string, string[]>();
   for (const [uid, set] of deps) {
+    yield;
     remaining.set(uid, set.size);
     for (const d of set) {
       let list = dependents.get(d);
@@ -340,6 +343,7 @@ function topologicalOrder(nodes: Map<string, GraphNode>, deps: Map<string, Set<s
   for (const [uid, n] of remaining) if (n === 0) ready.push(uid);
   const order: GraphNode[] = [];
   while (ready.size) {
+    yield;
     const uid = ready.pop();
     order.push(nodes.get(uid)!);
     for (const dependent of dependents.get(uid) ?? []) {

@@ -1,5 +1,6 @@
 import type { PlanNode } from '@baton/backstage-plugin-orchestrator-common';
 import type { ResourceGraph } from './ResourceGraph';
+import { runSteps, runStepsInSlices } from '../timeSlices';
 
 /**
  * The stored shape of a resource graph: what a deployment keeps and the REST
@@ -57,8 +58,18 @@ export function diffGraphViews(before: GraphView | undefined, after: GraphView):
  * @public
  */
 export function workloadUsers(graph: Pick<ResourceGraph, 'nodes' | 'byUid'>): Map<string, string[]> {
+  return runSteps(workloadUsersSteps(graph));
+}
+
+/** {@link workloadUsers} in time slices, for a server. @public */
+export function workloadUsersInSlices(graph: Pick<ResourceGraph, 'nodes' | 'byUid'>): Promise<Map<string, string[]>> {
+  return runStepsInSlices(workloadUsersSteps(graph));
+}
+
+function* workloadUsersSteps(graph: Pick<ResourceGraph, 'nodes' | 'byUid'>): Generator<void, Map<string, string[]>> {
   const users = new Map<string, Set<string>>();
   for (const w of graph.nodes) {
+    yield;
     if (!w.workload) continue;
     const stack = [...w.dependsOn];
     const seen = new Set<string>();
@@ -73,5 +84,10 @@ export function workloadUsers(graph: Pick<ResourceGraph, 'nodes' | 'byUid'>): Ma
     }
     users.set(w.uid, new Set([w.workload]));
   }
-  return new Map([...users].map(([uid, set]) => [uid, [...set].sort()]));
+  const sorted = new Map<string, string[]>();
+  for (const [uid, set] of users) {
+    yield;
+    sorted.set(uid, [...set].sort());
+  }
+  return sorted;
 }

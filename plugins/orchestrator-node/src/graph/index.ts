@@ -1,2 +1,2 @@
 export { buildResourceGraph, guresidOf, canonical, type GraphNode, type ResourceGraph, type ResourceGraphOptions } from './ResourceGraph';
-export { graphViewOf, diffGraphViews, workloadUsers, type GraphView, type GraphDiff } from './graphViews';
+export { graphViewOf, diffGraphViews, workloadUsers, workloadUsersInSlices, type GraphView, type GraphDiff } from './graphViews';

@@ -11,7 +11,7 @@ import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execu
 import { graphViewOf, ResourceGraph } from '../graph';
 import { resourceGraphSteps } from '../graph/ResourceGraph';
 import { DefinitionIndex } from '../matching';
-import { runStepsInSlices } from '../timeSlices';
+import { runStepsInSlices, TimeSlices } from '../timeSlices';
 
 /** @public */
 export interface PlanApplicationOptions {
@@ -68,15 +68,18 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
     concurrency: options.concurrency,
     onNodeEvent: options.onNodeEvent,
   });
-  const nodes: PlanNode[] = graphViewOf(graph).nodes.map(n => {
+  const nodes: PlanNode[] = [];
+  const slices = new TimeSlices();
+  for (const n of graphViewOf(graph).nodes) {
+    await slices.pause();
     const r = results.get(n.uid)!;
-    return {
+    nodes.push({
       ...n,
       outputs: r.outputs,
       secretOutputs: Object.keys(r.secrets).sort(),
       ...(r.status !== 'succeeded' ? { status: r.status, message: r.message } : {}),
-    };
-  });
+    });
+  }
   return {
     plan: { app: options.app, env: options.env, envType: options.envType, hash: graph.hash, nodes },
     graph,

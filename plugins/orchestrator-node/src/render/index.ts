@@ -1,5 +1,5 @@
 export { renderWorkload, withNamespace, type RenderWorkloadOptions } from './renderWorkload';
-export { validateKubernetesObject, type KubernetesObject } from './validateKubernetesObject';
+export { loadKubernetesValidators, validateKubernetesObject, type KubernetesObject } from './validateKubernetesObject';
 export { toYamlDocuments } from './toYamlDocuments';
 export {
   renderApplication,
