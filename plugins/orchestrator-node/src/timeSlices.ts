@@ -12,7 +12,7 @@ export class TimeSlices {
   private sliceStart = performance.now();
   private turn?: Promise<void>;
 
-  constructor(private readonly sliceMs = 10) {}
+  constructor(private readonly sliceMs = 5) {}
 
   /**
    * Concurrent callers share one wait: they all resume on the same turn and

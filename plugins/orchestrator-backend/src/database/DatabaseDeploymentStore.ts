@@ -449,10 +449,16 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         workloads: r.workloads ? JSON.stringify(r.workloads) : null,
         updated_at: now,
     }));
-    await this.db.transaction(async tx => {
-      // Chunks keep each statement under SQLite's bound-parameter limit.
-      await inChunks(rows, 100, chunk => tx('active_resources').insert(chunk).onConflict(['app_id', 'env_id', 'uid']).merge());
-    });
+    // A transaction per thousand rows (each row an upsert, so a part written
+    // stands on its own): SQLite checkpoints its write-ahead log when a
+    // transaction commits, in the committing thread, and one transaction of
+    // tens of thousands of rows made that one long pause. Chunks keep each
+    // statement under SQLite's bound-parameter limit.
+    for (let i = 0; i < rows.length; i += 1000) {
+      await this.db.transaction(async tx => {
+        await inChunks(rows.slice(i, i + 1000), 100, chunk => tx('active_resources').insert(chunk).onConflict(['app_id', 'env_id', 'uid']).merge());
+      });
+    }
   }
 
   async setResourceStatus(appId: string, envId: string, uid: string, status: ActiveResourceRecord['status']) {

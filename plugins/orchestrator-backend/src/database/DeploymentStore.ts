@@ -172,7 +172,7 @@ export interface DeploymentStore {
     nextCursor?: string;
   }>;
   getResource(appId: string, envId: string, uid: string): Promise<ActiveResourceRecord | undefined>;
-  /** Many resources of one deployment, in one transaction written chunk by chunk. */
+  /** Many resources of one deployment, upserted in batches (a transaction per thousand). */
   putResources(resources: Omit<ActiveResourceRecord, 'updatedAt'>[]): Promise<void>;
   setResourceStatus(appId: string, envId: string, uid: string, status: ActiveResourceRecord['status']): Promise<void>;
   setResourceStatuses(appId: string, envId: string, uids: string[], status: ActiveResourceRecord['status']): Promise<void>;

@@ -10,7 +10,7 @@ type ResourceEventType = ResourceEvent['type'];
  * the state of every node that ran (outputs, encrypted secret outputs and
  * driver state, the definition and revision that made it, the workloads that
  * use it), failures, and orphans — resources no longer in the graph, kept
- * until deprovisioned. Writes each phase in one transaction.
+ * until deprovisioned. Writes each phase in batches.
  *
  * @internal
  */
