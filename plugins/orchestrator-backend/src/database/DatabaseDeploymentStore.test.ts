@@ -187,6 +187,32 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     expect(page3.nextCursor).toBeUndefined();
   });
 
+  it('upserts a resource whole: every value replaced, absent ones cleared, quotes and unicode kept', async () => {
+    const { store } = await createStore();
+    const base = {
+      appId: 'shop',
+      envId: 'dev',
+      uid: 'postgres.default#db',
+      resId: 'db',
+      type: 'postgres',
+      class: 'default',
+      guresid: 'g-1',
+      definitionId: 'pg',
+      status: 'active' as const,
+    };
+    await store.putResources([
+      { ...base, definitionRevision: 1, outputs: { host: 'a' }, secretOutputs: 'v1:old', cookie: 'v1:cookie', provisionedWith: 'v1:with', deploymentId: 'd-1', workloads: ['web'] },
+    ]);
+    const outputs = { host: `it's "quoted" \\ back\nslash — ünïcødé ✓`, port: 5432, nested: { list: [1, null, true] } };
+    await store.putResources([{ ...base, definitionRevision: 2, outputs, deploymentId: 'd-2', workloads: ['web', 'api'] }]);
+    const [stored] = await store.listResources('shop', 'dev');
+    expect(stored).toMatchObject({ ...base, definitionRevision: 2, outputs, deploymentId: 'd-2', workloads: ['web', 'api'] });
+    expect(stored.secretOutputs).toBeUndefined();
+    expect(stored.cookie).toBeUndefined();
+    expect(stored.provisionedWith).toBeUndefined();
+    expect(Date.parse(stored.updatedAt)).not.toBeNaN();
+  });
+
   it('stores active resources and pages them across environments', async () => {
     const { store } = await createStore();
     for (const [app, env, uid] of [

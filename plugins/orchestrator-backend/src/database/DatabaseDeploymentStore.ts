@@ -11,7 +11,7 @@ import {
   DeploymentStore,
 } from './DeploymentStore';
 import { artifactFromText, artifactToText } from './artifactText';
-import { inChunks } from './inChunks';
+import { insertRows } from './insertRows';
 import { migratedClient } from './migrateDatabase';
 import { orUndefined, toIso, toIsoOptional } from './rowValues';
 
@@ -312,10 +312,11 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   async setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]) {
     await this.db.transaction(async tx => {
       await tx('deployment_nodes').where({ deployment_id: deploymentId }).delete();
-      await inChunks(nodes, 200, chunk =>
-        tx('deployment_nodes').insert(
-          chunk.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
-        ),
+      await insertRows(
+        tx,
+        'deployment_nodes',
+        nodes.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
+        { sqliteRows: 200 },
       );
     });
   }
@@ -327,23 +328,18 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     if (!progress.nodes.length && !progress.log.length) return;
     await this.db.transaction(async tx => {
       // Every node of the deployment has its row (setNodes): an upsert per chunk updates many in one statement.
-      await inChunks(progress.nodes, 200, chunk =>
-        tx('deployment_nodes')
-          .insert(chunk.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })))
-          .onConflict(['deployment_id', 'uid'])
-          .merge(['status', 'message']),
+      await insertRows(
+        tx,
+        'deployment_nodes',
+        progress.nodes.map(n => ({ deployment_id: deploymentId, uid: n.uid, status: n.status, message: n.message ?? null })),
+        { conflict: ['deployment_id', 'uid'], sqliteRows: 200 },
       );
       const now = new Date();
-      await inChunks(progress.log, 200, chunk =>
-        tx('deployment_logs').insert(
-          chunk.map(line => ({
-            deployment_id: deploymentId,
-            level: line.level,
-            uid: line.uid ?? null,
-            message: line.message,
-            created_at: now,
-          })),
-        ),
+      await insertRows(
+        tx,
+        'deployment_logs',
+        progress.log.map(line => ({ deployment_id: deploymentId, level: line.level, uid: line.uid ?? null, message: line.message, created_at: now })),
+        { sqliteRows: 200 },
       );
     });
   }
@@ -456,7 +452,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     // statement under SQLite's bound-parameter limit.
     for (let i = 0; i < rows.length; i += 1000) {
       await this.db.transaction(async tx => {
-        await inChunks(rows.slice(i, i + 1000), 100, chunk => tx('active_resources').insert(chunk).onConflict(['app_id', 'env_id', 'uid']).merge());
+        await insertRows(tx, 'active_resources', rows.slice(i, i + 1000), { conflict: ['app_id', 'env_id', 'uid'], sqliteRows: 100 });
       });
     }
   }

@@ -1,6 +1,6 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-import { inChunks } from './inChunks';
+import { insertRows } from './insertRows';
 import { migratedClient } from './migrateDatabase';
 
 /**
@@ -27,8 +27,11 @@ export class DatabaseDeliveredSecretStore implements DeliveredSecretStore {
   async replace(app: string, env: string, deploymentId: string, secrets: { name: string; data: string }[]) {
     await this.db.transaction(async tx => {
       await tx('delivered_secrets').where({ app_id: app, env_id: env }).delete();
-      await inChunks(secrets, 100, chunk =>
-        tx('delivered_secrets').insert(chunk.map(s => ({ app_id: app, env_id: env, name: s.name, data: s.data, deployment_id: deploymentId }))),
+      await insertRows(
+        tx,
+        'delivered_secrets',
+        secrets.map(s => ({ app_id: app, env_id: env, name: s.name, data: s.data, deployment_id: deploymentId })),
+        { sqliteRows: 100 },
       );
     });
   }

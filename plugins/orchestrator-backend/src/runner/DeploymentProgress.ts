@@ -30,6 +30,15 @@ export class DeploymentProgress {
     this.schedule();
   }
 
+  /**
+   * Runs a write in order with the batches (before any later flush), without
+   * the caller waiting for it now; the returned promise says how it went.
+   */
+  enqueue(write: () => Promise<void>): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(write);
+    return this.flushing;
+  }
+
   /** Writes everything recorded so far; resolves once it is stored. */
   flush(): Promise<void> {
     clearTimeout(this.timer);

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
+import { loadScoreValidator } from '@baton/backstage-plugin-orchestrator-common';
 import { loadKubernetesValidators } from '@baton/backstage-plugin-orchestrator-node';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { DeploymentLease } from './DeploymentLease';
@@ -54,6 +55,7 @@ export class DeploymentRunner {
   async start() {
     await this.failAbandoned(this.options.instanceId);
     // Loaded now rather than in the middle of the first big deployment.
+    loadScoreValidator();
     await loadKubernetesValidators();
     this.loop = this.work();
   }

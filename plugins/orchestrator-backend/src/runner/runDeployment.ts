@@ -49,6 +49,14 @@ function previousState(r: ActiveResourceRecord, secrets: SecretBox): PreviousNod
   };
 }
 
+/** Both results once both are done; the first one's error if either failed. */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
 function messageOf(error: unknown): string {
   return error instanceof ValidationError
     ? error.diagnostics.map(d => `${d.file ? `${d.file}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}`).join('\n')
@@ -95,6 +103,8 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
 
     const active = await deploymentStore.listResources(app, env);
     let graphBuilt = false;
+    // The graph and its pending nodes are written while the graph runs (in order with the progress batches).
+    let graphWritten: Promise<void> = Promise.resolve();
     let unchanged = 0;
     let planned;
     try {
@@ -114,19 +124,23 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
           error: m => deps.logger.error(m),
           debug: m => deps.logger.debug(m),
         },
-        onGraph: async graph => {
+        onGraph: graph => {
           graphBuilt = true;
-          const view = graphViewOf(graph);
-          const before = previous ? ((await deploymentStore.getArtifacts(previous.id, ['graph'])).graph as GraphView | undefined) : undefined;
-          await deploymentStore.setArtifacts(id, { graph: view, diff: diffGraphViews(before, view) });
-          await deploymentStore.setNodes(id, graph.nodes.map(n => ({ uid: n.uid, status: 'pending' as const })));
+          graphWritten = progress.enqueue(async () => {
+            const view = graphViewOf(graph);
+            const before = previous ? ((await deploymentStore.getArtifacts(previous.id, ['graph'])).graph as GraphView | undefined) : undefined;
+            await deploymentStore.setArtifacts(id, { graph: view, diff: diffGraphViews(before, view) });
+            await deploymentStore.setNodes(id, graph.nodes.map(n => ({ uid: n.uid, status: 'pending' as const })));
+          });
+          // Awaited once the graph has run; until then a failure must not count as unhandled.
+          graphWritten.catch(() => undefined);
         },
         onNodeEvent: event => {
           progress.node({ uid: event.uid, status: event.status === 'not-run' ? 'skipped' : event.status, message: event.message });
-          // Unchanged nodes are many in a redeployment: one line says how many.
+          // Unchanged nodes are many in a redeployment: one line says how many. A
+          // node's start shows in its status; the log says how each one ended.
           if (event.unchanged) unchanged++;
-          else if (event.status === 'running') progress.log('info', `${event.uid}: provisioning`, event.uid);
-          else progress.log(event.status === 'failed' ? 'error' : 'info', `${event.uid}: ${event.status}${event.message ? ` (${event.message})` : ''}`, event.uid);
+          else if (event.status !== 'running') progress.log(event.status === 'failed' ? 'error' : 'info', `${event.uid}: ${event.status}${event.message ? ` (${event.message})` : ''}`, event.uid);
         },
       });
     } catch (error) {
@@ -138,21 +152,28 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       return;
     }
     const { graph, results } = planned;
+    await graphWritten;
     if (unchanged) progress.log('info', `${unchanged} node(s) unchanged: provisioned with the same as before, their drivers were not called`);
 
     await lease.assertHeld();
-    await recorder.recordResults(graph, results, active);
     const failed = [...results.values()].filter(r => r.status === 'failed');
     if (failed.length) {
+      await recorder.recordResults(graph, results, active);
       progress.log('error', `Deployment failed: ${failed.length} resource(s) failed`);
       await finish({ status: 'failed', error: failed.map(r => `${r.uid}: ${r.message}`).join('\n') });
       return;
     }
-    for (const r of await recorder.recordOrphans(graph, active)) {
-      progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
-    }
-
-    const rendered = await renderApplicationInSlices(planned);
+    // Recording waits on the database while rendering computes: both at once.
+    // The resources' state is kept even when rendering fails.
+    const [, rendered] = await bothSettled(
+      (async () => {
+        await recorder.recordResults(graph, results, active);
+        for (const r of await recorder.recordOrphans(graph, active)) {
+          progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
+        }
+      })(),
+      renderApplicationInSlices(planned),
+    );
     await lease.assertHeld();
     const delivery = await deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].deliver({
       deploymentId: id,

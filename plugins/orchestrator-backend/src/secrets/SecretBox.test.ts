@@ -15,6 +15,14 @@ describe('SecretBox', () => {
     expect(box.encrypt(secret)).not.toBe(sealed);
   });
 
+  it('never reuses an IV, across refills of its pool of random bytes', () => {
+    const box = new SecretBox(randomBytes(32));
+    const ivs = new Set<string>();
+    for (let i = 0; i < 10_000; i++) ivs.add(box.encrypt(i).split(':')[2]);
+    expect(ivs.size).toBe(10_000);
+    expect([...ivs].every(iv => Buffer.from(iv, 'base64url').length === 12)).toBe(true);
+  });
+
   it('lists the key names of an encrypted object, and refuses one sealed with another key', () => {
     const box = new SecretBox(randomBytes(32));
     const sealed = box.encrypt({ password: 'p', apiKey: 'k' });

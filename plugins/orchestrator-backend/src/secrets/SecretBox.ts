@@ -4,12 +4,16 @@ import {
   createDecipheriv,
   createHash,
   randomBytes,
+  randomFillSync,
 } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 const ALGORITHM = 'aes-256-gcm';
 const VERSION = 'v1';
+const IV_BYTES = 12;
+/** IVs drawn per 4,096: one call to the random source costs as much as a small encryption. */
+const IV_POOL_SIZE = IV_BYTES * 4096;
 
 /**
  * Encrypts secret outputs and definition secrets at rest with AES-256-GCM.
@@ -22,6 +26,8 @@ export class SecretBox {
   private readonly keyId: string;
   /** Key names by ciphertext: every read of a resource lists them, and a ciphertext never changes. */
   private readonly keyNames = new Map<string, string[]>();
+  private ivPool = Buffer.alloc(0);
+  private ivOffset = 0;
 
   /**
    * Reads the key from config (base64, 32 bytes) or, for the embedded
@@ -65,7 +71,7 @@ export class SecretBox {
   }
 
   encrypt(value: unknown): string {
-    const iv = randomBytes(12);
+    const iv = this.nextIv();
     const cipher = createCipheriv(ALGORITHM, this.key, iv);
     const data = Buffer.concat([
       cipher.update(JSON.stringify(value), 'utf8'),
@@ -78,6 +84,17 @@ export class SecretBox {
       cipher.getAuthTag().toString('base64url'),
       data.toString('base64url'),
     ].join(':');
+  }
+
+  /** A fresh random IV; each pool byte is used once. */
+  private nextIv(): Buffer {
+    if (this.ivOffset + IV_BYTES > this.ivPool.length) {
+      this.ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_SIZE));
+      this.ivOffset = 0;
+    }
+    const iv = Buffer.from(this.ivPool.subarray(this.ivOffset, this.ivOffset + IV_BYTES));
+    this.ivOffset += IV_BYTES;
+    return iv;
   }
 
   decrypt<T = unknown>(ciphertext: string): T {

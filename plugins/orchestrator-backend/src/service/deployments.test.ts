@@ -371,6 +371,19 @@ describe('deployments', () => {
     expect(rolledBack.comment).toBe(`Rollback to deployment ${first.body.id}`);
   });
 
+  it('records what a deployment provisioned even when its rendering then fails', async () => {
+    const broken = web.replace('HOST: ${resources.dns.host}', 'HOST: ${resources.dns.nosuchoutput}');
+    const res = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [broken] }).expect(202);
+    const failed = await waitFor(res.body.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('nosuchoutput');
+    const resources = await request(server).get('/api/orchestrator/apps/shop/envs/dev/resources').expect(200);
+    const provisioned = resources.body.filter((r: { status: string; deploymentId?: string }) => r.status === 'active');
+    expect(provisioned.map((r: { uid: string }) => r.uid).sort()).toEqual(
+      expect.arrayContaining(['dns.default#modules.web.externals.dns', 'postgres.default#modules.web.externals.db']),
+    );
+  });
+
   it('shows the plan of a rollback and of a promotion without queueing anything', async () => {
     const first = await request(server).post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [web] });
     await waitFor(first.body.id);
@@ -549,7 +562,7 @@ describe('deployments', () => {
       expect(after.get('amqp.default#modules.api.externals.queue')!.outputs.size).toBe(2);
       // The log names what was provisioned and counts what was not.
       const log = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${second.id}/log`).expect(200)).body.lines.map((l: { message: string }) => l.message);
-      expect(log).toContain('amqp.default#modules.api.externals.queue: provisioning');
+      expect(log).toContain('amqp.default#modules.api.externals.queue: succeeded');
       expect(log.some((m: string) => m.startsWith(`${webQueue}:`))).toBe(false);
       expect(log.some((m: string) => /^\d+ node\(s\) unchanged/.test(m))).toBe(true);
 

@@ -4,6 +4,7 @@ export {
   parseScore,
   parseScoreResult,
   validateScoreWorkload,
+  loadScoreValidator,
   type ScoreParseResult,
 } from './validateScore';
 export { scoreFieldLocator, type ScoreFieldLocator } from './scoreFieldLocator';

@@ -9,12 +9,21 @@ import { PATTERN_DESCRIPTIONS, scoreWorkloadSchema } from './schema';
 import { ScoreWorkload } from './types';
 import { upgradeDeprecatedForms } from './upgrade';
 
-
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
   // Compiled once, on first use: it is the hot path of parsing many files.
   compiled ??= new Ajv2020({ allErrors: true, strict: false }).compile(scoreWorkloadSchema);
   return compiled;
+}
+
+/**
+ * Compiles the Score schema's validator now (it takes tens of milliseconds):
+ * a server calls this at start rather than in its first request.
+ *
+ * @public
+ */
+export function loadScoreValidator(): void {
+  schemaValidator();
 }
 
 /** The result of validating one Score file: the workload, or the problems. @public */

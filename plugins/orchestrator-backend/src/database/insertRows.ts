@@ -1,0 +1,70 @@
+import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+import { Knex } from 'knex';
+
+/**
+ * Runs one statement per chunk of `items`, in time slices: with SQLite each
+ * statement runs synchronously in the backend's thread, so a transaction of
+ * thousands of rows would otherwise hold every other request until it ends.
+ */
+async function inChunks<T>(items: T[], size: number, statement: (chunk: T[]) => Promise<unknown>) {
+  const slices = new TimeSlices();
+  for (let i = 0; i < items.length; i += size) {
+    await slices.pause();
+    await statement(items.slice(i, i + size));
+  }
+}
+
+/** Rows of one table, each with the same columns. */
+type Row = Record<string, unknown>;
+
+/**
+ * Inserts many rows (upserting on `conflict` when given, every other column
+ * taking the new value) in as little database work as each client allows.
+ *
+ * PostgreSQL plans a multi-row `VALUES` list value by value, so a thousand
+ * rows of a dozen columns cost more to parse and plan than to write, and a
+ * statement is a round trip that, while the backend computes, also waits
+ * for its turn of the event loop. There the rows go as one JSON parameter
+ * per thousand rows (`json_populate_recordset`), measured 1.3–3× cheaper on
+ * the server than `VALUES` lists of 100 or 1,000 rows. SQLite runs each
+ * statement in the backend's own thread: small `VALUES` statements
+ * (`sqliteRows`) in time slices keep the event loop turning.
+ *
+ * @internal
+ */
+export async function insertRows(
+  db: Knex | Knex.Transaction,
+  table: string,
+  rows: Row[],
+  options: { conflict?: string[]; sqliteRows: number },
+): Promise<void> {
+  if (!rows.length) return;
+  if (!['pg', 'postgres', 'postgresql'].includes(String(db.client.config.client))) {
+    await inChunks(rows, options.sqliteRows, chunk => {
+      const insert = db(table).insert(chunk);
+      return options.conflict ? insert.onConflict(options.conflict).merge() : insert;
+    });
+    return;
+  }
+  const columns = Object.keys(rows[0]);
+  const names = columns.map(() => '??').join(', ');
+  const update = options.conflict
+    ? ` on conflict (${options.conflict.map(() => '??').join(', ')}) do update set ${columns
+        .filter(c => !options.conflict!.includes(c))
+        .map(() => '?? = excluded.??')
+        .join(', ')}`
+    : '';
+  const updateBindings = options.conflict
+    ? [...options.conflict, ...columns.filter(c => !options.conflict!.includes(c)).flatMap(c => [c, c])]
+    : [];
+  await inChunks(rows, 1000, chunk =>
+    db.raw(`insert into ?? (${names}) select ${names} from json_populate_recordset(null::??, ?)${update}`, [
+      table,
+      ...columns,
+      ...columns,
+      table,
+      JSON.stringify(chunk),
+      ...updateBindings,
+    ]),
+  );
+}
