@@ -35,6 +35,13 @@ export interface Config {
        * in this instance; one environment never runs two. Default: 4.
        */
       concurrency?: number;
+      /**
+       * Worker threads that render workloads (Kubernetes objects and their
+       * schema validation) beside the backend's event loop. Default: one less
+       * than the cores, at least 1, at most 4; 0 renders in the backend's own
+       * thread, in time slices.
+       */
+      renderWorkers?: number;
     };
     /**
      * Stack traces (the server's file paths) in the API's error bodies.

@@ -10,7 +10,7 @@ import {
   ORCHESTRATOR_EVENTS_TOPIC,
   ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
 } from '@baton/backstage-plugin-orchestrator-common';
-import { createBuiltInDrivers } from '@baton/backstage-plugin-orchestrator-node';
+import { createBuiltInDrivers, RenderWorkers } from '@baton/backstage-plugin-orchestrator-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,6 +119,10 @@ export const orchestratorPlugin = createBackendPlugin({
           }),
           direct: new DirectDelivery(clusterApplier),
         };
+        const renderWorkers = new RenderWorkers({
+          size: config.getOptionalNumber('orchestrator.deployments.renderWorkers'),
+          onFallback: error => logger.warn(`Rendering in the backend's own thread: ${error.message}`),
+        });
         const runner = DeploymentRunner.fromConfig(config, {
           deploymentStore,
           instanceId: instanceIdIn(dataDir),
@@ -132,7 +136,7 @@ export const orchestratorPlugin = createBackendPlugin({
             if (d) await events.deployment('deployment.finished', d.appId, d.envId, id, 'failed');
           },
           run: (deployment, lease) =>
-            runDeployment({ store, deploymentStore, definitions, drivers, secrets, events, logger, delivery }, deployment, lease),
+            runDeployment({ store, deploymentStore, definitions, drivers, secrets, events, logger, delivery, renderWorkers }, deployment, lease),
         });
         const deploymentService = new DeploymentService({
           store,
@@ -215,10 +219,15 @@ export const orchestratorPlugin = createBackendPlugin({
           }),
         );
 
-        lifecycle.addStartupHook(() => runner.start());
+        lifecycle.addStartupHook(async () => {
+          // Loading the workers takes a moment; the first deployment waits for it if it comes sooner.
+          renderWorkers.start().catch(error => logger.warn(`Render workers did not start: ${error.message}`));
+          await runner.start();
+        });
         lifecycle.addShutdownHook(async () => {
           platformConfig.close();
           await runner.stop();
+          await renderWorkers.close();
         });
       },
     });

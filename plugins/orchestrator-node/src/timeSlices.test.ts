@@ -2,16 +2,30 @@ import { stringifyInSlices, TimeSlices } from './timeSlices';
 
 describe('TimeSlices', () => {
   it('lets concurrent callers wait for one turn together, so a turn runs one slice, not one per caller', async () => {
-    const slices = new TimeSlices(0);
+    const slices = new TimeSlices(0, { ownClock: true });
     await new Promise(r => setTimeout(r, 1)); // the first slice is over
     const waits = Array.from({ length: 5 }, () => slices.pause());
     expect(new Set(waits).size).toBe(1);
     await Promise.all(waits);
     // After the turn a new slice starts: within it, callers go on at once.
-    const later = new TimeSlices(60_000);
+    const later = new TimeSlices(60_000, { ownClock: true });
     const first = later.pause();
     let resolvedAtOnce = false;
     first.then(() => (resolvedAtOnce = true));
+    await Promise.resolve();
+    expect(resolvedAtOnce).toBe(true);
+  });
+
+  it('shares one clock between the computations of a thread: a turn runs one slice in all', async () => {
+    const recording = new TimeSlices();
+    const rendering = new TimeSlices();
+    await new Promise(r => setTimeout(r, 10)); // the running slice is over
+    const first = recording.pause();
+    // Another computation asking now waits for the same turn instead of running a slice of its own.
+    expect(rendering.pause()).toBe(first);
+    await first;
+    let resolvedAtOnce = false;
+    rendering.pause().then(() => (resolvedAtOnce = true));
     await Promise.resolve();
     expect(resolvedAtOnce).toBe(true);
   });

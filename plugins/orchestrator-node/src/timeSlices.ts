@@ -1,3 +1,12 @@
+/** When the running slice began, and the wait for the next turn if one is under way. */
+interface SliceClock {
+  sliceStart: number;
+  turn?: Promise<void>;
+}
+
+/** The clock every TimeSlices of this thread shares unless asked otherwise. */
+const threadClock: SliceClock = { sliceStart: performance.now() };
+
 /**
  * Keeps a long computation from holding its thread: `pause()` returns at
  * once until `sliceMs` have passed since the last pause that waited, then
@@ -6,13 +15,23 @@
  * (pure drivers, loops over thousands of items) would otherwise run to its
  * end as one task.
  *
+ * All TimeSlices of a thread share one clock: a turn of the event loop runs
+ * one slice of sliced work in all, however many computations are under way
+ * (a deployment records, renders and writes at once; a second deployment
+ * may run beside it). Each on a clock of its own would run a slice apiece
+ * per turn, and a request waiting for the next turn would wait for all.
+ *
  * @public
  */
 export class TimeSlices {
-  private sliceStart = performance.now();
-  private turn?: Promise<void>;
+  private readonly clock: SliceClock;
 
-  constructor(private readonly sliceMs = 5) {}
+  constructor(
+    private readonly sliceMs = 5,
+    options: { ownClock?: boolean } = {},
+  ) {
+    this.clock = options.ownClock ? { sliceStart: performance.now() } : threadClock;
+  }
 
   /**
    * Concurrent callers share one wait: they all resume on the same turn and
@@ -20,16 +39,17 @@ export class TimeSlices {
    * caller in one pass of the event loop, and callers multiply.
    */
   pause(): Promise<void> {
-    if (this.turn) return this.turn;
-    if (performance.now() - this.sliceStart < this.sliceMs) return Promise.resolve();
-    this.turn = new Promise<void>(resolve =>
+    const clock = this.clock;
+    if (clock.turn) return clock.turn;
+    if (performance.now() - clock.sliceStart < this.sliceMs) return Promise.resolve();
+    clock.turn = new Promise<void>(resolve =>
       setImmediate(() => {
-        this.turn = undefined;
-        this.sliceStart = performance.now();
+        clock.turn = undefined;
+        clock.sliceStart = performance.now();
         resolve();
       }),
     );
-    return this.turn;
+    return clock.turn;
   }
 }
 

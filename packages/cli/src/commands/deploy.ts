@@ -43,8 +43,10 @@ export async function runDeploy(opts: DeployOptions, io: CliIo): Promise<number>
         io.stdout(`  ${line.message}\n`);
         lastLine = line.id;
       }
-      const current = await client.getDeployment({ path: { ...path, id } }, { token });
-      if (FINAL.has(current.status)) {
+      // Polled without the node list and the diff; read whole once it has ended.
+      const status = await client.getDeployment({ path: { ...path, id }, query: { nodes: 'false' } }, { token });
+      if (FINAL.has(status.status)) {
+        const current = await client.getDeployment({ path: { ...path, id } }, { token });
         for (const node of current.nodes ?? []) {
           if (node.status === 'failed') {
             io.stderr(`${node.uid}: ${node.message ?? 'failed'}\n`);

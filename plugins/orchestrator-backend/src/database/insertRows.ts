@@ -1,4 +1,4 @@
-import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+import { stringifyInSlices, TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { Knex } from 'knex';
 
 /**
@@ -57,13 +57,14 @@ export async function insertRows(
   const updateBindings = options.conflict
     ? [...options.conflict, ...columns.filter(c => !options.conflict!.includes(c)).flatMap(c => [c, c])]
     : [];
-  await inChunks(rows, 1000, chunk =>
+  await inChunks(rows, 1000, async chunk =>
     db.raw(`insert into ?? (${names}) select ${names} from json_populate_recordset(null::??, ?)${update}`, [
       table,
       ...columns,
       ...columns,
       table,
-      JSON.stringify(chunk),
+      // A thousand rows of ciphertexts make megabytes of JSON: a row per step.
+      await stringifyInSlices(chunk, 1),
       ...updateBindings,
     ]),
   );

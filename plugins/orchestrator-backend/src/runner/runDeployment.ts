@@ -7,7 +7,7 @@ import {
   graphViewOf,
   planApplication,
   PreviousNodeState,
-  renderApplicationInSlices,
+  RenderWorkers,
 } from '@baton/backstage-plugin-orchestrator-node';
 import { ActiveResourceRecord, DeploymentRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
@@ -29,6 +29,8 @@ export interface RunDeploymentDeps {
   delivery: { gitops: Delivery; direct: Delivery };
   events: OrchestratorEvents;
   logger: LoggerService;
+  /** Renders the workloads beside the event loop. */
+  renderWorkers: Pick<RenderWorkers, 'renderApplication'>;
 }
 
 /**
@@ -172,7 +174,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
           progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
         }
       })(),
-      renderApplicationInSlices(planned),
+      deps.renderWorkers.renderApplication(planned).then(r => { return r; }),
     );
     await lease.assertHeld();
     const delivery = await deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].deliver({

@@ -1674,7 +1674,7 @@ export const spec = {
             in: 'query',
             required: false,
             description:
-              "`false` leaves the per-node list out, so that polling a big deployment's status stays cheap; `nodeCounts` still says how far it is",
+              "`false` leaves the per-node list and the diff out (a big deployment's are thousands of entries), so that polling its status stays cheap; `nodeCounts` still says how far it is",
             schema: {
               type: 'string',
               enum: ['true', 'false'],

@@ -134,9 +134,11 @@ describe('deployments', () => {
       ]),
     );
     expect(deployment.diff.added).toContain('postgres.default#modules.web.externals.db');
-    // A status poll can leave the node list out and still see how far it is.
+    // A status poll can leave the node list and the diff out and still see how far it is.
     const summary = await request(server).get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}?nodes=false`).expect(200);
     expect(summary.body.nodes).toBeUndefined();
+    expect(summary.body.diff).toBeUndefined();
+    expect(summary.body.status).toBe('succeeded');
     expect(summary.body.nodeCounts).toEqual({ succeeded: deployment.nodes.length });
 
     const log = await request(server).get(`/api/orchestrator/apps/shop/envs/dev/deployments/${created.body.id}/log`).expect(200);

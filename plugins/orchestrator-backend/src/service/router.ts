@@ -377,10 +377,11 @@ export async function createRouter(
     await authorize(req, orchestratorReadPermission);
     const { app, env, id } = req.params;
     const deployment = await requireDeployment(app, env, id);
+    const summary = req.query.nodes === 'false';
     const [nodes, nodeCounts, artifacts] = await Promise.all([
-      req.query.nodes === 'false' ? undefined : deploymentStore.listNodes(id),
+      summary ? undefined : deploymentStore.listNodes(id),
       deploymentStore.countNodes(id),
-      deploymentStore.getArtifacts(id, ['diff']),
+      summary ? { diff: undefined } : deploymentStore.getArtifacts(id, ['diff']),
     ]);
     res.json({ ...deploymentView(deployment), nodes, nodeCounts, diff: (artifacts.diff as Record<string, unknown>) ?? undefined });
   });

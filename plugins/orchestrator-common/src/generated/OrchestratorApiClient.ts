@@ -434,7 +434,7 @@ export class OrchestratorApiClient {
         id: string;
       };
       query?: {
-        /** `false` leaves the per-node list out, so that polling a big deployment's status stays cheap; `nodeCounts` still says how far it is */
+        /** `false` leaves the per-node list and the diff out (a big deployment's are thousands of entries), so that polling its status stays cheap; `nodeCounts` still says how far it is */
         nodes?: 'true' | 'false';
       };
     },

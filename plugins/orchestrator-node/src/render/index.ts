@@ -7,3 +7,4 @@ export {
   type RenderApplicationOptions,
   type RenderedApplication,
 } from './renderApplication';
+export { RenderWorkers } from './RenderWorkers';

@@ -2,7 +2,7 @@ import { Diagnostic, ScoreDocument, ValidationError } from '@baton/backstage-plu
 import { canonical } from '../graph';
 import type { ApplicationPlan } from '../plan/planApplication';
 import { runSteps, runStepsInSlices } from '../timeSlices';
-import { renderWorkload, withNamespace } from './renderWorkload';
+import { renderWorkload, RenderWorkloadOptions, withNamespace } from './renderWorkload';
 import { KubernetesObject, validateKubernetesObject } from './validateKubernetesObject';
 
 /** Rendered Kubernetes objects, per workload and for the app's resources. @public */
@@ -43,10 +43,79 @@ export interface RenderApplicationOptions {
   image?: string;
 }
 
+/**
+ * What rendering an app takes, ready to run anywhere: the resources' objects
+ * (rendered here, they are few) and one job per workload, each holding all
+ * its input as plain data. Problems are kept in graph order.
+ *
+ * @internal
+ */
+export interface RenderJobs {
+  namespace: string;
+  resources: KubernetesObject[];
+  jobs: RenderWorkloadJob[];
+  /** Problems of the resources' objects, each before the job of the node that followed it. */
+  diagnostics: { beforeJob: number; diagnostic: Diagnostic }[];
+}
+
+/** One workload's rendering: {@link renderWorkload}'s options without functions. @internal */
+export type RenderWorkloadJob = Omit<RenderWorkloadOptions, 'readFile'>;
+
 /** Renders node by node, yielding after each. */
 function* renderSteps(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>, options: RenderApplicationOptions): Generator<void, RenderedApplication> {
-  const { graph, results } = planned;
+  const prepared = yield* renderJobSteps(planned, options);
+  const results: RenderWorkloadResult[] = [];
+  for (const job of prepared.jobs) {
+    yield;
+    results.push(renderWorkloadJob(job, options.readFile));
+  }
+  return assembleRendered(prepared, results);
+}
+
+/** A workload's objects, or the problems that kept it from rendering. @internal */
+export type RenderWorkloadResult = { objects: KubernetesObject[] } | { diagnostics: Diagnostic[] };
+
+/** @internal */
+export function renderWorkloadJob(job: RenderWorkloadJob, readFile?: RenderApplicationOptions['readFile']): RenderWorkloadResult {
+  try {
+    return {
+      objects: renderWorkload({ ...job, readFile: readFile ? path => readFile(job.document, path) : undefined }),
+    };
+  } catch (error) {
+    if (error instanceof ValidationError) return { diagnostics: error.diagnostics };
+    throw error;
+  }
+}
+
+/** The rendered app from its prepared jobs and their results (in job order); every problem at once. @internal */
+export function assembleRendered(prepared: RenderJobs, results: RenderWorkloadResult[]): RenderedApplication {
   const diagnostics: Diagnostic[] = [];
+  const workloads: Record<string, KubernetesObject[]> = {};
+  let next = 0;
+  const resourceProblemsBefore = (job: number) => {
+    while (next < prepared.diagnostics.length && prepared.diagnostics[next].beforeJob <= job) diagnostics.push(prepared.diagnostics[next++].diagnostic);
+  };
+  prepared.jobs.forEach((job, i) => {
+    resourceProblemsBefore(i);
+    const result = results[i];
+    if ('objects' in result) workloads[job.document.workload.metadata.name] = result.objects;
+    else diagnostics.push(...result.diagnostics);
+  });
+  resourceProblemsBefore(Infinity);
+  if (diagnostics.length) throw new ValidationError(diagnostics);
+  return { namespace: prepared.namespace, workloads, resources: prepared.resources };
+}
+
+/**
+ * Renders the resources' objects and gathers each workload's input, node by
+ * node, yielding after each.
+ *
+ * @internal
+ */
+export function* renderJobSteps(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>, options: Omit<RenderApplicationOptions, 'readFile'>): Generator<void, RenderJobs> {
+  const { graph, results } = planned;
+  const diagnostics: RenderJobs['diagnostics'] = [];
+  const jobs: RenderWorkloadJob[] = [];
   const unavailable = [...results.values()].filter(r => r.status !== 'succeeded');
   if (unavailable.length) {
     throw new ValidationError(
@@ -56,8 +125,8 @@ function* renderSteps(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'docu
   const nsNode = graph.byUid.get('k8s-namespace.default#k8s-namespace');
   const namespace = String(results.get(nsNode!.uid)!.outputs.namespace ?? `${graph.app}-${graph.env}`);
 
-  const workloads: Record<string, KubernetesObject[]> = {};
   const resourceObjects: KubernetesObject[] = [];
+  const problem = (diagnostic: Diagnostic) => diagnostics.push({ beforeJob: jobs.length, diagnostic });
   // Resource manifests by identity: the same object from two resources is given once, differing ones are refused.
   const emitted = new Map<string, { object: KubernetesObject; by: string; json: string }>();
   for (const node of graph.nodes) {
@@ -69,7 +138,7 @@ function* renderSteps(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'docu
         if (m.location === 'namespace' || m.location === 'cluster') {
           const object = withNamespace(m, namespace, name);
           const problems = validateKubernetesObject(object, node.match.loaded.file);
-          diagnostics.push(...problems.map(p => ({ ...p, message: `${by}: ${p.message}` })));
+          problems.forEach(p => problem({ ...p, message: `${by}: ${p.message}` }));
           const identity = `${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
           const json = JSON.stringify(canonical(object));
           const earlier = emitted.get(identity);
@@ -77,7 +146,7 @@ function* renderSteps(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'docu
             emitted.set(identity, { object, by, json });
             resourceObjects.push(object);
           } else if (earlier.json !== json) {
-            diagnostics.push({
+            problem({
               file: node.match.loaded.file,
               message: `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} is given differently by ${earlier.by} and ${by}`,
             });
@@ -97,25 +166,18 @@ function* renderSteps(planned: Pick<ApplicationPlan, 'graph' | 'results' | 'docu
         }
       }
     }
-    try {
-      workloads[node.workload!] = renderWorkload({
-        document,
-        app: graph.app,
-        env: graph.env,
-        namespace,
-        entityName: options.entityNames?.[node.workload!],
-        resources,
-        manifests: result.manifests,
-        workloadDefinition: node.match.loaded.definition.metadata.id,
-        image: options.image,
-        readFile: options.readFile ? path => options.readFile!(document, path) : undefined,
-      });
-    } catch (error) {
-      if (error instanceof ValidationError) diagnostics.push(...error.diagnostics);
-      else throw error;
-    }
+    jobs.push({
+      document,
+      app: graph.app,
+      env: graph.env,
+      namespace,
+      entityName: options.entityNames?.[node.workload!],
+      resources,
+      manifests: result.manifests,
+      workloadDefinition: node.match.loaded.definition.metadata.id,
+      image: options.image,
+    });
   }
-  if (diagnostics.length) throw new ValidationError(diagnostics);
-  return { namespace, workloads, resources: resourceObjects };
+  return { namespace, resources: resourceObjects, jobs, diagnostics };
 }
 

@@ -91,7 +91,8 @@ export function createOrchestratorDeployAction(options: OrchestratorAccess & { p
           else ctx.logger.info(line.message);
           lastLine = line.id;
         }
-        deployment = await client.getDeployment({ path: { app, env, id } }, asUser);
+        // Its status only: a big deployment's node list and diff are thousands of entries.
+        deployment = await client.getDeployment({ path: { app, env, id }, query: { nodes: 'false' } }, asUser);
         if (['succeeded', 'failed', 'cancelled'].includes(deployment.status)) break;
         if (Date.now() > deadline || ctx.signal?.aborted) {
           throw new Error(`Deployment ${id} is still ${deployment.status}; stopped waiting`);

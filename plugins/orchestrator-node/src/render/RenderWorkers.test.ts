@@ -1,0 +1,101 @@
+import { LoadedDefinition, ScoreDocument, ValidationError, parseScore } from '@baton/backstage-plugin-orchestrator-common';
+import { planApplication } from '../plan/planApplication';
+import { renderApplication } from './renderApplication';
+import { RenderWorkers } from './RenderWorkers';
+
+const SECRET = 'render-workers-secret';
+
+function def(id: string, type: string, spec: Partial<LoadedDefinition['definition']['spec']> = {}): LoadedDefinition {
+  return {
+    definition: { apiVersion: 'baton.dev/v1', kind: 'ResourceDefinition', metadata: { id }, spec: { type, driver: 'echo', criteria: [{}], ...spec } },
+  };
+}
+
+const definitions = [
+  def('pg', 'postgres', { driverInputs: { values: { host: 'pg-${context.env.id}', username: 'app' }, secrets: { password: SECRET } } }),
+  def('route', 'route', {
+    driver: 'template',
+    driverInputs: {
+      values: {
+        templates: {
+          outputs: 'host: web.example.com',
+          manifests: `route:
+  location: namespace
+  data:
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: HTTPRoute
+    metadata: { name: web }
+    spec: { hostnames: [web.example.com] }
+`,
+        },
+      },
+    },
+  }),
+];
+
+function workload(i: number, variable = 'postgres://${resources.db.username}:${resources.db.password}@${resources.db.host}'): ScoreDocument {
+  const text = `apiVersion: score.dev/v1b1
+metadata: { name: w${i} }
+service: { ports: { http: { port: 8080 } } }
+containers:
+  main:
+    image: registry.example.com/w${i}:1
+    variables:
+      URL: "${variable}"
+resources:
+  db: { type: postgres }
+  route: { type: route }
+`;
+  return { file: `w${i}.yaml`, workload: parseScore(text, `w${i}.yaml`), text };
+}
+
+async function plan(workloads: ScoreDocument[]) {
+  return planApplication({ app: 'shop', env: 'dev', envType: 'development', workloads, definitions });
+}
+
+describe('RenderWorkers', () => {
+  const fallbacks: Error[] = [];
+  const workers = new RenderWorkers({ size: 2, onFallback: error => fallbacks.push(error) });
+
+  afterAll(() => workers.close());
+
+  it('renders in worker threads exactly what rendering in this thread gives, secrets only in Secrets', async () => {
+    await workers.start();
+    const planned = await plan(Array.from({ length: 120 }, (_, i) => workload(i)));
+    const rendered = await workers.renderApplication(planned);
+    expect(fallbacks).toEqual([]);
+    expect(rendered).toEqual(renderApplication(planned));
+    expect(Object.keys(rendered.workloads)).toHaveLength(120);
+    expect(rendered.resources.map(o => o.kind)).toEqual(['HTTPRoute']);
+    expect(JSON.stringify(Object.values(rendered.workloads).flat().filter(o => o.kind !== 'Secret'))).not.toContain(SECRET);
+  });
+
+  it('reports every workload\'s problems, in order, as rendering in this thread does', async () => {
+    const planned = await plan([workload(0), workload(1, '${resources.db.nosuch}'), workload(2), workload(3, '${resources.route.missing}')]);
+    const inThread = (() => {
+      try {
+        renderApplication(planned);
+      } catch (error) {
+        return error as ValidationError;
+      }
+      throw new Error('rendering should have failed');
+    })();
+    const inWorkers = await workers.renderApplication(planned).then(
+      () => {
+        throw new Error('rendering should have failed');
+      },
+      error => error,
+    );
+    expect(fallbacks).toEqual([]);
+    expect(inWorkers).toBeInstanceOf(ValidationError);
+    expect(inWorkers.diagnostics).toEqual(inThread.diagnostics);
+    expect(inWorkers.diagnostics.map((d: { file?: string }) => d.file)).toEqual(['w1.yaml', 'w3.yaml']);
+  });
+
+  it('renders in this thread once closed', async () => {
+    const closed = new RenderWorkers({ size: 1 });
+    await closed.close();
+    const planned = await plan([workload(0)]);
+    expect(await closed.renderApplication(planned)).toEqual(renderApplication(planned));
+  });
+});

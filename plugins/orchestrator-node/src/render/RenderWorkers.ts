@@ -1,0 +1,160 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { TimeSlices, runStepsInSlices } from '../timeSlices';
+import type { ApplicationPlan } from '../plan/planApplication';
+import {
+  assembleRendered,
+  renderApplicationInSlices,
+  RenderApplicationOptions,
+  RenderedApplication,
+  renderJobSteps,
+  RenderWorkloadJob,
+  RenderWorkloadResult,
+} from './renderApplication';
+
+/** Workloads per message: small enough that posting or reading one is a short step of the event loop. */
+const BATCH = 50;
+
+interface RenderThread {
+  worker: Worker;
+  ready: Promise<void>;
+  pending: Map<number, { resolve(results: RenderWorkloadResult[]): void; reject(error: Error): void }>;
+}
+
+/**
+ * Renders workloads in worker threads, so that a big app's rendering (most
+ * of it Kubernetes schema validation) runs on another core while the
+ * server's event loop records, serves requests and writes. The resources'
+ * objects are rendered in this thread (they are few); every workload's
+ * input goes to a worker as plain data. A worker that cannot start or that
+ * dies makes rendering fall back to this thread, in time slices: the result
+ * is the same either way.
+ *
+ * @public
+ */
+export class RenderWorkers {
+  private threads: RenderThread[] = [];
+  private nextId = 0;
+  private nextThread = 0;
+  private readonly size: number;
+  private closed = false;
+
+  constructor(
+    private readonly options: {
+      /** Worker threads (default: one less than the cores, at least one, at most four); 0 renders in the calling thread. */
+      size?: number;
+      /** Told when rendering falls back to this thread, and why. */
+      onFallback?: (error: Error) => void;
+    } = {},
+  ) {
+    this.size = options.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+  }
+
+  /** Starts the workers and waits until they are loaded (a server calls this at start). */
+  async start(): Promise<void> {
+    if (this.size === 0) return;
+    await Promise.all(this.ensureThreads().map(t => t.ready));
+  }
+
+  /** Like {@link renderApplicationInSlices}, with the workloads rendered in the workers. */
+  async renderApplication(
+    planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>,
+    options: RenderApplicationOptions = {},
+  ): Promise<RenderedApplication> {
+    // A function cannot go to another thread: reading files beside the Score file stays here.
+    if (options.readFile || this.closed || this.size === 0) return renderApplicationInSlices(planned, options);
+    const prepared = await runStepsInSlices(renderJobSteps(planned, options));
+    let results: RenderWorkloadResult[];
+    try {
+      results = await this.renderJobs(prepared.jobs);
+    } catch (error) {
+      if (!(error instanceof RenderWorkerError)) throw error;
+      this.options.onFallback?.(error);
+      return renderApplicationInSlices(planned, options);
+    }
+    return assembleRendered(prepared, results);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const threads = this.threads;
+    this.threads = [];
+    await Promise.all(threads.map(t => t.worker.terminate()));
+  }
+
+  private async renderJobs(jobs: RenderWorkloadJob[]): Promise<RenderWorkloadResult[]> {
+    const threads = this.ensureThreads();
+    await Promise.all(threads.map(t => t.ready));
+    const slices = new TimeSlices();
+    const batches: Promise<RenderWorkloadResult[]>[] = [];
+    for (let i = 0; i < jobs.length; i += BATCH) {
+      await slices.pause();
+      const batch = this.post(threads[this.nextThread++ % threads.length], jobs.slice(i, i + BATCH));
+      // Awaited together below; a failure meanwhile must not count as unhandled.
+      batch.catch(() => undefined);
+      batches.push(batch);
+    }
+    return (await Promise.all(batches)).flat();
+  }
+
+  private post(thread: RenderThread, jobs: RenderWorkloadJob[]): Promise<RenderWorkloadResult[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, jobs });
+      thread.worker.ref();
+    });
+  }
+
+  private ensureThreads(): RenderThread[] {
+    while (this.threads.length < this.size) this.threads.push(this.spawn());
+    return this.threads;
+  }
+
+  private spawn(): RenderThread {
+    const worker = new Worker(require.resolve('@baton/backstage-plugin-orchestrator-node/renderWorker.js'));
+    // An idle worker does not keep the process alive.
+    worker.unref();
+    const pending: RenderThread['pending'] = new Map();
+    const thread: RenderThread = { worker, pending, ready: Promise.resolve() };
+    const stop = (error: Error) => {
+      this.threads = this.threads.filter(t => t !== thread);
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+    };
+    thread.ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: { ready?: true; id?: number; results?: RenderWorkloadResult[]; error?: string }) => {
+        if (message.ready) {
+          resolve();
+          return;
+        }
+        const p = pending.get(message.id!);
+        if (!p) return;
+        pending.delete(message.id!);
+        if (!pending.size) worker.unref();
+        if (message.error !== undefined) p.reject(new Error(message.error));
+        else p.resolve(message.results!);
+      });
+      worker.on('error', (error: Error) => {
+        const failure = new RenderWorkerError(`a render worker failed: ${error.message}`);
+        reject(failure);
+        stop(failure);
+      });
+      worker.on('exit', code => {
+        const failure = new RenderWorkerError(`a render worker stopped (exit code ${code})`);
+        reject(failure);
+        stop(failure);
+      });
+    });
+    thread.ready.catch(() => undefined);
+    return thread;
+  }
+}
+
+/** A worker could not start or stopped: rendering falls back to the calling thread. */
+class RenderWorkerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderWorkerError';
+  }
+}
