@@ -15,6 +15,14 @@ import {
 /** Workloads per message: small enough that posting or reading one is a short step of the event loop. */
 const BATCH = 50;
 
+/** A worker could not start or stopped: rendering falls back to the calling thread. */
+class RenderWorkerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderWorkerError';
+  }
+}
+
 interface RenderThread {
   worker: Worker;
   ready: Promise<void>;
@@ -148,13 +156,5 @@ export class RenderWorkers {
     });
     thread.ready.catch(() => undefined);
     return thread;
-  }
-}
-
-/** A worker could not start or stopped: rendering falls back to the calling thread. */
-class RenderWorkerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RenderWorkerError';
   }
 }

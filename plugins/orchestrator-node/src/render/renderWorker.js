@@ -17,6 +17,8 @@ const { parentPort } = require('node:worker_threads');
 // loaded through Backstage's transform, which a parent started with it has
 // already registered in this thread too (then this is a no-op).
 if (require.resolve('@baton/backstage-plugin-orchestrator-node/renderJobs').endsWith('.ts')) {
+  // Only from the sources, where the repository's development tooling is installed.
+  // eslint-disable-next-line @backstage/no-undeclared-imports
   require('@backstage/cli-node/config/nodeTransform.cjs');
 }
 const { loadKubernetesValidators, renderWorkloadJob } = require('@baton/backstage-plugin-orchestrator-node/renderJobs');
