@@ -40,6 +40,7 @@ describe('stringifyInSlices', () => {
     ['plain values', 'text'],
     ['an empty object', {}],
     ['deep values below the walked levels', { a: { b: { c: { d: [1, { e: undefined }] } } } }],
+    ['thousands of items, joined piece by piece', { nodes: Array.from({ length: 5000 }, (_, i) => ({ i, s: `x${i}`, u: undefined })) }],
   ])('gives the same text as JSON.stringify for %s', async (_, value) => {
     expect(await stringifyInSlices(value)).toBe(JSON.stringify(value));
     expect(await stringifyInSlices(value, 5)).toBe(JSON.stringify(value));

@@ -85,9 +85,17 @@ export async function runStepsInSlices<T>(steps: Generator<void, T>): Promise<T>
  * @public
  */
 export async function stringifyInSlices(value: unknown, depth = 2, slices = new TimeSlices()): Promise<string> {
-  const parts: string[] = [];
+  // Joined a thousand at a time as they come: one join of hundreds of thousands
+  // of parts at the end would itself hold the thread (a tenth of a second at 10,000 workloads).
+  const pieces: string[] = [];
+  let parts: string[] = [];
+  const flushParts = () => {
+    pieces.push(parts.join(''));
+    parts = [];
+  };
   const write = async (v: unknown, level: number): Promise<void> => {
     await slices.pause();
+    if (parts.length >= 1000) flushParts();
     const hasToJSON = v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function';
     if (level >= depth || v === null || typeof v !== 'object' || hasToJSON) {
       parts.push(JSON.stringify(v) ?? 'null');
@@ -115,5 +123,7 @@ export async function stringifyInSlices(value: unknown, depth = 2, slices = new 
     parts.push('}');
   };
   await write(value, 0);
-  return parts.join('');
+  flushParts();
+  await slices.pause();
+  return pieces.join('');
 }
