@@ -8,7 +8,7 @@
  *
  *   yarn bench:api [--json] [--seconds 10]
  */
-import { postgresBenchDatabase, printTable } from './benchOutput';
+import { dropPostgresBenchDatabases, postgresBenchDatabase, printTable } from './benchOutput';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,7 +121,13 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
 async function main() {
   const rows = await benchmark('sqlite');
   const postgres = postgresBenchDatabase();
-  if (postgres) rows.push(...(await benchmark('postgres', postgres)));
+  if (postgres) {
+    try {
+      rows.push(...(await benchmark('postgres', postgres)));
+    } finally {
+      await dropPostgresBenchDatabases(postgres);
+    }
+  }
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
     return;

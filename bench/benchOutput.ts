@@ -20,6 +20,23 @@ export function postgresBenchDatabase(): Record<string, unknown> | undefined {
   };
 }
 
+/**
+ * Drops the databases a benchmark's backend made on PostgreSQL (one per
+ * plugin, all named with the run's prefix), so that runs leave nothing behind.
+ */
+export async function dropPostgresBenchDatabases(database: Record<string, unknown>) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg');
+  const client = new Client({ ...(database.connection as object), database: 'postgres' });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select datname from pg_database where starts_with(datname, $1)', [database.prefix]);
+    for (const { datname } of rows) await client.query(`drop database "${datname.replace(/"/g, '""')}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Prints rows as a table with aligned columns. */
 export function printTable(header: string[], rows: unknown[][]) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)));

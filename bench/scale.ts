@@ -10,9 +10,9 @@
  * a redeployment with one workload changed against a one-workload
  * deployment (target ≤ 10×): a deployment costs its change.
  *
- *   yarn bench:scale [--json] [--workloads 100,1000,10000]
+ *   yarn bench:scale [--json] [--workloads 100,1000,10000] [--render-workers N]
  */
-import { postgresBenchDatabase, printTable } from './benchOutput';
+import { dropPostgresBenchDatabases, postgresBenchDatabase, printTable } from './benchOutput';
 import { parseScoreResult, ScoreDocument } from '@baton/backstage-plugin-orchestrator-common';
 import { createBuiltInDrivers, loadDefinitionFiles, planApplication, renderApplication } from '@baton/backstage-plugin-orchestrator-node';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +22,8 @@ import { BackendProcess, freePort, repoRoot } from '../packages/backend/src/__te
 
 const args = process.argv.slice(2);
 const sizes = (args.includes('--workloads') ? args[args.indexOf('--workloads') + 1] : '100,1000,10000').split(',').map(Number);
+/** `orchestrator.deployments.renderWorkers` of the backend (default: its own default). */
+const renderWorkers = args.includes('--render-workers') ? Number(args[args.indexOf('--render-workers') + 1]) : undefined;
 
 function workload(i: number, tag = '1.0.0') {
   return `apiVersion: score.dev/v1b1
@@ -79,7 +81,10 @@ interface IncrementalRow {
 
 async function benchmark(database: string, dbConfig?: Record<string, unknown>): Promise<{ rows: Row[]; incremental?: IncrementalRow }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-scale-'));
-  const backend = new BackendProcess(dataDir, await freePort(), { database: dbConfig });
+  const backend = new BackendProcess(dataDir, await freePort(), {
+    database: dbConfig,
+    ...(renderWorkers !== undefined ? { orchestrator: { deployments: { renderWorkers } } } : {}),
+  });
   await backend.start();
   const rows: Row[] = [];
   let incremental: IncrementalRow | undefined;
@@ -194,7 +199,13 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
 async function main() {
   const results = [await benchmark('sqlite')];
   const postgres = postgresBenchDatabase();
-  if (postgres) results.push(await benchmark('postgres', postgres));
+  if (postgres) {
+    try {
+      results.push(await benchmark('postgres', postgres));
+    } finally {
+      await dropPostgresBenchDatabases(postgres);
+    }
+  }
   const rows = results.flatMap(r => r.rows);
   const incremental = results.flatMap(r => (r.incremental ? [r.incremental] : []));
   if (args.includes('--json')) {

@@ -40,6 +40,9 @@ describe('stringifyInSlices', () => {
     ['plain values', 'text'],
     ['an empty object', {}],
     ['deep values below the walked levels', { a: { b: { c: { d: [1, { e: undefined }] } } } }],
+    ['a string of megabytes with escapes, and a surrogate pair across a piece boundary', {
+      'resources.yaml': `${'a'.repeat(65_535)}${'😀'.repeat(70_000)}\ud800 lone ${'kind: "x"\\n\ttab\u0001 ü '.repeat(9000)}`,
+    }],
     ['thousands of items, joined piece by piece', { nodes: Array.from({ length: 5000 }, (_, i) => ({ i, s: `x${i}`, u: undefined })) }],
   ])('gives the same text as JSON.stringify for %s', async (_, value) => {
     expect(await stringifyInSlices(value)).toBe(JSON.stringify(value));

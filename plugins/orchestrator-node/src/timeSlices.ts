@@ -77,6 +77,13 @@ export async function runStepsInSlices<T>(steps: Generator<void, T>): Promise<T>
   return step.value;
 }
 
+/** Strings longer than this are escaped in pieces of this size. */
+const BIG_STRING = 64 * 1024;
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
 /**
  * `JSON.stringify(value)` for big values, in time slices: the top levels
  * (`depth` of them) are walked here, a pause between items, and what lies
@@ -96,6 +103,21 @@ export async function stringifyInSlices(value: unknown, depth = 2, slices = new 
   const write = async (v: unknown, level: number): Promise<void> => {
     await slices.pause();
     if (parts.length >= 1000) flushParts();
+    if (typeof v === 'string' && v.length > BIG_STRING) {
+      // A file of megabytes (every resource manifest of a big app): escaped piece by piece.
+      parts.push('"');
+      for (let i = 0; i < v.length; ) {
+        let end = Math.min(v.length, i + BIG_STRING);
+        // Never between the halves of a surrogate pair: a lone half is escaped (\udxxx), a pair is not.
+        if (end < v.length && isHighSurrogate(v.charCodeAt(end - 1))) end--;
+        parts.push(JSON.stringify(v.slice(i, end)).slice(1, -1));
+        flushParts();
+        i = end;
+        await slices.pause();
+      }
+      parts.push('"');
+      return;
+    }
     const hasToJSON = v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function';
     if (level >= depth || v === null || typeof v !== 'object' || hasToJSON) {
       parts.push(JSON.stringify(v) ?? 'null');
