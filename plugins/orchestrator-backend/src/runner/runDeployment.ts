@@ -165,7 +165,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       await finish({ status: 'failed', error: failed.map(r => `${r.uid}: ${r.message}`).join('\n') });
       return;
     }
-    // Recording waits on the database while rendering computes: both at once.
+    // Recording (this thread and the database) and rendering (worker threads) at once.
     // The resources' state is kept even when rendering fails.
     const [, rendered] = await bothSettled(
       (async () => {
