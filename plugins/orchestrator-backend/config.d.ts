@@ -37,9 +37,9 @@ export interface Config {
       concurrency?: number;
       /**
        * Worker threads that render workloads (Kubernetes objects and their
-       * schema validation) beside the backend's event loop. Default: one less
-       * than the cores, at least 1, at most 4; 0 renders in the backend's own
-       * thread, in time slices.
+       * schema validation) beside the backend's event loop. Default: the
+       * cores less two (one for the event loop, one for the database), at
+       * most 4; 0 renders in the backend's own thread, in time slices.
        */
       renderWorkers?: number;
     };

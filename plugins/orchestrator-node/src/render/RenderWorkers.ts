@@ -49,13 +49,15 @@ export class RenderWorkers {
 
   constructor(
     private readonly options: {
-      /** Worker threads (default: one less than the cores, at least one, at most four); 0 renders in the calling thread. */
+      /** Worker threads (default: the cores less two, at most four); 0 renders in the calling thread. */
       size?: number;
       /** Told when rendering falls back to this thread, and why. */
       onFallback?: (error: Error) => void;
     } = {},
   ) {
-    this.size = options.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+    // One core stays with the event loop and one with the database: on two cores a worker
+    // only took CPU from them (measured with bench:scale), so there the default is none.
+    this.size = options.size ?? Math.max(0, Math.min(4, availableParallelism() - 2));
   }
 
   /** Starts the workers and waits until they are loaded (a server calls this at start). */
