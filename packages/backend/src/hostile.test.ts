@@ -309,8 +309,10 @@ describe('template driver', () => {
   }
 
   it('fails a template over its memory limit while the backend stays up', async () => {
+    // 32 MB built by doubling, then flattened copies kept until the heap is full: about half a
+    // second on a slow machine. Doubling to 256 MB took over the 1 s time limit on one.
     const outputs =
-      '{% set s = "x" %}{% for i in range(28) %}{% set s = s ~ s %}{% endfor %}{% set l = [] %}{% for i in range(8) %}{% set x = s ~ i %}{% if x < s %}{% endif %}{% set l = [l, x] %}{% endfor %}a: 1';
+      '{% set s = "x" %}{% for i in range(25) %}{% set s = s ~ s %}{% endfor %}{% set l = [] %}{% for i in range(8) %}{% set x = s ~ i %}{% if x < s %}{% endif %}{% set l = [l, x] %}{% endfor %}a: 1';
     expect((await call('PUT', '/resource-definitions/hostile-tpl-memory', { body: definition('hostile-tpl-memory', outputs) })).status).toBe(200);
     const pending = dryRunNode('hostile-tpl-memory');
     const latencies = await healthWhile(pending);
