@@ -92,6 +92,18 @@ describe('RenderWorkers', () => {
     expect(inWorkers.diagnostics.map((d: { file?: string }) => d.file)).toEqual(['w1.yaml', 'w3.yaml']);
   });
 
+  it('falls back to this thread, with the same result, when a worker does not load in time', async () => {
+    const reasons: Error[] = [];
+    const slow = new RenderWorkers({ size: 1, readyTimeoutMs: 1, onFallback: error => reasons.push(error) });
+    try {
+      const planned = await plan([workload(0), workload(1)]);
+      expect(await slow.renderApplication(planned)).toEqual(renderApplication(planned));
+      expect(reasons.map(r => r.message)).toEqual(['a render worker did not load within 1 ms']);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('renders in this thread once closed', async () => {
     const closed = new RenderWorkers({ size: 1 });
     await closed.close();

@@ -26,6 +26,8 @@ class RenderWorkerError extends Error {
 interface RenderThread {
   worker: Worker;
   ready: Promise<void>;
+  /** Why the worker is gone, once it is. */
+  stopped?: RenderWorkerError;
   pending: Map<number, { resolve(results: RenderWorkloadResult[]): void; reject(error: Error): void }>;
 }
 
@@ -51,6 +53,8 @@ export class RenderWorkers {
     private readonly options: {
       /** Worker threads (default: the cores less two, at most four); 0 renders in the calling thread. */
       size?: number;
+      /** How long a worker may take to load before it counts as failed (default 60 s). */
+      readyTimeoutMs?: number;
       /** Told when rendering falls back to this thread, and why. */
       onFallback?: (error: Error) => void;
     } = {},
@@ -110,6 +114,11 @@ export class RenderWorkers {
   private post(thread: RenderThread, jobs: RenderWorkloadJob[]): Promise<RenderWorkloadResult[]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      // A worker that died while the batches were being posted gets none.
+      if (thread.stopped) {
+        reject(thread.stopped);
+        return;
+      }
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, jobs });
       thread.worker.ref();
@@ -127,14 +136,24 @@ export class RenderWorkers {
     worker.unref();
     const pending: RenderThread['pending'] = new Map();
     const thread: RenderThread = { worker, pending, ready: Promise.resolve() };
-    const stop = (error: Error) => {
-      this.threads = this.threads.filter(t => t !== thread);
-      for (const p of pending.values()) p.reject(error);
-      pending.clear();
-    };
+    let failed: (error: RenderWorkerError) => void = () => undefined;
     thread.ready = new Promise<void>((resolve, reject) => {
+      const readyTimeoutMs = this.options.readyTimeoutMs ?? 60_000;
+      const timer = setTimeout(() => failed(new RenderWorkerError(`a render worker did not load within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+      timer.unref();
+      failed = error => {
+        if (thread.stopped) return;
+        thread.stopped = error;
+        clearTimeout(timer);
+        this.threads = this.threads.filter(t => t !== thread);
+        reject(error);
+        for (const p of pending.values()) p.reject(error);
+        pending.clear();
+        worker.terminate().catch(() => undefined);
+      };
       worker.on('message', (message: { ready?: true; id?: number; results?: RenderWorkloadResult[]; error?: string }) => {
         if (message.ready) {
+          clearTimeout(timer);
           resolve();
           return;
         }
@@ -145,16 +164,8 @@ export class RenderWorkers {
         if (message.error !== undefined) p.reject(new Error(message.error));
         else p.resolve(message.results!);
       });
-      worker.on('error', (error: Error) => {
-        const failure = new RenderWorkerError(`a render worker failed: ${error.message}`);
-        reject(failure);
-        stop(failure);
-      });
-      worker.on('exit', code => {
-        const failure = new RenderWorkerError(`a render worker stopped (exit code ${code})`);
-        reject(failure);
-        stop(failure);
-      });
+      worker.on('error', (error: Error) => failed(new RenderWorkerError(`a render worker failed: ${error.message}`)));
+      worker.on('exit', code => failed(new RenderWorkerError(`a render worker stopped (exit code ${code})`)));
     });
     thread.ready.catch(() => undefined);
     return thread;
