@@ -28,8 +28,8 @@ export interface ResourceEventItem {
 /**
  * Active resources of one environment were provisioned (or updated), failed,
  * became orphaned (no workload uses them any more) or were deprovisioned.
- * One event per deployment and kind of change, listing every resource it
- * concerns (a deployment of thousands of resources is a handful of events).
+ * Per deployment and kind of change, events of up to 500 resources each
+ * (a deployment of thousands of resources is a few dozen events).
  *
  * @public
  */

@@ -27,7 +27,7 @@ export class TimeSlices {
   private readonly clock: SliceClock;
 
   constructor(
-    private readonly sliceMs = 5,
+    private readonly sliceMs = Number(process.env.BATON_SLICE_MS ?? 5),
     options: { ownClock?: boolean } = {},
   ) {
     this.clock = options.ownClock ? { sliceStart: performance.now() } : threadClock;
@@ -92,12 +92,31 @@ function isHighSurrogate(code: number): boolean {
  * @public
  */
 export async function stringifyInSlices(value: unknown, depth = 2, slices = new TimeSlices()): Promise<string> {
+  const pieces: string[] = [];
+  await stringifyPieces(value, piece => pieces.push(piece), depth, slices);
+  await slices.pause();
+  return pieces.join('');
+}
+
+/**
+ * {@link stringifyInSlices} handing over its text in pieces (each up to a
+ * thousand parts, or 64 KiB of a long string) as they are made, for a
+ * consumer that streams them on: a text of tens of megabytes is then never
+ * joined or encoded in one step.
+ *
+ * @public
+ */
+export async function stringifyPieces(
+  value: unknown,
+  onPiece: (piece: string) => unknown,
+  depth = 2,
+  slices = new TimeSlices(),
+): Promise<void> {
   // Joined a thousand at a time as they come: one join of hundreds of thousands
   // of parts at the end would itself hold the thread (a tenth of a second at 10,000 workloads).
-  const pieces: string[] = [];
   let parts: string[] = [];
   const flushParts = () => {
-    pieces.push(parts.join(''));
+    if (parts.length) onPiece(parts.join(''));
     parts = [];
   };
   const write = async (v: unknown, level: number): Promise<void> => {
@@ -146,6 +165,4 @@ export async function stringifyInSlices(value: unknown, depth = 2, slices = new 
   };
   await write(value, 0);
   flushParts();
-  await slices.pause();
-  return pieces.join('');
 }

@@ -28,6 +28,8 @@ import {
 } from './resourceToEntity';
 
 const PROVIDER_NAME = 'baton-orchestrator';
+/** Resources read per request. */
+const RESOURCE_PAGE = 250;
 
 /**
  * Emits one catalog `Resource` entity per resource the orchestrator has
@@ -196,7 +198,9 @@ export class OrchestratorEntityProvider implements EntityProvider {
   private async forEachResourcePage(filter: { app?: string; env?: string }, onPage: (items: ActiveResourceSummary[]) => void) {
     let cursor: string | undefined;
     do {
-      const page = await this.#client.listResources({ query: { ...filter, limit: '1000', cursor } }, { token: await this.serviceToken() });
+      // Pages of a few hundred: each is read, sent and converted in one step on both sides,
+      // and the backend keeps serving while the catalog reads tens of thousands.
+      const page = await this.#client.listResources({ query: { ...filter, limit: String(RESOURCE_PAGE), cursor } }, { token: await this.serviceToken() });
       onPage(page.items);
       cursor = page.nextCursor;
     } while (cursor);

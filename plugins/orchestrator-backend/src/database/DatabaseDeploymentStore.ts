@@ -1,5 +1,6 @@
 import { DatabaseService, isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
+import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { Knex } from 'knex';
 import {
   ActiveResourceRecord,
@@ -47,6 +48,7 @@ function toResource(row: any): ActiveResourceRecord {
     status: row.status,
     outputs: JSON.parse(row.outputs),
     secretOutputs: orUndefined(row.secret_outputs),
+    secretOutputNames: row.secret_output_names ? JSON.parse(row.secret_output_names) : undefined,
     cookie: orUndefined(row.cookie),
     provisionedWith: orUndefined(row.provisioned_with),
     deploymentId: orUndefined(row.deployment_id),
@@ -54,6 +56,18 @@ function toResource(row: any): ActiveResourceRecord {
     updatedAt: toIso(row.updated_at),
   };
 }
+
+/** What listings across environments read: all but the drivers' state, the biggest columns. */
+const LISTED_RESOURCE_COLUMNS = [
+  'app_id', 'env_id', 'uid', 'res_id', 'type', 'class', 'guresid', 'definition_id', 'definition_revision',
+  'status', 'outputs', 'secret_outputs', 'secret_output_names', 'deployment_id', 'workloads', 'updated_at',
+];
+
+/** Resources read by one query when a whole environment's are listed. */
+const RESOURCE_PAGE = 2000;
+
+/** How many stored, not yet read sets are kept in memory. */
+const UNREAD_SETS_KEPT = 4;
 
 type DeploymentPage = { items: DeploymentRecord[]; nextCursor?: string };
 
@@ -74,18 +88,37 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return new DatabaseDeploymentStore(await migratedClient(options.database));
   }
 
+  /**
+   * Sets this process stored and nobody has read yet. The runner that claims
+   * the deployment, usually in this process a moment later, takes its set
+   * from here: a big set is megabytes to read and parse in one step.
+   */
+  readonly #unreadSets = new Map<string, unknown>();
+
   private constructor(private readonly db: Knex) {}
 
   async putSet(set: { id: string; appId: string; content: unknown }) {
     await this.db('deployment_sets')
-      .insert({ id: set.id, app_id: set.appId, content: JSON.stringify(set.content) })
+      .insert({ id: set.id, app_id: set.appId, content: await artifactToText(set.content) })
       .onConflict('id')
       .ignore();
+    this.#unreadSets.delete(set.id);
+    this.#unreadSets.set(set.id, set.content);
+    // Queued deployments of other environments wait their turn in the database, not here.
+    for (const id of this.#unreadSets.keys()) {
+      if (this.#unreadSets.size <= UNREAD_SETS_KEPT) break;
+      this.#unreadSets.delete(id);
+    }
   }
 
   async getSet(id: string) {
+    const unread = this.#unreadSets.get(id);
+    if (unread !== undefined) {
+      this.#unreadSets.delete(id);
+      return unread;
+    }
     const row = await this.db('deployment_sets').where({ id }).first();
-    return row ? JSON.parse(row.content) : undefined;
+    return row ? artifactFromText(row.content) : undefined;
   }
 
   async createDeployment(d: {
@@ -378,8 +411,21 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   }
 
   async listResources(appId: string, envId: string) {
-    const rows = await this.db('active_resources').where({ app_id: appId, env_id: envId }).orderBy('uid');
-    return rows.map(toResource);
+    // Read in pages and converted in time slices: a big app has tens of
+    // thousands of resources, and SQLite reads synchronously.
+    const resources: ActiveResourceRecord[] = [];
+    const slices = new TimeSlices();
+    for (let after: string | undefined; ; ) {
+      const query = this.db('active_resources').where({ app_id: appId, env_id: envId }).orderBy('uid').limit(RESOURCE_PAGE);
+      if (after !== undefined) query.where('uid', '>', after);
+      const rows = await query;
+      for (const row of rows) {
+        await slices.pause();
+        resources.push(toResource(row));
+      }
+      if (rows.length < RESOURCE_PAGE) return resources;
+      after = rows[rows.length - 1].uid;
+    }
   }
 
   async listAllResources(page: {
@@ -391,6 +437,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     env?: string;
   }) {
     const query = this.db('active_resources')
+      .select(LISTED_RESOURCE_COLUMNS)
       .orderBy([{ column: 'app_id' }, { column: 'env_id' }, { column: 'uid' }])
       .limit(page.limit + 1);
     if (page.app) query.where({ app_id: page.app });
@@ -439,6 +486,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         status: r.status,
         outputs: JSON.stringify(r.outputs),
         secret_outputs: r.secretOutputs ?? null,
+        secret_output_names: r.secretOutputNames ? JSON.stringify(r.secretOutputNames) : null,
         cookie: r.cookie ?? null,
         provisioned_with: r.provisionedWith ?? null,
         deployment_id: r.deploymentId ?? null,

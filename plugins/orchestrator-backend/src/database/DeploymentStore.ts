@@ -56,6 +56,8 @@ export type ActiveResourceRecord = {
   status: 'pending' | 'active' | 'failed' | 'deleting' | 'orphaned';
   outputs: Record<string, unknown>;
   secretOutputs?: string;
+  /** The secret outputs' names, sorted (names are not secret); absent on rows stored before they were kept. */
+  secretOutputNames?: string[];
   cookie?: string;
   /** Ciphertext of `{definition, params}` as provisioned (see {@link ProvisionedWith}). */
   provisionedWith?: string;
@@ -158,6 +160,8 @@ export interface DeploymentStore {
   /**
    * Across all apps and environments, ordered by (app, env, uid); with
    * `types`, only resources of those types; with `status`, only those in it.
+   * Without the drivers' state (`cookie`, `provisionedWith`), which only a
+   * deployment reads.
    */
   listAllResources(page: {
     limit: number;

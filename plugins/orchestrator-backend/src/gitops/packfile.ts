@@ -29,12 +29,12 @@ export async function writeBlobPack(gitdir: string, objects: PackObject[]): Prom
   header.writeUInt32BE(objects.length, 8);
   chunks.push(header);
   let offset = header.length;
-  const entries: { oid: Buffer; crc: number; offset: number }[] = [];
+  const entries: PackIndexEntry[] = [];
   const slices = new TimeSlices();
   for (const object of objects) {
     await slices.pause();
     const entry = Buffer.concat([entryHeader(BLOB_TYPE, object.body.length), zlib.deflateSync(object.body)]);
-    entries.push({ oid: Buffer.from(object.oid, 'hex'), crc: zlib.crc32(entry), offset });
+    entries.push({ oid: object.oid, crc: zlib.crc32(entry), offset });
     chunks.push(entry);
     offset += entry.length;
   }
@@ -62,15 +62,22 @@ function entryHeader(type: number, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
+interface PackIndexEntry {
+  /** Hex: ordered as strings, hex ids are in byte order. */
+  oid: string;
+  crc: number;
+  offset: number;
+}
+
 /** A version 2 pack index: fan-out table, sorted ids, CRCs, offsets, checksums. */
-function packIndex(entries: { oid: Buffer; crc: number; offset: number }[], packChecksum: Buffer): Buffer {
-  const sorted = [...entries].sort((a, b) => Buffer.compare(a.oid, b.oid));
+function packIndex(entries: PackIndexEntry[], packChecksum: Buffer): Buffer {
+  const sorted = [...entries].sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
   const n = sorted.length;
   const index = Buffer.alloc(8 + 256 * 4 + n * (20 + 4 + 4) + 20);
   index.writeUInt32BE(0xff744f63, 0);
   index.writeUInt32BE(2, 4);
   const fanout = new Array<number>(256).fill(0);
-  for (const e of sorted) fanout[e.oid[0]]++;
+  for (const e of sorted) fanout[parseInt(e.oid.slice(0, 2), 16)]++;
   let cumulative = 0;
   for (let i = 0; i < 256; i++) {
     cumulative += fanout[i];
@@ -80,7 +87,7 @@ function packIndex(entries: { oid: Buffer; crc: number; offset: number }[], pack
   const crcs = ids + n * 20;
   const offsets = crcs + n * 4;
   sorted.forEach((e, i) => {
-    e.oid.copy(index, ids + i * 20);
+    index.write(e.oid, ids + i * 20, 'hex');
     index.writeUInt32BE(e.crc >>> 0, crcs + i * 4);
     index.writeUInt32BE(e.offset, offsets + i * 4);
   });

@@ -71,6 +71,7 @@ describe.each(databases.eachSupportedId())('ResourceRecorder (%s)', id => {
       workloads: ['web'],
     });
     expect(db.secretOutputs).not.toContain(SECRET);
+    expect(db.secretOutputNames).toEqual(['password']);
     expect(secrets.decrypt(db.secretOutputs!)).toEqual({ password: SECRET });
     const provisionedWith = secrets.decrypt(db.provisionedWith!) as ProvisionedWith;
     expect(provisionedWith.definition.metadata.id).toBe('pg');

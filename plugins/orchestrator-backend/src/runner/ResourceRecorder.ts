@@ -63,6 +63,7 @@ export class ResourceRecorder {
           status: 'active',
           outputs: r.outputs,
           secretOutputs: Object.keys(r.secrets).length ? secrets.encrypt(r.secrets) : undefined,
+          secretOutputNames: Object.keys(r.secrets).length ? Object.keys(r.secrets).sort() : undefined,
           cookie: r.cookie !== undefined ? secrets.encrypt(r.cookie) : undefined,
           provisionedWith: secrets.encrypt({
             definition: node.match.loaded.definition,

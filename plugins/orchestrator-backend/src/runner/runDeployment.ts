@@ -8,6 +8,7 @@ import {
   planApplication,
   PreviousNodeState,
   RenderWorkers,
+  TimeSlices,
 } from '@baton/backstage-plugin-orchestrator-node';
 import { ActiveResourceRecord, DeploymentRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
@@ -104,6 +105,13 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
     progress.log('info', `Deploying ${documents.length} workload(s) to ${app}/${env} (${environment.type})`);
 
     const active = await deploymentStore.listResources(app, env);
+    // Three decryptions per resource: tens of thousands in a big app, so in time slices.
+    const previousStates = new Map<string, PreviousNodeState>();
+    const slices = new TimeSlices();
+    for (const r of active) {
+      await slices.pause();
+      previousStates.set(r.uid, previousState(r, secrets));
+    }
     let graphBuilt = false;
     // The graph and its pending nodes are written while the graph runs (in order with the progress batches).
     let graphWritten: Promise<void> = Promise.resolve();
@@ -118,7 +126,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
         definitions: definitions.index(),
         drivers: deps.drivers,
         provision: true,
-        previous: new Map(active.map(r => [r.uid, previousState(r, secrets)])),
+        previous: previousStates,
         signal: lease.signal,
         logger: {
           info: m => deps.logger.info(m),
@@ -174,7 +182,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
           progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
         }
       })(),
-      deps.renderWorkers.renderApplication(planned).then(r => { return r; }),
+      deps.renderWorkers.renderApplication(planned),
     );
     await lease.assertHeld();
     const delivery = await deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].deliver({

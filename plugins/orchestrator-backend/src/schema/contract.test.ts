@@ -1,4 +1,4 @@
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import { ResponseError } from '@backstage/errors';
 import { OrchestratorApiClient } from '@baton/backstage-plugin-orchestrator-common';
 import Ajv from 'ajv';
@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Knex } from 'knex';
 import yaml from 'yaml';
 import { orchestratorPlugin } from '../plugin';
 
@@ -21,11 +22,13 @@ function expectSchema(name: string, value: unknown) {
   expect(validate(value) ? [] : validate.errors).toEqual([]);
 }
 
+const sqlite = TestDatabases.create({ ids: ['SQLITE_3'] });
+
 describe('OrchestratorApiClient', () => {
   let stop: () => Promise<void>;
   afterEach(() => stop?.());
 
-  async function start() {
+  async function start(options: { knex?: Knex } = {}) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-client-'));
     fs.writeFileSync(
       path.join(root, 'definitions.yaml'),
@@ -44,6 +47,7 @@ spec:
     const backend = await startTestBackend({
       features: [
         orchestratorPlugin,
+        ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
         mockServices.rootConfig.factory({
           data: { orchestrator: { dataDir: path.join(root, 'data'), definitions: [path.join(root, 'definitions.yaml')] } },
         }),
@@ -189,6 +193,29 @@ spec:
       expect.arrayContaining([expect.objectContaining({ definition: 'pg-dev', matched: false })]),
     );
     expect(requests).toContainEqual(expect.stringMatching(/^PUT .*\/resource-definitions\/pg-shop\?force=true$/));
+  });
+
+  it('lists the secret output names of a resource stored before they were kept in the clear', async () => {
+    const knex = await sqlite.init('SQLITE_3');
+    const { client } = await start({ knex });
+    await client.putEnvironmentType({ path: { id: 'development' }, body: { name: 'Development' } });
+    await client.putApp({ path: { app: 'shop' }, body: { title: 'Shop' } });
+    await client.putEnvironment({ path: { app: 'shop', env: 'dev' }, body: { type: 'development' } });
+    const workload = 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers: { main: { image: web } }\nresources: { db: { type: postgres } }\n';
+    const queued = await client.createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: [workload] } });
+    if (!('id' in queued)) throw new Error('a deployment answers with its id');
+    for (let i = 0; i < 300; i++) {
+      if ((await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id }, query: { nodes: 'false' } })).status === 'succeeded') break;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    expect((await knex('active_resources').where({ type: 'postgres' }).first()).secret_output_names).toBe('["password"]');
+    await knex('active_resources').update({ secret_output_names: null });
+
+    const resources = await client.listEnvironmentResources({ path: { app: 'shop', env: 'dev' } });
+    expect(resources.find(r => r.type === 'postgres')?.secretOutputs).toEqual(['password']);
+    const page = await client.listResources({ query: { app: 'shop' } });
+    expect(page.items.find(r => r.type === 'postgres')?.secretOutputs).toEqual(['password']);
+    expect(JSON.stringify([resources, page])).not.toContain('s3cret-value');
   });
 
   it('throws ResponseError with the error body and its details', async () => {

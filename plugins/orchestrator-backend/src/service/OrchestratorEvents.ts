@@ -1,5 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DeploymentEvent, ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
+import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+
+/** The most resources one resource event lists. */
+export const RESOURCES_PER_EVENT = 500;
 
 /**
  * Publishes the orchestrator's deployment and resource events. A failed
@@ -17,22 +21,30 @@ export class OrchestratorEvents {
     return this.emit({ type, app, env, deploymentId, status } as DeploymentEvent);
   }
 
-  /** One event for all the resources a change concerns; none when there are none. */
-  resources(
+  /**
+   * Events for the resources a change concerns, {@link RESOURCES_PER_EVENT}
+   * in each, in time slices; none when there are none. One event of tens of
+   * thousands would hold the thread while subscribers and the event bus
+   * handle it.
+   */
+  async resources(
     type: ResourceEvent['type'],
     app: string,
     env: string,
     resources: { uid: string; resId: string; type: string }[],
     deploymentId?: string,
   ) {
-    if (!resources.length) return Promise.resolve();
-    return this.emit({
-      type,
-      app,
-      env,
-      resources: resources.map(r => ({ uid: r.uid, resId: r.resId, resourceType: r.type })),
-      ...(deploymentId ? { deploymentId } : {}),
-    });
+    const slices = new TimeSlices();
+    for (let i = 0; i < resources.length; i += RESOURCES_PER_EVENT) {
+      await slices.pause();
+      await this.emit({
+        type,
+        app,
+        env,
+        resources: resources.slice(i, i + RESOURCES_PER_EVENT).map(r => ({ uid: r.uid, resId: r.resId, resourceType: r.type })),
+        ...(deploymentId ? { deploymentId } : {}),
+      });
+    }
   }
 
   private async emit(event: DeploymentEvent | ResourceEvent) {

@@ -452,7 +452,7 @@ export async function createRouter(
     const { app, env } = req.params;
     const environment = await requireEnv(app, env);
     const resources = await deploymentStore.listResources(app, env);
-    res.json(resources.map(r => resourceView(r, options.secretKeysOf(r.secretOutputs), environment.type)));
+    res.json(resources.map(r => resourceView(r, r.secretOutputNames ?? options.secretKeysOf(r.secretOutputs), environment.type)));
   });
 
   router.delete('/apps/:app/envs/:env/resources/:uid', async (req, res) => {
@@ -488,7 +488,7 @@ export async function createRouter(
     }
     res.json({
       items: page.items.map(r =>
-        resourceView(r, options.secretKeysOf(r.secretOutputs), envTypes.get(`${r.appId}/${r.envId}`)),
+        resourceView(r, r.secretOutputNames ?? options.secretKeysOf(r.secretOutputs), envTypes.get(`${r.appId}/${r.envId}`)),
       ),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     });
