@@ -14,6 +14,11 @@ async function inChunks<T>(items: T[], size: number, statement: (chunk: T[]) => 
   }
 }
 
+/** An SQL identifier in double quotes. */
+function quoted(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 /** Rows of one table, each with the same columns. */
 type Row = Record<string, unknown>;
 
@@ -39,14 +44,26 @@ export async function insertRows(
   options: { conflict?: string[]; sqliteRows: number },
 ): Promise<void> {
   if (!rows.length) return;
+  const columns = Object.keys(rows[0]);
   if (!['pg', 'postgres', 'postgresql'].includes(String(db.client.config.client))) {
+    // The statement is written here, not by the query builder, which made
+    // several times the garbage of the rows themselves (a quarter of what a
+    // 10,000-workload deployment allocated).
+    const values = `(${columns.map(() => '?').join(', ')})`;
+    const update = options.conflict
+      ? ` on conflict (${options.conflict.map(quoted).join(', ')}) do update set ${columns
+          .filter(c => !options.conflict!.includes(c))
+          .map(c => `${quoted(c)} = excluded.${quoted(c)}`)
+          .join(', ')}`
+      : '';
+    const head = `insert into ${quoted(table)} (${columns.map(quoted).join(', ')}) values `;
     await inChunks(rows, options.sqliteRows, chunk => {
-      const insert = db(table).insert(chunk);
-      return options.conflict ? insert.onConflict(options.conflict).merge() : insert;
+      const bindings: unknown[] = [];
+      for (const row of chunk) for (const column of columns) bindings.push(row[column]);
+      return db.raw(`${head}${chunk.map(() => values).join(', ')}${update}`, bindings as Knex.RawBinding[]);
     });
     return;
   }
-  const columns = Object.keys(rows[0]);
   const names = columns.map(() => '??').join(', ');
   const update = options.conflict
     ? ` on conflict (${options.conflict.map(() => '??').join(', ')}) do update set ${columns

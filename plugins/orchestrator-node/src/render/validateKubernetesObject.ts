@@ -73,37 +73,46 @@ interface FieldsRead {
 }
 
 /**
- * Wraps a value so that the fields a schema validator reads are recorded.
+ * Wraps values so that the fields a schema validator reads are recorded.
  * The kubernetes-models validators read exactly the properties their schema
  * declares and enumerate only maps of free keys, so a key the validator
- * never read is a field the schema does not have.
+ * never read is a field the schema does not have. One proxy per object and
+ * one handler for all: a big deployment validates tens of thousands of
+ * objects, and a proxy made on every read was most of what it allocated.
  */
-function watched(value: unknown, reads: WeakMap<object, FieldsRead>): unknown {
-  if (!value || typeof value !== 'object') return value;
-  const target = value as object;
-  const readOf = () => {
+function watcher(reads: WeakMap<object, FieldsRead>): (value: unknown) => unknown {
+  const proxies = new WeakMap<object, object>();
+  // A map's record is made on its first read: one the validator never looked into is not judged.
+  const readOf = (target: object) => {
     let read = reads.get(target);
     if (!read) reads.set(target, (read = { keys: new Set(), anyKey: false }));
     return read;
   };
-  return new Proxy(target, {
+  const handler: ProxyHandler<object> = {
     get(t, key) {
-      readOf().keys.add(key);
-      return watched(Reflect.get(t, key), reads);
+      readOf(t).keys.add(key);
+      return watch(Reflect.get(t, key));
     },
     has(t, key) {
-      readOf().keys.add(key);
+      readOf(t).keys.add(key);
       return Reflect.has(t, key);
     },
     getOwnPropertyDescriptor(t, key) {
-      readOf().keys.add(key);
+      readOf(t).keys.add(key);
       return Reflect.getOwnPropertyDescriptor(t, key);
     },
     ownKeys(t) {
-      readOf().anyKey = true;
+      readOf(t).anyKey = true;
       return Reflect.ownKeys(t);
     },
-  });
+  };
+  const watch = (value: unknown): unknown => {
+    if (!value || typeof value !== 'object') return value;
+    let proxy = proxies.get(value);
+    if (!proxy) proxies.set(value, (proxy = new Proxy(value, handler)));
+    return proxy;
+  };
+  return watch;
 }
 
 /**
@@ -111,17 +120,30 @@ function watched(value: unknown, reads: WeakMap<object, FieldsRead>): unknown {
  * field validation rejects them. Maps the validator never looked into (free
  * form fields, or ones under a field of the wrong type) are not judged.
  */
-function unknownFields(value: unknown, reads: WeakMap<object, FieldsRead>, path: string[] = []): string[][] {
-  if (!value || typeof value !== 'object') return [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => unknownFields(item, reads, [...path, String(i)]));
+function unknownFields(value: unknown, reads: WeakMap<object, FieldsRead>, path: string[] = [], found: string[][] = []): string[][] {
+  if (!value || typeof value !== 'object') return found;
+  // One path, extended and shortened in place: copied only for a field reported.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      unknownFields(value[i], reads, path, found);
+      path.pop();
+    }
+    return found;
+  }
   const read = reads.get(value);
-  if (!read) return [];
-  // kubernetes-models leaves the schema extensions (x-kubernetes-preserve-unknown-fields…) out of its validators.
-  return Object.entries(value).flatMap(([key, item]) =>
-    read.anyKey || read.keys.has(key) || key.startsWith('x-kubernetes-')
-      ? unknownFields(item, reads, [...path, key])
-      : [[...path, key]],
-  );
+  if (!read) return found;
+  for (const key of Object.keys(value)) {
+    // kubernetes-models leaves the schema extensions (x-kubernetes-preserve-unknown-fields…) out of its validators.
+    if (read.anyKey || read.keys.has(key) || key.startsWith('x-kubernetes-')) {
+      path.push(key);
+      unknownFields((value as Record<string, unknown>)[key], reads, path, found);
+      path.pop();
+    } else {
+      found.push([...path, key]);
+    }
+  }
+  return found;
 }
 
 /**
@@ -153,7 +175,7 @@ export function validateKubernetesObject(object: unknown, source?: string): Diag
   const reads = new WeakMap<object, FieldsRead>();
   const problems: Diagnostic[] = [];
   try {
-    validate(watched(o, reads));
+    validate(watcher(reads)(o));
   } catch (error) {
     const errors = (error as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
     if (!errors) return [problem('', (error as Error).message)];
