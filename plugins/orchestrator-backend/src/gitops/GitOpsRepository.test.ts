@@ -128,6 +128,21 @@ describe('GitOpsRepository', () => {
     ]);
   });
 
+  it('writes trees in Git\'s order, folders as if their names ended in a slash, non-ASCII names by their bytes', async () => {
+    const repo = await GitOpsRepository.open({ dir });
+    const names = ['a.yaml', 'a-b.yaml', 'a/x.yaml', 'a0.yaml', 'B.yaml', 'z.yaml', 'ü.yaml', 'ä/x.yaml', '\uff5e.yaml', '\u{1f600}.yaml'];
+    const ascii = Object.fromEntries(names.slice(0, 6).map(n => [n, `${n}\n`]));
+    const all = Object.fromEntries(names.map(n => [n, `${n}\n`]));
+    await repo.commitAppState({ app: 'ascii', env: 'dev', files: ascii, message: 'ascii names' });
+    await repo.commitAppState({ app: 'unicode', env: 'dev', files: all, message: 'unicode names' });
+    // fsck --strict rejects a tree whose entries are out of order.
+    execFileSync('git', ['--git-dir', dir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
+    expect(await repo.readAppState('unicode', 'dev')).toEqual(all);
+    expect(execFileSync('git', ['--git-dir', dir, 'ls-tree', '--name-only', '-z', 'main:dev/ascii']).toString().split('\0').filter(Boolean)).toEqual([
+      'B.yaml', 'a-b.yaml', 'a.yaml', 'a', 'a0.yaml', 'z.yaml',
+    ]);
+  });
+
   it('stores a deployment of many files as one pack that Git and a restarted backend read back', async () => {
     const repo = await GitOpsRepository.open({ dir });
     const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`svc-${i}.yaml`, `kind: Deployment\nname: svc-${i}\n`]));

@@ -7,8 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
-import { PackObject, writeBlobPack } from './packfile';
+import { compareCodeUnits, PackObject, writeBlobPack } from './packfile';
 import { writeFileWhole } from './writeFileWhole';
+
+/** Names whose UTF-16 order is their byte order, the order Git keeps. */
+const PRINTABLE_ASCII = /^[ -~]*$/;
 
 /** A remote the repository is pushed to, with credentials from the integrations config. @internal */
 export interface GitOpsRemote {
@@ -331,7 +334,7 @@ export class GitOpsRepository {
     // Git orders entries bytewise, a folder as if its name ended in a slash.
     // For ASCII names (nearly all) string order is byte order, and much cheaper.
     const keyed = tree.map(e => ({ e, key: e.type === 'tree' ? `${e.path}/` : e.path }));
-    if (keyed.every(k => ASCII.test(k.key))) keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (keyed.every(k => PRINTABLE_ASCII.test(k.key))) keyed.sort((a, b) => compareCodeUnits(a.key, b.key));
     else keyed.sort((a, b) => Buffer.compare(Buffer.from(a.key, 'utf8'), Buffer.from(b.key, 'utf8')));
     // Each entry is "<mode> <name>\0" and the 20 bytes of its id, written into one buffer.
     const heads = keyed.map(({ e }) => `${e.mode.replace(/^0/, '')} ${e.path}\0`);
@@ -458,8 +461,6 @@ async function migrateToBare(dir: string) {
   }
   await fs.promises.mkdir(dir, { recursive: true });
 }
-
-const ASCII = /^[\x00-\x7f]*$/;
 
 function auth(remote: GitOpsRemote) {
   return remote.username || remote.password

@@ -62,6 +62,12 @@ function entryHeader(type: number, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
+/** Orders strings by UTF-16 code units (for hex or ASCII text, byte order). @internal */
+export function compareCodeUnits(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
 interface PackIndexEntry {
   /** Hex: ordered as strings, hex ids are in byte order. */
   oid: string;
@@ -71,7 +77,7 @@ interface PackIndexEntry {
 
 /** A version 2 pack index: fan-out table, sorted ids, CRCs, offsets, checksums. */
 function packIndex(entries: PackIndexEntry[], packChecksum: Buffer): Buffer {
-  const sorted = [...entries].sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
+  const sorted = [...entries].sort((a, b) => compareCodeUnits(a.oid, b.oid));
   const n = sorted.length;
   const index = Buffer.alloc(8 + 256 * 4 + n * (20 + 4 + 4) + 20);
   index.writeUInt32BE(0xff744f63, 0);

@@ -88,6 +88,8 @@ function watcher(reads: WeakMap<object, FieldsRead>): (value: unknown) => unknow
     if (!read) reads.set(target, (read = { keys: new Set(), anyKey: false }));
     return read;
   };
+  // Declared before the handler that uses it, assigned after.
+  let watch: (value: unknown) => unknown = value => value;
   const handler: ProxyHandler<object> = {
     get(t, key) {
       readOf(t).keys.add(key);
@@ -106,7 +108,7 @@ function watcher(reads: WeakMap<object, FieldsRead>): (value: unknown) => unknow
       return Reflect.ownKeys(t);
     },
   };
-  const watch = (value: unknown): unknown => {
+  watch = value => {
     if (!value || typeof value !== 'object') return value;
     let proxy = proxies.get(value);
     if (!proxy) proxies.set(value, (proxy = new Proxy(value, handler)));
