@@ -1,4 +1,4 @@
-import { stringifyInSlices, TimeSlices } from './timeSlices';
+import { parseInSlices, stringifyInSlices, TimeSlices } from './timeSlices';
 
 describe('TimeSlices', () => {
   it('lets concurrent callers wait for one turn together, so a turn runs one slice, not one per caller', async () => {
@@ -47,5 +47,50 @@ describe('stringifyInSlices', () => {
   ])('gives the same text as JSON.stringify for %s', async (_, value) => {
     expect(await stringifyInSlices(value)).toBe(JSON.stringify(value));
     expect(await stringifyInSlices(value, 5)).toBe(JSON.stringify(value));
+  });
+});
+
+describe('parseInSlices', () => {
+  const texts: [string, string][] = [
+    ['a graph-like object', JSON.stringify({ hash: 'h', nodes: [{ uid: 'a', dependsOn: ['b'], params: { n: 1.5e3 } }, { uid: 'b', dependsOn: [] }] })],
+    ['strings holding brackets, quotes, escaped backslashes and unicode', JSON.stringify({ s: ['}{][', '"quoted" \\', 'ends with a backslash \\', '\\"', 'ü ✓ 😀 \ud800'], '}': { ']': '[' } })],
+    ['numbers, booleans and null at every level', JSON.stringify([0, -1.25e-7, true, false, null, [1, [2, [3]]], { a: null, b: [false] }])],
+    ['empty containers and space between tokens', ' { "a" : [ ] , "b" : { } , "c" : [ 1 , { } ] }\n'],
+    ['plain values', '"text"'],
+    ['a number alone', '42'],
+    ['a key named __proto__', '{"__proto__":{"polluted":true},"nodes":[{"__proto__":1}]}'],
+    ['thousands of items', JSON.stringify({ nodes: Array.from({ length: 5000 }, (_, i) => ({ uid: `n${i}`, s: '},{"x":"' })) })],
+  ];
+
+  it.each(texts)('reads %s as JSON.parse does, at every depth', async (_, text) => {
+    for (const depth of [0, 1, 2, 3, 6]) {
+      const parsed = await parseInSlices(text, depth);
+      expect(parsed).toEqual(JSON.parse(text));
+      expect(JSON.stringify(parsed)).toBe(JSON.stringify(JSON.parse(text)));
+    }
+  });
+
+  it('keeps __proto__ an own key, as JSON.parse does', async () => {
+    const parsed = (await parseInSlices('{"__proto__":{"polluted":true}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.keys(parsed)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each(['{"a":1', '[1,2', '{"a" 1}', '{"a":1}x', '[1 2]', '{"a":"unterminated}', '{a:1}', ''])('rejects %p with a SyntaxError', async text => {
+    await expect(parseInSlices(text)).rejects.toThrow(SyntaxError);
+  });
+
+  it('lets timers run while it reads a big text', async () => {
+    const text = JSON.stringify({ nodes: Array.from({ length: 100_000 }, (_, i) => ({ uid: `postgres.default#modules.w${i}.externals.db`, dependsOn: [`w${i}`] })) });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      const parsed = (await parseInSlices(text)) as { nodes: unknown[] };
+      expect(parsed.nodes).toHaveLength(100_000);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(0);
   });
 });

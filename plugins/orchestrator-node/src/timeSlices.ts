@@ -166,3 +166,110 @@ export async function stringifyPieces(
   await write(value, 0);
   flushParts();
 }
+
+/** The characters that open, close or quote inside a JSON container. */
+const CONTAINER_TOKEN = /["{}[\]]/g;
+/** What ends a number, `true`, `false` or `null`. */
+const PRIMITIVE_END = /[\s,\]}]/g;
+
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/**
+ * `JSON.parse(text)` for big texts, in time slices: the top levels (`depth`
+ * of them, as {@link stringifyInSlices} writes them) are read here, a pause
+ * between items, and each value below is parsed at once. A graph of tens of
+ * thousands of nodes, parsed whole, held the thread for a tenth of a second.
+ * Invalid JSON throws a SyntaxError, as `JSON.parse` does.
+ *
+ * @public
+ */
+export async function parseInSlices(text: string, depth = 2, slices = new TimeSlices()): Promise<unknown> {
+  let i = 0;
+  const fail = (what: string): never => {
+    throw new SyntaxError(`${what} in JSON at position ${i}`);
+  };
+  const skipSpace = () => {
+    while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
+  };
+  /** The index after the string that starts at `from`. */
+  const stringEnd = (from: number): number => {
+    for (let quote = text.indexOf('"', from + 1); quote >= 0; quote = text.indexOf('"', quote + 1)) {
+      let backslashes = 0;
+      while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+      if (backslashes % 2 === 0) return quote + 1;
+    }
+    return fail('Unterminated string');
+  };
+  /** The index after the value that starts at `from`. */
+  const valueEnd = (from: number): number => {
+    const first = text[from];
+    if (first === '"') return stringEnd(from);
+    if (first !== '{' && first !== '[') {
+      PRIMITIVE_END.lastIndex = from;
+      return PRIMITIVE_END.exec(text)?.index ?? text.length;
+    }
+    let open = 0;
+    CONTAINER_TOKEN.lastIndex = from;
+    for (let token = CONTAINER_TOKEN.exec(text); token; token = CONTAINER_TOKEN.exec(text)) {
+      const t = token[0];
+      if (t === '"') CONTAINER_TOKEN.lastIndex = stringEnd(token.index);
+      else if (t === '{' || t === '[') open++;
+      else if (--open === 0) return token.index + 1;
+    }
+    return fail('Unexpected end');
+  };
+  const parse = async (level: number): Promise<unknown> => {
+    await slices.pause();
+    skipSpace();
+    const first = text[i];
+    if (level >= depth || (first !== '{' && first !== '[')) {
+      const end = valueEnd(i);
+      const value = JSON.parse(text.slice(i, end));
+      i = end;
+      return value;
+    }
+    i++;
+    skipSpace();
+    if (first === '[') {
+      const items: unknown[] = [];
+      if (text[i] === ']') {
+        i++;
+        return items;
+      }
+      for (;;) {
+        items.push(await parse(level + 1));
+        skipSpace();
+        const next = text[i++];
+        if (next === ']') return items;
+        if (next !== ',') fail(`Unexpected token ${next}`);
+      }
+    }
+    const object: Record<string, unknown> = {};
+    if (text[i] === '}') {
+      i++;
+      return object;
+    }
+    for (;;) {
+      skipSpace();
+      if (text[i] !== '"') fail(`Unexpected token ${text[i]}`);
+      const keyEnd = stringEnd(i);
+      const key = JSON.parse(text.slice(i, keyEnd)) as string;
+      i = keyEnd;
+      skipSpace();
+      if (text[i++] !== ':') fail('Expected a colon');
+      const value = await parse(level + 1);
+      // As JSON.parse does: a key named __proto__ is an own property, not the prototype.
+      Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+      skipSpace();
+      const next = text[i++];
+      if (next === '}') return object;
+      if (next !== ',') fail(`Unexpected token ${next}`);
+    }
+  };
+  const value = await parse(0);
+  skipSpace();
+  if (i < text.length) fail('Unexpected data after the value');
+  return value;
+}

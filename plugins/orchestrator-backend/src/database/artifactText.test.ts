@@ -17,6 +17,20 @@ describe('artifact texts', () => {
     expect(await artifactFromText(text)).toEqual(delivered);
   });
 
+  it('reads a big graph back node by node as it was', async () => {
+    const graph = {
+      hash: 'abc',
+      nodes: Array.from({ length: 3000 }, (_, i) => ({
+        uid: `postgres.default#modules.w${i}.externals.db`,
+        dependsOn: i ? [`workload.default#modules.w${i - 1}`] : [],
+        params: { note: `"quoted" }{ ${i}`, size: i % 3 ? null : 1.5 },
+      })),
+    };
+    const text = await artifactToText(graph);
+    expect(text.startsWith('gzip:')).toBe(true);
+    expect(await artifactFromText(text)).toEqual(graph);
+  });
+
   it('reads what was stored before artifacts were compressed, and nothing as undefined', async () => {
     expect(await artifactFromText('{"hash":"abc","nodes":[]}')).toEqual({ hash: 'abc', nodes: [] });
     expect(await artifactFromText(null)).toBeUndefined();

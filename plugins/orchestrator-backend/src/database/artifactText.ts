@@ -1,4 +1,4 @@
-import { stringifyPieces } from '@baton/backstage-plugin-orchestrator-node';
+import { parseInSlices, stringifyPieces } from '@baton/backstage-plugin-orchestrator-node';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { createGzip, gunzip, Gzip } from 'node:zlib';
@@ -54,10 +54,16 @@ export async function artifactToText(value: unknown): Promise<string> {
   return GZIP_PREFIX + Buffer.concat(compressed).toString('base64');
 }
 
-/** Reads what {@link artifactToText} wrote (and plain JSON written before it compressed). @internal */
+/**
+ * Reads what {@link artifactToText} wrote (and plain JSON written before it
+ * compressed); a big one is parsed in time slices (the previous graph of a
+ * big app, read by its next deployment, is tens of MB).
+ *
+ * @internal
+ */
 export async function artifactFromText(text: string | null | undefined): Promise<unknown> {
   if (text === null || text === undefined) return undefined;
   if (!text.startsWith(GZIP_PREFIX)) return JSON.parse(text);
   const json = await gunzipAsync(Buffer.from(text.slice(GZIP_PREFIX.length), 'base64'), { chunkSize: COMPRESSOR_CHUNK });
-  return JSON.parse(json.toString('utf8'));
+  return parseInSlices(json.toString('utf8'));
 }

@@ -59,7 +59,8 @@ export async function insertRows(
     const head = `insert into ${quoted(table)} (${columns.map(quoted).join(', ')}) values `;
     await inChunks(rows, options.sqliteRows, chunk => {
       const bindings: unknown[] = [];
-      for (const row of chunk) for (const column of columns) bindings.push(row[column]);
+      // An absent value is null, as in the JSON that PostgreSQL reads.
+      for (const row of chunk) for (const column of columns) bindings.push(row[column] ?? null);
       return db.raw(`${head}${chunk.map(() => values).join(', ')}${update}`, bindings as Knex.RawBinding[]);
     });
     return;
