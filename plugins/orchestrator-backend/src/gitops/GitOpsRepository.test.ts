@@ -143,6 +143,24 @@ describe('GitOpsRepository', () => {
     ]);
   });
 
+  it('commits a small change within a few turns of the event loop, however long the turns are', async () => {
+    const repo = await GitOpsRepository.open({ dir });
+    await repo.commitAppState({ app: 'shop', env: 'dev', files: { 'web.yaml': 'kind: Deployment\n' }, message: 'first' });
+    // While a big deployment runs, every turn of the event loop carries a slice of its work.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      if (!counting) return;
+      turns++;
+      setImmediate(count);
+    };
+    setImmediate(count);
+    await repo.commitAppState({ app: 'shop', env: 'prod', files: { 'web.yaml': 'kind: Deployment\n' }, message: 'second' });
+    counting = false;
+    expect(turns).toBeLessThan(20); // hundreds when each file-system call waited for its turn
+    expect(execFileSync('git', ['--git-dir', dir, 'show', 'main:prod/shop/web.yaml']).toString()).toBe('kind: Deployment\n');
+  });
+
   it('stores a deployment of many files as one pack that Git and a restarted backend read back', async () => {
     const repo = await GitOpsRepository.open({ dir });
     const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`svc-${i}.yaml`, `kind: Deployment\nname: svc-${i}\n`]));

@@ -16,3 +16,10 @@ export async function writeFileWhole(file: string, data: string | Uint8Array, op
   await fs.promises.writeFile(temporary, data, options);
   await fs.promises.rename(temporary, file);
 }
+
+/** {@link writeFileWhole}, finished before it returns: for the small files a commit writes. @internal */
+export function writeFileWholeSync(file: string, data: string | Uint8Array, options?: fs.WriteFileOptions) {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
+  fs.writeFileSync(temporary, data, options);
+  fs.renameSync(temporary, file);
+}
