@@ -5,8 +5,12 @@ import { createBackend } from '@backstage/backend-defaults';
 import orchestratorPlugin from '@baton/backstage-plugin-orchestrator-backend';
 import catalogModuleOrchestrator from '@baton/backstage-plugin-catalog-backend-module-orchestrator';
 import scaffolderModuleOrchestrator from '@baton/backstage-plugin-scaffolder-backend-module-orchestrator';
+import { sqliteDatabaseServiceFactory } from './sqliteDatabaseService';
 
 const backend = createBackend();
+
+// Every plugin's SQLite database in write-ahead-log mode (the embedded default).
+backend.add(sqliteDatabaseServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));

@@ -1,4 +1,5 @@
 export { orchestratorPlugin as default } from './plugin';
+export { tuneSqlite } from './database/tuneSqlite';
 export {
   orchestratorDriversExtensionPoint,
   type OrchestratorDriversExtensionPoint,

@@ -34,17 +34,22 @@ export class OrchestratorEvents {
     resources: { uid: string; resId: string; type: string }[],
     deploymentId?: string,
   ) {
+    // Published side by side: each goes through the event bus, a request of its own.
     const slices = new TimeSlices();
+    const published: Promise<void>[] = [];
     for (let i = 0; i < resources.length; i += RESOURCES_PER_EVENT) {
       await slices.pause();
-      await this.emit({
-        type,
-        app,
-        env,
-        resources: resources.slice(i, i + RESOURCES_PER_EVENT).map(r => ({ uid: r.uid, resId: r.resId, resourceType: r.type })),
-        ...(deploymentId ? { deploymentId } : {}),
-      });
+      published.push(
+        this.emit({
+          type,
+          app,
+          env,
+          resources: resources.slice(i, i + RESOURCES_PER_EVENT).map(r => ({ uid: r.uid, resId: r.resId, resourceType: r.type })),
+          ...(deploymentId ? { deploymentId } : {}),
+        }),
+      );
     }
+    await Promise.all(published);
   }
 
   private async emit(event: DeploymentEvent | ResourceEvent) {
