@@ -308,7 +308,7 @@ describe('template driver', () => {
     return latencies;
   }
 
-  it('fails a template over its memory limit while the backend stays up', async () => {
+  it('stops a template that fills its memory while the backend stays up', async () => {
     // 32 MB built by doubling, then flattened copies kept until the heap is full: about half a
     // second on a slow machine. Doubling to 256 MB took over the 1 s time limit on one.
     const outputs =
@@ -317,9 +317,12 @@ describe('template driver', () => {
     const pending = dryRunNode('hostile-tpl-memory');
     const latencies = await healthWhile(pending);
     const { node } = await pending;
+    // The heap fills in about half a second; on a machine busy with other work the 1 s time
+    // limit can come first, and either limit stops it. That the memory limit itself holds is
+    // checked in the template driver's own tests, with a time limit far away.
     expect(node).toMatchObject({
       status: 'failed',
-      message: expect.stringContaining("template driver: template 'outputs' exceeded the memory limit of 128 MB"),
+      message: expect.stringMatching(/^template driver: template 'outputs' exceeded the (memory limit of 128 MB|time limit of 1000 ms)/),
     });
     expect(latencies.length).toBeGreaterThan(0);
     expect(backend.child?.exitCode).toBeNull();
