@@ -35,6 +35,9 @@ export async function runDeploy(opts: DeployOptions, io: CliIo): Promise<number>
 
     let lastLine: number | undefined;
     for (;;) {
+      // Polled without the node list and the diff; read whole once it has ended.
+      const status = await client.getDeployment({ path: { ...path, id }, query: { nodes: 'false' } }, { token });
+      // The log after the status: once the status is final the log is whole.
       const log = await client.getDeploymentLog(
         { path: { ...path, id }, query: { after: lastLine !== undefined ? String(lastLine) : undefined } },
         { token },
@@ -43,8 +46,6 @@ export async function runDeploy(opts: DeployOptions, io: CliIo): Promise<number>
         io.stdout(`  ${line.message}\n`);
         lastLine = line.id;
       }
-      // Polled without the node list and the diff; read whole once it has ended.
-      const status = await client.getDeployment({ path: { ...path, id }, query: { nodes: 'false' } }, { token });
       if (FINAL.has(status.status)) {
         const current = await client.getDeployment({ path: { ...path, id } }, { token });
         for (const node of current.nodes ?? []) {

@@ -81,6 +81,10 @@ export function createOrchestratorDeployAction(options: OrchestratorAccess & { p
       let lastLine: number | undefined;
       let deployment: Deployment;
       for (;;) {
+        // Its status only: a big deployment's node list and diff are thousands of entries.
+        deployment = await client.getDeployment({ path: { app, env, id }, query: { nodes: 'false' } }, asUser);
+        // The log after the status: once the status is final the log is whole, so its last
+        // lines are read even when the deployment ends between two polls.
         const { lines } = await client.getDeploymentLog(
           { path: { app, env, id }, query: { after: lastLine !== undefined ? String(lastLine) : undefined } },
           asUser,
@@ -91,8 +95,6 @@ export function createOrchestratorDeployAction(options: OrchestratorAccess & { p
           else ctx.logger.info(line.message);
           lastLine = line.id;
         }
-        // Its status only: a big deployment's node list and diff are thousands of entries.
-        deployment = await client.getDeployment({ path: { app, env, id }, query: { nodes: 'false' } }, asUser);
         if (['succeeded', 'failed', 'cancelled'].includes(deployment.status)) break;
         if (Date.now() > deadline || ctx.signal?.aborted) {
           throw new Error(`Deployment ${id} is still ${deployment.status}; stopped waiting`);

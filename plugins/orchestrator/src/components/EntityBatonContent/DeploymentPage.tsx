@@ -37,7 +37,10 @@ function useLiveDeployment(app: string, env: string, id: string) {
     setLines([]);
     const read = async () => {
       try {
-        const [d, more] = await Promise.all([api.getDeployment(app, env, id), api.getDeploymentLog(app, env, id, lastLine)]);
+        // The log after the status: once the status is final the log is whole, so the last
+        // lines show even when the deployment ends between two reads.
+        const d = await api.getDeployment(app, env, id);
+        const more = await api.getDeploymentLog(app, env, id, lastLine);
         if (stopped) return;
         if (more.length) {
           lastLine = more[more.length - 1].id;
