@@ -1,6 +1,7 @@
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import orchestratorPlugin from '@baton/backstage-plugin-orchestrator-backend';
 import fs from 'node:fs';
+import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,5 +87,40 @@ describe('baton deploy', () => {
     const missing = await deploy('--env', 'nowhere', '--score', invalid);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: HTTP 404: .*nowhere/);
+  });
+});
+
+// A deployment that ends between two reads of a poll: an orchestrator whose deployment
+// finishes the moment its status is first asked for, its log written by then.
+describe('baton deploy, a deployment ending between two reads', () => {
+  it('prints the log lines written as it ended', async () => {
+    let finished = false;
+    const server = http.createServer((req, res) => {
+      const reply = (body: unknown, status = 200) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const deployment = (status: string) => ({
+        id: 'd-1', app: 'shop', env: 'dev', setId: 's', status, createdBy: 'user:default/guest', createdAt: new Date(0).toISOString(), nodes: [],
+      });
+      if (req.method === 'POST') return reply(deployment('queued'), 202);
+      if (req.url!.includes('/log')) {
+        return reply({ lines: finished ? [{ id: 1, level: 'info', message: 'Committed abc to the GitOps repository', createdAt: new Date(0).toISOString() }] : [] });
+      }
+      finished = true;
+      return reply(deployment('succeeded'));
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const score = path.join(os.tmpdir(), `baton-cli-race-${process.pid}.yaml`);
+    fs.writeFileSync(score, 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\n');
+    let stdout = '';
+    try {
+      const code = await main(
+        ['node', 'baton', 'deploy', '--url', `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, '--app', 'shop', '--env', 'dev', '--token', 't', '--score', score],
+        { stdout: t => (stdout += t), stderr: () => undefined },
+      );
+      expect(code).toBe(0);
+      expect(stdout).toContain('  Committed abc to the GitOps repository\n');
+    } finally {
+      server.close();
+      fs.rmSync(score, { force: true });
+    }
   });
 });

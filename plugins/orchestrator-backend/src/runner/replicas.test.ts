@@ -73,7 +73,7 @@ resources:
     for (let i = 0; i < 600; i++) {
       rows = await knex('deployments as d')
         .join('deployment_queue as q', 'q.deployment_id', 'd.id')
-        .select('d.id', 'd.status', 'd.started_at', 'd.finished_at', 'd.set_id', 'q.seq')
+        .select('d.id', 'd.status', 'd.error', 'd.started_at', 'd.finished_at', 'd.set_id', 'q.seq')
         .orderBy('q.seq');
       if (rows.every(r => r.status === 'succeeded' || r.status === 'failed')) break;
       await new Promise(r => setTimeout(r, 100));
