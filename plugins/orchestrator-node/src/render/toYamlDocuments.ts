@@ -1,16 +1,205 @@
-import { dump } from 'js-yaml';
+import { DEFAULT_SCHEMA, dump, DumpOptions } from 'js-yaml';
 import { KubernetesObject } from './validateKubernetesObject';
+
+/** How every document is written: block style, no anchors, no line folding, keys as given. */
+const DUMP_OPTIONS: DumpOptions = { noRefs: true, lineWidth: -1, sortKeys: false };
+
+/** The schema's implicit types (null, bool, int, float, timestamp, merge): a plain string one of them reads is quoted. */
+const implicitTypes = (DEFAULT_SCHEMA as unknown as { compiledImplicit: { resolve(data: string): boolean }[] }).compiledImplicit;
+
+/**
+ * A single-line ASCII string that may be written plain: printable, not
+ * starting with an indicator or a space, not ending with a space or a colon,
+ * no ` #` and no `: ` inside.
+ */
+const PLAIN_CANDIDATE = /^(?![-?:,[\]{}#&*!|=>'"%@`])[\x21-\x7e][\x20-\x7e]*$/;
+const PLAIN_BREAKER = / #|: |[ :]$/;
+/** Strings js-yaml quotes for YAML 1.1 readers (yes/no/on/off, base 60 numbers). */
+const YAML11_LOOKALIKE = /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?)$/;
+/** Multi-line text written as a literal block: printable ASCII and line feeds only. */
+const LITERAL_CANDIDATE = /^[\n\x20-\x7e]*$/;
+
+/** A value this writer leaves to js-yaml for the whole document. */
+class NotPlainData extends Error {}
+
+/** js-yaml's own text for a scalar whose text does not depend on where it stands. */
+function dumpScalar(value: string | number): string {
+  return dump(value, DUMP_OPTIONS).slice(0, -1);
+}
+
+/**
+ * The text of strings seen lately: keys and many values (names, ports,
+ * protocols) repeat across the objects of a deployment. Emptied when full.
+ */
+const scalarCache = new Map<string, string>();
+const SCALAR_CACHE_SIZE = 20_000;
+
+function scalarString(value: string): string {
+  let text = scalarCache.get(value);
+  if (text === undefined) {
+    text = scalarStringUncached(value);
+    if (scalarCache.size >= SCALAR_CACHE_SIZE) scalarCache.clear();
+    if (value.length <= 256) scalarCache.set(value, text);
+  }
+  return text;
+}
+
+function scalarStringUncached(value: string): string {
+  if (value.length > 0 && PLAIN_CANDIDATE.test(value) && !PLAIN_BREAKER.test(value) && !YAML11_LOOKALIKE.test(value)) {
+    let ambiguous = false;
+    for (const type of implicitTypes) {
+      if (type.resolve(value)) {
+        ambiguous = true;
+        break;
+      }
+    }
+    if (!ambiguous) return value;
+  }
+  // Quoted (single or double as js-yaml picks): the same text at any depth of a document.
+  if (!value.includes('\n')) return dumpScalar(value);
+  throw new NotPlainData();
+}
+
+/** `|` literal block of a multi-line string whose value sits at `level` (indented two spaces a level). */
+function literalBlock(value: string, level: number): string {
+  if (!LITERAL_CANDIDATE.test(value)) throw new NotPlainData();
+  const indent = ' '.repeat(2 * Math.max(1, level));
+  const indentIndicator = /^\n* /.test(value) ? '2' : '';
+  const clip = value.endsWith('\n');
+  const keep = clip && (value.endsWith('\n\n') || value === '\n');
+  const chomp = keep ? '+' : clip ? '' : '-';
+  const body = value.endsWith('\n') ? value.slice(0, -1) : value;
+  // Empty lines stay empty; every other line is indented.
+  return `|${indentIndicator}${chomp}\n${body
+    .split('\n')
+    .map(line => (line ? indent + line : line))
+    .join('\n')}`;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return Object.prototype.toString.call(value) === '[object Object]';
+}
+
+/**
+ * The text of a value that is not a non-empty mapping or sequence: written
+ * after `key: ` or `- `.
+ */
+function scalarText(value: unknown, level: number): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      if (value.includes('\n') && LITERAL_CANDIDATE.test(value)) return literalBlock(value, level);
+      return scalarString(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isInteger(value) && !Object.is(value, -0) ? value.toString(10) : dumpScalar(value);
+    case 'undefined':
+      return undefined;
+    default:
+      throw new NotPlainData();
+  }
+}
+
+/**
+ * Writes the YAML of a document of plain data (mappings, sequences, strings,
+ * numbers, booleans, null) into `out`, the same text `js-yaml`'s dump makes
+ * with {@link DUMP_OPTIONS}, in one pass and without the intermediate strings
+ * of each level. Anything else throws NotPlainData.
+ */
+const newlines: string[] = [];
+/** A line break and the indentation of `level`. */
+function newlineAt(level: number): string {
+  return (newlines[level] ??= `\n${'  '.repeat(level)}`);
+}
+
+function writeMapping(map: Record<string, unknown>, level: number, compact: boolean, out: string[]): void {
+  const newline = newlineAt(level);
+  let first = true;
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (value === undefined) continue;
+    const keyText = scalarString(key);
+    if (keyText.length > 1024) throw new NotPlainData(); // js-yaml writes an explicit `? ` key
+    if (!(compact && first)) out.push(newline);
+    first = false;
+    out.push(keyText);
+    writeValue(value, level + 1, ':', out);
+  }
+}
+
+function writeSequence(items: unknown[], level: number, compact: boolean, out: string[]): void {
+  const newline = newlineAt(level);
+  for (let i = 0; i < items.length; i++) {
+    if (!(compact && i === 0)) out.push(newline);
+    // A hole or undefined item is written as null, as js-yaml does.
+    const item = items[i] === undefined ? null : items[i];
+    out.push('-');
+    writeValue(item, level + 1, '', out, true);
+  }
+}
+
+/** A value after its key (`prefix` ':') or its dash (`prefix` ''). */
+function writeValue(value: unknown, level: number, prefix: string, out: string[], inSequence = false): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      out.push(`${prefix} []`);
+    } else if (inSequence) {
+      out.push(`${prefix} `);
+      writeSequence(value, level, true, out);
+    } else {
+      out.push(prefix);
+      writeSequence(value, level, false, out);
+    }
+    return;
+  }
+  if (isMapping(value)) {
+    if (!Object.keys(value).some(k => value[k] !== undefined)) {
+      // No key, or none with a value: `{}`.
+      out.push(`${prefix} {}`);
+      return;
+    }
+    if (inSequence) {
+      out.push(`${prefix} `);
+      writeMapping(value, level, true, out);
+    } else {
+      out.push(prefix);
+      writeMapping(value, level, false, out);
+    }
+    return;
+  }
+  const text = scalarText(value, level);
+  if (text === undefined) throw new NotPlainData();
+  out.push(`${prefix} `, text);
+}
+
+/** One document's YAML, as `dump(object, DUMP_OPTIONS)` writes it. */
+function yamlDocument(object: Record<string, unknown>): string {
+  if (!isMapping(object) || !Object.keys(object).some(k => object[k] !== undefined)) return dump(object, DUMP_OPTIONS);
+  const out: string[] = [];
+  try {
+    writeMapping(object, 0, true, out);
+  } catch (error) {
+    if (!(error instanceof NotPlainData)) throw error;
+    return dump(object, DUMP_OPTIONS);
+  }
+  out.push('\n');
+  return out.join('');
+}
 
 /**
  * Multi-document YAML of Kubernetes objects, keys in a stable order
  * (apiVersion, kind, metadata first) so Git diffs stay small.
  *
+ * The text is js-yaml's (every file in a GitOps repository stays as it was),
+ * written directly for plain data: js-yaml builds the text of every level of
+ * a document and copies it into the level above, and a deployment of
+ * thousands of workloads spent more memory on that than on anything else.
+ * Values it cannot judge alone (quoted strings, floats) are written by
+ * js-yaml itself; documents holding anything else are dumped whole by it.
+ *
  * @public
  */
 export function toYamlDocuments(objects: KubernetesObject[]): string {
-  return objects
-    .map(({ apiVersion, kind, metadata, ...rest }) =>
-      dump({ apiVersion, kind, metadata, ...rest }, { noRefs: true, lineWidth: -1, sortKeys: false }),
-    )
-    .join('---\n');
+  return objects.map(({ apiVersion, kind, metadata, ...rest }) => yamlDocument({ apiVersion, kind, metadata, ...rest })).join('---\n');
 }
