@@ -105,6 +105,7 @@ describe('toYamlDocuments', () => {
   });
 
   it('writes the same text as js-yaml for thousands of generated documents', () => {
+    const differing: string[] = [];
     for (let seed = 1; seed <= 3000; seed++) {
       const r = random(seed);
       const rest: Record<string, unknown> = {};
@@ -113,10 +114,9 @@ describe('toYamlDocuments', () => {
       const objects = [{ apiVersion: 'v1', kind: r.pick(['ConfigMap', 'Thing']), metadata: { name: randomString(r) }, ...rest }] as KubernetesObject[];
       const expected = jsYamlDocuments(objects);
       const actual = toYamlDocuments(objects);
-      if (actual !== expected) {
-        throw new Error(`seed ${seed}: ${JSON.stringify(objects)}\nexpected:\n${expected}\nactual:\n${actual}`);
-      }
+      if (actual !== expected) differing.push(`seed ${seed}: ${JSON.stringify(objects)}\nexpected:\n${expected}\nactual:\n${actual}`);
     }
+    expect(differing.slice(0, 3)).toEqual([]);
   });
 
   it('leaves values that are not plain data to js-yaml, errors included', () => {

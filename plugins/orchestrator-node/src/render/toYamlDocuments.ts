@@ -65,9 +65,10 @@ function literalBlock(value: string, level: number): string {
   if (!LITERAL_CANDIDATE.test(value)) throw new NotPlainData();
   const indent = ' '.repeat(2 * Math.max(1, level));
   const indentIndicator = /^\n* /.test(value) ? '2' : '';
-  const clip = value.endsWith('\n');
-  const keep = clip && (value.endsWith('\n\n') || value === '\n');
-  const chomp = keep ? '+' : clip ? '' : '-';
+  // Chomping: `-` strips a missing final line break, none clips one, `+` keeps several.
+  let chomp = '-';
+  if (value.endsWith('\n\n') || value === '\n') chomp = '+';
+  else if (value.endsWith('\n')) chomp = '';
   const body = value.endsWith('\n') ? value.slice(0, -1) : value;
   // Empty lines stay empty; every other line is indented.
   return `|${indentIndicator}${chomp}\n${body
