@@ -149,6 +149,109 @@ function unknownFields(value: unknown, reads: WeakMap<object, FieldsRead>, path:
 }
 
 /**
+ * The fields a kind's validator reads, learned from objects it passed: the
+ * kubernetes-models validators read every property their schema declares
+ * at a place, present or not, so what was read at a place of one valid
+ * object is what the schema declares there. Objects of a kind seen before
+ * are then checked for unknown fields against what was learned, without a
+ * proxy around every object and field (a deployment of 10,000 workloads
+ * validates 30,000 objects of three kinds).
+ */
+interface LearnedMap {
+  /** False: the validator never looked into this map (free-form); it is not judged. */
+  read: boolean;
+  anyKey: boolean;
+  keys: Set<PropertyKey>;
+  /** What lies under each key (under '*' for a map of free keys): a map, or a list. */
+  children: Map<string, LearnedShape>;
+}
+interface LearnedList {
+  items?: LearnedShape;
+}
+type LearnedShape = { map: LearnedMap } | { list: LearnedList };
+
+/** Per `apiVersion/kind`: what was learned, or null once two valid objects disagreed (never learned again). */
+const learnedKinds = new Map<string, LearnedShape | null>();
+
+function isContainer(value: unknown): value is object {
+  return !!value && typeof value === 'object';
+}
+
+/** Adds what the validator read of `value` to `shape`; false when it disagrees with what was learned before. */
+function learn(value: object, reads: WeakMap<object, FieldsRead>, shape?: LearnedShape): LearnedShape | false {
+  if (Array.isArray(value)) {
+    const list: LearnedList = shape && 'list' in shape ? shape.list : {};
+    if (shape && !('list' in shape)) return false;
+    for (const item of value) {
+      if (!isContainer(item)) continue;
+      const items = learn(item, reads, list.items);
+      if (!items) return false;
+      list.items = items;
+    }
+    return { list };
+  }
+  if (shape && !('map' in shape)) return false;
+  const read = reads.get(value);
+  let map = shape && 'map' in shape ? shape.map : undefined;
+  if (!map) {
+    map = { read: !!read, anyKey: !!read?.anyKey, keys: new Set(read?.keys), children: new Map() };
+  } else if (map.read !== !!read || map.anyKey !== !!read?.anyKey || (read && !sameKeys(map.keys, read.keys))) {
+    return false;
+  }
+  if (!map.read) return { map };
+  for (const [key, child] of Object.entries(value)) {
+    if (!isContainer(child)) continue;
+    const name = map.anyKey ? '*' : key;
+    const learned = learn(child, reads, map.children.get(name));
+    if (!learned) return false;
+    map.children.set(name, learned);
+  }
+  return { map };
+}
+
+function sameKeys(a: Set<PropertyKey>, b: Set<PropertyKey>): boolean {
+  if (a.size !== b.size) return false;
+  for (const key of a) if (!b.has(key)) return false;
+  return true;
+}
+
+/**
+ * {@link unknownFields} against what was learned of the kind; undefined when
+ * `value` has a map or list where nothing was learned yet.
+ */
+function unknownLearnedFields(value: object, shape: LearnedShape | undefined, path: string[] = [], found: string[][] = []): string[][] | undefined {
+  if (!shape) return undefined;
+  if (Array.isArray(value)) {
+    if (!('list' in shape)) return undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (!isContainer(item)) continue;
+      path.push(String(i));
+      const ok = unknownLearnedFields(item, shape.list.items, path, found);
+      path.pop();
+      if (!ok) return undefined;
+    }
+    return found;
+  }
+  if (!('map' in shape)) return undefined;
+  const map = shape.map;
+  if (!map.read) return found;
+  for (const key of Object.keys(value)) {
+    if (!(map.anyKey || map.keys.has(key) || key.startsWith('x-kubernetes-'))) {
+      found.push([...path, key]);
+      continue;
+    }
+    const child = (value as Record<string, unknown>)[key];
+    if (!isContainer(child)) continue;
+    path.push(key);
+    const ok = unknownLearnedFields(child, map.children.get(map.anyKey ? '*' : key), path, found);
+    path.pop();
+    if (!ok) return undefined;
+  }
+  return found;
+}
+
+/**
  * Validates an object against the Kubernetes schema of its kind, unknown
  * fields rejected; kinds the schemas do not know (custom resources such as
  * ExternalSecret or an Argo CD Application) get the basic apiVersion, kind
@@ -174,6 +277,20 @@ export function validateKubernetesObject(object: unknown, source?: string): Diag
   if (basic.length) return basic;
   const validate = validatorFor(o.apiVersion!, o.kind!);
   if (!validate) return [];
+  const kindKey = `${o.apiVersion}/${o.kind}`;
+  const learned = learnedKinds.get(kindKey);
+  if (learned) {
+    // A kind seen before: validated as it is, unknown fields found from what was learned.
+    let valid = true;
+    try {
+      validate(o);
+    } catch {
+      valid = false;
+    }
+    const unknown = valid ? unknownLearnedFields(o, learned) : undefined;
+    if (unknown) return unknown.map(path => problem(path.join('.'), `unknown field '${path[path.length - 1]}'`));
+    // Invalid, or a map or list not seen before: validated again below, watched, to report as always.
+  }
   const reads = new WeakMap<object, FieldsRead>();
   const problems: Diagnostic[] = [];
   try {
@@ -189,6 +306,11 @@ export function validateKubernetesObject(object: unknown, source?: string): Diag
   }
   for (const path of unknownFields(o, reads)) {
     problems.push(problem(path.join('.'), `unknown field '${path[path.length - 1]}'`));
+  }
+  // Only a valid object's reads are complete: a validator stops at its first error.
+  if (!problems.length && learned !== null) {
+    const shape = learn(o, reads, learned);
+    learnedKinds.set(kindKey, shape || null);
   }
   return problems;
 }
