@@ -7,7 +7,7 @@ import {
   validateScoreWorkload,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
-import { canonical, DriverRegistry, planApplication, TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+import { canonicalJson, DriverRegistry, planApplication, TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash, randomUUID } from 'node:crypto';
 import { DeliveredSecretStore } from '../database/DeliveredSecretStore';
@@ -105,12 +105,12 @@ export class DeploymentService {
     const set: DeploymentSet = {
       workloads: [...workloads].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
     };
-    // The digest of JSON.stringify(canonical(set)), one workload per time slice.
+    // The digest of the canonical JSON of the set, one workload per time slice.
     const digest = createHash('sha256').update('{"workloads":[');
     const slices = new TimeSlices();
     for (const [i, w] of set.workloads.entries()) {
       await slices.pause();
-      digest.update(`${i ? ',' : ''}${JSON.stringify(canonical(w))}`);
+      digest.update(`${i ? ',' : ''}${canonicalJson(w)}`);
     }
     const setId = digest.update(']}').digest('hex');
     await this.deps.deploymentStore.putSet({ id: setId, appId: app, content: set });

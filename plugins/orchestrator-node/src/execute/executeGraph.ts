@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { DriverRegistry } from '../drivers/DriverRegistry';
 import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../drivers/secretManifests';
 import { Driver, DriverLogger, DriverManifest, DriverResult } from '../drivers/types';
-import { canonical, GraphNode, ResourceGraph } from '../graph';
+import { canonicalJson, GraphNode, ResourceGraph } from '../graph';
 import {
   ResourceOutputs,
   scoreLookup,
@@ -294,10 +294,10 @@ const definitionDigests = new WeakMap<object, string>();
 function provisionHash(driver: string, definition: object, params: unknown, inputs: unknown, secrets: unknown): string {
   let digest = definitionDigests.get(definition);
   if (!digest) {
-    digest = createHash('sha256').update(JSON.stringify(canonical(definition))).digest('hex');
+    digest = createHash('sha256').update(canonicalJson(definition)!).digest('hex');
     definitionDigests.set(definition, digest);
   }
-  return createHash('sha256').update(JSON.stringify(canonical({ driver, definition: digest, params, inputs, secrets }))).digest('hex');
+  return createHash('sha256').update(canonicalJson({ driver, definition: digest, params, inputs, secrets })!).digest('hex');
 }
 
 /** Whether a node's outputs can be read by its dependents. */

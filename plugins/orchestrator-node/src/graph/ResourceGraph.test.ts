@@ -1,6 +1,6 @@
 import { LoadedDefinition, ScoreDocument, ScoreWorkload, ValidationError } from '@baton/backstage-plugin-orchestrator-common';
 import { DefinitionIndex } from '../matching';
-import { buildResourceGraph } from './ResourceGraph';
+import { buildResourceGraph, canonical, canonicalJson } from './ResourceGraph';
 
 function def(id: string, type: string, spec: Partial<LoadedDefinition['definition']['spec']> = {}): LoadedDefinition {
   return {
@@ -182,5 +182,38 @@ describe('buildResourceGraph', () => {
     expect(second.hash).toBe(first.hash);
     expect(graph(ws, [def('pg2', 'postgres'), def('redis', 'redis')]).hash).not.toBe(first.hash);
     expect(first.nodes[0].guresid).toMatch(/^[0-9a-f]{24}$/);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('writes the JSON of the sorted copy for any value, so stored hashes stay the same', () => {
+    let state = 7;
+    const next = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 4294967296;
+    };
+    const keys = ['b', 'a', 'Z', '10', '2', '0', '01', '-1', '4294967295', '4294967294', '__proto__', 'é', 'a b', ''];
+    const leaves = [1, -0, 1.5, NaN, Infinity, 'text', '"quoted"\n', '', true, false, null, undefined, () => 1, Symbol('s')];
+    const value = (depth: number): unknown => {
+      const roll = next();
+      if (depth > 0 && roll < 0.3) {
+        const map: Record<string, unknown> = {};
+        for (let i = Math.floor(next() * 5); i > 0; i--) map[keys[Math.floor(next() * keys.length)]] = value(depth - 1);
+        return map;
+      }
+      if (depth > 0 && roll < 0.5) return Array.from({ length: Math.floor(next() * 4) }, () => value(depth - 1));
+      return leaves[Math.floor(next() * leaves.length)];
+    };
+    const differing: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const v = value(4);
+      if (canonicalJson(v) !== JSON.stringify(canonical(v))) differing.push(String(i));
+    }
+    // An own `__proto__` key, as JSON.parse makes it; a sparse array; a date (its keys, not its toJSON).
+    for (const v of [JSON.parse('{"__proto__":{"x":1},"a":[1,2]}'), [1, , 3], { when: new Date(0) }, new Map([[1, 2]])]) {
+      if (canonicalJson(v) !== JSON.stringify(canonical(v))) differing.push(String(v));
+    }
+    expect(differing).toEqual([]);
+    expect(canonicalJson({ b: 1, a: [{ d: 1, c: undefined }], 10: 'x', 2: 'y' })).toBe('{"2":"y","10":"x","a":[{"d":1}],"b":1}');
   });
 });

@@ -1,2 +1,2 @@
-export { buildResourceGraph, guresidOf, canonical, type GraphNode, type ResourceGraph, type ResourceGraphOptions } from './ResourceGraph';
+export { buildResourceGraph, guresidOf, canonical, canonicalJson, type GraphNode, type ResourceGraph, type ResourceGraphOptions } from './ResourceGraph';
 export { graphViewOf, diffGraphViews, workloadUsers, workloadUsersInSlices, type GraphView, type GraphDiff } from './graphViews';

@@ -1,5 +1,5 @@
 import { Diagnostic, ScoreDocument, ValidationError } from '@baton/backstage-plugin-orchestrator-common';
-import { canonical } from '../graph';
+import { canonicalJson } from '../graph';
 import type { ApplicationPlan } from '../plan/planApplication';
 import { runSteps, runStepsInSlices } from '../timeSlices';
 import { renderWorkload, RenderWorkloadOptions, withNamespace } from './renderWorkload';
@@ -140,7 +140,7 @@ export function* renderJobSteps(planned: Pick<ApplicationPlan, 'graph' | 'result
           const problems = validateKubernetesObject(object, node.match.loaded.file);
           problems.forEach(p => problem({ ...p, message: `${by}: ${p.message}` }));
           const identity = `${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
-          const json = JSON.stringify(canonical(object));
+          const json = canonicalJson(object)!;
           const earlier = emitted.get(identity);
           if (!earlier) {
             emitted.set(identity, { object, by, json });

@@ -114,7 +114,8 @@ function newlineAt(level: number): string {
   return (newlines[level] ??= `\n${'  '.repeat(level)}`);
 }
 
-function writeMapping(map: Record<string, unknown>, level: number, compact: boolean, out: string[]): void {
+/** Writes the pairs of a mapping; false when it has none with a value (the caller writes `{}`). */
+function writeMapping(map: Record<string, unknown>, level: number, compact: boolean, out: string[]): boolean {
   const newline = newlineAt(level);
   let first = true;
   for (const key of Object.keys(map)) {
@@ -125,8 +126,9 @@ function writeMapping(map: Record<string, unknown>, level: number, compact: bool
     if (!(compact && first)) out.push(newline);
     first = false;
     out.push(keyText);
-    writeValue(value, level + 1, ':', out);
+    writeValue(value, level + 1, false, out);
   }
+  return !first;
 }
 
 function writeSequence(items: unknown[], level: number, compact: boolean, out: string[]): void {
@@ -135,43 +137,39 @@ function writeSequence(items: unknown[], level: number, compact: boolean, out: s
     if (!(compact && i === 0)) out.push(newline);
     // A hole or undefined item is written as null, as js-yaml does.
     const item = items[i] === undefined ? null : items[i];
-    out.push('-');
-    writeValue(item, level + 1, '', out, true);
+    writeValue(item, level + 1, true, out);
   }
 }
 
-/** A value after its key (`prefix` ':') or its dash (`prefix` ''). */
-function writeValue(value: unknown, level: number, prefix: string, out: string[], inSequence = false): void {
+/** A value after its key (`key: `) or as an item of a sequence (`- `). */
+function writeValue(value: unknown, level: number, inSequence: boolean, out: string[]): void {
+  const lead = inSequence ? '- ' : ': ';
   if (Array.isArray(value)) {
     if (value.length === 0) {
-      out.push(`${prefix} []`);
+      out.push(lead, '[]');
     } else if (inSequence) {
-      out.push(`${prefix} `);
+      // An item that is itself a sequence starts on the dash's line.
+      out.push(lead);
       writeSequence(value, level, true, out);
     } else {
-      out.push(prefix);
+      out.push(':');
       writeSequence(value, level, false, out);
     }
     return;
   }
   if (isMapping(value)) {
-    if (!Object.keys(value).some(k => value[k] !== undefined)) {
+    const mark = out.length;
+    out.push(inSequence ? lead : ':');
+    if (!writeMapping(value, level, inSequence, out)) {
       // No key, or none with a value: `{}`.
-      out.push(`${prefix} {}`);
-      return;
-    }
-    if (inSequence) {
-      out.push(`${prefix} `);
-      writeMapping(value, level, true, out);
-    } else {
-      out.push(prefix);
-      writeMapping(value, level, false, out);
+      out.length = mark;
+      out.push(lead, '{}');
     }
     return;
   }
   const text = scalarText(value, level);
   if (text === undefined) throw new NotPlainData();
-  out.push(`${prefix} `, text);
+  out.push(lead, text);
 }
 
 /** One document's YAML, as `dump(object, DUMP_OPTIONS)` writes it. */
