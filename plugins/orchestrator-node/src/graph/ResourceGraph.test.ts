@@ -209,8 +209,10 @@ describe('canonicalJson', () => {
       const v = value(4);
       if (canonicalJson(v) !== JSON.stringify(canonical(v))) differing.push(String(i));
     }
+    const sparse: unknown[] = [1];
+    sparse[2] = 3;
     // An own `__proto__` key, as JSON.parse makes it; a sparse array; a date (its keys, not its toJSON).
-    for (const v of [JSON.parse('{"__proto__":{"x":1},"a":[1,2]}'), [1, , 3], { when: new Date(0) }, new Map([[1, 2]])]) {
+    for (const v of [JSON.parse('{"__proto__":{"x":1},"a":[1,2]}'), sparse, { when: new Date(0) }, new Map([[1, 2]])]) {
       if (canonicalJson(v) !== JSON.stringify(canonical(v))) differing.push(String(v));
     }
     expect(differing).toEqual([]);
