@@ -473,7 +473,12 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   async putResources(resources: Omit<ActiveResourceRecord, 'updatedAt'>[]) {
     if (!resources.length) return;
     const now = new Date();
-    const rows = resources.map(r => ({
+    // Thousands of rows with their JSON: in time slices.
+    const slices = new TimeSlices();
+    const rows: Record<string, unknown>[] = [];
+    for (const r of resources) {
+      await slices.pause();
+      rows.push({
         app_id: r.appId,
         env_id: r.envId,
         uid: r.uid,
@@ -492,7 +497,8 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         deployment_id: r.deploymentId ?? null,
         workloads: r.workloads ? JSON.stringify(r.workloads) : null,
         updated_at: now,
-    }));
+      });
+    }
     // A transaction per thousand rows (each row an upsert, so a part written
     // stands on its own): SQLite checkpoints its write-ahead log when a
     // transaction commits, in the committing thread, and one transaction of

@@ -6,11 +6,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { promisify } from 'node:util';
 import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { compareCodeUnits, PackObject, writeBlobPack } from './packfile';
 import { gitFileSystem } from './gitFileSystem';
 import { writeFileWholeSync } from './writeFileWhole';
 
+
+/** Objects bigger than this are compressed off the backend's thread. */
+const LARGE_OBJECT = 64 * 1024;
+const deflate = promisify(zlib.deflate);
 /** Names whose UTF-16 order is their byte order, the order Git keeps. */
 const PRINTABLE_ASCII = /^[ -~]*$/;
 
@@ -278,7 +283,10 @@ export class GitOpsRepository {
   private async buildTree(oid: string | undefined, edits: Map<string, TreeEdit>, blobs: Map<string, string>): Promise<string | undefined> {
     const entries = new Map((oid ? await this.readTree(oid) : []).map(e => [e.path, e]));
     const nested = new Map<string, Map<string, TreeEdit>>();
+    // An app's folder of a big deployment has thousands of files: in time slices.
+    const slices = new TimeSlices();
     for (const [file, edit] of edits) {
+      await slices.pause();
       const slash = file.indexOf('/');
       if (slash < 0) {
         const replacement =
@@ -354,8 +362,10 @@ export class GitOpsRepository {
     const file = path.join(this.dir, 'objects', oid.slice(0, 2), oid.slice(2));
     // Small files, written at once (see gitFileSystem): no turn of the event loop per call.
     if (!fs.existsSync(file)) {
+      // The tree of a folder of thousands of files is hundreds of kilobytes: compressed in the thread pool.
+      const compressed = object.length > LARGE_OBJECT ? await deflate(object) : zlib.deflateSync(object);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      writeFileWholeSync(file, zlib.deflateSync(object));
+      writeFileWholeSync(file, compressed);
     }
     return oid;
   }
