@@ -102,17 +102,18 @@ function scalarText(value: unknown, level: number): string | undefined {
   }
 }
 
-/**
- * Writes the YAML of a document of plain data (mappings, sequences, strings,
- * numbers, booleans, null) into `out`, the same text `js-yaml`'s dump makes
- * with {@link DUMP_OPTIONS}, in one pass and without the intermediate strings
- * of each level. Anything else throws NotPlainData.
- */
 const newlines: string[] = [];
 /** A line break and the indentation of `level`. */
 function newlineAt(level: number): string {
   return (newlines[level] ??= `\n${'  '.repeat(level)}`);
 }
+
+/*
+ * writeMapping, writeSequence and writeValue write a document of plain data
+ * (mappings, sequences, strings, numbers, booleans, null) into `out`: the
+ * text js-yaml's dump makes with DUMP_OPTIONS, in one pass, without the
+ * intermediate text of each level. Anything else throws NotPlainData.
+ */
 
 /** Writes the pairs of a mapping; false when it has none with a value (the caller writes `{}`). */
 function writeMapping(map: Record<string, unknown>, level: number, compact: boolean, out: string[]): boolean {
