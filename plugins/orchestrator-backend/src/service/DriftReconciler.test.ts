@@ -78,4 +78,77 @@ describe('drift correction', () => {
     expect((await api.post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200)).body.items).toEqual([]);
     await backend.stop();
   });
+
+  it('keeps answering other requests while it checks many resources', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-drift-'));
+    const file = path.join(dataDir, 'definitions.yaml');
+    fs.writeFileSync(
+      file,
+      'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: slow-check, criteria: [{}] }\n',
+    );
+    // A check that compares what it finds for a few milliseconds, and answers at once.
+    const busy = (ms: number) => {
+      for (const end = performance.now() + ms; performance.now() < end; );
+    };
+    const checkModule = createBackendModule({
+      pluginId: 'orchestrator',
+      moduleId: 'slow-check',
+      register(reg) {
+        reg.registerInit({
+          deps: { drivers: orchestratorDriversExtensionPoint },
+          async init({ drivers }) {
+            drivers.addDriver({
+              id: 'slow-check',
+              async provision() {
+                return { outputs: { url: 'amqp://broker/q' }, secrets: {} };
+              },
+              async check() {
+                busy(3);
+                return { items: [] };
+              },
+            });
+          },
+        });
+      },
+    });
+    const backend = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        checkModule,
+        mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: path.join(dataDir, 'data'), definitions: [file] } } }),
+      ],
+    });
+    try {
+      const api = request(backend.server);
+      await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+      await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+      await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+      const workloads = Array.from(
+        { length: 200 },
+        (_, i) => `apiVersion: score.dev/v1b1\nmetadata: { name: w${i} }\ncontainers: { main: { image: web } }\nresources:\n  queue: { type: amqp }\n`,
+      );
+      await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads }).expect(202);
+      for (let i = 0; ; i++) {
+        const { items } = (await api.get('/api/orchestrator/apps/shop/envs/dev/deployments?limit=1')).body;
+        if (items[0]?.status === 'succeeded') break;
+        if (items[0]?.status === 'failed' || i > 400) throw new Error(`deployment did not succeed: ${JSON.stringify(items[0])}`);
+        await new Promise(r => setTimeout(r, 50));
+      }
+
+      // 200 checks of 3 ms: 600 ms in one piece unless the check yields between resources.
+      let longest = 0;
+      let last = performance.now();
+      const monitor = setInterval(() => {
+        const now = performance.now();
+        longest = Math.max(longest, now - last);
+        last = now;
+      }, 1);
+      const report = await api.post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
+      clearInterval(monitor);
+      expect(report.body.items).toEqual([]);
+      expect(longest).toBeLessThan(250);
+    } finally {
+      await backend.stop();
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { OrchestratorStore } from '../database/OrchestratorStore';
 import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { DeploymentService } from './DeploymentService';
 import { ActiveResourceDrivers } from './activeResourceDriver';
+import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 
 /**
  * Finds drift per environment and reverts it: resources whose driver's
@@ -70,7 +71,11 @@ export class DriftReconciler {
     if (last) {
       const resources = (await deployments.listResources(app, env)).filter(r => r.status === 'active');
       const byUid = new Map(resources.map(r => [r.uid, r]));
+      // A check that answers at once is a microtask: without slices, checking thousands of
+      // resources (each decrypted) held the backend's thread for seconds.
+      const slices = new TimeSlices();
       for (const r of resources) {
+        await slices.pause();
         try {
           const found = this.deps.activeDrivers.driverOf(r, environment.type, byUid);
           if (!found?.driver.check) continue;
