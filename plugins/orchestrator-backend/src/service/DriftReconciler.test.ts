@@ -1,11 +1,10 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
-import { orchestratorDriversExtensionPoint } from '../extensions';
+import { driverModule } from '../__testUtils__/driverModule';
 
 jest.setTimeout(60_000);
 
@@ -20,26 +19,15 @@ describe('drift correction', () => {
     // A broker whose queue someone deletes behind Baton's back once it exists.
     let exists = false;
     let provisioned = 0;
-    const brokerModule = createBackendModule({
-      pluginId: 'orchestrator',
-      moduleId: 'flaky-broker',
-      register(reg) {
-        reg.registerInit({
-          deps: { drivers: orchestratorDriversExtensionPoint },
-          async init({ drivers }) {
-            drivers.addDriver({
-              id: 'flaky-broker',
-              async provision() {
-                provisioned++;
-                exists = true;
-                return { outputs: { url: 'amqp://broker/orders' }, secrets: {} };
-              },
-              async check() {
-                return { items: exists ? [] : [{ kind: 'missing', detail: 'the queue is gone' }] };
-              },
-            });
-          },
-        });
+    const brokerModule = driverModule({
+      id: 'flaky-broker',
+      async provision() {
+        provisioned++;
+        exists = true;
+        return { outputs: { url: 'amqp://broker/orders' }, secrets: {} };
+      },
+      async check() {
+        return { items: exists ? [] : [{ kind: 'missing', detail: 'the queue is gone' }] };
       },
     });
     const backend = await startTestBackend({
@@ -90,25 +78,14 @@ describe('drift correction', () => {
     const busy = (ms: number) => {
       for (const end = performance.now() + ms; performance.now() < end; );
     };
-    const checkModule = createBackendModule({
-      pluginId: 'orchestrator',
-      moduleId: 'slow-check',
-      register(reg) {
-        reg.registerInit({
-          deps: { drivers: orchestratorDriversExtensionPoint },
-          async init({ drivers }) {
-            drivers.addDriver({
-              id: 'slow-check',
-              async provision() {
-                return { outputs: { url: 'amqp://broker/q' }, secrets: {} };
-              },
-              async check() {
-                busy(3);
-                return { items: [] };
-              },
-            });
-          },
-        });
+    const checkModule = driverModule({
+      id: 'slow-check',
+      async provision() {
+        return { outputs: { url: 'amqp://broker/q' }, secrets: {} };
+      },
+      async check() {
+        busy(3);
+        return { items: [] };
       },
     });
     const backend = await startTestBackend({

@@ -1,12 +1,11 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import type { DriverContext } from '@baton/backstage-plugin-orchestrator-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
-import { orchestratorDriversExtensionPoint } from '../extensions';
+import { driverModule } from '../__testUtils__/driverModule';
 
 jest.setTimeout(60_000);
 
@@ -50,29 +49,18 @@ describe('the driver of an active resource (drift check, deprovision)', () => {
     // The broker comes from the platform files, the queue through the API (so it can change).
     fs.writeFileSync(file, definitions('unused').split('---\n')[0]);
     const calls: { op: string; ctx: DriverContext }[] = [];
-    const recordingDriver = createBackendModule({
-      pluginId: 'orchestrator',
-      moduleId: 'recording-driver',
-      register(reg) {
-        reg.registerInit({
-          deps: { drivers: orchestratorDriversExtensionPoint },
-          async init({ drivers }) {
-            drivers.addDriver({
-              id: 'recording',
-              async provision(ctx) {
-                calls.push({ op: 'provision', ctx });
-                return { outputs: { name: 'q' }, secrets: {} };
-              },
-              async check(ctx) {
-                calls.push({ op: 'check', ctx });
-                return { items: [] };
-              },
-              async destroy(ctx) {
-                calls.push({ op: 'destroy', ctx });
-              },
-            });
-          },
-        });
+    const recordingDriver = driverModule({
+      id: 'recording',
+      async provision(ctx) {
+        calls.push({ op: 'provision', ctx });
+        return { outputs: { name: 'q' }, secrets: {} };
+      },
+      async check(ctx) {
+        calls.push({ op: 'check', ctx });
+        return { items: [] };
+      },
+      async destroy(ctx) {
+        calls.push({ op: 'destroy', ctx });
       },
     });
     const backend = await startTestBackend({

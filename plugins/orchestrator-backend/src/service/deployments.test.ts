@@ -13,7 +13,8 @@ import {
 } from '@baton/backstage-plugin-orchestrator-common';
 import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { orchestratorPlugin } from '../plugin';
-import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from '../extensions';
+import { ClusterApplier, orchestratorClusterExtensionPoint } from '../extensions';
+import { driverModule } from '../__testUtils__/driverModule';
 
 jest.setTimeout(60_000);
 
@@ -446,22 +447,11 @@ describe('deployments', () => {
 
   it('uses drivers that other modules add through the extension point', async () => {
     const provisioned: string[] = [];
-    const queueModule = createBackendModule({
-      pluginId: 'orchestrator',
-      moduleId: 'test-queue-driver',
-      register(reg) {
-        reg.registerInit({
-          deps: { drivers: orchestratorDriversExtensionPoint },
-          async init({ drivers }) {
-            drivers.addDriver({
-              id: 'test-queue',
-              async provision(ctx) {
-                provisioned.push(ctx.resource.uid);
-                return { outputs: { url: `amqp://broker/${ctx.guresid}` }, secrets: {} };
-              },
-            });
-          },
-        });
+    const queueModule = driverModule({
+      id: 'test-queue',
+      async provision(ctx) {
+        provisioned.push(ctx.resource.uid);
+        return { outputs: { url: `amqp://broker/${ctx.guresid}` }, secrets: {} };
       },
     });
     fs.appendFileSync(
@@ -496,22 +486,11 @@ describe('deployments', () => {
 
   it('redeploys calling drivers only for what changed: unchanged resources keep their outputs and records', async () => {
     const provisioned: string[] = [];
-    const queueModule = createBackendModule({
-      pluginId: 'orchestrator',
-      moduleId: 'counting-queue-driver',
-      register(reg) {
-        reg.registerInit({
-          deps: { drivers: orchestratorDriversExtensionPoint },
-          async init({ drivers }) {
-            drivers.addDriver({
-              id: 'counting-queue',
-              async provision(ctx) {
-                provisioned.push(ctx.resource.uid);
-                return { outputs: { url: `amqp://broker/${ctx.guresid}/${provisioned.length}`, size: ctx.resource.params?.size }, secrets: {} };
-              },
-            });
-          },
-        });
+    const queueModule = driverModule({
+      id: 'counting-queue',
+      async provision(ctx) {
+        provisioned.push(ctx.resource.uid);
+        return { outputs: { url: `amqp://broker/${ctx.guresid}/${provisioned.length}`, size: ctx.resource.params?.size }, secrets: {} };
       },
     });
     fs.appendFileSync(
