@@ -60,9 +60,8 @@ function scalarStringUncached(value: string): string {
   throw new NotPlainData();
 }
 
-/** `|` literal block of a multi-line string whose value sits at `level` (indented two spaces a level). */
+/** `|` literal block of a multi-line LITERAL_CANDIDATE whose value sits at `level` (indented two spaces a level). */
 function literalBlock(value: string, level: number): string {
-  if (!LITERAL_CANDIDATE.test(value)) throw new NotPlainData();
   const indent = ' '.repeat(2 * Math.max(1, level));
   const indentIndicator = /^\n* /.test(value) ? '2' : '';
   // Chomping: `-` strips a missing final line break, none clips one, `+` keeps several.

@@ -180,8 +180,8 @@ function isContainer(value: unknown): value is object {
 /** Adds what the validator read of `value` to `shape`; false when it disagrees with what was learned before. */
 function learn(value: object, reads: WeakMap<object, FieldsRead>, shape?: LearnedShape): LearnedShape | false {
   if (Array.isArray(value)) {
-    const list: LearnedList = shape && 'list' in shape ? shape.list : {};
     if (shape && !('list' in shape)) return false;
+    const list: LearnedList = shape ? shape.list : {};
     for (const item of value) {
       if (!isContainer(item)) continue;
       const items = learn(item, reads, list.items);
@@ -192,7 +192,7 @@ function learn(value: object, reads: WeakMap<object, FieldsRead>, shape?: Learne
   }
   if (shape && !('map' in shape)) return false;
   const read = reads.get(value);
-  let map = shape && 'map' in shape ? shape.map : undefined;
+  let map = shape?.map;
   if (!map) {
     map = { read: !!read, anyKey: !!read?.anyKey, keys: new Set(read?.keys), children: new Map() };
   } else if (map.read !== !!read || map.anyKey !== !!read?.anyKey || (read && !sameKeys(map.keys, read.keys))) {
