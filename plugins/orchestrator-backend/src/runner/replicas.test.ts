@@ -3,6 +3,7 @@ import git from 'isomorphic-git';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
 
@@ -40,6 +41,8 @@ resources:
     const knex = await databases.init(id as any);
     const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'baton-replica-')));
     fs.writeFileSync(path.join(dirs[0], 'definitions.yaml'), definitions);
+    // Replicas share the key their secrets are encrypted with, as they must.
+    const key = randomBytes(32).toString('base64');
     const backends = [];
     for (const dir of dirs) {
       backends.push(
@@ -48,7 +51,7 @@ resources:
             orchestratorPlugin,
             mockServices.database.factory({ knex }),
             mockServices.rootConfig.factory({
-              data: { orchestrator: { dataDir: dir, definitions: [path.join(dirs[0], 'definitions.yaml')] } },
+              data: { orchestrator: { dataDir: dir, definitions: [path.join(dirs[0], 'definitions.yaml')], secrets: { key } } },
             }),
           ],
         }),
@@ -105,6 +108,29 @@ resources:
     expect(committed.some(text => text.includes(`value: '${lastRequest}'`))).toBe(true);
 
     await Promise.all(backends.map(backend => backend.stop()));
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuse to start a replica whose secret key is not the one the database was written with', async () => {
+    const knex = await databases.init(id as any);
+    const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'baton-replica-')));
+    const start = (dir: string, config: object = {}) =>
+      startTestBackend({
+        features: [
+          orchestratorPlugin,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: dir, ...config } } }),
+        ],
+      });
+    const first = await start(dirs[0]);
+    // The second replica's data folder generates a key of its own.
+    await expect(start(dirs[1])).rejects.toThrow(
+      new RegExp(`encrypted with key \\S+, but this backend's key \\(${dirs[1]}/secret.key\\) is \\S+\\. .*set orchestrator.secrets.key`),
+    );
+    // Given the first one's key, it starts.
+    const key = fs.readFileSync(path.join(dirs[0], 'secret.key'), 'utf8');
+    const second = await start(dirs[1], { secrets: { key } });
+    await Promise.all([first.stop(), second.stop()]);
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 });

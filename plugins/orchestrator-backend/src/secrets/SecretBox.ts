@@ -23,17 +23,14 @@ const IV_POOL_SIZE = IV_BYTES * 4096;
  * @internal
  */
 export class SecretBox {
-  private readonly keyId: string;
+  /** The key's fingerprint: the first 8 characters of its base64url SHA-256. */
+  readonly keyId: string;
   /** Key names by ciphertext: every read of a resource lists them, and a ciphertext never changes. */
   private readonly keyNames = new Map<string, string[]>();
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
 
-  /**
-   * Reads the key from config (base64, 32 bytes) or, for the embedded
-   * default, from `<dataDir>/secret.key`, generating it on first start.
-   */
-  /** The key `orchestrator.secrets.key` gives, or one generated once in the data folder. */
+  /** The key `orchestrator.secrets.key` gives, or one generated once in `<dataDir>/secret.key`. */
   static async fromConfig(config: Config, options: { dataDir: string }): Promise<SecretBox> {
     return SecretBox.fromKeyOrDataDir({ key: config.getOptionalString('orchestrator.secrets.key'), dataDir: options.dataDir });
   }
@@ -43,11 +40,11 @@ export class SecretBox {
     dataDir: string;
   }): Promise<SecretBox> {
     if (options.key) {
-      return new SecretBox(decodeKey(options.key, 'orchestrator.secrets.key'));
+      return new SecretBox(decodeKey(options.key, 'orchestrator.secrets.key'), 'orchestrator.secrets.key');
     }
     const file = path.join(options.dataDir, 'secret.key');
     try {
-      return new SecretBox(decodeKey(await fs.readFile(file, 'utf8'), file));
+      return new SecretBox(decodeKey(await fs.readFile(file, 'utf8'), file), file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -56,14 +53,15 @@ export class SecretBox {
     // `wx` so that two processes starting together cannot overwrite each other's key.
     try {
       await fs.writeFile(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
-      return new SecretBox(key);
+      return new SecretBox(key, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      return new SecretBox(decodeKey(await fs.readFile(file, 'utf8'), file));
+      return new SecretBox(decodeKey(await fs.readFile(file, 'utf8'), file), file);
     }
   }
 
-  constructor(private readonly key: Buffer) {
+  /** `source` says where the key came from, for errors: a config key or a file. */
+  constructor(private readonly key: Buffer, readonly source = 'the configured key') {
     if (key.length !== 32) {
       throw new Error('The secret key must be 32 bytes (AES-256)');
     }
