@@ -29,7 +29,17 @@ export interface DeliveryResult {
  * @internal
  */
 export interface Delivery {
-  deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+  /**
+   * Does what can be done before the deployment's resources are recorded
+   * and nothing anyone sees (the files, the Git objects they are stored
+   * as), so that it runs while they are; `deliver` on the result delivers.
+   */
+  prepare(request: DeliveryRequest): Promise<PreparedDelivery>;
+}
+
+/** A delivery made ready by {@link Delivery.prepare}. @internal */
+export interface PreparedDelivery {
+  deliver(): Promise<DeliveryResult>;
 }
 
 /**

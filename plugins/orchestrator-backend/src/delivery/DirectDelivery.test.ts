@@ -9,7 +9,7 @@ describe('DirectDelivery', () => {
     const applied: Parameters<ClusterApplier['apply']>[0][] = [];
     const delivery = new DirectDelivery({ apply: async request => void applied.push(request) });
     const rendered = await renderedTestApp();
-    const result = await delivery.deliver({ deploymentId: 'd-1', app: 'shop', env: 'dev', environment, rendered });
+    const result = await (await delivery.prepare({ deploymentId: 'd-1', app: 'shop', env: 'dev', environment, rendered })).deliver();
 
     expect(applied).toHaveLength(1);
     expect(applied[0]).toMatchObject({ app: 'shop', env: 'dev', envType: 'development', namespace: 'shop-dev', deploymentId: 'd-1' });
@@ -21,13 +21,14 @@ describe('DirectDelivery', () => {
   });
 
   it('keeps the manifests with the deployment when no cluster applier is installed', async () => {
-    const result = await new DirectDelivery(undefined).deliver({
+    const prepared = await new DirectDelivery(undefined).prepare({
       deploymentId: 'd-1',
       app: 'shop',
       env: 'dev',
       environment,
       rendered: await renderedTestApp(),
     });
+    const result = await prepared.deliver();
     expect(result.message).toMatch(/no cluster applier is installed/);
     expect(Object.keys(result.delivered)).toEqual(['web.yaml']);
   });

@@ -1,5 +1,5 @@
 import type { ClusterApplier } from '@baton/backstage-plugin-orchestrator-node/extensions';
-import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Delivery';
+import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult, PreparedDelivery } from './Delivery';
 
 /**
  * `direct` environments: the rendered objects, Secrets included, go to the
@@ -11,13 +11,18 @@ import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Del
 export class DirectDelivery implements Delivery {
   constructor(private readonly applier: ClusterApplier | undefined) {}
 
-  async deliver({ deploymentId, app, env, environment, rendered }: DeliveryRequest): Promise<DeliveryResult> {
+  async prepare({ deploymentId, app, env, environment, rendered }: DeliveryRequest): Promise<PreparedDelivery> {
     const { files } = await deliveredFiles(rendered, { app, env });
-    if (!this.applier) {
-      return { delivered: files, message: 'Direct deployment: no cluster applier is installed; the manifests are kept with the deployment' };
-    }
-    const objects = [...rendered.resources, ...Object.values(rendered.workloads).flat()];
-    await this.applier.apply({ app, env, envType: environment.type, namespace: rendered.namespace, deploymentId, objects });
-    return { delivered: files, message: `Applied ${objects.length} object(s) to namespace ${rendered.namespace}` };
+    const applier = this.applier;
+    return {
+      async deliver(): Promise<DeliveryResult> {
+        if (!applier) {
+          return { delivered: files, message: 'Direct deployment: no cluster applier is installed; the manifests are kept with the deployment' };
+        }
+        const objects = [...rendered.resources, ...Object.values(rendered.workloads).flat()];
+        await applier.apply({ app, env, envType: environment.type, namespace: rendered.namespace, deploymentId, objects });
+        return { delivered: files, message: `Applied ${objects.length} object(s) to namespace ${rendered.namespace}` };
+      },
+    };
   }
 }

@@ -33,7 +33,13 @@ describe.each(databases.eachSupportedId())('GitOpsDelivery (%s)', id => {
     const rendered = await renderedTestApp();
     const environment = { appId: 'shop', id: 'dev', type: 'development', deployMode: 'gitops' as const, createdAt: '' };
 
-    const result = await delivery.deliver({ deploymentId: 'd-1', app: 'shop', env: 'dev', environment, rendered });
+    const secretName = rendered.workloads.web.find(o => o.kind === 'Secret')!.metadata.name;
+    // Prepared while the deployment's resources are recorded: nothing anyone sees changes yet.
+    const prepared = await delivery.prepare({ deploymentId: 'd-1', app: 'shop', env: 'dev', environment, rendered });
+    expect(await gitops.readAppState('shop', 'dev')).toEqual({});
+    expect(await deliveredSecrets.get('shop', 'dev', secretName)).toBeUndefined();
+
+    const result = await prepared.deliver();
     expect(result.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(result.message).toMatch(/^Committed [0-9a-f]{12} to the GitOps repository$/);
     expect(Object.keys(result.delivered).sort()).toEqual(['secret-store.yaml', 'web.yaml']);
@@ -45,14 +51,13 @@ describe.each(databases.eachSupportedId())('GitOpsDelivery (%s)', id => {
     expect(objects).toContain('Baton deployment d-1');
     expect(objects).not.toContain(DELIVERY_SECRET);
 
-    const secretName = rendered.workloads.web.find(o => o.kind === 'Secret')!.metadata.name;
     const stored = await deliveredSecrets.get('shop', 'dev', secretName);
     expect(stored).toBeDefined();
     expect(stored).not.toContain(DELIVERY_SECRET);
     expect(Object.values(secrets.decrypt(stored!) as Record<string, string>)).toContain(DELIVERY_SECRET);
 
     // The same state again is no new commit.
-    const again = await delivery.deliver({ deploymentId: 'd-2', app: 'shop', env: 'dev', environment, rendered });
+    const again = await (await delivery.prepare({ deploymentId: 'd-2', app: 'shop', env: 'dev', environment, rendered })).deliver();
     expect(again.commit).toBeUndefined();
     expect(again.message).toBe('The GitOps repository already had this state');
   });

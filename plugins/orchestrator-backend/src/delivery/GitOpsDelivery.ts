@@ -5,7 +5,7 @@ import type { Config } from '@backstage/config';
 import { GitOpsRepository, gitopsBranch } from '../gitops/GitOpsRepository';
 import { argoApplicationFor, secretStoreFor } from '../gitops/gitopsObjects';
 import { SecretBox } from '../secrets/SecretBox';
-import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult } from './Delivery';
+import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult, PreparedDelivery } from './Delivery';
 
 /**
  * `gitops` environments: commits `<env>/<app>/` (Secrets as ExternalSecret
@@ -49,7 +49,11 @@ export class GitOpsDelivery implements Delivery {
     },
   ) {}
 
-  async deliver({ deploymentId, app, env, rendered }: DeliveryRequest): Promise<DeliveryResult> {
+  /**
+   * Prepared: the files, the Secrets' data encrypted, and the files' blobs in
+   * the repository (objects no branch points at until the commit).
+   */
+  async prepare({ deploymentId, app, env, rendered }: DeliveryRequest): Promise<PreparedDelivery> {
     const { files, secrets } = await deliveredFiles(rendered, { app, env });
     files['secret-store.yaml'] = toYamlDocuments([secretStoreFor({ namespace: rendered.namespace, baseUrl: this.deps.baseUrl })]);
     // Thousands of Secrets take long to encrypt: in time slices.
@@ -60,14 +64,29 @@ export class GitOpsDelivery implements Delivery {
       const data = Object.entries((s.data as Record<string, string>) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]);
       stored.push({ name: s.metadata.name, data: this.deps.secrets.encrypt(Object.fromEntries(data)) });
     }
+    const blobs = await this.deps.gitops.storeBlobs(Object.values(files));
+    return { deliver: () => this.commit({ deploymentId, app, env, namespace: rendered.namespace, files, stored, blobs }) };
+  }
+
+  private async commit(prepared: {
+    deploymentId: string;
+    app: string;
+    env: string;
+    namespace: string;
+    files: Record<string, string>;
+    stored: { name: string; data: string }[];
+    blobs: Map<string, string>;
+  }): Promise<DeliveryResult> {
+    const { deploymentId, app, env, namespace, files, stored, blobs } = prepared;
     await this.deps.deliveredSecrets.replace(app, env, deploymentId, stored);
-    const application = argoApplicationFor({ app, env, namespace: rendered.namespace, repoUrl: this.deps.repoUrl, branch: this.deps.branch });
+    const application = argoApplicationFor({ app, env, namespace, repoUrl: this.deps.repoUrl, branch: this.deps.branch });
     this.#layoutMigrated ??= this.migrateApplicationLayout();
     await this.#layoutMigrated;
     const commit = await this.deps.gitops.commitAppState({
       app,
       env,
       files,
+      blobs,
       extraFiles: { [applicationPath(app, env)]: toYamlDocuments([application]) },
       message: `Deploy ${app} to ${env}\n\nBaton deployment ${deploymentId}`,
     });

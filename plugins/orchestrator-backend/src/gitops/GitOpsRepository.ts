@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
-import { compareCodeUnits, PackObject, writeBlobPack } from './packfile';
+import { compareCodeUnits, OBJECT_COMPRESSION, PackObject, writeBlobPack } from './packfile';
 import { gitFileSystem } from './gitFileSystem';
 import { writeFileWholeSync } from './writeFileWhole';
 
@@ -41,6 +41,8 @@ export interface GitOpsCommitRequest {
   /** Other repository files to write (or remove: null), keyed by repository-relative path. */
   extraFiles?: Record<string, string | null>;
   message: string;
+  /** Blobs already stored ({@link GitOpsRepository.storeBlobs}), by content: not hashed again. */
+  blobs?: Map<string, string>;
 }
 
 const AUTHOR = { name: 'Baton', email: 'baton@localhost' };
@@ -167,7 +169,16 @@ export class GitOpsRepository {
     for (const [file, content] of Object.entries(request.extraFiles ?? {})) {
       edits.set(safeRelative(file), fileEdit(content));
     }
-    return this.commitEdits(edits, request.message, `${request.env}/${request.app}`);
+    return this.commitEdits(edits, request.message, `${request.env}/${request.app}`, request.blobs);
+  }
+
+  /**
+   * Stores the blobs of these contents ahead of a commit that will hold them
+   * (objects that no branch points at until then); returns their ids by
+   * content, for {@link GitOpsCommitRequest.blobs}.
+   */
+  async storeBlobs(contents: string[]): Promise<Map<string, string>> {
+    return this.writeBlobs(contents);
   }
 
   /** Commits files written (content) or removed (null), by repository path; returns the commit, or undefined if nothing changed. */
@@ -176,12 +187,12 @@ export class GitOpsRepository {
     return this.commitEdits(edits, message, Object.keys(files).join(', '));
   }
 
-  private async commitEdits(edits: Map<string, TreeEdit>, text: string, what: string): Promise<string | undefined> {
+  private async commitEdits(edits: Map<string, TreeEdit>, text: string, what: string, stored?: Map<string, string>): Promise<string | undefined> {
     const message = text.endsWith('\n') ? text : `${text}\n`;
     let base = await this.exclusive(() => this.syncFromRemote());
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const baseTree = base ? (await git.readCommit({ fs: gitFileSystem, gitdir: this.dir, oid: base })).commit.tree : undefined;
-      const tree = (await this.editTree(baseTree, edits)) ?? (await this.writeTree([]));
+      const tree = (await this.editTree(baseTree, edits, stored)) ?? (await this.writeTree([]));
       if (tree === baseTree) return undefined;
       const now = new Date();
       const signature = { ...AUTHOR, timestamp: Math.floor(now.getTime() / 1000), timezoneOffset: now.getTimezoneOffset() };
@@ -266,17 +277,18 @@ export class GitOpsRepository {
    * undefined when it is empty. The new files' blobs are written first, all
    * at once; a file whose content the tree already holds is not written again.
    */
-  private async editTree(oid: string | undefined, edits: Map<string, TreeEdit>): Promise<string | undefined> {
+  private async editTree(oid: string | undefined, edits: Map<string, TreeEdit>, stored?: Map<string, string>): Promise<string | undefined> {
     // A set of thousands of file contents hashes each one: in time slices.
     const contents = new Set<string>();
     const slices = new TimeSlices();
     for (const edit of edits.values()) {
       for (const content of 'content' in edit ? [edit.content] : Object.values(edit.folder)) {
         await slices.pause();
-        contents.add(content);
+        if (!stored?.has(content)) contents.add(content);
       }
     }
     const blobs = await this.writeBlobs([...contents]);
+    for (const [content, blob] of stored ?? []) blobs.set(content, blob);
     return this.buildTree(oid, edits, blobs);
   }
 
@@ -363,7 +375,8 @@ export class GitOpsRepository {
     // Small files, written at once (see gitFileSystem): no turn of the event loop per call.
     if (!fs.existsSync(file)) {
       // The tree of a folder of thousands of files is hundreds of kilobytes: compressed in the thread pool.
-      const compressed = object.length > LARGE_OBJECT ? await deflate(object) : zlib.deflateSync(object);
+      const compressed =
+        object.length > LARGE_OBJECT ? await deflate(object, { level: OBJECT_COMPRESSION }) : zlib.deflateSync(object, { level: OBJECT_COMPRESSION });
       fs.mkdirSync(path.dirname(file), { recursive: true });
       writeFileWholeSync(file, compressed);
     }

@@ -173,25 +173,22 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       await finish({ status: 'failed', error: failed.map(r => `${r.uid}: ${r.message}`).join('\n') });
       return;
     }
-    // Recording (this thread and the database) and rendering (worker threads) at once.
-    // The resources' state is kept even when rendering fails.
-    const [, rendered] = await bothSettled(
+    // Recording (this thread and the database) while rendering and preparing the delivery
+    // (worker threads, this thread while the database writes). The resources' state is
+    // kept even when rendering fails; nothing is delivered until it is recorded.
+    const [, prepared] = await bothSettled(
       (async () => {
         await recorder.recordResults(graph, results, active);
         for (const r of await recorder.recordOrphans(graph, active)) {
           progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
         }
       })(),
-      deps.renderWorkers.renderApplication(planned),
+      deps.renderWorkers
+        .renderApplication(planned)
+        .then(rendered => deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].prepare({ deploymentId: id, app, env, environment, rendered })),
     );
     await lease.assertHeld();
-    const delivery = await deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].deliver({
-      deploymentId: id,
-      app,
-      env,
-      environment,
-      rendered,
-    });
+    const delivery = await prepared.deliver();
     await deploymentStore.setArtifacts(id, { plan: planned.plan, delivered: delivery.delivered });
     progress.log('info', delivery.message);
     await finish({ status: 'succeeded', commit: delivery.commit });
