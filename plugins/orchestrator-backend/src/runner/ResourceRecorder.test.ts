@@ -58,7 +58,9 @@ describe.each(databases.eachSupportedId())('ResourceRecorder (%s)', id => {
       );
 
     const first = await plan('  db: { type: postgres, params: { size: small } }\n  bucket: { type: s3 }\n');
-    await recorder('d-1').recordResults(first.graph, first.results, []);
+    const firstRecorder = recorder('d-1');
+    await firstRecorder.recordResults(first.graph, first.results, []);
+    await firstRecorder.published();
     const active = await store.listResources('shop', 'dev');
     const db = active.find(r => r.type === 'postgres')!;
     expect(db).toMatchObject({
@@ -80,8 +82,10 @@ describe.each(databases.eachSupportedId())('ResourceRecorder (%s)', id => {
 
     // The bucket leaves the Score file.
     const second = await plan('  db: { type: postgres, params: { size: small } }\n');
-    await recorder('d-2').recordResults(second.graph, second.results, active);
-    const orphans = await recorder('d-2').recordOrphans(second.graph, active);
+    const secondRecorder = recorder('d-2');
+    await secondRecorder.recordResults(second.graph, second.results, active);
+    const orphans = await secondRecorder.recordOrphans(second.graph, active);
+    await secondRecorder.published();
     expect(orphans.map(r => r.uid)).toEqual(['s3.default#modules.web.externals.bucket']);
     const after = new Map((await store.listResources('shop', 'dev')).map(r => [r.type, r]));
     expect(after.get('s3')?.status).toBe('orphaned');

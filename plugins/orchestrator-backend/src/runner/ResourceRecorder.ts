@@ -20,10 +20,28 @@ export class ResourceRecorder {
       deploymentStore: DeploymentStore;
       secrets: SecretBox;
       revisionOf: (definitionId: string) => number;
+      /** Publishes resource events; never rejects (a failed publish is the publisher's to report). */
       emit: (type: ResourceEventType, resources: { uid: string; resId: string; type: string }[]) => Promise<void>;
     },
     private readonly deployment: { id: string; app: string; env: string },
   ) {}
+
+  /**
+   * Resource events being published. The deployment goes on meanwhile (with
+   * PostgreSQL each event is a write to the event bus, a quarter of a second
+   * for a thousand workloads' resources) and awaits them before it says it
+   * finished.
+   */
+  #publishing: Promise<void>[] = [];
+
+  /** Resolves once every resource event recorded so far is published. */
+  async published(): Promise<void> {
+    await Promise.all(this.#publishing);
+  }
+
+  private emit(type: ResourceEventType, resources: { uid: string; resId: string; type: string }[]) {
+    this.#publishing.push(this.deps.emit(type, resources));
+  }
 
   /**
    * Keeps the state of every node that ran, whatever happened elsewhere; a
@@ -81,15 +99,15 @@ export class ResourceRecorder {
     await this.deps.deploymentStore.putResources(provisioned);
     await this.deps.deploymentStore.setResourceStatuses(app, env, failed.filter(uid => known.has(uid)), 'failed');
     const changed = graph.nodes.filter(n => results.get(n.uid)!.status === 'succeeded' && !results.get(n.uid)!.unchanged);
-    await this.deps.emit('resource.provisioned', changed);
-    await this.deps.emit('resource.failed', graph.nodes.filter(n => results.get(n.uid)!.status === 'failed'));
+    this.emit('resource.provisioned', changed);
+    this.emit('resource.failed', graph.nodes.filter(n => results.get(n.uid)!.status === 'failed'));
   }
 
   /** Marks active resources that left the graph orphaned; returns them. */
   async recordOrphans(graph: ResourceGraph, active: ActiveResourceRecord[]): Promise<ActiveResourceRecord[]> {
     const orphans = active.filter(r => !graph.byUid.has(r.uid) && r.status !== 'orphaned');
     await this.deps.deploymentStore.setResourceStatuses(this.deployment.app, this.deployment.env, orphans.map(r => r.uid), 'orphaned');
-    await this.deps.emit('resource.orphaned', orphans);
+    this.emit('resource.orphaned', orphans);
     return orphans;
   }
 }

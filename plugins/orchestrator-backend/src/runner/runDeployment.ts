@@ -202,6 +202,7 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
     progress.log('error', message);
     await finish({ status: 'failed', error: message });
   } finally {
+    await recorder.published();
     const finished = await deploymentStore.getDeployment(id);
     await events.deployment('deployment.finished', app, env, id, finished?.status ?? 'failed');
   }

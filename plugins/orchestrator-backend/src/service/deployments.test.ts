@@ -76,6 +76,8 @@ describe('deployments', () => {
             id: 'event-recorder',
             topics: [ORCHESTRATOR_EVENTS_TOPIC, ORCHESTRATOR_RESOURCE_EVENTS_TOPIC],
             onEvent: async ({ topic, eventPayload }) => {
+              // Resource events take a while, as through a database-backed event bus.
+              if (topic === ORCHESTRATOR_RESOURCE_EVENTS_TOPIC) await new Promise(r => setTimeout(r, 100));
               published.push({ topic, payload: eventPayload });
             },
           });
@@ -351,6 +353,13 @@ describe('deployments', () => {
     expect(
       published.filter(e => e.topic === ORCHESTRATOR_EVENTS_TOPIC && e.payload.type === 'deployment.finished').map(e => e.payload.status),
     ).toEqual(['succeeded', 'succeeded']);
+    // A deployment's resource events come before it says it finished.
+    for (const id of [first.body.id, second.body.id]) {
+      const finished = published.findIndex(e => e.payload.type === 'deployment.finished' && e.payload.deploymentId === id);
+      const lastResourceEvent = published.map(e => e.topic === ORCHESTRATOR_RESOURCE_EVENTS_TOPIC && e.payload.deploymentId === id).lastIndexOf(true);
+      expect(lastResourceEvent).toBeGreaterThanOrEqual(0);
+      expect(lastResourceEvent).toBeLessThan(finished);
+    }
     expect(JSON.stringify(published)).not.toContain(SECRET);
   });
 
