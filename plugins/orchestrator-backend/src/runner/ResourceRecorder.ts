@@ -34,9 +34,9 @@ export class ResourceRecorder {
    */
   #publishing: Promise<void>[] = [];
 
-  /** Resolves once every resource event recorded so far is published. */
+  /** Resolves once every resource event recorded so far is published (or failed to be, which the publisher reports). */
   async published(): Promise<void> {
-    await Promise.all(this.#publishing);
+    await Promise.allSettled(this.#publishing);
   }
 
   private emit(type: ResourceEventType, resources: { uid: string; resId: string; type: string }[]) {
