@@ -172,15 +172,6 @@ export class GitOpsRepository {
     return this.commitEdits(edits, request.message, `${request.env}/${request.app}`, request.blobs);
   }
 
-  /**
-   * Stores the blobs of these contents ahead of a commit that will hold them
-   * (objects that no branch points at until then); returns their ids by
-   * content, for {@link GitOpsCommitRequest.blobs}.
-   */
-  async storeBlobs(contents: string[]): Promise<Map<string, string>> {
-    return this.writeBlobs(contents);
-  }
-
   /** Commits files written (content) or removed (null), by repository path; returns the commit, or undefined if nothing changed. */
   async commitFiles(files: Record<string, string | null>, message: string): Promise<string | undefined> {
     const edits = new Map(Object.entries(files).map(([file, content]) => [safeRelative(file), fileEdit(content)]));
@@ -287,7 +278,7 @@ export class GitOpsRepository {
         if (!stored?.has(content)) contents.add(content);
       }
     }
-    const blobs = await this.writeBlobs([...contents]);
+    const blobs = await this.storeBlobs([...contents]);
     for (const [content, blob] of stored ?? []) blobs.set(content, blob);
     return this.buildTree(oid, edits, blobs);
   }
@@ -391,9 +382,11 @@ export class GitOpsRepository {
   /**
    * Writes the blobs of these contents, skipping those already stored;
    * returns their oids by content. Many new blobs go into one pack (a big
-   * deployment has thousands), a few are written as loose objects.
+   * deployment has thousands), a few are written as loose objects. Called
+   * ahead of a commit (the objects no branch points at until then), its
+   * result goes in {@link GitOpsCommitRequest.blobs}.
    */
-  private async writeBlobs(contents: string[]): Promise<Map<string, string>> {
+  async storeBlobs(contents: string[]): Promise<Map<string, string>> {
     const oids = new Map<string, string>();
     const missing: PackObject[] = [];
     const slices = new TimeSlices();

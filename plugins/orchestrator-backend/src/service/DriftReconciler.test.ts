@@ -4,51 +4,61 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
+import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { driverModule } from '../__testUtils__/driverModule';
 
 jest.setTimeout(60_000);
 
+/** A backend whose one definition gives `amqp` through `driver`, with app shop and environment dev. */
+async function startWithDriver(driver: Driver, driverInputs = '') {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-drift-'));
+  const file = path.join(dataDir, 'definitions.yaml');
+  fs.writeFileSync(
+    file,
+    `apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: ${driver.id}, ${driverInputs}criteria: [{}] }\n`,
+  );
+  const backend = await startTestBackend({
+    features: [
+      orchestratorPlugin,
+      driverModule(driver),
+      mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: path.join(dataDir, 'data'), definitions: [file] } } }),
+    ],
+  });
+  const api = request(backend.server);
+  await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+  await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+  await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+  /** The environment's newest deployment, once it finished. */
+  const settled = async () => {
+    for (let i = 0; i < 400; i++) {
+      const { items } = (await api.get('/api/orchestrator/apps/shop/envs/dev/deployments?limit=1')).body;
+      if (['succeeded', 'failed'].includes(items[0]?.status)) return items[0];
+      await new Promise(r => setTimeout(r, 50));
+    }
+    throw new Error('no deployment finished');
+  };
+  return { backend, api, settled };
+}
+
 describe('drift correction', () => {
   it("provisions a drifted resource again, although what it is asked has not changed", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-drift-'));
-    const file = path.join(dataDir, 'definitions.yaml');
-    fs.writeFileSync(
-      file,
-      'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: flaky-broker, driverInputs: { values: { vhost: orders } }, criteria: [{}] }\n',
-    );
     // A broker whose queue someone deletes behind Baton's back once it exists.
     let exists = false;
     let provisioned = 0;
-    const brokerModule = driverModule({
-      id: 'flaky-broker',
-      async provision() {
-        provisioned++;
-        exists = true;
-        return { outputs: { url: 'amqp://broker/orders' }, secrets: {} };
+    const { backend, api, settled } = await startWithDriver(
+      {
+        id: 'flaky-broker',
+        async provision() {
+          provisioned++;
+          exists = true;
+          return { outputs: { url: 'amqp://broker/orders' }, secrets: {} };
+        },
+        async check() {
+          return { items: exists ? [] : [{ kind: 'missing', detail: 'the queue is gone' }] };
+        },
       },
-      async check() {
-        return { items: exists ? [] : [{ kind: 'missing', detail: 'the queue is gone' }] };
-      },
-    });
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        brokerModule,
-        mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: path.join(dataDir, 'data'), definitions: [file] } } }),
-      ],
-    });
-    const api = request(backend.server);
-    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
-    const settled = async () => {
-      for (let i = 0; i < 200; i++) {
-        const { items } = (await api.get('/api/orchestrator/apps/shop/envs/dev/deployments?limit=1')).body;
-        if (['succeeded', 'failed'].includes(items[0]?.status)) return items[0];
-        await new Promise(r => setTimeout(r, 50));
-      }
-      throw new Error('no deployment finished');
-    };
+      'driverInputs: { values: { vhost: orders } }, ',
+    );
     await api
       .post('/api/orchestrator/apps/shop/envs/dev/deployments')
       .send({ workloads: ['apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers: { main: { image: web } }\nresources:\n  queue: { type: amqp }\n'] })
@@ -68,17 +78,11 @@ describe('drift correction', () => {
   });
 
   it('keeps answering other requests while it checks many resources', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-drift-'));
-    const file = path.join(dataDir, 'definitions.yaml');
-    fs.writeFileSync(
-      file,
-      'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: slow-check, criteria: [{}] }\n',
-    );
     // A check that compares what it finds for a few milliseconds, and answers at once.
     const busy = (ms: number) => {
       for (const end = performance.now() + ms; performance.now() < end; );
     };
-    const checkModule = driverModule({
+    const { backend, api, settled } = await startWithDriver({
       id: 'slow-check',
       async provision() {
         return { outputs: { url: 'amqp://broker/q' }, secrets: {} };
@@ -88,29 +92,13 @@ describe('drift correction', () => {
         return { items: [] };
       },
     });
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        checkModule,
-        mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: path.join(dataDir, 'data'), definitions: [file] } } }),
-      ],
-    });
     try {
-      const api = request(backend.server);
-      await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-      await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-      await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
       const workloads = Array.from(
         { length: 200 },
         (_, i) => `apiVersion: score.dev/v1b1\nmetadata: { name: w${i} }\ncontainers: { main: { image: web } }\nresources:\n  queue: { type: amqp }\n`,
       );
       await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads }).expect(202);
-      for (let i = 0; ; i++) {
-        const { items } = (await api.get('/api/orchestrator/apps/shop/envs/dev/deployments?limit=1')).body;
-        if (items[0]?.status === 'succeeded') break;
-        if (items[0]?.status === 'failed' || i > 400) throw new Error(`deployment did not succeed: ${JSON.stringify(items[0])}`);
-        await new Promise(r => setTimeout(r, 50));
-      }
+      expect((await settled()).status).toBe('succeeded');
 
       // 200 checks of 3 ms: 600 ms in one piece unless the check yields between resources.
       let longest = 0;
