@@ -4,9 +4,12 @@
  * skips it). Each workload has a private postgres and redis (the example
  * development definitions). For each size: the engine's own parse + plan +
  * render time in this process, and the backend's POST → succeeded time, with
- * the ratio against the target (≤ 3× at 1,000 workloads); both warm, after
- * an unmeasured run of 100 workloads each, the engine's the best of three.
- * Each measure starts on an idle backend (see `settled`). With the biggest
+ * the ratio against the target (≤ 3× at 1,000 workloads). Both sides are
+ * measured alike: warm (after an unmeasured run of 100 workloads each) and
+ * the best of three runs, each of the backend's a first deployment to an
+ * environment of its own (its first run is printed too); the biggest size,
+ * which also measures the backend's liveness, runs once. Each backend
+ * measure starts on an idle backend (see `settled`). With the biggest
  * deployment running: /health latency (p50/p99, sampled every 50 ms) and a
  * one-workload deployment to another environment. Before the biggest (whose
  * resources keep the catalog busy for minutes after it), at 1,000 workloads,
@@ -136,6 +139,8 @@ interface Row {
   engineMs: number;
   acceptedMs: number;
   succeededMs: number;
+  /** The first of the backend's runs (the biggest size runs once). */
+  firstMs: number;
   ratio: number;
   healthP50Ms?: number;
   healthP99Ms?: number;
@@ -250,14 +255,24 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
         await new Promise(r => setTimeout(r, 1000)); // the big one is running now
         otherEnvMs = (await deploy('other', [workload(0, `probe-${i}`)])).succeededMs;
       }
-      const result = await big;
+      const first = await big;
       const health = sampler ? await sampler.stop() : [];
       health.sort((a, b) => a - b);
+      // The best of three, as the engine's: two more first deployments, each to an environment of its own.
+      let result = first;
+      for (let round = 1; !biggest && round < 3; round++) {
+        const env = `size-${n}-${round}`;
+        await call('PUT', `/apps/scale/envs/${env}`, { type: 'development' });
+        await settled();
+        const next = await deploy(env, workloads);
+        if (next.succeededMs < result.succeededMs) result = next;
+      }
       rows.push({
         database,
         workloads: n,
         engineMs: engine,
         ...result,
+        firstMs: first.succeededMs,
         ratio: Math.round((result.succeededMs / engine) * 10) / 10,
         ...(biggest
           ? {
@@ -297,8 +312,8 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ rows, incremental })}\n`);
     return;
   }
-  const header = ['database', 'workloads', 'engine ms', 'accepted ms', 'succeeded ms', '× engine', 'health p50', 'health p99', 'other env ms'];
-  const cells = rows.map(r => [r.database, r.workloads, r.engineMs, r.acceptedMs, r.succeededMs, r.ratio, r.healthP50Ms ?? '', r.healthP99Ms ?? '', r.otherEnvMs ?? '']);
+  const header = ['database', 'workloads', 'engine ms', 'accepted ms', 'succeeded ms', 'first run ms', '× engine', 'health p50', 'health p99', 'other env ms'];
+  const cells = rows.map(r => [r.database, r.workloads, r.engineMs, r.acceptedMs, r.succeededMs, r.firstMs, r.ratio, r.healthP50Ms ?? '', r.healthP99Ms ?? '', r.otherEnvMs ?? '']);
   printTable(header, cells);
   const at1k = rows.filter(r => r.workloads === 1000);
   for (const r of at1k) console.log(`${r.database}: 1,000 workloads through the API ${r.ratio}× the engine (target ≤ 3×): ${r.ratio <= 3 ? 'met' : 'NOT met'}`);
