@@ -103,7 +103,7 @@ export const orchestratorPlugin = createBackendPlugin({
 
         const gitops = await GitOpsRepository.fromConfig(config, { dataDir });
         const deliveredSecrets = await DatabaseDeliveredSecretStore.create({ database });
-        const activeDrivers = new ActiveResourceDrivers({ definitions, drivers, secrets, logger });
+        const activeDrivers = new ActiveResourceDrivers({ definitions, drivers, secrets, deploymentStore, logger });
         const events = new OrchestratorEvents(
           event =>
             deps.events.publish({

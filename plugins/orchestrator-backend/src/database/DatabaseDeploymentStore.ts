@@ -470,6 +470,20 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return row ? toResource(row) : undefined;
   }
 
+  async putDefinitionSnapshots(snapshots: { digest: string; definition: string }[]) {
+    if (!snapshots.length) return;
+    await this.db('definition_snapshots').insert(snapshots).onConflict('digest').ignore();
+  }
+
+  async getDefinitionSnapshots(digests: string[]) {
+    const found = new Map<string, string>();
+    for (let i = 0; i < digests.length; i += 500) {
+      const rows = await this.db('definition_snapshots').whereIn('digest', digests.slice(i, i + 500)).select('digest', 'definition');
+      for (const row of rows) found.set(row.digest, row.definition);
+    }
+    return found;
+  }
+
   async putResources(resources: Omit<ActiveResourceRecord, 'updatedAt'>[]) {
     if (!resources.length) return;
     const now = new Date();

@@ -59,7 +59,7 @@ export type ActiveResourceRecord = {
   /** The secret outputs' names, sorted (names are not secret); absent on rows stored before they were kept. */
   secretOutputNames?: string[];
   cookie?: string;
-  /** Ciphertext of `{definition, params}` as provisioned (see {@link ProvisionedWith}). */
+  /** Ciphertext of what it was provisioned with (see {@link ProvisionedWith}). */
   provisionedWith?: string;
   deploymentId?: string;
   /** Names of the workloads that use it. */
@@ -69,7 +69,9 @@ export type ActiveResourceRecord = {
 
 /** What an active resource was provisioned with, kept encrypted in `provisionedWith`. @internal */
 export type ProvisionedWith = {
-  definition: import('@baton/backstage-plugin-orchestrator-common').ResourceDefinition;
+  /** The definition's snapshot (see `putDefinitionSnapshots`); rows stored before hold `definition` instead. */
+  definitionDigest?: string;
+  definition?: import('@baton/backstage-plugin-orchestrator-common').ResourceDefinition;
   params: Record<string, unknown>;
   /** The driver's manifests and the digest of all it was given: a redeployment asking the same keeps the result. */
   manifests?: Record<string, import('@baton/backstage-plugin-orchestrator-node').DriverManifest>;
@@ -176,6 +178,13 @@ export interface DeploymentStore {
     nextCursor?: string;
   }>;
   getResource(appId: string, envId: string, uid: string): Promise<ActiveResourceRecord | undefined>;
+  /**
+   * Keeps definitions that resources were provisioned with, by digest
+   * (ciphertexts; a digest already kept keeps its row).
+   */
+  putDefinitionSnapshots(snapshots: { digest: string; definition: string }[]): Promise<void>;
+  /** The kept definitions' ciphertexts by digest; digests not kept are absent. */
+  getDefinitionSnapshots(digests: string[]): Promise<Map<string, string>>;
   /** Many resources of one deployment, upserted in batches (a transaction per thousand). */
   putResources(resources: Omit<ActiveResourceRecord, 'updatedAt'>[]): Promise<void>;
   setResourceStatus(appId: string, envId: string, uid: string, status: ActiveResourceRecord['status']): Promise<void>;

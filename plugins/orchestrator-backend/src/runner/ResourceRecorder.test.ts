@@ -1,7 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { createBuiltInDrivers, planApplication } from '@baton/backstage-plugin-orchestrator-node';
 import { parseScoreResult } from '@baton/backstage-plugin-orchestrator-common';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
 import { ProvisionedWith } from '../database/DeploymentStore';
@@ -76,8 +76,21 @@ describe.each(databases.eachSupportedId())('ResourceRecorder (%s)', id => {
     expect(db.secretOutputNames).toEqual(['password']);
     expect(secrets.decrypt(db.secretOutputs!)).toEqual({ password: SECRET });
     const provisionedWith = secrets.decrypt(db.provisionedWith!) as ProvisionedWith;
-    expect(provisionedWith.definition.metadata.id).toBe('pg');
     expect(provisionedWith.params).toEqual({ size: 'small' });
+    // The definition is kept once, encrypted, under a keyed digest: not in the row, not guessable from its digest.
+    expect(provisionedWith.definition).toBeUndefined();
+    const digest = provisionedWith.definitionDigest!;
+    const pgDefinition = first.graph.nodes.find(n => n.type === 'postgres')!.match.loaded.definition;
+    expect(digest).not.toBe(createHash('sha256').update(JSON.stringify(pgDefinition)).digest('hex'));
+    // One per definition in the graph (the workload's and the namespace's built-in ones too).
+    const definitionCount = new Set(first.graph.nodes.map(n => n.definition)).size;
+    expect(definitionCount).toBeGreaterThan(2);
+    const snapshots = await knex('definition_snapshots').select('digest', 'definition');
+    expect(snapshots).toHaveLength(definitionCount);
+    expect(JSON.stringify(snapshots)).not.toContain(SECRET);
+    const kept = (await store.getDefinitionSnapshots([digest, 'unknown'])) as Map<string, string>;
+    expect([...kept.keys()]).toEqual([digest]);
+    expect(secrets.decrypt(kept.get(digest)!)).toEqual(pgDefinition);
     expect(events).toContain('resource.provisioned postgres.default#modules.web.externals.db');
 
     // The bucket leaves the Score file.
@@ -91,5 +104,7 @@ describe.each(databases.eachSupportedId())('ResourceRecorder (%s)', id => {
     expect(after.get('s3')?.status).toBe('orphaned');
     expect(after.get('postgres')).toMatchObject({ status: 'active', deploymentId: 'd-2' });
     expect(events).toContain('resource.orphaned s3.default#modules.web.externals.bucket');
+    // The same definitions again: no new snapshots.
+    expect(Number((await knex('definition_snapshots').count({ n: '*' }))[0].n)).toBe(definitionCount);
   });
 });

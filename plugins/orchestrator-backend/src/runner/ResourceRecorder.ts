@@ -1,4 +1,4 @@
-import { ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
+import { ResourceDefinition, ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
 import { NodeResult, ResourceGraph, TimeSlices, workloadUsersInSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { ActiveResourceRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { SecretBox } from '../secrets/SecretBox';
@@ -10,7 +10,7 @@ type ResourceEventType = ResourceEvent['type'];
  * the state of every node that ran (outputs, encrypted secret outputs and
  * driver state, the definition and revision that made it, the workloads that
  * use it), failures, and orphans — resources no longer in the graph, kept
- * until deprovisioned. Writes each phase in batches.
+ * until deprovisioned. Writes each phase in batches; each definition once.
  *
  * @internal
  */
@@ -54,6 +54,18 @@ export class ResourceRecorder {
     const users = await workloadUsersInSlices(graph);
     const known = new Map(active.map(a => [a.uid, a]));
     const provisioned: Omit<ActiveResourceRecord, 'updatedAt'>[] = [];
+    // Each definition is kept once, not inside every resource it provisioned (it was two thirds of each row).
+    const digests = new Map<object, string>();
+    const snapshots = new Map<string, string>();
+    const digestOf = (definition: ResourceDefinition) => {
+      let digest = digests.get(definition);
+      if (!digest) {
+        digest = secrets.digest(JSON.stringify(definition));
+        digests.set(definition, digest);
+        if (!snapshots.has(digest)) snapshots.set(digest, secrets.encrypt(definition));
+      }
+      return digest;
+    };
     const failed: string[] = [];
     const slices = new TimeSlices();
     for (const node of graph.nodes) {
@@ -84,7 +96,7 @@ export class ResourceRecorder {
           secretOutputNames: Object.keys(r.secrets).length ? Object.keys(r.secrets).sort() : undefined,
           cookie: r.cookie !== undefined ? secrets.encrypt(r.cookie) : undefined,
           provisionedWith: secrets.encrypt({
-            definition: node.match.loaded.definition,
+            definitionDigest: digestOf(node.match.loaded.definition),
             params: r.params ?? {},
             manifests: r.manifests,
             provisionedHash: r.provisionedHash,
@@ -96,6 +108,8 @@ export class ResourceRecorder {
         failed.push(node.uid);
       }
     }
+    // Before the resources: a resource never points at a definition that is not kept.
+    await this.deps.deploymentStore.putDefinitionSnapshots([...snapshots].map(([digest, definition]) => ({ digest, definition })));
     await this.deps.deploymentStore.putResources(provisioned);
     await this.deps.deploymentStore.setResourceStatuses(app, env, failed.filter(uid => known.has(uid)), 'failed');
     const changed = graph.nodes.filter(n => results.get(n.uid)!.status === 'succeeded' && !results.get(n.uid)!.unchanged);

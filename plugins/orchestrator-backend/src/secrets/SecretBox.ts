@@ -3,6 +3,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createHmac,
   randomBytes,
   randomFillSync,
 } from 'node:crypto';
@@ -27,6 +28,8 @@ export class SecretBox {
   readonly keyId: string;
   /** Key names by ciphertext: every read of a resource lists them, and a ciphertext never changes. */
   private readonly keyNames = new Map<string, string[]>();
+  /** Keys {@link SecretBox.digest}: derived, so that the encryption key serves one purpose. */
+  private readonly digestKey: Buffer;
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
 
@@ -66,6 +69,16 @@ export class SecretBox {
       throw new Error('The secret key must be 32 bytes (AES-256)');
     }
     this.keyId = createHash('sha256').update(key).digest('base64url').slice(0, 8);
+    this.digestKey = createHmac('sha256', key).update('baton digest v1').digest();
+  }
+
+  /**
+   * A digest of a text that may hold secrets, safe to store in the clear:
+   * HMAC-SHA-256 (hex) under a key derived from the secret key, so that it
+   * cannot be used to guess what the text holds.
+   */
+  digest(text: string): string {
+    return createHmac('sha256', this.digestKey).update(text).digest('hex');
   }
 
   encrypt(value: unknown): string {

@@ -171,7 +171,7 @@ export class DeploymentService {
       throw new ConflictError(`${uid} is still used by ${app}/${env}; only orphaned resources are deprovisioned unless forced`);
     }
     const environment = await this.requireEnv(app, env);
-    const found = this.deps.activeDrivers.driverOf(
+    const found = await this.deps.activeDrivers.driverOf(
       resource,
       environment.type,
       new Map((await deployments.listResources(app, env)).map(r => [r.uid, r])),

@@ -77,7 +77,7 @@ export class DriftReconciler {
       for (const r of resources) {
         await slices.pause();
         try {
-          const found = this.deps.activeDrivers.driverOf(r, environment.type, byUid);
+          const found = await this.deps.activeDrivers.driverOf(r, environment.type, byUid);
           if (!found?.driver.check) continue;
           const report = await found.driver.check(found.context);
           items.push(...report.items.map(i => ({ uid: r.uid, kind: i.kind, detail: i.detail })));

@@ -1,10 +1,15 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import type { DriverContext } from '@baton/backstage-plugin-orchestrator-node';
+import { createBuiltInDrivers, type DriverContext } from '@baton/backstage-plugin-orchestrator-node';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { ActiveResourceRecord } from '../database/DeploymentStore';
 import { orchestratorPlugin } from '../plugin';
+import { SecretBox } from '../secrets/SecretBox';
+import { ActiveResourceDrivers } from './activeResourceDriver';
+import { DefinitionService } from './DefinitionService';
 import { driverModule } from '../__testUtils__/driverModule';
 
 jest.setTimeout(60_000);
@@ -112,5 +117,58 @@ describe('the driver of an active resource (drift check, deprovision)', () => {
     expect(provision.secrets).toEqual({ url: `amqp://admin:${ADMIN_SECRET}@broker.internal` });
     expect(provision.resource.params).toEqual({ vhost: 'orders' });
     await backend.stop();
+  });
+});
+
+describe('ActiveResourceDrivers', () => {
+  const definition = {
+    apiVersion: 'baton.dev/v1',
+    kind: 'ResourceDefinition',
+    metadata: { id: 'cache' },
+    spec: { type: 'redis', driver: 'echo', driverInputs: { values: { host: 'old.internal' } }, criteria: [{}] },
+  } as const;
+  const current = { ...definition, spec: { ...definition.spec, driverInputs: { values: { host: 'current.internal' } } } };
+  const resource = (provisionedWith?: string): ActiveResourceRecord => ({
+    appId: 'shop',
+    envId: 'dev',
+    uid: 'redis.default#shared.cache',
+    resId: 'shared.cache',
+    type: 'redis',
+    class: 'default',
+    guresid: 'g1',
+    definitionId: 'cache',
+    definitionRevision: 1,
+    status: 'active',
+    outputs: {},
+    provisionedWith,
+    updatedAt: new Date().toISOString(),
+  });
+
+  it('uses the definition a resource was provisioned with: kept once by digest, inline in rows stored before, else the current one', async () => {
+    const secrets = new SecretBox(randomBytes(32));
+    const digest = secrets.digest(JSON.stringify(definition));
+    const reads: string[][] = [];
+    const drivers = new ActiveResourceDrivers({
+      definitions: { all: () => [{ definition: current }] } as unknown as DefinitionService,
+      drivers: createBuiltInDrivers(),
+      secrets,
+      deploymentStore: {
+        async getDefinitionSnapshots(digests) {
+          reads.push(digests);
+          return new Map(digests.filter(d => d === digest).map(d => [d, secrets.encrypt(definition)]));
+        },
+      },
+    });
+    const inputsOf = async (r: ActiveResourceRecord) => (await drivers.driverOf(r, 'development', new Map()))?.context.inputs;
+
+    const byDigest = resource(secrets.encrypt({ definitionDigest: digest, params: { size: 's' } }));
+    expect(await inputsOf(byDigest)).toEqual({ host: 'old.internal' });
+    expect((await drivers.driverOf(byDigest, 'development', new Map()))?.context.resource.params).toEqual({ size: 's' });
+    // Read from the store once, then kept.
+    expect(reads).toEqual([[digest]]);
+    expect(await inputsOf(resource(secrets.encrypt({ definition, params: {} })))).toEqual({ host: 'old.internal' });
+    expect(await inputsOf(resource())).toEqual({ host: 'current.internal' });
+    // A snapshot that is not there (never expected) falls back to the current definition rather than failing.
+    expect(await inputsOf(resource(secrets.encrypt({ definitionDigest: 'f'.repeat(64), params: {} })))).toEqual({ host: 'current.internal' });
   });
 });

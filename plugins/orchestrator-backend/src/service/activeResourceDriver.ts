@@ -6,7 +6,8 @@ import {
   resolveDriverInputs,
   resourceUid,
 } from '@baton/backstage-plugin-orchestrator-node';
-import { ActiveResourceRecord, ProvisionedWith } from '../database/DeploymentStore';
+import { ResourceDefinition } from '@baton/backstage-plugin-orchestrator-common';
+import { ActiveResourceRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
 import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
 
@@ -21,17 +22,44 @@ import { DefinitionService } from './DefinitionService';
  * @internal
  */
 export class ActiveResourceDrivers {
+  /** Definition snapshots by digest: a drift check reads thousands of resources made by a few definitions. */
+  private readonly snapshots = new Map<string, ResourceDefinition>();
+
   constructor(
-    private readonly deps: { definitions: DefinitionService; drivers: DriverRegistry; secrets: SecretBox; logger?: LoggerService },
+    private readonly deps: {
+      definitions: DefinitionService;
+      drivers: DriverRegistry;
+      secrets: SecretBox;
+      deploymentStore: Pick<DeploymentStore, 'getDefinitionSnapshots'>;
+      logger?: LoggerService;
+    },
   ) {}
 
   /** `environment`: the environment's active resources, by uid, for references between them. */
-  driverOf(
+  async driverOf(
     resource: ActiveResourceRecord,
     envType: string,
     environment: Map<string, ActiveResourceRecord>,
-  ): { driver: Driver; context: DriverContext } | undefined {
-    return activeResourceDriver({ ...this.deps, resource, envType, environment });
+  ): Promise<{ driver: Driver; context: DriverContext } | undefined> {
+    const provisioned = resource.provisionedWith ? (this.deps.secrets.decrypt(resource.provisionedWith) as ProvisionedWith) : undefined;
+    const definition =
+      provisioned?.definition ??
+      (provisioned?.definitionDigest ? await this.snapshot(provisioned.definitionDigest) : undefined) ??
+      this.deps.definitions.all().find(d => d.definition.metadata.id === resource.definitionId)?.definition;
+    return activeResourceDriver({ ...this.deps, resource, envType, environment, definition, params: provisioned?.params });
+  }
+
+  private async snapshot(digest: string): Promise<ResourceDefinition | undefined> {
+    let definition = this.snapshots.get(digest);
+    if (!definition) {
+      const ciphertext = (await this.deps.deploymentStore.getDefinitionSnapshots([digest])).get(digest);
+      if (!ciphertext) return undefined;
+      definition = this.deps.secrets.decrypt<ResourceDefinition>(ciphertext);
+      // Bounded: the oldest goes once 1,000 are kept.
+      if (this.snapshots.size >= 1000) this.snapshots.delete(this.snapshots.keys().next().value!);
+      this.snapshots.set(digest, definition);
+    }
+    return definition;
   }
 }
 
@@ -39,15 +67,14 @@ function activeResourceDriver(options: {
   resource: ActiveResourceRecord;
   envType: string;
   environment: Map<string, ActiveResourceRecord>;
-  definitions: DefinitionService;
+  /** The definition it was provisioned with (the current one for resources stored before those were kept). */
+  definition?: ResourceDefinition;
+  params?: Record<string, unknown>;
   drivers: DriverRegistry;
   secrets: SecretBox;
   logger?: LoggerService;
 }): { driver: Driver; context: DriverContext } | undefined {
-  const { resource: r, envType, secrets } = options;
-  const snapshot = r.provisionedWith ? (secrets.decrypt(r.provisionedWith) as ProvisionedWith) : undefined;
-  const definition =
-    snapshot?.definition ?? options.definitions.all().find(d => d.definition.metadata.id === r.definitionId)?.definition;
+  const { resource: r, envType, secrets, definition } = options;
   const driver = definition && options.drivers.get(definition.spec.driver);
   if (!definition || !driver) return undefined;
   const { inputs, secrets: secretInputs } = resolveDriverInputs(
@@ -63,7 +90,7 @@ function activeResourceDriver(options: {
     driver,
     context: {
       guresid: r.guresid,
-      resource: { uid: r.uid, type: r.type, class: r.class, resId: r.resId, params: snapshot?.params ?? {} },
+      resource: { uid: r.uid, type: r.type, class: r.class, resId: r.resId, params: options.params ?? {} },
       context: { app: { id: r.appId }, env: { id: r.envId, type: envType } },
       inputs,
       secrets: secretInputs,
