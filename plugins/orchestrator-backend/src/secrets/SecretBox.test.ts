@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SecretBox } from './SecretBox';
 
 describe('SecretBox', () => {
@@ -29,6 +29,17 @@ describe('SecretBox', () => {
     expect(box.keysOf(sealed)).toEqual(['apiKey', 'password']);
     expect(box.keysOf(sealed)).toEqual(['apiKey', 'password']);
     expect(() => new SecretBox(randomBytes(32)).keysOf(sealed)).toThrow(/Encrypted with another key/);
+  });
+
+  it('digests a text the same way under one key, differently under another, and not as its plain hash', () => {
+    const key = randomBytes(32);
+    const text = '{"secrets":{"password":"hunter2"}}';
+    const digest = new SecretBox(key).digest(text);
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(new SecretBox(Buffer.from(key)).digest(text)).toBe(digest);
+    expect(new SecretBox(key).digest(`${text} `)).not.toBe(digest);
+    expect(new SecretBox(randomBytes(32)).digest(text)).not.toBe(digest);
+    expect(digest).not.toBe(createHash('sha256').update(text).digest('hex'));
   });
 
   it('detects tampering and a different key', () => {
