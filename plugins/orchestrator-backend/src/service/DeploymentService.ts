@@ -1,13 +1,12 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   Diagnostic,
-  parseScoreResult,
   ScoreDocument,
   ScoreWorkload,
   validateScoreWorkload,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
-import { canonicalJson, DriverRegistry, planApplication, TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+import { DriverRegistry, planApplication, TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash, randomUUID } from 'node:crypto';
 import { DeliveredSecretStore } from '../database/DeliveredSecretStore';
@@ -16,6 +15,7 @@ import { OrchestratorStore } from '../database/OrchestratorStore';
 import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
 import { OrchestratorEvents } from './OrchestratorEvents';
+import { ParsedScoreCache } from './ParsedScoreCache';
 import { ActiveResourceDrivers } from './activeResourceDriver';
 
 /** A stored deployment set: the app's workloads, content-addressed. @internal */
@@ -31,6 +31,9 @@ export interface DeploymentSet {
  * @internal
  */
 export class DeploymentService {
+  /** A redeployment's unchanged Score files are not parsed again. */
+  readonly #parsed = new ParsedScoreCache();
+
   constructor(
     private readonly deps: {
       store: OrchestratorStore;
@@ -62,7 +65,7 @@ export class DeploymentService {
       await slices.pause();
       const file = `workloads[${i}]`;
       if (typeof w === 'string') {
-        const result = parseScoreResult(w, file);
+        const result = this.#parsed.parse(w, file);
         if (result.workload) documents.push({ file, workload: result.workload, text: w });
         diagnostics.push(...result.diagnostics);
       } else {
@@ -110,7 +113,7 @@ export class DeploymentService {
     const slices = new TimeSlices();
     for (const [i, w] of set.workloads.entries()) {
       await slices.pause();
-      digest.update(`${i ? ',' : ''}${canonicalJson(w)}`);
+      digest.update(`${i ? ',' : ''}${this.#parsed.canonicalJsonOf(w)}`);
     }
     const setId = digest.update(']}').digest('hex');
     await this.deps.deploymentStore.putSet({ id: setId, appId: app, content: set });
