@@ -5,6 +5,7 @@ import { Knex } from 'knex';
 import {
   ActiveResourceRecord,
   Artifacts,
+  EncodedArtifacts,
   DeploymentLogLine,
   DeploymentNodeRecord,
   DeploymentRecord,
@@ -205,10 +206,19 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   }
 
   async setArtifacts(id: string, artifacts: Artifacts) {
-    const update: Record<string, string> = {};
+    await this.setEncodedArtifacts(id, await this.encodeArtifacts(artifacts));
+  }
+
+  async encodeArtifacts(artifacts: Artifacts): Promise<EncodedArtifacts> {
+    const texts: EncodedArtifacts['texts'] = {};
     for (const key of ['plan', 'graph', 'diff', 'delivered'] as const) {
-      if (artifacts[key] !== undefined) update[key] = await artifactToText(artifacts[key]);
+      if (artifacts[key] !== undefined) texts[key] = await artifactToText(artifacts[key]);
     }
+    return { texts };
+  }
+
+  async setEncodedArtifacts(id: string, { texts }: EncodedArtifacts) {
+    const update = { ...texts };
     if (Object.keys(update).length) {
       await this.db('deployment_artifacts')
         .insert({ deployment_id: id, ...update })

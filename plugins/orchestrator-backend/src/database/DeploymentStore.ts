@@ -42,6 +42,9 @@ export type Artifacts = {
   delivered?: Record<string, string>;
 };
 
+/** Artifacts as stored, from {@link DeploymentStore.encodeArtifacts}. @internal */
+export type EncodedArtifacts = { readonly texts: Partial<Record<keyof Artifacts, string>> };
+
 /** A provisioned resource; secret outputs and cookie are ciphertexts here. @internal */
 export type ActiveResourceRecord = {
   appId: string;
@@ -116,6 +119,13 @@ export interface DeploymentStore {
   /** Reads only the named artifacts: plans and graphs are large. */
   getArtifacts<K extends keyof Artifacts>(id: string, keys: K[]): Promise<Pick<Artifacts, K>>;
   setArtifacts(id: string, artifacts: Artifacts): Promise<void>;
+  /**
+   * Artifacts made ready to store ({@link DeploymentStore.setEncodedArtifacts}):
+   * a big app's are megabytes of JSON, so they are encoded while the
+   * deployment waits for something else.
+   */
+  encodeArtifacts(artifacts: Artifacts): Promise<EncodedArtifacts>;
+  setEncodedArtifacts(id: string, artifacts: EncodedArtifacts): Promise<void>;
 
   /**
    * Takes the oldest queued deployment of an environment that no one holds

@@ -39,8 +39,17 @@ export interface Delivery {
 
 /** A delivery made ready by {@link Delivery.prepare}. @internal */
 export interface PreparedDelivery {
+  /** The files it delivers (`DeliveryResult.delivered` once delivered). */
+  delivered: Record<string, string>;
   deliver(): Promise<DeliveryResult>;
 }
+
+/**
+ * Each workload's file and Secrets by its rendered objects: a workload
+ * rendered as before is given the same (frozen) objects, so its file is
+ * not written again.
+ */
+const workloadFiles = new WeakMap<KubernetesObject[], { app: string; env: string; file: string; secrets: KubernetesObject[] }>();
 
 /**
  * The files of a rendered app (one per workload, plus `resources.yaml`) with
@@ -59,8 +68,17 @@ export async function deliveredFiles(
   const slices = new TimeSlices();
   for (const [workload, objects] of Object.entries(rendered.workloads)) {
     await slices.pause();
-    secrets.push(...objects.filter(o => o.kind === 'Secret'));
-    files[`${workload}.yaml`] = toYamlDocuments(toGitOpsObjects(objects, options));
+    let written = workloadFiles.get(objects);
+    if (written?.app !== options.app || written.env !== options.env) {
+      written = {
+        ...options,
+        file: toYamlDocuments(toGitOpsObjects(objects, options)),
+        secrets: objects.filter(o => o.kind === 'Secret'),
+      };
+      if (Object.isFrozen(objects)) workloadFiles.set(objects, written);
+    }
+    secrets.push(...written.secrets);
+    files[`${workload}.yaml`] = written.file;
   }
   if (rendered.resources.length) {
     secrets.push(...rendered.resources.filter(o => o.kind === 'Secret'));

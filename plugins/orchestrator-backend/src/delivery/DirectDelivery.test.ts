@@ -20,6 +20,18 @@ describe('DirectDelivery', () => {
     expect(result.delivered['web.yaml']).toContain('kind: ExternalSecret');
   });
 
+  it('gives the applier copies: the rendered objects, which later deployments share, stay as rendered', async () => {
+    const delivery = new DirectDelivery({
+      apply: async ({ objects }) => {
+        for (const o of objects) o.metadata.name = 'changed-by-the-applier';
+      },
+    });
+    const rendered = await renderedTestApp();
+    const before = JSON.stringify(rendered);
+    await (await delivery.prepare({ deploymentId: 'd-1', app: 'shop', env: 'dev', environment, rendered })).deliver();
+    expect(JSON.stringify(rendered)).toBe(before);
+  });
+
   it('keeps the manifests with the deployment when no cluster applier is installed', async () => {
     const prepared = await new DirectDelivery(undefined).prepare({
       deploymentId: 'd-1',

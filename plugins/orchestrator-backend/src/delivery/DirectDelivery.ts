@@ -15,11 +15,13 @@ export class DirectDelivery implements Delivery {
     const { files } = await deliveredFiles(rendered, { app, env });
     const applier = this.applier;
     return {
+      delivered: files,
       async deliver(): Promise<DeliveryResult> {
         if (!applier) {
           return { delivered: files, message: 'Direct deployment: no cluster applier is installed; the manifests are kept with the deployment' };
         }
-        const objects = [...rendered.resources, ...Object.values(rendered.workloads).flat()];
+        // Copies: rendered objects are shared with later deployments, and an applier may change what it is given.
+        const objects = structuredClone([...rendered.resources, ...Object.values(rendered.workloads).flat()]);
         await applier.apply({ app, env, envType: environment.type, namespace: rendered.namespace, deploymentId, objects });
         return { delivered: files, message: `Applied ${objects.length} object(s) to namespace ${rendered.namespace}` };
       },

@@ -65,7 +65,7 @@ export class GitOpsDelivery implements Delivery {
       stored.push({ name: s.metadata.name, data: this.deps.secrets.encrypt(Object.fromEntries(data)) });
     }
     const blobs = await this.deps.gitops.storeBlobs(Object.values(files));
-    return { deliver: () => this.commit({ deploymentId, app, env, namespace: rendered.namespace, files, stored, blobs }) };
+    return { delivered: files, deliver: () => this.commit({ deploymentId, app, env, namespace: rendered.namespace, files, stored, blobs }) };
   }
 
   private async commit(prepared: {

@@ -188,8 +188,12 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
         .then(rendered => deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].prepare({ deploymentId: id, app, env, environment, rendered })),
     );
     await lease.assertHeld();
-    const delivery = await prepared.deliver();
-    await deploymentStore.setArtifacts(id, { plan: planned.plan, delivered: delivery.delivered });
+    // What the deployment keeps (its plan, the files) is encoded while the delivery commits.
+    const [delivery, artifacts] = await bothSettled(
+      prepared.deliver(),
+      deploymentStore.encodeArtifacts({ plan: planned.plan, delivered: prepared.delivered }),
+    );
+    await deploymentStore.setEncodedArtifacts(id, artifacts);
     progress.log('info', delivery.message);
     await finish({ status: 'succeeded', commit: delivery.commit });
   } catch (error) {

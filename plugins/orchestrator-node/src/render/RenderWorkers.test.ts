@@ -2,6 +2,7 @@ import { LoadedDefinition, ScoreDocument, ValidationError, parseScore } from '@b
 import { planApplication } from '../plan/planApplication';
 import { renderApplication } from './renderApplication';
 import { RenderWorkers } from './RenderWorkers';
+import { KubernetesObject } from './validateKubernetesObject';
 
 const SECRET = 'render-workers-secret';
 
@@ -102,6 +103,48 @@ describe('RenderWorkers', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('takes a workload whose input did not change as rendered before, and renders again the ones whose input did', async () => {
+    const cached = new RenderWorkers({ size: 0 });
+    const before = await cached.renderApplication(await plan([workload(0), workload(1), workload(2)]));
+    // w1's Score file changed; w2's is the same, but the postgres it uses now has another host.
+    const changed = await planApplication({
+      app: 'shop',
+      env: 'dev',
+      envType: 'development',
+      workloads: [workload(0), workload(1, 'changed ${resources.db.host}'), workload(2)],
+      definitions: [def('pg', 'postgres', { driverInputs: { values: { host: 'pg-moved', username: 'app' }, secrets: { password: SECRET } } }), definitions[1]],
+    });
+    const unchanged = await plan([workload(0), workload(1), workload(2)]);
+    const afterChange = await cached.renderApplication(changed);
+    expect(afterChange).toEqual(renderApplication(changed));
+    // A URL with the password is in the workload's Secret, one without in the Deployment.
+    const url = (objects: KubernetesObject[]) => {
+      const secret = objects.find(o => o.kind === 'Secret');
+      if (secret) return Buffer.from((secret.data as Record<string, string>)['main.URL'], 'base64').toString('utf8');
+      return JSON.stringify(objects.find(o => o.kind === 'Deployment')).match(/"name":"URL","value":"([^"]*)"/)?.[1];
+    };
+    expect(url(afterChange.workloads.w1)).toBe('changed pg-moved');
+    expect(url(afterChange.workloads.w2)).toBe(`postgres://app:${SECRET}@pg-moved`);
+    expect(url(before.workloads.w2)).toBe(`postgres://app:${SECRET}@pg-dev`);
+    for (const name of ['w0', 'w1', 'w2']) expect(afterChange.workloads[name]).not.toBe(before.workloads[name]);
+    const again = await cached.renderApplication(unchanged);
+    expect(again).toEqual(renderApplication(unchanged));
+    for (const name of ['w0', 'w1', 'w2']) expect(again.workloads[name]).toBe(before.workloads[name]);
+    // Deployments share them: nothing may change one.
+    expect(() => {
+      again.workloads.w0[0].metadata.name = 'other';
+    }).toThrow(TypeError);
+  });
+
+  it('keeps nothing with a cache size of 0', async () => {
+    const uncached = new RenderWorkers({ size: 0, cacheSize: 0 });
+    const planned = await plan([workload(0)]);
+    const first = await uncached.renderApplication(planned);
+    const second = await uncached.renderApplication(planned);
+    expect(second).toEqual(first);
+    expect(second.workloads.w0).not.toBe(first.workloads.w0);
   });
 
   it('renders in this thread once closed', async () => {

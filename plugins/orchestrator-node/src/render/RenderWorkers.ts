@@ -2,12 +2,14 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TimeSlices, runStepsInSlices } from '../timeSlices';
 import type { ApplicationPlan } from '../plan/planApplication';
+import { RenderCache } from './RenderCache';
 import {
   assembleRendered,
   renderApplicationInSlices,
   RenderApplicationOptions,
   RenderedApplication,
   renderJobSteps,
+  renderWorkloadJob,
   RenderWorkloadJob,
   RenderWorkloadResult,
 } from './renderApplication';
@@ -48,6 +50,7 @@ export class RenderWorkers {
   private nextThread = 0;
   private readonly size: number;
   private closed = false;
+  private readonly cache: RenderCache;
 
   constructor(
     private readonly options: {
@@ -57,8 +60,11 @@ export class RenderWorkers {
       readyTimeoutMs?: number;
       /** Told when rendering falls back to this thread, and why. */
       onFallback?: (error: Error) => void;
+      /** Workloads whose rendering is kept for the next deployment with the same input (default 5,000; 0 keeps none). */
+      cacheSize?: number;
     } = {},
   ) {
+    this.cache = new RenderCache(options.cacheSize);
     // One core stays with the event loop and one with the database: on two cores a worker
     // only took CPU from them (measured with bench:scale), so there the default is none.
     this.size = options.size ?? Math.max(0, Math.min(4, availableParallelism() - 2));
@@ -70,23 +76,54 @@ export class RenderWorkers {
     await Promise.all(this.ensureThreads().map(t => t.ready));
   }
 
-  /** Like {@link renderApplicationInSlices}, with the workloads rendered in the workers. */
+  /**
+   * Like {@link renderApplicationInSlices}: workloads rendered before with
+   * the same input are taken as they were, the others rendered in the
+   * workers (in this thread, in time slices, when there are none). The
+   * objects are frozen: later deployments may be given the same ones.
+   */
   async renderApplication(
     planned: Pick<ApplicationPlan, 'graph' | 'results' | 'documents'>,
     options: RenderApplicationOptions = {},
   ): Promise<RenderedApplication> {
-    // A function cannot go to another thread: reading files beside the Score file stays here.
-    if (options.readFile || this.closed || this.size === 0) return renderApplicationInSlices(planned, options);
+    // A function cannot go to another thread, and the files it reads may have changed: no workers, no cache.
+    if (options.readFile) return renderApplicationInSlices(planned, options);
     const prepared = await runStepsInSlices(renderJobSteps(planned, options));
-    let results: RenderWorkloadResult[];
-    try {
-      results = await this.renderJobs(prepared.jobs);
-    } catch (error) {
-      if (!(error instanceof RenderWorkerError)) throw error;
-      this.options.onFallback?.(error);
-      return renderApplicationInSlices(planned, options);
+    const results: RenderWorkloadResult[] = new Array(prepared.jobs.length);
+    const missing: { index: number; key: string }[] = [];
+    const slices = new TimeSlices();
+    for (const [index, job] of prepared.jobs.entries()) {
+      await slices.pause();
+      const key = this.cache.keyOf(job);
+      const objects = this.cache.get(key);
+      if (objects) results[index] = { objects };
+      else missing.push({ index, key });
+    }
+    const rendered = await this.renderMissing(missing.map(m => prepared.jobs[m.index]));
+    for (const [i, { index, key }] of missing.entries()) {
+      const result = rendered[i];
+      results[index] = 'objects' in result ? { objects: this.cache.set(key, result.objects) } : result;
     }
     return assembleRendered(prepared, results);
+  }
+
+  /** Renders jobs in the workers, else (none, or they failed) in this thread in time slices. */
+  private async renderMissing(jobs: RenderWorkloadJob[]): Promise<RenderWorkloadResult[]> {
+    if (jobs.length && !this.closed && this.size > 0) {
+      try {
+        return await this.renderJobs(jobs);
+      } catch (error) {
+        if (!(error instanceof RenderWorkerError)) throw error;
+        this.options.onFallback?.(error);
+      }
+    }
+    const results: RenderWorkloadResult[] = [];
+    const slices = new TimeSlices();
+    for (const job of jobs) {
+      await slices.pause();
+      results.push(renderWorkloadJob(job));
+    }
+    return results;
   }
 
   async close(): Promise<void> {
