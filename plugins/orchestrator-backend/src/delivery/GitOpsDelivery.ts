@@ -16,6 +16,12 @@ import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult, PreparedDeli
  * @internal
  */
 export class GitOpsDelivery implements Delivery {
+  /**
+   * Each Secret's data as encrypted, by the rendered Secret: a workload
+   * rendered as before gives the same (frozen) Secret, whose data is then
+   * neither encrypted nor stored again.
+   */
+  readonly #sealed = new WeakMap<KubernetesObject, string>();
   /** Applications moved out of the one flat `argocd/` folder, once per process before its first commit. */
   #layoutMigrated?: Promise<void>;
 
@@ -61,8 +67,13 @@ export class GitOpsDelivery implements Delivery {
     const slices = new TimeSlices();
     for (const s of secrets) {
       await slices.pause();
-      const data = Object.entries((s.data as Record<string, string>) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]);
-      stored.push({ name: s.metadata.name, data: this.deps.secrets.encrypt(Object.fromEntries(data)) });
+      let sealed = this.#sealed.get(s);
+      if (!sealed) {
+        const data = Object.entries((s.data as Record<string, string>) ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]);
+        sealed = this.deps.secrets.encrypt(Object.fromEntries(data));
+        if (Object.isFrozen(s)) this.#sealed.set(s, sealed);
+      }
+      stored.push({ name: s.metadata.name, data: sealed });
     }
     const blobs = await this.deps.gitops.storeBlobs(Object.values(files));
     return { delivered: files, deliver: () => this.commit({ deploymentId, app, env, namespace: rendered.namespace, files, stored, blobs }) };
