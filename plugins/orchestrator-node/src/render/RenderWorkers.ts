@@ -101,6 +101,8 @@ export class RenderWorkers {
     }
     const rendered = await this.renderMissing(missing.map(m => prepared.jobs[m.index]));
     for (const [i, { index, key }] of missing.entries()) {
+      // Freezing a workload's objects visits every one of them: thousands of workloads, in time slices.
+      await slices.pause();
       const result = rendered[i];
       results[index] = 'objects' in result ? { objects: this.cache.set(key, result.objects) } : result;
     }
