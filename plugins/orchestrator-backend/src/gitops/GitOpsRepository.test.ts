@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -177,6 +178,20 @@ describe('GitOpsRepository', () => {
     expect(execFileSync('git', ['--git-dir', dir, 'show', 'main:dev/shop/svc-7.yaml']).toString()).toBe('kind: Deployment\nname: changed\n');
     const restarted = await GitOpsRepository.open({ dir });
     expect(await restarted.readAppState('shop', 'dev')).toEqual({ ...files, 'svc-7.yaml': 'kind: Deployment\nname: changed\n' });
+  });
+
+  it('writes a pack of several megabytes in parts that Git reads as one', async () => {
+    const repo = await GitOpsRepository.open({ dir });
+    // Random text compresses to about half: some 2.5 MB of pack.
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`svc-${i}.yaml`, `data: ${randomBytes(8192).toString('hex')}\n`]));
+    await repo.commitAppState({ app: 'shop', env: 'dev', files, message: 'big files' });
+
+    const packs = fs.readdirSync(path.join(dir, 'objects', 'pack')).filter(f => f.endsWith('.pack'));
+    expect(packs).toHaveLength(1);
+    expect(fs.statSync(path.join(dir, 'objects', 'pack', packs[0])).size).toBeGreaterThan(2 * 1024 * 1024);
+    execFileSync('git', ['--git-dir', dir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
+    expect(execFileSync('git', ['--git-dir', dir, 'show', 'main:dev/shop/svc-299.yaml']).toString()).toBe(files['svc-299.yaml']);
+    expect(await (await GitOpsRepository.open({ dir })).readAppState('shop', 'dev')).toEqual(files);
   });
 
   it('keeps other apps and environments untouched', async () => {

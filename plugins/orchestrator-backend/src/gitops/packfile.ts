@@ -12,6 +12,8 @@ export interface PackObject {
 }
 
 const BLOB_TYPE = 3;
+/** The pack is written in parts of about this size. */
+const PACK_PART_BYTES = 1024 * 1024;
 
 /**
  * The zlib level of the objects a deployment writes: Git's own for loose
@@ -32,12 +34,16 @@ export const OBJECT_COMPRESSION = 1;
  * @internal
  */
 export async function writeBlobPack(gitdir: string, objects: PackObject[]): Promise<void> {
-  const chunks: Buffer[] = [];
   const header = Buffer.alloc(12);
   header.write('PACK', 0, 'latin1');
   header.writeUInt32BE(2, 4);
   header.writeUInt32BE(objects.length, 8);
-  chunks.push(header);
+  // The pack is hashed as it is made and kept in parts of about a megabyte: joined
+  // and hashed whole at the end, a big deployment's pack held the thread at once.
+  const checksum = createHash('sha1').update(header);
+  const parts: Buffer[] = [];
+  let part: Buffer[] = [header];
+  let partBytes = header.length;
   let offset = header.length;
   const entries: PackIndexEntry[] = [];
   const slices = new TimeSlices();
@@ -45,16 +51,23 @@ export async function writeBlobPack(gitdir: string, objects: PackObject[]): Prom
     await slices.pause();
     const entry = Buffer.concat([entryHeader(BLOB_TYPE, object.body.length), zlib.deflateSync(object.body, { level: OBJECT_COMPRESSION })]);
     entries.push({ oid: object.oid, crc: zlib.crc32(entry), offset });
-    chunks.push(entry);
+    checksum.update(entry);
+    part.push(entry);
+    partBytes += entry.length;
     offset += entry.length;
+    if (partBytes >= PACK_PART_BYTES) {
+      parts.push(Buffer.concat(part));
+      part = [];
+      partBytes = 0;
+    }
   }
   if (offset >= 2 ** 31) throw new Error('A GitOps pack over 2 GiB is not supported');
-  const pack = Buffer.concat(chunks);
-  const packChecksum = createHash('sha1').update(pack).digest();
+  const packChecksum = checksum.digest();
+  parts.push(Buffer.concat([...part, packChecksum]));
   const name = `pack-${packChecksum.toString('hex')}`;
   const folder = path.join(gitdir, 'objects', 'pack');
   await fs.promises.mkdir(folder, { recursive: true });
-  await writeFileWhole(path.join(folder, `${name}.pack`), Buffer.concat([pack, packChecksum]));
+  await writeFileWhole(path.join(folder, `${name}.pack`), parts);
   await writeFileWhole(path.join(folder, `${name}.idx`), packIndex(entries, packChecksum));
 }
 

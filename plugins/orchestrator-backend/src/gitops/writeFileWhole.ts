@@ -11,7 +11,7 @@ import path from 'node:path';
  *
  * @internal
  */
-export async function writeFileWhole(file: string, data: string | Uint8Array, options?: fs.WriteFileOptions) {
+export async function writeFileWhole(file: string, data: string | Uint8Array | Uint8Array[], options?: fs.WriteFileOptions) {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
   await fs.promises.writeFile(temporary, data, options);
   await fs.promises.rename(temporary, file);
