@@ -15,3 +15,4 @@ export * from './execute';
 export * from './render';
 export * from './plan';
 export * from './timeSlices';
+export { deepFreeze } from './deepFreeze';

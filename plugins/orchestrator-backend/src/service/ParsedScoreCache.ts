@@ -1,5 +1,5 @@
 import { parseScoreResult, ScoreParseResult, ScoreWorkload } from '@baton/backstage-plugin-orchestrator-common';
-import { canonicalJson } from '@baton/backstage-plugin-orchestrator-node';
+import { canonicalJson, deepFreeze } from '@baton/backstage-plugin-orchestrator-node';
 
 /** The characters of Score text kept by default: a few thousand typical files. */
 const DEFAULT_MAX_CHARS = 4_000_000;
@@ -54,12 +54,4 @@ export class ParsedScoreCache {
     }
     return json;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

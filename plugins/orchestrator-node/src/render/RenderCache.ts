@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { serialize } from 'node:v8';
+import { deepFreeze } from '../deepFreeze';
 import type { RenderWorkloadJob } from './renderApplication';
 import type { KubernetesObject } from './validateKubernetesObject';
 
@@ -49,12 +50,4 @@ export class RenderCache {
     }
     return frozen;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
