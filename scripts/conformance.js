@@ -19,9 +19,9 @@ const definitions = ['common', 'development'].flatMap(folder => [
 const os = require('node:os');
 
 // The corpus stores `dir/sub/file` as `dir__sub__file`; rebuild that layout in
-// a temporary folder so files a Score file names by relative path are found.
-function restoreLayout(files) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-conformance-'));
+// `root` (a temporary folder, removed once the group has run) so files a Score
+// file names by relative path are found.
+function restoreLayout(root, files) {
   const restored = new Map();
   for (const file of scoreAndDataFiles(path.dirname(files[0]))) {
     const target = path.join(root, path.basename(file).split('__').join(path.sep));
@@ -102,11 +102,17 @@ async function run(args) {
   }
 
   for (const [key, group] of groups) {
-    const scoreArgs = restoreLayout(group.files).flatMap(f => ['--score', f]);
-    const common = ['--app', 'conformance', '--env', 'dev', '--env-type', 'development', ...definitions];
-    const plan = await run(['plan', ...common, ...scoreArgs]);
-    // `image: .` (built from the sample's directory) needs the image a build would give, as score-k8s's --image.
-    const render = plan.code === 0 ? await run(['render', ...common, '--image', 'example.com/conformance:latest', ...scoreArgs]) : plan;
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-conformance-'));
+    let render;
+    try {
+      const scoreArgs = restoreLayout(root, group.files).flatMap(f => ['--score', f]);
+      const common = ['--app', 'conformance', '--env', 'dev', '--env-type', 'development', ...definitions];
+      const plan = await run(['plan', ...common, ...scoreArgs]);
+      // `image: .` (built from the sample's directory) needs the image a build would give, as score-k8s's --image.
+      render = plan.code === 0 ? await run(['render', ...common, '--image', 'example.com/conformance:latest', ...scoreArgs]) : plan;
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
     if (render.code === 0) {
       passed++;
       console.log(`plan+render ${key}: ok (${group.files.length} workloads)`);

@@ -3,6 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from './main';
 
+const folders: string[] = [];
+afterAll(() => folders.splice(0).forEach(folder => fs.rmSync(folder, { recursive: true, force: true })));
+
+/** A new temporary folder, removed once this file's tests are done. */
+function temporaryFolder(prefix: string): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  folders.push(folder);
+  return folder;
+}
+
 const fixtures = path.join(__dirname, '__fixtures__');
 const fixture = (name: string) => path.join(fixtures, name);
 
@@ -31,7 +41,7 @@ describe('baton', () => {
   });
 
   it('reports a ${metadata.…} key the metadata lacks at its line and column, and renders image . only with --image', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-cli-'));
+    const dir = temporaryFolder('baton-cli-');
     const file = path.join(dir, 'score.yaml');
     fs.writeFileSync(file, 'apiVersion: score.dev/v1b1\nmetadata:\n  name: api\ncontainers:\n  main:\n    image: .\n    variables:\n      OWNER: ${metadata.owner}\n');
     const bad = await run('validate', file);
@@ -79,7 +89,7 @@ describe('baton', () => {
   });
 
   it('renders manifests into a directory without secret values outside Secrets', async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-render-'));
+    const out = temporaryFolder('baton-render-');
     const { code } = await run('render', ...context, '--score', fixture('web.yaml'), '--out', out);
     expect(code).toBe(0);
     const text = fs.readFileSync(path.join(out, 'web.yaml'), 'utf8');

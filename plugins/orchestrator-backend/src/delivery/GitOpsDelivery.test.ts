@@ -1,8 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { DatabaseDeliveredSecretStore } from '../database/DeliveredSecretStore';
@@ -10,6 +8,7 @@ import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { SecretBox } from '../secrets/SecretBox';
 import { GitOpsDelivery } from './GitOpsDelivery';
 import { DELIVERY_SECRET, renderedTestApp } from '../__testUtils__/renderedTestApp';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 jest.setTimeout(60_000);
 
@@ -20,7 +19,7 @@ describe.each(databases.eachSupportedId())('GitOpsDelivery (%s)', id => {
     const knex = await databases.init(id);
     const deliveredSecrets = await DatabaseDeliveredSecretStore.create({ database: { getClient: async () => knex } });
     const secrets = new SecretBox(randomBytes(32));
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'baton-gitops-delivery-')), 'gitops');
+    const dir = path.join(temporaryFolder('baton-gitops-delivery-'), 'gitops');
     const gitops = await GitOpsRepository.open({ dir });
     const delivery = new GitOpsDelivery({
       gitops,

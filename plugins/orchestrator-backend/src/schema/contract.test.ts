@@ -4,11 +4,11 @@ import { OrchestratorApiClient } from '@baton/backstage-plugin-orchestrator-comm
 import Ajv from 'ajv';
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import yaml from 'yaml';
 import { orchestratorPlugin } from '../plugin';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 jest.setTimeout(60_000);
 
@@ -29,7 +29,7 @@ describe('OrchestratorApiClient', () => {
   afterEach(() => stop?.());
 
   async function start(options: { knex?: Knex } = {}) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-client-'));
+    const root = temporaryFolder('baton-client-');
     fs.writeFileSync(
       path.join(root, 'definitions.yaml'),
       `apiVersion: baton.dev/v1

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { SecretBox } from './SecretBox';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 describe('SecretBox', () => {
   it('round-trips values without the plain text in the ciphertext', () => {
@@ -54,7 +54,7 @@ describe('SecretBox', () => {
   });
 
   it('generates a key in the data folder once and reuses it', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'baton-secrets-'));
+    const dataDir = temporaryFolder('baton-secrets-');
     const first = await SecretBox.fromKeyOrDataDir({ dataDir });
     const sealed = first.encrypt('x');
     const keyFile = path.join(dataDir, 'secret.key');

@@ -1,17 +1,17 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { driverModule } from '../__testUtils__/driverModule';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 jest.setTimeout(60_000);
 
 /** A backend whose one definition gives `amqp` through `driver`, with app shop and environment dev. */
 async function startWithDriver(driver: Driver, driverInputs = '') {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-drift-'));
+  const dataDir = temporaryFolder('baton-drift-');
   const file = path.join(dataDir, 'definitions.yaml');
   fs.writeFileSync(
     file,

@@ -1,8 +1,8 @@
 import { ValidationError } from '@baton/backstage-plugin-orchestrator-common';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { readPlatformEnvironments } from './PlatformConfig';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 describe('readPlatformEnvironments', () => {
   it('reads environment types and environments next to definitions', () => {
@@ -12,7 +12,7 @@ describe('readPlatformEnvironments', () => {
   });
 
   it('names the file and document of an invalid entry', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-platform-'));
+    const dir = temporaryFolder('baton-platform-');
     fs.writeFileSync(path.join(dir, 'envs.yaml'), 'kind: Environment\nmetadata: { id: dev }\nspec: { type: development }\n');
     expect(() => readPlatformEnvironments([dir])).toThrow(ValidationError);
     expect(() => readPlatformEnvironments([dir])).toThrow(/envs.yaml: document 1: an Environment needs metadata.app/);

@@ -2,7 +2,6 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { createBuiltInDrivers, type DriverContext } from '@baton/backstage-plugin-orchestrator-node';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { ActiveResourceRecord } from '../database/DeploymentStore';
@@ -11,6 +10,7 @@ import { SecretBox } from '../secrets/SecretBox';
 import { ActiveResourceDrivers } from './activeResourceDriver';
 import { DefinitionService } from './DefinitionService';
 import { driverModule } from '../__testUtils__/driverModule';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 jest.setTimeout(60_000);
 
@@ -49,7 +49,7 @@ resources:
 
 describe('the driver of an active resource (drift check, deprovision)', () => {
   it('gets the inputs and params it was provisioned with: secrets kept secret, the definition as it was', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-active-driver-'));
+    const dataDir = temporaryFolder('baton-active-driver-');
     const file = path.join(dataDir, 'definitions.yaml');
     // The broker comes from the platform files, the queue through the API (so it can change).
     fs.writeFileSync(file, definitions('unused').split('---\n')[0]);

@@ -2,11 +2,11 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import git from 'isomorphic-git';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
 import { parseBranches, repositoryOfEntity, repositoryOfSourceLocation } from './catalogRepositories';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 jest.setTimeout(60_000);
 
@@ -43,7 +43,7 @@ describe('repositories that catalog entities declare', () => {
   });
 
   it("follows the repository an app's catalog entity names and deploys its pushes", async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-catalog-repo-'));
+    const root = temporaryFolder('baton-catalog-repo-');
     const repo = path.join(root, 'service');
     fs.writeFileSync(
       path.join(root, 'definitions.yaml'),
