@@ -395,5 +395,5 @@ describe('GitOpsRepository', () => {
     } finally {
       await remote.close();
     }
-  });
+  }, 30_000);
 });
