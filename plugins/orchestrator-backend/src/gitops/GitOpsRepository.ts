@@ -8,7 +8,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
-import { compareCodeUnits, OBJECT_COMPRESSION, PackObject, writeBlobPack } from './packfile';
+import { BlobPackWriter } from './BlobPackWriter';
+import { compareCodeUnits, OBJECT_COMPRESSION, PackObject } from './packfile';
 import { gitFileSystem } from './gitFileSystem';
 import { writeFileWholeSync } from './writeFileWhole';
 
@@ -398,7 +399,7 @@ export class GitOpsRepository {
       if (!this.#blobs.has(oid)) missing.push({ oid, body });
     }
     if (missing.length >= PACK_THRESHOLD) {
-      await writeBlobPack(this.dir, missing);
+      await BlobPackWriter.shared.write(this.dir, missing);
     } else {
       for (const { body } of missing) await this.writeLooseObject('blob', body);
     }

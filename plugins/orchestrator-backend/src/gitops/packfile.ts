@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { writeFileWhole } from './writeFileWhole';
 
 /** A Git object to store: its id and its content without the `blob <size>\0` header. */
@@ -30,10 +29,13 @@ export const OBJECT_COMPRESSION = 1;
  * files for a deployment's thousands of new files instead of one file each.
  * The pack is renamed into place before its index, so an index that exists
  * always describes a whole pack; a crash leaves at most an unreferenced pack.
+ * `pause` is awaited between objects (a server's thread passes its time
+ * slices; the pack worker has nothing else to do). This file needs nothing
+ * but Node.js, so that the pack worker loads it alone.
  *
  * @internal
  */
-export async function writeBlobPack(gitdir: string, objects: PackObject[]): Promise<void> {
+export async function writeBlobPack(gitdir: string, objects: PackObject[], pause: () => Promise<void> = async () => undefined): Promise<void> {
   const header = Buffer.alloc(12);
   header.write('PACK', 0, 'latin1');
   header.writeUInt32BE(2, 4);
@@ -46,9 +48,8 @@ export async function writeBlobPack(gitdir: string, objects: PackObject[]): Prom
   let partBytes = header.length;
   let offset = header.length;
   const entries: PackIndexEntry[] = [];
-  const slices = new TimeSlices();
   for (const object of objects) {
-    await slices.pause();
+    await pause();
     const entry = Buffer.concat([entryHeader(BLOB_TYPE, object.body.length), zlib.deflateSync(object.body, { level: OBJECT_COMPRESSION })]);
     entries.push({ oid: object.oid, crc: zlib.crc32(entry), offset });
     checksum.update(entry);
