@@ -52,6 +52,14 @@ describe('BlobPackWriter', () => {
     // Loading the worker from the TypeScript sources takes seconds under a loaded CI.
   }, 60_000);
 
+  it('writes no pack for no objects', async () => {
+    const writer = new BlobPackWriter();
+    expect(await writer.start()).toBe(true);
+    const gitdir = repository();
+    await writer.write(gitdir, []);
+    expect(fs.existsSync(path.join(gitdir, 'objects', 'pack')) ? fs.readdirSync(path.join(gitdir, 'objects', 'pack')) : []).toEqual([]);
+  }, 60_000);
+
   it('writes the pack in this thread when the worker cannot start', async () => {
     const writer = new BlobPackWriter(path.join(temporaryFolder('baton-pack-'), 'missing.js'));
     expect(await writer.start()).toBe(false);

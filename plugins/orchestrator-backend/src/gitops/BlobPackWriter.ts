@@ -75,6 +75,8 @@ export class BlobPackWriter {
   }
 
   async write(gitdir: string, objects: PackObject[]): Promise<void> {
+    // The worker answers a pack's last batch: with no objects there would be none to answer.
+    if (!objects.length) return;
     if (this.#loaded && !this.#stopped) {
       try {
         await this.inWorker(gitdir, objects);
