@@ -19,6 +19,48 @@ function quoted(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** A better-sqlite3 connection and statement, as far as they are used here. */
+interface SqliteStatement {
+  run(bindings: unknown[]): unknown;
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+/**
+ * Prepared statements per better-sqlite3 connection, by their SQL: every
+ * full chunk of a table has the same statement, and preparing one of a
+ * hundred rows' placeholders cost as much as running it (knex prepares each
+ * query anew). SQLite prepares a statement again by itself after a schema
+ * change.
+ */
+const statements = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+const STATEMENTS_PER_CONNECTION = 32;
+
+function preparedOn(connection: SqliteConnection, sql: string): SqliteStatement {
+  let cache = statements.get(connection);
+  if (!cache) statements.set(connection, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = connection.prepare(sql);
+    if (cache.size >= STATEMENTS_PER_CONNECTION) cache.delete(cache.keys().next().value!);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+/** The transaction's own connection (knex hands it out to the transaction's queries and keeps it). */
+async function connectionOf(tx: Knex | Knex.Transaction): Promise<SqliteConnection> {
+  return (tx.client as unknown as { acquireConnection(): Promise<SqliteConnection> }).acquireConnection();
+}
+
+/** A value as knex's better-sqlite3 dialect binds it: dates as milliseconds, booleans as numbers. */
+function sqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.valueOf();
+  if (typeof value === 'boolean') return Number(value);
+  return value;
+}
+
 /** Rows of one table, each with the same columns. */
 type Row = Record<string, unknown>;
 
@@ -57,11 +99,15 @@ export async function insertRows(
           .join(', ')}`
       : '';
     const head = `insert into ${quoted(table)} (${columns.map(quoted).join(', ')}) values `;
+    const direct = db.client.config.client === 'better-sqlite3' && (db as Knex.Transaction).isTransaction ? await connectionOf(db) : undefined;
     await inChunks(rows, options.sqliteRows, chunk => {
       const bindings: unknown[] = [];
       // An absent value is null, as in the JSON that PostgreSQL reads.
       for (const row of chunk) for (const column of columns) bindings.push(row[column] ?? null);
-      return db.raw(`${head}${chunk.map(() => values).join(', ')}${update}`, bindings as Knex.RawBinding[]);
+      const sql = `${head}${chunk.map(() => values).join(', ')}${update}`;
+      if (!direct) return db.raw(sql, bindings as Knex.RawBinding[]);
+      preparedOn(direct, sql).run(bindings.map(sqliteValue));
+      return Promise.resolve();
     });
     return;
   }
