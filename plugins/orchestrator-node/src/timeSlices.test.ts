@@ -1,4 +1,4 @@
-import { parseInSlices, stringifyInSlices, TimeSlices } from './timeSlices';
+import { parseInSlices, stringifyInSlices, stringifyPieces, TimeSlices } from './timeSlices';
 
 describe('TimeSlices', () => {
   it('lets concurrent callers wait for one turn together, so a turn runs one slice, not one per caller', async () => {
@@ -47,6 +47,22 @@ describe('stringifyInSlices', () => {
   ])('gives the same text as JSON.stringify for %s', async (_, value) => {
     expect(await stringifyInSlices(value)).toBe(JSON.stringify(value));
     expect(await stringifyInSlices(value, 5)).toBe(JSON.stringify(value));
+  });
+});
+
+describe('stringifyPieces', () => {
+  it('lets timers run while it writes a big value, and hands over the whole text', async () => {
+    const value = { nodes: Array.from({ length: 100_000 }, (_, i) => ({ uid: `postgres.default#modules.w${i}.externals.db`, dependsOn: [`w${i}`] })) };
+    const pieces: string[] = [];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      await stringifyPieces(value, piece => pieces.push(piece));
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(0);
+    expect(pieces.join('')).toBe(JSON.stringify(value));
   });
 });
 

@@ -17,6 +17,20 @@ describe('artifact texts', () => {
     expect(await artifactFromText(text)).toEqual(delivered);
   });
 
+  it('keeps every character of a text bigger than the compressor takes at a time', async () => {
+    // Multi-byte characters at every position, a long string escaped in pieces, and one
+    // value below the walked levels whose JSON is bigger than a compressor buffer.
+    const line = 'ü ✓ 😀 "quoted" \\ \n';
+    const artifact = {
+      files: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`svc-${i}-ü.yaml`, `${line.repeat(1 + (i % 40))}${i}`])),
+      long: `😀${'é'.repeat(200_000)}😀`,
+      nested: { deep: { text: '✓'.repeat(600_000) } },
+    };
+    const text = await artifactToText(artifact);
+    expect(text.startsWith('gzip:')).toBe(true);
+    expect(await artifactFromText(text)).toEqual(artifact);
+  });
+
   it('reads a big graph back node by node as it was', async () => {
     const graph = {
       hash: 'abc',

@@ -25,28 +25,49 @@ const GZIP_PREFIX = 'gzip:';
  * @internal
  */
 export async function artifactToText(value: unknown): Promise<string> {
-  // Pieces go to the compressor a megabyte at a time, and it hands back a
-  // megabyte at a time: each hand-over waits for a turn of the event loop,
-  // which is long while other work runs in time slices.
-  let pending: string[] = [];
-  let pendingLength = 0;
+  // Small texts stay JSON: pieces are kept until they reach COMPRESS_FROM.
+  let small: string[] | undefined = [];
+  let smallLength = 0;
+  // Then pieces are encoded straight into a buffer the compressor's size, handed over
+  // when full: each hand-over waits for a turn of the event loop, which is long while
+  // other work runs in time slices. Joining the pieces first cost as much again.
   let gzip: Gzip | undefined;
   const compressed: Buffer[] = [];
+  let buffer = Buffer.allocUnsafe(COMPRESSOR_CHUNK);
+  let used = 0;
   const handOver = () => {
     if (!gzip) {
       gzip = createGzip({ chunkSize: COMPRESSOR_CHUNK });
       gzip.on('data', (chunk: Buffer) => compressed.push(chunk));
     }
-    gzip.write(pending.join(''));
-    pending = [];
-    pendingLength = 0;
+    if (used) gzip.write(buffer.subarray(0, used));
+    buffer = Buffer.allocUnsafe(COMPRESSOR_CHUNK);
+    used = 0;
+  };
+  const encode = (piece: string) => {
+    // A UTF-16 unit is at most three bytes of UTF-8.
+    if (used + piece.length * 3 > buffer.length) {
+      handOver();
+      if (piece.length * 3 > buffer.length) {
+        gzip!.write(piece);
+        return;
+      }
+    }
+    used += buffer.write(piece, used);
   };
   await stringifyPieces(value, piece => {
-    pending.push(piece);
-    pendingLength += piece.length;
-    if (pendingLength >= COMPRESSOR_CHUNK) handOver();
+    if (!small) {
+      encode(piece);
+      return;
+    }
+    small.push(piece);
+    smallLength += piece.length;
+    if (smallLength >= COMPRESS_FROM) {
+      for (const p of small) encode(p);
+      small = undefined;
+    }
   });
-  if (!gzip && pendingLength < COMPRESS_FROM) return pending.join('');
+  if (small) return small.join('');
   handOver();
   const ended = once(gzip!, 'end');
   gzip!.end();

@@ -40,13 +40,14 @@ export interface RunDeploymentDeps {
  * provisioned with, so that a node asked the same again keeps them.
  */
 function previousState(r: ActiveResourceRecord, secrets: SecretBox): PreviousNodeState {
-  const cookie = r.cookie ? secrets.decrypt(r.cookie) : undefined;
+  // Shared (frozen) values: most of a big app's resources are read unchanged by its next deployment too.
+  const cookie = r.cookie ? secrets.decryptShared(r.cookie) : undefined;
   if (r.status !== 'active' || !r.provisionedWith) return { cookie };
-  const { manifests, provisionedHash } = secrets.decrypt(r.provisionedWith) as ProvisionedWith;
+  const { manifests, provisionedHash } = secrets.decryptShared<ProvisionedWith>(r.provisionedWith);
   return {
     cookie,
     outputs: r.outputs,
-    secrets: r.secretOutputs ? (secrets.decrypt(r.secretOutputs) as Record<string, unknown>) : {},
+    secrets: r.secretOutputs ? secrets.decryptShared<Record<string, unknown>>(r.secretOutputs) : {},
     manifests,
     provisionedHash,
   };

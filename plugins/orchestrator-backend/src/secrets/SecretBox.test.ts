@@ -42,6 +42,22 @@ describe('SecretBox', () => {
     expect(digest).not.toBe(createHash('sha256').update(text).digest('hex'));
   });
 
+  it('gives every reader of a shared value the same one, which none of them can change', () => {
+    const box = new SecretBox(randomBytes(32));
+    const sealed = box.encrypt({ password: 'p', nested: { port: 5432 } });
+    const first = box.decryptShared<{ password: string; nested: { port: number } }>(sealed);
+    expect(first).toEqual({ password: 'p', nested: { port: 5432 } });
+    expect(box.decryptShared(sealed)).toBe(first);
+    expect(() => {
+      first.nested.port = 1;
+    }).toThrow(TypeError);
+    expect(box.decrypt(sealed)).toEqual({ password: 'p', nested: { port: 5432 } });
+    // What cannot be decrypted is refused each time, never kept.
+    expect(() => new SecretBox(randomBytes(32)).decryptShared(sealed)).toThrow(/Encrypted with another key/);
+    expect(() => box.decryptShared(`${sealed.slice(0, -4)}AAAA`)).toThrow();
+    expect(() => box.decryptShared(`${sealed.slice(0, -4)}AAAA`)).toThrow();
+  });
+
   it('detects tampering and a different key', () => {
     const box = new SecretBox(randomBytes(32));
     const sealed = box.encrypt('value');

@@ -9,12 +9,15 @@ import {
 } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { deepFreeze } from '@baton/backstage-plugin-orchestrator-node';
 
 const ALGORITHM = 'aes-256-gcm';
 const VERSION = 'v1';
 const IV_BYTES = 12;
 /** IVs drawn per 4,096: one call to the random source costs as much as a small encryption. */
 const IV_POOL_SIZE = IV_BYTES * 4096;
+/** Values {@link SecretBox.decryptShared} keeps: the state of an app of about 10,000 resources. */
+const SHARED_ENTRIES = 30_000;
 
 /**
  * Encrypts secret outputs and definition secrets at rest with AES-256-GCM.
@@ -28,6 +31,8 @@ export class SecretBox {
   readonly keyId: string;
   /** Key names by ciphertext: every read of a resource lists them, and a ciphertext never changes. */
   private readonly keyNames = new Map<string, string[]>();
+  /** Decrypted values by ciphertext, for {@link SecretBox.decryptShared}; the least recently used go first. */
+  private readonly shared = new Map<string, unknown>();
   /** Keys {@link SecretBox.digest}: derived, so that the encryption key serves one purpose. */
   private readonly digestKey: Buffer;
   private ivPool = Buffer.alloc(0);
@@ -125,6 +130,27 @@ export class SecretBox {
       decipher.final(),
     ]);
     return JSON.parse(plain.toString('utf8')) as T;
+  }
+
+  /**
+   * {@link SecretBox.decrypt} for what is read again and again: an
+   * environment's resource state, read whole by each of its deployments
+   * (thousands of decryptions for a big app, of which a redeployment
+   * rewrites few). A ciphertext never changes (each has its own IV), so its
+   * value is kept, frozen since every caller gets the same one; at most
+   * `SHARED_ENTRIES` of them, in this process's memory only.
+   */
+  decryptShared<T = unknown>(ciphertext: string): T {
+    let value = this.shared.get(ciphertext);
+    if (value === undefined) {
+      value = deepFreeze(this.decrypt(ciphertext));
+      if (this.shared.size >= SHARED_ENTRIES) this.shared.delete(this.shared.keys().next().value!);
+    } else {
+      // Most recently used last.
+      this.shared.delete(ciphertext);
+    }
+    this.shared.set(ciphertext, value);
+    return value as T;
   }
 
   /** The sorted key names of an encrypted object: names are not secret, values are. */
