@@ -29,7 +29,8 @@ export interface DriverManifest {
  * Everything a driver is given for one resource node. `inputs` are the
  * definition's `driverInputs.values` with placeholders resolved; `secrets`
  * the resolved `driverInputs.secrets`. `cookie` is what the driver returned
- * last time for this resource (undefined on first provision).
+ * last time for this resource (undefined on first provision), read-only: a
+ * server may hand the same (frozen) value to several deployments.
  *
  * @public
  */
