@@ -33,26 +33,27 @@ export async function artifactToText(value: unknown): Promise<string> {
   // other work runs in time slices. Joining the pieces first cost as much again.
   let gzip: Gzip | undefined;
   const compressed: Buffer[] = [];
-  let buffer = Buffer.allocUnsafe(COMPRESSOR_CHUNK);
+  let buffer: Buffer | undefined;
   let used = 0;
   const handOver = () => {
     if (!gzip) {
       gzip = createGzip({ chunkSize: COMPRESSOR_CHUNK });
       gzip.on('data', (chunk: Buffer) => compressed.push(chunk));
     }
-    if (used) gzip.write(buffer.subarray(0, used));
-    buffer = Buffer.allocUnsafe(COMPRESSOR_CHUNK);
+    if (buffer && used) gzip.write(buffer.subarray(0, used));
+    buffer = undefined;
     used = 0;
   };
   const encode = (piece: string) => {
     // A UTF-16 unit is at most three bytes of UTF-8.
-    if (used + piece.length * 3 > buffer.length) {
+    if (used + piece.length * 3 > COMPRESSOR_CHUNK) {
       handOver();
-      if (piece.length * 3 > buffer.length) {
+      if (piece.length * 3 > COMPRESSOR_CHUNK) {
         gzip!.write(piece);
         return;
       }
     }
+    buffer ??= Buffer.allocUnsafe(COMPRESSOR_CHUNK);
     used += buffer.write(piece, used);
   };
   await stringifyPieces(value, piece => {
