@@ -61,6 +61,17 @@ export interface DriverResult {
   manifests?: Record<string, DriverManifest>;
 }
 
+/**
+ * A problem with a definition's driver inputs, found when the definition is
+ * saved: `path` is relative to `spec.driverInputs` (e.g. `values.command`).
+ *
+ * @public
+ */
+export interface DriverInputProblem {
+  path: string;
+  message: string;
+}
+
 /** What `check` found: an empty list means no drift. @public */
 export interface DriftCheckResult {
   items: { kind: string; detail: string }[];
@@ -80,6 +91,13 @@ export interface Driver {
   pure?: boolean;
   /** JSON Schema of `driverInputs.values` (draft 2020-12), checked before provisioning. */
   inputsSchema?: Record<string, unknown>;
+  /**
+   * Checks beyond the schema, run when a definition is saved (through the
+   * API or from configuration files), e.g. that an executable is one the
+   * platform allows. `values` may still hold placeholders (`${...}`);
+   * secrets are given by key only.
+   */
+  validateInputs?(values: Record<string, unknown>, secretKeys: string[]): DriverInputProblem[];
   provision(ctx: DriverContext): Promise<DriverResult>;
   check?(ctx: DriverContext): Promise<DriftCheckResult>;
   destroy?(ctx: DriverContext): Promise<void>;
