@@ -42,6 +42,26 @@ export interface Config {
        * most 4; 0 renders in the backend's own thread, in time slices.
        */
       renderWorkers?: number;
+      /**
+       * How many independent resources of one deployment are provisioned at
+       * once; a failed one stops only what depends on it. Default: 4.
+       */
+      nodeConcurrency?: number;
+    };
+    /** Settings of the built-in drivers. */
+    drivers?: {
+      /** The `terraform` driver (Terraform or OpenTofu modules). */
+      terraform?: {
+        /** The binary, a name on PATH or a path. Default: `tofu` when it is on PATH, otherwise `terraform`. */
+        binary?: string;
+        /** Time limit of one Terraform command (init, apply, plan, destroy). Default: 1800. */
+        timeoutSeconds?: number;
+        /**
+         * Seconds a state lock lasts unless its run renews it; the lock of a
+         * backend that stopped during a run is broken after this. Default: 30.
+         */
+        lockLeaseSeconds?: number;
+      };
     };
     /**
      * Stack traces (the server's file paths) in the API's error bodies.

@@ -18,6 +18,8 @@ import { randomUUID } from 'node:crypto';
 import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
 import { DatabaseOrchestratorStore } from './database/DatabaseOrchestratorStore';
 import { PostgresDriver } from './drivers/PostgresDriver';
+import { defaultTerraformBinary, TerraformDriver } from './drivers/terraform/TerraformDriver';
+import { DatabaseTerraformStateStore } from './database/TerraformStateStore';
 import { GitOpsRepository } from './gitops/GitOpsRepository';
 import { registerEnvironmentPermissions } from './permissions';
 import { SecretBox } from './secrets/SecretBox';
@@ -87,6 +89,15 @@ export const orchestratorPlugin = createBackendPlugin({
         await verifySecretKey(secrets, await DatabaseSecretKeyStore.create({ database }));
         const drivers = createBuiltInDrivers();
         drivers.register(new PostgresDriver());
+        const terraform = new TerraformDriver({
+          binary: config.getOptionalString('orchestrator.drivers.terraform.binary') ?? defaultTerraformBinary(),
+          states: await DatabaseTerraformStateStore.create({ database }),
+          cipher: secrets,
+          workDir: path.join(dataDir, 'terraform'),
+          timeoutSeconds: config.getOptionalNumber('orchestrator.drivers.terraform.timeoutSeconds'),
+          lockLeaseSeconds: config.getOptionalNumber('orchestrator.drivers.terraform.lockLeaseSeconds'),
+        });
+        drivers.register(terraform);
         for (const driver of moduleDrivers) drivers.register(driver);
         const configPaths = (config.getOptionalStringArray('orchestrator.definitions') ?? []).map(p => path.resolve(p));
         const definitions = new DefinitionService({
@@ -139,7 +150,22 @@ export const orchestratorPlugin = createBackendPlugin({
             if (d) await events.deployment('deployment.finished', d.appId, d.envId, id, 'failed');
           },
           run: (deployment, lease) =>
-            runDeployment({ store, deploymentStore, definitions, drivers, secrets, events, logger, delivery, renderWorkers }, deployment, lease),
+            runDeployment(
+              {
+                store,
+                deploymentStore,
+                definitions,
+                drivers,
+                secrets,
+                events,
+                logger,
+                delivery,
+                renderWorkers,
+                nodeConcurrency: config.getOptionalNumber('orchestrator.deployments.nodeConcurrency'),
+              },
+              deployment,
+              lease,
+            ),
         });
         const deploymentService = new DeploymentService({
           store,
@@ -231,6 +257,7 @@ export const orchestratorPlugin = createBackendPlugin({
           platformConfig.close();
           await runner.stop();
           await renderWorkers.close();
+          await terraform.close();
         });
       },
     });

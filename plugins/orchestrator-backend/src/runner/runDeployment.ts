@@ -32,6 +32,8 @@ export interface RunDeploymentDeps {
   logger: LoggerService;
   /** Renders the workloads beside the event loop. */
   renderWorkers: Pick<RenderWorkers, 'renderApplication'>;
+  /** How many independent graph nodes are provisioned at once (`orchestrator.deployments.nodeConcurrency`, default 4). */
+  nodeConcurrency?: number;
 }
 
 /**
@@ -129,10 +131,12 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
         provision: true,
         previous: previousStates,
         signal: lease.signal,
+        concurrency: deps.nodeConcurrency,
+        // What a driver says about a node goes to the deployment's log (debug only to the backend's).
         logger: {
-          info: m => deps.logger.info(m),
-          warn: m => deps.logger.warn(m),
-          error: m => deps.logger.error(m),
+          info: (m, meta) => (meta?.uid ? progress.log('info', m, String(meta.uid)) : deps.logger.info(m)),
+          warn: (m, meta) => (meta?.uid ? progress.log('warn', m, String(meta.uid)) : deps.logger.warn(m)),
+          error: (m, meta) => (meta?.uid ? progress.log('error', m, String(meta.uid)) : deps.logger.error(m)),
           debug: m => deps.logger.debug(m),
         },
         onGraph: graph => {

@@ -86,8 +86,10 @@ const inputValidators = new WeakMap<Driver, ValidateFunction>();
  * concurrently (bounded). Each node's `driverInputs` are resolved from the
  * outputs of the nodes it references; an input value that reads a secret
  * output is passed to the driver among its secrets, never its plain inputs.
- * After a failure no new node starts; nodes that depend on a failed one are
- * `skipped`. Results keep every node already provisioned.
+ * A failed node stops only what depends on it (`skipped`): independent
+ * nodes still run, since what they make is needed by the next attempt as
+ * well. Results keep every node already provisioned. Each driver's log lines
+ * carry the node's uid (`meta.uid`), so that the deployment log shows them.
  *
  * @public
  */
@@ -113,7 +115,6 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
   // A queue read from `head`: shift() on an array of thousands copies it each time.
   const ready: GraphNode[] = graph.nodes.filter(n => n.dependsOn.length === 0);
   let head = 0;
-  let failed = false;
   let running = 0;
 
   const outputsOf = (ref: { type: string; class: string; resId: string }): ResourceOutputs | undefined => {
@@ -131,7 +132,6 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
   };
 
   const fail = (node: GraphNode, message: string): NodeResult => {
-    failed = true;
     logger.error(`${node.uid}: ${message}`);
     return { uid: node.uid, status: 'failed', outputs: {}, secrets: {}, message };
   };
@@ -147,9 +147,8 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         message: `${blocked.uid} ${blocked.status === 'not-run' ? 'was not run' : blocked.status}`,
       };
     }
-    // A plan has no side effects, so it goes on after a failure to report them all.
-    if ((failed && !options.pureOnly) || signal.aborted) {
-      return { uid: node.uid, status: 'skipped', outputs: {}, secrets: {}, message: signal.aborted ? 'cancelled' : 'an earlier node failed' };
+    if (signal.aborted) {
+      return { uid: node.uid, status: 'skipped', outputs: {}, secrets: {}, message: 'cancelled' };
     }
     const definition = node.match.loaded.definition;
     const available = drivers.get(definition.spec.driver);
@@ -240,7 +239,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         secrets,
         cookie: options.previous?.get(node.uid)?.cookie,
         signal,
-        logger,
+        logger: nodeLogger(logger, node.uid),
       });
       // Checked here, before the node counts as succeeded: what is too large
       // would only fail later, when stored or sent.
@@ -286,6 +285,16 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
     pump();
   });
   return results;
+}
+
+/** A logger whose lines name the node they are about. */
+function nodeLogger(logger: DriverLogger, uid: string): DriverLogger {
+  return {
+    info: (m, meta) => logger.info(m, { ...meta, uid }),
+    warn: (m, meta) => logger.warn(m, { ...meta, uid }),
+    error: (m, meta) => logger.error(m, { ...meta, uid }),
+    debug: (m, meta) => logger.debug(m, { ...meta, uid }),
+  };
 }
 
 /** Definitions are shared by many nodes: each is serialized once. */
