@@ -84,6 +84,7 @@ function activeResourceDriver(options: {
       const other = options.environment.get(resourceUid(ref.type, ref.class, ref.resId));
       return other && { outputs: other.outputs, secrets: other.secretOutputs ? secrets.decrypt(other.secretOutputs) : {} };
     },
+    { verbatim: driver.verbatimInputs },
   );
   const logger = options.logger;
   return {

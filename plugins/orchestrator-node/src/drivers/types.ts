@@ -92,6 +92,12 @@ export interface Driver {
   /** JSON Schema of `driverInputs.values` (draft 2020-12), checked before provisioning. */
   inputsSchema?: Record<string, unknown>;
   /**
+   * Keys of `driverInputs.values` passed to the driver as written, without
+   * resolving placeholders: text in a language with its own `${…}` (a
+   * Terraform module) would otherwise have to escape every one as `$${…}`.
+   */
+  verbatimInputs?: readonly string[];
+  /**
    * Checks beyond the schema, run when a definition is saved (through the
    * API or from configuration files), e.g. that an executable is one the
    * platform allows. `values` may still hold placeholders (`${...}`);

@@ -35,6 +35,16 @@ describe('resolveDriverInputs', () => {
     expect(resolveDriverInputs(definition(driverInputs), target, outputsOf)).toEqual(expected);
   });
 
+  it("passes a driver's verbatim inputs as written, resolving the others", () => {
+    const script = 'resource "terraform_data" "b" { input = "${var.name}" }';
+    const inputs = { values: { script, variables: { name: '${context.app.id}' } } };
+    expect(resolveDriverInputs(definition(inputs), target, outputsOf, { verbatim: ['script'] })).toEqual({
+      inputs: { script, variables: { name: 'shop' } },
+      secrets: {},
+    });
+    expect(() => resolveDriverInputs(definition(inputs), target, outputsOf)).toThrow(/values\.script: invalid ref 'var\.name'/);
+  });
+
   it('reports every problem together, naming the field', () => {
     let error: unknown;
     try {

@@ -23,6 +23,10 @@ export function resolveDriverInputs(
   definition: ResourceDefinition,
   target: DriverInputsTarget,
   outputsOf: (ref: { type: string; class: string; resId: string }) => ResourceOutputs | undefined,
+  options: {
+    /** Keys of `values` passed as written (the driver's `verbatimInputs`). */
+    verbatim?: readonly string[];
+  } = {},
 ): { inputs: Record<string, unknown>; secrets: Record<string, unknown> } {
   const lookup = definitionLookup({
     context: {
@@ -42,6 +46,10 @@ export function resolveDriverInputs(
   const problems: string[] = [];
   const resolve = (source: Record<string, unknown> | undefined, forceSecret: boolean, label: string) => {
     for (const [key, value] of Object.entries(source ?? {})) {
+      if (!forceSecret && options.verbatim?.includes(key)) {
+        inputs[key] = value;
+        continue;
+      }
       try {
         const r = substituteValue(value, lookup);
         if (r.secret || forceSecret) secrets[key] = r.value;

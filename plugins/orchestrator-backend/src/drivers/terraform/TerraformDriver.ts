@@ -73,6 +73,8 @@ export function defaultTerraformBinary(env: NodeJS.ProcessEnv = process.env): st
  */
 export class TerraformDriver implements Driver {
   readonly id = 'terraform';
+  /** A module's own `${…}` are Terraform's: the script is not a place for Baton's placeholders (variables are). */
+  readonly verbatimInputs = ['script'];
   readonly inputsSchema = {
     type: 'object',
     properties: {

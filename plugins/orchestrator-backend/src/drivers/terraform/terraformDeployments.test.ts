@@ -1,0 +1,139 @@
+import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import request from 'supertest';
+import { orchestratorPlugin } from '../../plugin';
+import { DatabaseTerraformStateStore } from '../../database/TerraformStateStore';
+import { SecretBox } from '../../secrets/SecretBox';
+import { temporaryFolder } from '../../__testUtils__/temporaryFolder';
+import { testDatabaseIds } from '../../__testUtils__/testDatabaseIds';
+import { defaultTerraformBinary } from './TerraformDriver';
+
+const binary = process.env.BATON_TEST_TERRAFORM ?? defaultTerraformBinary();
+const available = spawnSync(binary, ['version'], { stdio: 'ignore' }).status === 0;
+jest.setTimeout(90_000);
+
+const databases = TestDatabases.create({ ids: testDatabaseIds });
+const ACCESS_KEY = `ak-${randomBytes(8).toString('hex')}`;
+
+// An s3 bucket as a module: terraform_data stands in for the cloud bucket.
+const definition = `apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: s3-terraform }
+spec:
+  type: s3
+  driver: terraform
+  driverInputs:
+    values:
+      script: |
+        variable "name" { type = string }
+        variable "access_key" {
+          type      = string
+          sensitive = true
+        }
+        resource "terraform_data" "bucket" { input = var.name }
+        output "bucket" { value = terraform_data.bucket.output }
+        output "region" { value = "local-1" }
+        output "credentials" {
+          value     = "\${var.name}:\${var.access_key}"
+          sensitive = true
+        }
+      variables: { name: "\${context.app.id}-\${context.env.id}-\${context.res.id}" }
+    secrets:
+      variables: { access_key: ${ACCESS_KEY} }
+  criteria: [{}]
+`;
+
+const score = (withBucket: boolean) => `apiVersion: score.dev/v1b1
+metadata: { name: web }
+containers:
+  main:
+    image: web:1
+    variables:
+      BUCKET: "${withBucket ? '${resources.bucket.bucket}' : 'none'}"
+${withBucket ? '      S3_CREDENTIALS: "${resources.bucket.credentials}"\n' : ''}resources:
+${withBucket ? '  bucket: { type: s3 }\n' : '  {}\n'}`;
+
+(available ? describe.each(databases.eachSupportedId()) : describe.skip.each(databases.eachSupportedId()))('terraform resources through the API (%s)', id => {
+  it('provisions a module, keeps it unchanged on redeploy, corrects drift and destroys it when deprovisioned', async () => {
+    const knex = await databases.init(id);
+    const dataDir = temporaryFolder('baton-tf-api-');
+    const key = randomBytes(32).toString('base64');
+    const backend = await startTestBackend({
+      features: [
+        orchestratorPlugin,
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({ data: { orchestrator: { dataDir, secrets: { key } } } }),
+      ],
+    });
+    try {
+      const api = request(backend.server);
+      const base = '/api/orchestrator/apps/shop/envs/dev';
+      await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
+      await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
+      await api.put(base).send({ type: 'development' }).expect(200);
+      await api.put('/api/orchestrator/resource-definitions/s3-terraform').set('Content-Type', 'application/yaml').send(definition).expect(200);
+
+      const deploy = async (withBucket: boolean) => {
+        const created = await api.post(`${base}/deployments`).send({ workloads: [score(withBucket)] }).expect(202);
+        for (let i = 0; i < 600; i++) {
+          const res = await api.get(`${base}/deployments/${created.body.id}`).expect(200);
+          if (['succeeded', 'failed', 'cancelled'].includes(res.body.status)) {
+            const log = await api.get(`${base}/deployments/${created.body.id}/log`).expect(200);
+            return { deployment: res.body, log: log.body.lines.map((l: { message: string }) => l.message).join('\n') as string };
+          }
+          await new Promise(r => setTimeout(r, 50));
+        }
+        throw new Error('the deployment did not finish');
+      };
+
+      const first = await deploy(true);
+      expect(`${first.deployment.status}\n${first.log}`).toMatch(/^succeeded/);
+      expect(first.log).toContain('terraform: Apply complete! Resources: 1 added, 0 changed, 0 destroyed.');
+      const resources = (await api.get(`${base}/resources`).expect(200)).body;
+      const bucket = resources.find((r: { type: string }) => r.type === 's3');
+      expect(bucket).toMatchObject({
+        status: 'active',
+        definition: 's3-terraform',
+        outputs: { bucket: 'shop-dev-modules.web.externals.bucket', region: 'local-1' },
+        secretOutputs: ['credentials'],
+      });
+      // Sensitive outputs and secret variables appear in no answer; the state is encrypted in the database.
+      for (const body of [first, resources]) expect(JSON.stringify(body)).not.toContain(ACCESS_KEY);
+      const states = await DatabaseTerraformStateStore.create({ database: { getClient: async () => knex } });
+      const cipher = await SecretBox.fromKeyOrDataDir({ key, dataDir });
+      const stored = (await states.getState(bucket.guresid))!;
+      expect(stored).not.toContain(ACCESS_KEY);
+      expect(cipher.decrypt<string>(stored)).toContain(ACCESS_KEY);
+
+      // The same inputs again: Terraform is not run.
+      const again = await deploy(true);
+      expect(again.deployment.status).toBe('succeeded');
+      expect(again.log).not.toContain('terraform:');
+
+      // The bucket is removed behind Baton's back: the drift check finds it and the correction makes it again.
+      const state = JSON.parse(cipher.decrypt<string>(stored));
+      await states.putState(bucket.guresid, cipher.encrypt(JSON.stringify({ ...state, serial: state.serial + 1, resources: [] })));
+      const drift = (await api.post(`${base}/drift`).expect(200)).body;
+      expect(drift.items).toEqual([{ uid: bucket.uid, kind: 'missing', detail: 'terraform would create terraform_data.bucket' }]);
+      for (let i = 0; i < 600; i++) {
+        const list = (await api.get(`${base}/deployments`).expect(200)).body;
+        const items = list.items ?? list;
+        if (items[0].createdBy === 'baton:drift' && items[0].status === 'succeeded') break;
+        await new Promise(r => setTimeout(r, 50));
+      }
+      expect(JSON.parse(cipher.decrypt<string>((await states.getState(bucket.guresid))!)).resources).toHaveLength(1);
+      expect((await api.post(`${base}/drift`).expect(200)).body.items).toEqual([]);
+
+      // The bucket leaves the Score file: orphaned, then destroyed on request, its state gone.
+      expect((await deploy(false)).deployment.status).toBe('succeeded');
+      expect((await api.get(`${base}/resources`).expect(200)).body.find((r: { type: string }) => r.type === 's3').status).toBe('orphaned');
+      await api.delete(`${base}/resources/${encodeURIComponent(bucket.uid)}`).expect(204);
+      expect(await states.getState(bucket.guresid)).toBeUndefined();
+      expect(require('node:fs').readdirSync(path.join(dataDir, 'terraform', 'runs'))).toEqual([]);
+    } finally {
+      await backend.stop();
+    }
+  });
+});
