@@ -1,4 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { parseResourceDefinitions } from '@baton/backstage-plugin-orchestrator-common';
 import type { DriverContext } from '@baton/backstage-plugin-orchestrator-node';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -228,6 +229,15 @@ resource "terraform_data" "second" {
     expect(Date.now() - started).toBeLessThan(25_000);
     expect(await env.states.getLock(ctx.guresid)).toBeUndefined();
     expect(runFolders(env.workDir)).toEqual([]);
+  });
+
+  it('accepts the example AWS module and its definition', () => {
+    const dir = path.resolve(__dirname, '../../../../../examples/modules/s3-bucket');
+    const [loaded] = parseResourceDefinitions(fs.readFileSync(path.join(dir, 'definition.yaml'), 'utf8'), 'definition.yaml');
+    const { values, secrets } = loaded.definition.spec.driverInputs!;
+    expect(env.driver.validateInputs(values!, Object.keys(secrets!))).toEqual([]);
+    // Formatted and parseable: fmt reads the HCL without providers (no network here).
+    expect(spawnSync(binary, ['fmt', '-check', dir]).status).toBe(0);
   });
 
   it('refuses inputs that cannot work when the definition is saved', () => {
