@@ -239,6 +239,7 @@ export class TerraformDriver implements Driver {
           binary: this.options.binary,
           args: [...args, '-no-color'],
           cwd: moduleDir,
+          outputDir: runDir,
           env,
           timeoutMs,
           signal: ctx.signal,
