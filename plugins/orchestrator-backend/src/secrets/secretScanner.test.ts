@@ -5,13 +5,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { spawnSync } from 'node:child_process';
 import { orchestratorPlugin } from '../plugin';
+import { defaultTerraformBinary } from '../drivers/terraform/TerraformDriver';
 
 jest.setTimeout(60_000);
 
-// A secret scanner: known secret values provisioned through the echo and
-// postgres drivers appear in no API response, log line, Git commit or error.
+// A secret scanner: known secret values provisioned through the echo,
+// postgres and terraform drivers appear in no API response, log line, Git commit or error.
 const ECHO_SECRET = 'scanner-echo-secret-8d1f';
+// A secret variable of a Terraform module and a sensitive output derived from it.
+const TF_SECRET = 'scanner-terraform-secret-5e07';
+// The terraform part needs Terraform (or OpenTofu) on PATH; the rest runs without.
+const withTerraform = spawnSync(defaultTerraformBinary(), ['version'], { stdio: 'ignore' }).status === 0;
 const ADMIN_SECRET = 'scanner-admin-secret-41c2';
 const pgUrl = new URL(process.env.BATON_TEST_POSTGRES_URL && process.env.BATON_TEST_POSTGRES_URL !== 'none'
   ? process.env.BATON_TEST_POSTGRES_URL
@@ -61,6 +67,28 @@ spec:
 ---
 apiVersion: baton.dev/v1
 kind: ResourceDefinition
+metadata: { id: tf-token }
+spec:
+  type: tf-token
+  driver: terraform
+  driverInputs:
+    values:
+      script: |
+        variable "seed" {
+          type      = string
+          sensitive = true
+        }
+        resource "terraform_data" "token" { input = "\${var.seed}-derived" }
+        output "token" {
+          value     = terraform_data.token.output
+          sensitive = true
+        }
+        output "issuer" { value = "terraform" }
+    secrets: { variables: { seed: ${TF_SECRET} } }
+  criteria: [{}]
+---
+apiVersion: baton.dev/v1
+kind: ResourceDefinition
 metadata: { id: broken }
 spec:
   type: broken
@@ -102,10 +130,10 @@ containers:
     variables:
       DB: "postgres://\${resources.db.username}:\${resources.db.password}@\${resources.db.host}"
       KEY: "\${resources.key.key}"
-resources:
+${withTerraform ? '      TOKEN: "${resources.token.token}"\n' : ''}resources:
   db: { type: postgres }
   key: { type: api-key }
-${extra}`;
+${withTerraform ? '  token: { type: tf-token }\n' : ''}${extra}`;
     const wait = async (id: string) => {
       for (let i = 0; i < 300; i++) {
         const res = await get(`/apps/shop/envs/dev/deployments/${id}`);
@@ -148,6 +176,7 @@ ${extra}`;
       .expect(200);
     const generated = /postgres:\/\/[^:]+:([^@]+)@/.exec(delivered.body.data['main.DB'])![1];
     expect(delivered.body.data['main.KEY']).toBe(ECHO_SECRET);
+    if (withTerraform) expect(delivered.body.data['main.TOKEN']).toBe(`${TF_SECRET}-derived`);
 
     const gitDir = path.join(root, 'data', 'gitops');
     const history: string[] = [];
@@ -159,7 +188,7 @@ ${extra}`;
 
     const haystacks = { responses: bodies.join('\n'), logs: lines.join('\n'), git: history.join('\n'), error: JSON.stringify(failed) };
     for (const [where, text] of Object.entries(haystacks)) {
-      for (const secret of [ECHO_SECRET, ADMIN_SECRET, generated]) {
+      for (const secret of [ECHO_SECRET, ADMIN_SECRET, generated, TF_SECRET]) {
         expect({ where, leaked: text.includes(secret) || text.includes(Buffer.from(secret).toString('base64')) }).toEqual({ where, leaked: false });
       }
     }
