@@ -127,5 +127,26 @@ export interface Config {
        */
       token?: string;
     };
+    /** Drivers that reach outside the backend, and what they may do. */
+    drivers?: {
+      /** The `command` driver, which runs score-k8s `cmd://` provisioners. */
+      command?: {
+        /**
+         * Executables a definition may run, checked when it is saved and when
+         * it runs: absolute paths, or patterns of them where `*` and `?` match
+         * within one folder and `**` across folders (e.g.
+         * `/opt/provisioners/**`). A command given by name is looked up on the
+         * backend's PATH and checked as the path found. Allowing an interpreter
+         * (`/usr/bin/bash`) allows every script a definition passes it.
+         * Default: none.
+         */
+        allow?: string[];
+        /**
+         * Seconds a run may take; then its processes are killed (SIGTERM,
+         * SIGKILL 3 s later). A definition may ask for less. Default: 60.
+         */
+        timeoutSeconds?: number;
+      };
+    };
   };
 }

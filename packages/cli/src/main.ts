@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runValidate } from './commands/validate';
 import { runPlan, runRender, runExplain } from './commands/plan';
 import { runDeploy } from './commands/deploy';
+import { runImportDefinitions } from './commands/importDefinitions';
 import { CliIo, processIo } from './io';
 
 const collect = (value: string, previous: string[] = []) => [
@@ -33,6 +34,7 @@ const commands = {
   render: runRender,
   explain: runExplain,
   deploy: runDeploy,
+  importDefinitions: runImportDefinitions,
 };
 
 /** What each subcommand runs once its arguments are parsed. */
@@ -117,6 +119,17 @@ export async function main(
     .option('--no-wait', 'return once the deployment is queued')
     .action(async opts => {
       exitCode = await run.deploy(opts, io);
+    });
+
+  program
+    .command('definitions')
+    .description('Work with resource definitions')
+    .command('import')
+    .description("Import a score-k8s provisioners file: each cmd:// provisioner becomes a 'command' resource definition (YAML to stdout, or one file each with --out)")
+    .argument('<file>', 'score-k8s provisioners file (YAML)')
+    .option('--out <dir>', 'write one file per definition into this directory')
+    .action(async (file: string, opts: { out?: string }) => {
+      exitCode = await run.importDefinitions(file, opts, io);
     });
 
   try {

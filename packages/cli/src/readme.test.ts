@@ -29,7 +29,7 @@ const subcommand = (line: string) => line.split('./scripts/baton')[1].trim().spl
  */
 const expectations: Record<string, (stdout: string, cwd: string) => void> = {
   '--help': stdout => {
-    for (const command of ['validate', 'plan', 'render', 'explain', 'deploy']) expect(stdout).toContain(command);
+    for (const command of ['validate', 'plan', 'render', 'explain', 'deploy', 'definitions']) expect(stdout).toContain(command);
   },
   validate: stdout => {
     for (const workload of ['api', 'web', 'worker']) expect(stdout).toContain(`workload ${workload} is valid`);
