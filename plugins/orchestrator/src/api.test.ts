@@ -53,6 +53,13 @@ describe('OrchestratorClient', () => {
     expect(urls[1]).toBe('http://backstage.test/api/orchestrator/apps/shop/envs/dev/resources');
   });
 
+  it('lists the installed drivers with their input schemas', async () => {
+    const drivers = [{ id: 'echo', pure: true }, { id: 'postgres', pure: false, inputsSchema: { type: 'object' } }];
+    const { client, urls } = clientAnswering(() => json(200, drivers));
+    await expect(client.listDrivers()).resolves.toEqual(drivers);
+    expect(urls).toEqual(['http://backstage.test/api/orchestrator/drivers']);
+  });
+
   it('reads every page of the resources of all apps', async () => {
     const resource = (uid: string) => ({ app: 'shop', env: 'dev', uid, status: 'orphaned' });
     const { client, urls } = clientAnswering(url =>

@@ -16,6 +16,7 @@ import {
   ExplainResult,
   GetHealthResponse,
   Graph,
+  InstalledDriver,
   ListDeploymentsResponse,
   OrchestratorApiClient,
   QueuedDeployment,
@@ -71,6 +72,8 @@ export interface OrchestratorApi {
   getDrift(app: string, env: string): Promise<DriftReport | undefined>;
 
   listDefinitions(): Promise<ResourceDefinitionView[]>;
+  /** The installed drivers, with the schemas of their inputs (`spec.driverInputs.values`). */
+  listDrivers(): Promise<InstalledDriver[]>;
   getDefinition(id: string): Promise<ResourceDefinitionView>;
   /**
    * Creates or replaces a definition from its YAML. A change that would
@@ -179,6 +182,10 @@ export class OrchestratorClient implements OrchestratorApi {
 
   async listDefinitions(): Promise<ResourceDefinitionView[]> {
     return (await this.client.listResourceDefinitions()).items;
+  }
+
+  async listDrivers(): Promise<InstalledDriver[]> {
+    return this.client.listDrivers();
   }
 
   async getDefinition(id: string): Promise<ResourceDefinitionView> {

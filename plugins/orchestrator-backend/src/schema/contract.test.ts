@@ -195,6 +195,30 @@ spec:
     expect(requests).toContainEqual(expect.stringMatching(/^PUT .*\/resource-definitions\/pg-shop\?force=true$/));
   });
 
+  it('lists the installed drivers, and names the field of a definition whose inputs do not suit its driver', async () => {
+    const { client } = await start();
+    const drivers = await client.listDrivers();
+    drivers.forEach(d => expectSchema('InstalledDriver', d));
+    expect(drivers.find(d => d.id === 'postgres')).toMatchObject({
+      pure: false,
+      inputsSchema: { required: ['host'], additionalProperties: false },
+    });
+
+    const refused = await client
+      .putResourceDefinition({
+        path: { id: 'config' },
+        body: 'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: config }\nspec:\n  type: config\n  driver: template\n  driverInputs:\n    values: { templates: 5 }\n',
+      })
+      .catch(e => e);
+    expect(refused).toBeInstanceOf(ResponseError);
+    expect(refused.response.status).toBe(400);
+    expectSchema('Error', refused.body);
+    expect(refused.body.details).toEqual([
+      { file: 'request body', line: 8, column: 15, path: 'spec.driverInputs.values.templates', message: 'must be object' },
+    ]);
+    expect((await client.listResourceDefinitions()).items.map(d => (d.metadata as { id: string }).id)).not.toContain('config');
+  });
+
   it('lists the secret output names of a resource stored before they were kept in the clear', async () => {
     const knex = await sqlite.init('SQLITE_3');
     const { client } = await start({ knex });

@@ -469,6 +469,28 @@ export const spec = {
         },
         required: ['id', 'createdAt', 'level', 'message'],
       },
+      InstalledDriver: {
+        type: 'object',
+        description:
+          'A driver installed in the backend, as a definition names it in spec.driver',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          pure: {
+            type: 'boolean',
+            description:
+              'Without side effects: a dry run runs it to show outputs',
+          },
+          inputsSchema: {
+            type: 'object',
+            description:
+              "JSON Schema (draft 2020-12) of a definition's spec.driverInputs.values, checked when the definition is saved and again, resolved, at deployment. On saving, a value holding a placeholder may stand for any type, and a key given in spec.driverInputs.secrets counts as present (never as unknown)\n",
+          },
+        },
+        required: ['id', 'pure'],
+        additionalProperties: false,
+      },
       ResourceType: {
         type: 'object',
         properties: {
@@ -1415,6 +1437,33 @@ export const spec = {
         },
       },
     },
+    '/drivers': {
+      get: {
+        operationId: 'listDrivers',
+        responses: {
+          '200': {
+            description:
+              'The installed drivers, by id, with the schemas of their inputs',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/InstalledDriver',
+                  },
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
     '/resource-definitions/{id}': {
       get: {
         operationId: 'getResourceDefinition',
@@ -1455,7 +1504,7 @@ export const spec = {
         requestBody: {
           required: true,
           description:
-            'A ResourceDefinition document as JSON, or as YAML with Content-Type application/yaml',
+            'A ResourceDefinition document as JSON, or as YAML with Content-Type application/yaml. Its driver must be installed and spec.driverInputs must suit it (GET /drivers): a 400 names each field that does not, in details (path spec.driverInputs.values.<field>, and line and column in a YAML body)\n',
           content: {
             'application/json': {
               schema: {

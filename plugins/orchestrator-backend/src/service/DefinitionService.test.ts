@@ -1,11 +1,16 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { createBuiltInDrivers } from '@baton/backstage-plugin-orchestrator-node';
+import { ValidationError } from '@baton/backstage-plugin-orchestrator-common';
+import { createBuiltInDrivers, driverInputDiagnostics, loadDefinitionFiles } from '@baton/backstage-plugin-orchestrator-node';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
 import { DatabaseDefinitionStore } from '../database/DefinitionStore';
 import { DatabaseOrchestratorStore } from '../database/DatabaseOrchestratorStore';
+import { PostgresDriver } from '../drivers/PostgresDriver';
 import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
 
@@ -15,7 +20,7 @@ const databases = TestDatabases.create({ ids: testDatabaseIds });
 const migrationsDir = resolvePackagePath('@baton/backstage-plugin-orchestrator-backend', 'migrations');
 
 describe.each(databases.eachSupportedId())('DefinitionService (%s)', id => {
-  async function setup() {
+  async function setup(configPaths: string[] = []) {
     const knex = await databases.init(id);
     await knex.migrate.latest({ directory: migrationsDir });
     await knex('env_types').insert({ id: 'development' });
@@ -23,13 +28,15 @@ describe.each(databases.eachSupportedId())('DefinitionService (%s)', id => {
     await knex('environments').insert({ app_id: 'shop', id: 'dev', type: 'development' });
     const database = { getClient: async () => knex };
     const store = await DatabaseDeploymentStore.create({ database });
+    const drivers = createBuiltInDrivers();
+    drivers.register(new PostgresDriver());
     const service = new DefinitionService({
       definitionStore: await DatabaseDefinitionStore.create({ database }),
       store: await DatabaseOrchestratorStore.create({ database }),
       secrets: new SecretBox(randomBytes(32)),
       deploymentStore: store,
-      configPaths: [],
-      drivers: createBuiltInDrivers(),
+      configPaths,
+      drivers,
     });
     await service.load();
     /** Active resources of `type` in shop/dev, provisioned by `definitionId`. */
@@ -93,6 +100,70 @@ describe.each(databases.eachSupportedId())('DefinitionService (%s)', id => {
     // The resources of the type it touches are still checked.
     await expect(define('amqp-shop', { type: 'amqp', driver: 'echo', criteria: [{ appId: 'shop' }] })).rejects.toThrow(
       'This change would re-match 20000 active resource(s)',
+    );
+  });
+
+  it("checks each definition's driver inputs when it is saved, storing nothing that fails", async () => {
+    const { define, service } = await setup();
+    const refused = await define('config', { type: 'config', driver: 'template', criteria: [{}], driverInputs: { values: { templates: 5 } } }).catch(e => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(refused.diagnostics).toEqual([
+      { file: 'request body', line: 1, path: 'spec.driverInputs.values.templates', message: 'must be object' },
+    ]);
+    expect(() => service.get('config')).toThrow('No resource definition config');
+    // Placeholders resolve at deployment; a key the driver reads from secrets is not an unknown input.
+    await define('pg', {
+      type: 'postgres',
+      driver: 'postgres',
+      criteria: [{}],
+      driverInputs: {
+        values: { host: '${resources.server.outputs.host}', port: '${resources.server.outputs.port}' },
+        secrets: { adminPassword: 'x' },
+      },
+    });
+    expect(service.get('pg').revision).toBe(1);
+  });
+
+  it('keeps the example definitions and the end-to-end ones valid: their inputs suit their drivers', async () => {
+    const root = path.resolve(__dirname, '../../../..');
+    const drivers = createBuiltInDrivers();
+    drivers.register(new PostgresDriver());
+    // Definitions of drivers installed elsewhere (modules, other built-ins) are checked where those are.
+    for (const dir of ['examples/definitions', 'packages/backend/e2e/definitions']) {
+      const loaded = (await loadDefinitionFiles([path.join(root, dir)])).filter(d => drivers.get(d.definition.spec.driver));
+      expect(loaded.length).toBeGreaterThan(0);
+      expect(loaded.flatMap(d => driverInputDiagnostics(d, drivers))).toEqual([]);
+    }
+  });
+
+  it('names the file, line and field of a configuration file definition with a bad input, loading none of it', async () => {
+    const dir = temporaryFolder('baton-definitions-');
+    fs.writeFileSync(
+      path.join(dir, 'queues.yaml'),
+      [
+        'apiVersion: baton.dev/v1',
+        'kind: ResourceDefinition',
+        'metadata: { id: fine }',
+        'spec: { type: dns, driver: echo, criteria: [{}] }',
+        '---',
+        'apiVersion: baton.dev/v1',
+        'kind: ResourceDefinition',
+        'metadata: { id: pg }',
+        'spec:',
+        '  type: postgres',
+        '  driver: postgres',
+        '  criteria: [{}]',
+        '  driverInputs:',
+        '    values:',
+        '      host: db.internal',
+        '      sslmode: require',
+        '',
+      ].join('\n'),
+    );
+    const error = await setup([dir]).catch(e => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toBe(
+      `${path.join(dir, 'queues.yaml')}:16:7: spec.driverInputs.values.sslmode: is not an input of driver postgres (its inputs here: host, port, adminUser, database)`,
     );
   });
 });

@@ -8,7 +8,13 @@ import {
   ResourceDefinition,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
-import { DefinitionIndex, DriverRegistry, loadDefinitionFiles } from '@baton/backstage-plugin-orchestrator-node';
+import {
+  DefinitionIndex,
+  DriverRegistry,
+  driverInputDiagnostics,
+  loadDefinitionFiles,
+} from '@baton/backstage-plugin-orchestrator-node';
+import { promises as fs } from 'node:fs';
 import { SecretBox } from '../secrets/SecretBox';
 import { DeploymentStore } from '../database/DeploymentStore';
 import { DefinitionStore } from '../database/DefinitionStore';
@@ -31,6 +37,9 @@ export type ResourceTypeView = {
   /** The first definition's description or name. */
   description?: string;
 };
+
+/** An installed driver as the API lists it. @internal */
+export type DriverView = { id: string; pure: boolean; inputsSchema?: Record<string, unknown> };
 
 /** Active resources a definition change would move to another definition. @internal */
 export interface Impact {
@@ -66,7 +75,7 @@ export class DefinitionService {
   private readonly secrets: SecretBox;
   private readonly deployments: DeploymentStore;
   private readonly configPaths: string[];
-  private readonly drivers: DriverRegistry;
+  private readonly driverRegistry: DriverRegistry;
 
   constructor(deps: {
     definitionStore: DefinitionStore;
@@ -82,14 +91,25 @@ export class DefinitionService {
     this.secrets = deps.secrets;
     this.deployments = deps.deploymentStore;
     this.configPaths = deps.configPaths;
-    this.drivers = deps.drivers;
+    this.driverRegistry = deps.drivers;
   }
 
-  /** Loads both sources; file problems are thrown with every diagnostic. */
+  /**
+   * Loads both sources; file problems (a driver's inputs included) are
+   * thrown with every diagnostic. Stored definitions were checked when they
+   * were saved and are not checked again: a driver whose schema changed
+   * since must not keep the backend from starting.
+   */
   async load(): Promise<void> {
     const configDefinitions = this.configPaths.length ? await loadDefinitionFiles(this.configPaths) : [];
-    const unknownDrivers = configDefinitions.flatMap(d => this.driverProblems(d));
-    if (unknownDrivers.length) throw new ValidationError(unknownDrivers);
+    const problems = configDefinitions.flatMap(d => this.driverProblems(d));
+    for (const d of configDefinitions) {
+      if (!driverInputDiagnostics(d, this.driverRegistry).length) continue;
+      // Read again only when there is a problem to locate in the file.
+      const text = d.file ? await fs.readFile(d.file, 'utf8').catch(() => undefined) : undefined;
+      problems.push(...driverInputDiagnostics(d, this.driverRegistry, text));
+    }
+    if (problems.length) throw new ValidationError(problems);
     this.configDefinitions = configDefinitions;
     this.apiDefinitions = new Map(
       (await this.definitionStore.list()).map(({ id, definition, secrets, revision }) => {
@@ -111,6 +131,14 @@ export class DefinitionService {
   index(): DefinitionIndex {
     this.cachedIndex ??= new DefinitionIndex(this.all());
     return this.cachedIndex;
+  }
+
+  /** The installed drivers, by id, with the schema of their inputs. */
+  drivers(): DriverView[] {
+    return this.driverRegistry.ids().map(id => {
+      const driver = this.driverRegistry.get(id)!;
+      return { id, pure: driver.pure === true, ...(driver.inputsSchema ? { inputsSchema: driver.inputsSchema } : {}) };
+    });
   }
 
   revisionOf(id: string): number {
@@ -162,6 +190,9 @@ export class DefinitionService {
     const loaded = this.parse(body, contentType);
     const unknownDriver = this.driverProblems(loaded);
     if (unknownDriver.length) throw new ValidationError(unknownDriver);
+    // A YAML body is the text an editor shows: its problems get lines there.
+    const inputProblems = driverInputDiagnostics(loaded, this.driverRegistry, typeof body === 'string' ? body : undefined);
+    if (inputProblems.length) throw new ValidationError(inputProblems);
     if (loaded.definition.metadata.id !== id) {
       throw new InputError(`metadata.id ${loaded.definition.metadata.id} does not match the path (${id})`);
     }
@@ -249,14 +280,14 @@ export class DefinitionService {
   /** A definition must name an installed driver; otherwise it would fail only at deployment. */
   private driverProblems(d: LoadedDefinition): Diagnostic[] {
     const driver = d.definition.spec.driver;
-    if (this.drivers.get(driver)) return [];
+    if (this.driverRegistry.get(driver)) return [];
     return [
       {
         file: d.file,
         line: d.line,
         path: 'spec.driver',
         message: `definition ${d.definition.metadata.id} uses driver ${driver}, which is not installed (installed: ${
-          this.drivers.ids().join(', ') || 'none'
+          this.driverRegistry.ids().join(', ') || 'none'
         })`,
       },
     ];

@@ -314,6 +314,11 @@ export async function createRouter(
     res.json({ items: definitions.resourceTypes(req.query.envType as string | undefined) });
   });
 
+  router.get('/drivers', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    res.json(definitions.drivers());
+  });
+
   router.get('/resource-definitions/:id', async (req, res) => {
     await authorize(req, orchestratorReadPermission);
     res.json(definitions.get(req.params.id));

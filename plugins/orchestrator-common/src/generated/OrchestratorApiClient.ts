@@ -18,6 +18,7 @@ import type {
   GitWebhookResponse,
   Graph,
   Id,
+  InstalledDriver,
   ListAllDeploymentsResponse,
   ListAppsResponse,
   ListDeploymentsResponse,
@@ -300,6 +301,13 @@ export class OrchestratorApiClient {
 
       token: options?.token,
     }) as Promise<ListResourceTypesResponse>;
+  }
+
+  /** GET /drivers */
+  async listDrivers(options?: RequestOptions): Promise<Array<InstalledDriver>> {
+    return this.send('GET', `/drivers`, {
+      token: options?.token,
+    }) as Promise<Array<InstalledDriver>>;
   }
 
   /** GET /resource-definitions/{id} */

@@ -158,6 +158,17 @@ export type DeploymentLogLine = {
   message: string;
 };
 
+/** A driver installed in the backend, as a definition names it in spec.driver */
+export type InstalledDriver = {
+  id: string;
+  /** Without side effects: a dry run runs it to show outputs */
+  pure: boolean;
+  /** JSON Schema (draft 2020-12) of a definition's spec.driverInputs.values, checked when the definition is saved and again, resolved, at deployment. On saving, a value holding a placeholder may stand for any type, and a key given in spec.driverInputs.secrets counts as present (never as unknown) */
+  inputsSchema?: {
+    [key: string]: unknown;
+  };
+};
+
 export type ResourceType = {
   type: string;
   classes: Array<string>;

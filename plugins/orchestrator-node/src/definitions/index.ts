@@ -1,1 +1,2 @@
 export { loadDefinitionFiles } from './loadDefinitionFiles';
+export { driverInputDiagnostics } from './driverInputDiagnostics';

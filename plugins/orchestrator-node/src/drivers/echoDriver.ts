@@ -10,6 +10,11 @@ import { Driver } from './types';
 export const echoDriver: Driver = {
   id: 'echo',
   pure: true,
+  // Any values: the schema only says what they are for.
+  inputsSchema: {
+    type: 'object',
+    description: "Any values: they become the resource's outputs, and driverInputs.secrets its secret outputs (for resources that exist already).",
+  },
   async provision(ctx) {
     return { outputs: { ...ctx.inputs }, secrets: { ...ctx.secrets } };
   },

@@ -3,3 +3,4 @@ export { DriverRegistry, type OrchestratorDriversExtension } from './DriverRegis
 export { echoDriver, workloadDriver } from './echoDriver';
 export { createTemplateDriver, TemplateDriverError, type TemplateDriverOptions } from './template/templateDriver';
 export { createBuiltInDrivers } from './builtInDrivers';
+export { checkDriverInputs, type CheckDriverInputsOptions } from './checkDriverInputs';

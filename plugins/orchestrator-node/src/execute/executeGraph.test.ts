@@ -176,6 +176,32 @@ describe('executeGraph', () => {
     expect(message).toContain("secrets.y: invalid ref 'resources.pg-admin.outputs.missing'");
   });
 
+  it("checks the resolved inputs against the driver's schema: a placeholder accepted on saving must resolve to the type asked for", async () => {
+    const cloud = recordingDriver('cloud');
+    cloud.driver.inputsSchema = {
+      type: 'object',
+      required: ['host'],
+      properties: { host: { type: 'string' }, port: { type: 'integer' } },
+      additionalProperties: false,
+    };
+    const results = await executeGraph({
+      graph: graphOf({ db: { type: 'postgres' } }, [
+        def('pg', 'postgres', {
+          driver: 'cloud',
+          driverInputs: { values: { host: 'db', port: '${resources.pg-server.outputs.port}', tls: true } },
+        }),
+        def('server', 'pg-server', { driverInputs: { values: { port: '5432x' } } }),
+      ]),
+      drivers: new DriverRegistry([echoDriver, workloadDriver, cloud.driver]),
+    });
+    expect(results.get('postgres.default#modules.web.externals.db')).toMatchObject({
+      status: 'failed',
+      message:
+        "definition pg: driverInputs.values.tls: is not an input of driver cloud (its inputs here: host, port); driverInputs.values.port: must be integer",
+    });
+    expect(cloud.calls).toEqual([]);
+  });
+
   it('in pureOnly mode runs only pure drivers; previous outputs stand in for the others', async () => {
     const cloud = recordingDriver('cloud');
     // Hang pg-user and config off the workload's resources through co-provisioning.

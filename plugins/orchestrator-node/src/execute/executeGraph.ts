@@ -1,5 +1,5 @@
-import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import { createHash } from 'node:crypto';
+import { checkDriverInputs } from '../drivers/checkDriverInputs';
 import { DriverRegistry } from '../drivers/DriverRegistry';
 import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../drivers/secretManifests';
 import { Driver, DriverLogger, DriverManifest, DriverResult } from '../drivers/types';
@@ -78,8 +78,6 @@ export interface ExecuteGraphOptions {
 const MAX_RESULT_SIZE = 16_000_000;
 
 const silentLogger: DriverLogger = { info() {}, warn() {}, error() {}, debug() {} };
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-const inputValidators = new WeakMap<Driver, ValidateFunction>();
 
 /**
  * Provisions a resource graph in dependency order, independent nodes
@@ -314,16 +312,11 @@ function usable(result: NodeResult): boolean {
   return result.status === 'succeeded' || result.previousOutputs === true;
 }
 
+/** The resolved inputs' schema problems, as text that follows `driverInputs.values`. */
 function checkInputs(driver: Driver, inputs: Record<string, unknown>): string | undefined {
-  if (!driver.inputsSchema) return undefined;
-  let validate = inputValidators.get(driver);
-  if (!validate) {
-    validate = ajv.compile(driver.inputsSchema);
-    inputValidators.set(driver, validate);
-  }
-  if (validate(inputs)) return undefined;
-  const e = validate.errors![0];
-  return `${e.instancePath.replace(/\//g, '.')}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`;
+  const [first, ...others] = checkDriverInputs(driver, inputs, [], { resolved: true });
+  if (!first) return undefined;
+  return [`${first.path.slice('values'.length)}: ${first.message}`, ...others.map(p => `driverInputs.${p.path}: ${p.message}`)].join('; ');
 }
 
 /**

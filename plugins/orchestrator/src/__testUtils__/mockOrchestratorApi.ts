@@ -30,6 +30,7 @@ export function mockOrchestratorApi(overrides: Partial<OrchestratorApi> = {}): O
     getDrift: async () => undefined,
     deprovisionResource: nothingToDo,
     listDefinitions: async () => [],
+    listDrivers: async () => [],
     getDefinition: async id => {
       throw new Error(`No resource definition ${id}`);
     },

@@ -6,6 +6,13 @@ import { TemplateJobError, TemplateJobStopped, templateWorkerPool } from './Temp
 
 const SECTIONS = ['init', 'outputs', 'secrets', 'manifests', 'cookie'] as const;
 type Section = (typeof SECTIONS)[number];
+const SECTION_DESCRIPTIONS: Record<Section, string> = {
+  init: 'Values the other sections read as init.',
+  outputs: "The resource's outputs; one that derives from a secret becomes a secret output.",
+  secrets: "The resource's secret outputs.",
+  manifests: 'Kubernetes objects by name: {location: namespace|cluster|containers|volumes, data}.',
+  cookie: 'What the next deployment of the resource reads as cookie.',
+};
 
 /** @public */
 export interface TemplateDriverOptions {
@@ -60,12 +67,14 @@ export function createTemplateDriver(options: TemplateDriverOptions = {}): Drive
     pure: true,
     inputsSchema: {
       type: 'object',
+      description: 'Nunjucks templates rendered in a sandbox, each then read as YAML; every other value is given to them as driver.values.',
       required: ['templates'],
       properties: {
         templates: {
           type: 'object',
+          description: 'The templates by section, rendered in this order, each seeing the results of the earlier ones.',
           additionalProperties: false,
-          properties: Object.fromEntries(SECTIONS.map(s => [s, { type: 'string' }])),
+          properties: Object.fromEntries(SECTIONS.map(s => [s, { type: 'string', description: SECTION_DESCRIPTIONS[s] }])),
         },
       },
     },

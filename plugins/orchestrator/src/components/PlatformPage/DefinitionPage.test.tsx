@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { ResponseError } from '@backstage/errors';
-import { ActiveResource } from '@baton/backstage-plugin-orchestrator-common';
+import { ActiveResource, InstalledDriver } from '@baton/backstage-plugin-orchestrator-common';
 import { Route, Routes } from 'react-router-dom';
 import { definitionView, mockOrchestratorApi } from '../../__testUtils__/mockOrchestratorApi';
 import { renderPlatformView } from '../../__testUtils__/renderPlatformView';
@@ -37,6 +37,58 @@ const conflict = async (impacts: unknown[]) =>
       }),
       { status: 409, statusText: 'Conflict', headers: { 'content-type': 'application/json' } },
     ) as any,
+  );
+
+// Schemas as the backend's drivers declare them (postgres, template), descriptions and all.
+const drivers: InstalledDriver[] = [
+  {
+    id: 'postgres',
+    pure: false,
+    inputsSchema: {
+      type: 'object',
+      required: ['host'],
+      properties: {
+        host: { type: 'string', minLength: 1, description: 'The PostgreSQL server' },
+        port: { type: 'integer', minimum: 1, maximum: 65535 },
+      },
+      additionalProperties: false,
+    },
+  },
+  {
+    id: 'template',
+    pure: true,
+    inputsSchema: {
+      type: 'object',
+      description: 'Nunjucks templates',
+      required: ['templates'],
+      properties: {
+        templates: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { outputs: { type: 'string', description: "The resource's outputs" } },
+        },
+      },
+    },
+  },
+  { id: 'echo', pure: true },
+];
+
+const badRequest = async (details: unknown[]) =>
+  ResponseError.fromResponse(
+    new Response(
+      JSON.stringify({
+        error: { name: 'InputError', message: `${details.length} problems` },
+        details,
+        response: { statusCode: 400 },
+      }),
+      { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json' } },
+    ) as any,
+  );
+
+/** The rows of the inputs table: field, type, required, description. */
+const inputRows = (driver: string) =>
+  Array.from(screen.getByRole('table', { name: `Inputs of driver ${driver}` }).querySelectorAll('tbody tr'), row =>
+    Array.from(row.querySelectorAll('td'), cell => cell.textContent),
   );
 
 const page = <Routes><Route path="/definitions/:id" element={<DefinitionPage />} /></Routes>;
@@ -96,5 +148,58 @@ describe('DefinitionPage', () => {
   it('names the definition when it does not exist', async () => {
     await renderPlatformView(page, { api: mockOrchestratorApi(), path: '/definitions/nope' });
     expect((await screen.findAllByText(/No resource definition nope/)).length).toBeGreaterThan(0);
+  });
+
+  it("shows the inputs of the definition's driver, and of the driver the edited YAML names", async () => {
+    const api = mockOrchestratorApi({ getDefinition: async () => pgDev, listDrivers: async () => drivers });
+    await renderPlatformView(page, { api, path: '/definitions/pg-dev' });
+    expect(await screen.findByText('Inputs of driver postgres')).toBeInTheDocument();
+    expect(inputRows('postgres')).toEqual([
+      ['host', 'string (not empty)', 'required', 'The PostgreSQL server'],
+      ['port', 'integer (1–65535)', 'optional', ''],
+    ]);
+    expect(screen.getByText(/No other fields are allowed/)).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
+    const editor = screen.getByRole('textbox', { name: 'Definition (YAML)' }) as HTMLTextAreaElement;
+    fireEvent.change(editor, { target: { value: editor.value.replace('driver: postgres', 'driver: template') } });
+    expect(await screen.findByText('Inputs of driver template')).toBeInTheDocument();
+    expect(screen.getByText('Nunjucks templates')).toBeInTheDocument();
+    expect(inputRows('template')).toEqual([
+      ['templates', 'object', 'required', ''],
+      ['templates.outputs', 'string', 'optional', "The resource's outputs"],
+    ]);
+    // Half-typed YAML still names its driver.
+    fireEvent.change(editor, { target: { value: editor.value.replace('driver: template', 'driver: echo').replace('spec:', 'spec: [') } });
+    expect(await screen.findByText('Inputs of driver echo')).toBeInTheDocument();
+    expect(screen.getByText(/declares no inputs/)).toBeInTheDocument();
+    fireEvent.change(editor, { target: { value: editor.value.replace('driver: echo', 'driver: mysql') } });
+    expect(await screen.findByText(/Driver mysql is not installed \(installed: postgres, template, echo\)/)).toBeInTheDocument();
+  });
+
+  it('lists each problem of a refused save by line and field', async () => {
+    const puts: string[] = [];
+    const api = mockOrchestratorApi({
+      getDefinition: async () => pgDev,
+      listDrivers: async () => drivers,
+      putDefinition: async (_id, yaml) => {
+        puts.push(yaml);
+        throw await badRequest([
+          { file: 'request body', line: 9, column: 7, path: 'spec.driverInputs.values.port', message: 'must be integer' },
+          { file: 'request body', line: 10, column: 7, path: 'spec.driverInputs.values.colour', message: 'is not an input of driver postgres' },
+        ]);
+      },
+    });
+    await renderPlatformView(page, { api, path: '/definitions/pg-dev' });
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit' }));
+    const editor = screen.getByRole('textbox', { name: 'Definition (YAML)' }) as HTMLTextAreaElement;
+    fireEvent.change(editor, { target: { value: editor.value.replace('<secret>', 'pw') } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(/Not saved: 2 problem\(s\)/)).toBeInTheDocument();
+    expect(screen.getByText('line 9: spec.driverInputs.values.port: must be integer')).toBeInTheDocument();
+    expect(screen.getByText('line 10: spec.driverInputs.values.colour: is not an input of driver postgres')).toBeInTheDocument();
+    // The draft stays for the user to fix.
+    expect(screen.getByRole('textbox', { name: 'Definition (YAML)' })).toBeInTheDocument();
+    expect(puts).toHaveLength(1);
   });
 });

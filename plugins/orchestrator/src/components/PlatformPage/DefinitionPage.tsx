@@ -22,15 +22,25 @@ import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { orchestratorApiRef } from '../../api';
 import { StatusChip } from '../shared';
-import { definitionYaml, secretPlaceholdersIn } from './definitionFacts';
+import { definitionYaml, driverNamedIn, secretPlaceholdersIn } from './definitionFacts';
+import { DriverInputsCard } from './DriverInputsCard';
 import { usePlatformPath } from './platformPaths';
 
 type Impact = NonNullable<ModelError['impacts']>[number];
+type Problem = NonNullable<ModelError['details']>[number];
 
-/** A definition: its YAML (secrets as keys only), its editor behind the impact guard, and the resources it provides. */
+/** A problem the backend found in the saved YAML, with its line there. */
+const problemText = (p: Problem) =>
+  `${p.file === 'request body' && p.line !== undefined ? `line ${p.line}: ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`;
+
+/**
+ * A definition: its YAML (secrets as keys only), its editor behind the impact
+ * guard with the inputs its driver takes beside it, and the resources it provides.
+ */
 export const DefinitionPage = () => {
   const { id = '' } = useParams();
   const api = useApi(orchestratorApiRef);
@@ -45,6 +55,8 @@ export const DefinitionPage = () => {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<Error>();
   const [impacts, setImpacts] = useState<Impact[]>();
+  const [problems, setProblems] = useState<Problem[]>();
+  const drivers = useAsync(() => api.listDrivers(), [api]);
 
   if (definition.loading && !definition.value) return <Progress />;
   if (definition.error) return <ResponseErrorPanel error={definition.error} title={`Resource definition ${id}`} />;
@@ -62,6 +74,7 @@ export const DefinitionPage = () => {
     }
     setSaving(true);
     setSaveError(undefined);
+    setProblems(undefined);
     try {
       await api.putDefinition(id, draft ?? '', { force });
       setDraft(undefined);
@@ -72,6 +85,9 @@ export const DefinitionPage = () => {
       const body = e instanceof ResponseError ? (e.body as ModelError) : undefined;
       if (body?.impacts?.length) {
         setImpacts(body.impacts);
+      } else if (e instanceof ResponseError && e.response.status === 400 && body?.details?.length) {
+        setImpacts(undefined);
+        setProblems(body.details);
       } else {
         setSaveError(e as Error);
       }
@@ -151,6 +167,15 @@ export const DefinitionPage = () => {
                 helperText="Secrets show as <secret>: enter their values again to save."
               />
               {saveError && <WarningPanel severity="error" title="Not saved" message={saveError.message} />}
+              {problems && (
+                <WarningPanel severity="error" title={`Not saved: ${problems.length} problem(s)`} defaultExpanded>
+                  <ul>
+                    {problems.map((p, i) => (
+                      <li key={i}>{problemText(p)}</li>
+                    ))}
+                  </ul>
+                </WarningPanel>
+              )}
               {impacts && (
                 <WarningPanel
                   severity="warning"
@@ -180,6 +205,7 @@ export const DefinitionPage = () => {
                   setDraft(undefined);
                   setImpacts(undefined);
                   setSaveError(undefined);
+                  setProblems(undefined);
                 }}
               >
                 Cancel
@@ -189,6 +215,14 @@ export const DefinitionPage = () => {
         </InfoCard>
       </Grid>
       <Grid item xs={12} xl={6}>
+        <DriverInputsCard
+          driverId={draft === undefined ? (view.spec as { driver?: string }).driver : driverNamedIn(draft)}
+          drivers={drivers.value}
+          loading={drivers.loading}
+          error={drivers.error}
+        />
+      </Grid>
+      <Grid item xs={12}>
         {resources.error ? (
           <ResponseErrorPanel error={resources.error} title="Resources it provides" />
         ) : (

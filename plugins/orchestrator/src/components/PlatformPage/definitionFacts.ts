@@ -1,5 +1,5 @@
 import { ResourceDefinitionView } from '@baton/backstage-plugin-orchestrator-common';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 type Spec = {
   type?: string;
@@ -57,4 +57,17 @@ export function definitionYaml(d: ResourceDefinitionView): string {
 export function secretPlaceholdersIn(yamlText: string): string[] {
   const pattern = /^\s+([A-Za-z0-9_.-]+):\s*["']?<secret>["']?\s*$/gm;
   return [...yamlText.matchAll(pattern)].map(m => `spec.driverInputs.secrets.${m[1]}`);
+}
+
+/**
+ * The driver an edited document names in `spec.driver`, read while the user
+ * types: text that is not (yet) valid YAML is searched for the line.
+ */
+export function driverNamedIn(yamlText: string): string | undefined {
+  try {
+    const driver = (parse(yamlText) as { spec?: { driver?: unknown } } | null)?.spec?.driver;
+    return typeof driver === 'string' && driver ? driver : undefined;
+  } catch {
+    return /^\s+driver:\s*["']?([A-Za-z0-9_.-]+)/m.exec(yamlText)?.[1];
+  }
 }
