@@ -18,6 +18,10 @@ import { randomUUID } from 'node:crypto';
 import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
 import { DatabaseOrchestratorStore } from './database/DatabaseOrchestratorStore';
 import { PostgresDriver } from './drivers/PostgresDriver';
+import { MysqlDriver } from './drivers/MysqlDriver';
+import { RedisDriver } from './drivers/RedisDriver';
+import { AmqpDriver } from './drivers/AmqpDriver';
+import { CommandDriver } from './drivers/CommandDriver';
 import { defaultTerraformBinary, TerraformDriver } from './drivers/terraform/TerraformDriver';
 import { DatabaseTerraformStateStore } from './database/TerraformStateStore';
 import { GitOpsRepository } from './gitops/GitOpsRepository';
@@ -89,6 +93,10 @@ export const orchestratorPlugin = createBackendPlugin({
         await verifySecretKey(secrets, await DatabaseSecretKeyStore.create({ database }));
         const drivers = createBuiltInDrivers();
         drivers.register(new PostgresDriver());
+        drivers.register(new MysqlDriver());
+        drivers.register(new RedisDriver());
+        drivers.register(new AmqpDriver());
+        drivers.register(CommandDriver.fromConfig(config));
         const terraform = new TerraformDriver({
           binary: config.getOptionalString('orchestrator.drivers.terraform.binary') ?? defaultTerraformBinary(),
           states: await DatabaseTerraformStateStore.create({ database }),

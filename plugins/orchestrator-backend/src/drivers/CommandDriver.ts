@@ -106,6 +106,41 @@ const CLUSTER_KINDS = new Set([
   'VolumeSnapshotClass', 'ClusterSecretStore', 'ClusterExternalSecret',
 ]);
 
+/** A glob's wildcards as regular expressions: `**` crosses folders, `*` and `?` stay within one. */
+const GLOB_PARTS: Record<string, string> = { '**': '.*', '*': '[^/]*', '?': '[^/]' };
+
+/** Absolute paths and patterns of them: `*` and `?` within one segment, `**` across segments. */
+class AllowList {
+  private readonly exact = new Set<string>();
+  private readonly patterns: RegExp[] = [];
+
+  constructor(entries: string[]) {
+    for (const entry of entries) {
+      if (!path.isAbsolute(entry)) {
+        throw new Error(`orchestrator.drivers.command.allow: ${entry} is not an absolute path or pattern`);
+      }
+      const normalized = path.normalize(entry);
+      if (!/[*?]/.test(normalized)) {
+        this.exact.add(normalized);
+        continue;
+      }
+      const source = normalized
+        .split(/(\*\*|\*|\?)/)
+        .map(part => GLOB_PARTS[part] ?? part.replace(/[.+^${}()|[\]\\]/g, '\\$&'))
+        .join('');
+      this.patterns.push(new RegExp(`^${source}$`));
+    }
+  }
+
+  get empty(): boolean {
+    return this.exact.size === 0 && this.patterns.length === 0;
+  }
+
+  allows(executable: string): boolean {
+    return this.exact.has(executable) || this.patterns.some(p => p.test(executable));
+  }
+}
+
 /**
  * The `command` driver runs score-k8s `cmd://` provisioners unchanged: the
  * executable reads score-k8s's JSON document on stdin and prints score-k8s's
@@ -649,37 +684,6 @@ function parseCmdUri(uri: string): { host: string; path: string } | { error: str
   return { host, path: rest };
 }
 
-/** Absolute paths and patterns of them: `*` and `?` within one segment, `**` across segments. */
-class AllowList {
-  private readonly exact = new Set<string>();
-  private readonly patterns: RegExp[] = [];
-
-  constructor(entries: string[]) {
-    for (const entry of entries) {
-      if (!path.isAbsolute(entry)) {
-        throw new Error(`orchestrator.drivers.command.allow: ${entry} is not an absolute path or pattern`);
-      }
-      const normalized = path.normalize(entry);
-      if (!/[*?]/.test(normalized)) {
-        this.exact.add(normalized);
-        continue;
-      }
-      const source = normalized
-        .split(/(\*\*|\*|\?)/)
-        .map(part => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-        .join('');
-      this.patterns.push(new RegExp(`^${source}$`));
-    }
-  }
-
-  get empty(): boolean {
-    return this.exact.size === 0 && this.patterns.length === 0;
-  }
-
-  allows(executable: string): boolean {
-    return this.exact.has(executable) || this.patterns.some(p => p.test(executable));
-  }
-}
 
 interface RunResult {
   code: number | null;
@@ -736,6 +740,7 @@ function runProcess(options: {
       killGroup('SIGTERM');
       timers.push(setTimeout(() => killGroup('SIGKILL'), why === 'timeout' ? options.killGraceMs : 0));
     };
+    const onAbort = () => stop('aborted');
     const finish = (spawnError?: string) => {
       if (done) return;
       done = true;
@@ -750,11 +755,11 @@ function runProcess(options: {
         stopped,
       });
     };
-    const onAbort = () => stop('aborted');
 
     child.on('error', error => {
       const code = (error as NodeJS.ErrnoException).code;
-      finish(code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied (not executable?)' : error.message);
+      const reasons: Record<string, string> = { ENOENT: 'not found', EACCES: 'permission denied (not executable?)' };
+      finish((code && reasons[code]) || error.message);
     });
     child.stdout.on('data', (chunk: Buffer) => {
       if (stopped) return;

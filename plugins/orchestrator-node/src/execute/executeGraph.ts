@@ -201,6 +201,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         definition,
         { app: graph.app, env: graph.env, envType: graph.envType, resource: node },
         outputsOf,
+        { verbatim: driver.verbatimInputs },
       ));
     } catch (error) {
       const problems = error instanceof SubstitutionError ? error.problems.join('; ') : (error as Error).message;

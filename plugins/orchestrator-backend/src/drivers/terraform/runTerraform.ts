@@ -32,6 +32,39 @@ const FOLLOW_INTERVAL_MS = 100;
 /** Time between SIGINT (Terraform stops and saves its state) and SIGKILL. */
 const KILL_GRACE_MS = 10_000;
 
+/** Reads what has been appended to a file since the last read, line by line. */
+class FileFollower {
+  private offset = 0;
+  private rest = '';
+  // A character split between two reads is joined, not garbled.
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly buffer = Buffer.alloc(64 * 1024);
+
+  constructor(private readonly file: string, private readonly onLine: (line: string) => void) {}
+
+  read() {
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      for (;;) {
+        const n = fs.readSync(fd, this.buffer, 0, this.buffer.length, this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        const lines = (this.rest + this.decoder.write(this.buffer.subarray(0, n))).split('\n');
+        this.rest = lines.pop() ?? '';
+        for (const line of lines) this.onLine(line);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  finish() {
+    this.read();
+    if (this.rest) this.onLine(this.rest);
+    this.rest = '';
+  }
+}
+
 /**
  * Runs one Terraform command in `cwd`, its JSON output streamed line by line
  * to `onLine` with every secret value replaced by `***`. Terraform writes to
@@ -141,39 +174,6 @@ export async function runTerraform(options: {
   // Diagnostics that name a file and line say more than Terraform's summary of them.
   const located = errors.filter(e => /^[^\s:]+:\d+:\d+: /.test(e));
   return { exitCode, messages, errors: located.length ? located : errors };
-}
-
-/** Reads what has been appended to a file since the last read, line by line. */
-class FileFollower {
-  private offset = 0;
-  private rest = '';
-  // A character split between two reads is joined, not garbled.
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly buffer = Buffer.alloc(64 * 1024);
-
-  constructor(private readonly file: string, private readonly onLine: (line: string) => void) {}
-
-  read() {
-    const fd = fs.openSync(this.file, 'r');
-    try {
-      for (;;) {
-        const n = fs.readSync(fd, this.buffer, 0, this.buffer.length, this.offset);
-        if (n <= 0) break;
-        this.offset += n;
-        const lines = (this.rest + this.decoder.write(this.buffer.subarray(0, n))).split('\n');
-        this.rest = lines.pop() ?? '';
-        for (const line of lines) this.onLine(line);
-      }
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
-  finish() {
-    this.read();
-    if (this.rest) this.onLine(this.rest);
-    this.rest = '';
-  }
 }
 
 function describeDiagnostic(d: NonNullable<TerraformMessage['diagnostic']>): string {
