@@ -2,21 +2,25 @@
  * `yarn e2e`: the golden path against the real backend on PostgreSQL, as a
  * new user walks it, printing each step's time.
  *
- * 1. the score-service template through the scaffolder API, with a postgres
- *    the real `postgres` driver provisions on the test server;
+ * 1. the score-service template through the scaffolder API, with a postgres,
+ *    a mysql and a redis that the real `postgres`, `mysql` and `redis`
+ *    drivers provision on the test servers;
  * 2. the catalog holds the Component and the database's Resource;
- * 3. clone the published repository, add a bucket and a variable reading it,
- *    push: deployed, in the GitOps repository (secrets as references), in the
- *    catalog and in the graph;
+ * 3. clone the published repository, add a bucket (a Terraform module, the
+ *    `terraform` driver) and a variable reading it, push: deployed, in the
+ *    GitOps repository (secrets as references), in the catalog and the graph;
  * 4. promote development to staging: staging's definitions;
  * 5. drift: a dropped database and a hand edit in the GitOps repository are
  *    reported and reverted;
  * 6. roll back to the first deployment: the bucket is an orphan, is
- *    deprovisioned on request and leaves the catalog;
+ *    destroyed by Terraform on request and leaves the catalog;
  * 7. a secret scanner over every channel of the run.
  *
  * The backend's database is PostgreSQL from BATON_TEST_POSTGRES_URL (default
  * postgresql://postgres@127.0.0.1:5432) with a unique prefix, dropped at the end.
+ * MySQL is BATON_TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306), Redis
+ * BATON_TEST_REDIS_URL (default redis://127.0.0.1:6379); Terraform (or
+ * OpenTofu) must be on PATH.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -26,6 +30,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import knexFactory, { Knex } from 'knex';
+import Redis from 'ioredis';
+import mysql from 'mysql2/promise';
 import yaml from 'yaml';
 import { BackendProcess, freePort, repoRoot } from '../src/__testUtils__/backendProcess';
 
@@ -41,6 +47,10 @@ const pgConnection = {
   user: decodeURIComponent(pgUrl.username) || 'postgres',
   password: decodeURIComponent(pgUrl.password) || undefined,
 };
+const mysqlUrl = new URL(process.env.BATON_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
+const redisUrl = new URL(process.env.BATON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+/** The secret variable of the e2e bucket's Terraform module (packages/backend/e2e/definitions/services.yaml). */
+const TERRAFORM_SECRET = 'e2e-terraform-bucket-signing-key';
 const suffix = Date.now().toString(36);
 const app = `e2e-${suffix}`;
 const prefix = `baton_e2e_${suffix}_`;
@@ -155,12 +165,59 @@ function definitionsFile(): string {
   return file;
 }
 
+/** The services' definitions, pointed at BATON_TEST_MYSQL_URL and BATON_TEST_REDIS_URL. */
+function servicesFile(): string {
+  const file = path.join(dataDir, 'services.yaml');
+  const adminUser = decodeURIComponent(mysqlUrl.username) || 'root';
+  let text = fs
+    .readFileSync(path.join(__dirname, 'definitions/services.yaml'), 'utf8')
+    .replace('{ host: 127.0.0.1, port: 3306, adminUser: root }', `{ host: "${mysqlUrl.hostname}", port: ${Number(mysqlUrl.port || 3306)}, adminUser: "${adminUser}" }`)
+    .replace('{ host: 127.0.0.1, port: 6379 }', `{ host: "${redisUrl.hostname}", port: ${Number(redisUrl.port || 6379)} }`);
+  if (mysqlUrl.password) {
+    text = text.replace(/(adminUser: "[^"]*" })/, `$1\n    secrets: { adminPassword: ${JSON.stringify(decodeURIComponent(mysqlUrl.password))} }`);
+  }
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+async function mysqlAdmin() {
+  return mysql.createConnection({
+    host: mysqlUrl.hostname,
+    port: Number(mysqlUrl.port || 3306),
+    user: decodeURIComponent(mysqlUrl.username) || 'root',
+    password: decodeURIComponent(mysqlUrl.password) || undefined,
+  });
+}
+
+function redisClient(options: { username?: string; password?: string } = {}) {
+  return new Redis({
+    host: redisUrl.hostname,
+    port: Number(redisUrl.port || 6379),
+    username: options.username ?? (decodeURIComponent(redisUrl.username) || undefined),
+    password: options.password ?? (decodeURIComponent(redisUrl.password) || undefined),
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
+}
+
+/** The Terraform state rows the backend keeps for a resource (in its orchestrator database). */
+async function terraformStates(guresid: string): Promise<number> {
+  const db = knexFactory({ client: 'pg', connection: { ...pgConnection, database: `${prefix}orchestrator` }, pool: { min: 0, max: 1 } });
+  try {
+    const [{ count }] = await db('terraform_states').where({ guresid }).count({ count: '*' });
+    return Number(count);
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function main() {
   admin = knexFactory({ client: 'pg', connection: { ...pgConnection, database: 'postgres' }, pool: { min: 0, max: 2 } });
   const examples = path.join(repoRoot, 'examples');
   const development = fs
     .readdirSync(path.join(examples, 'definitions/development'))
-    .filter(f => f.endsWith('.yaml') && f !== 'postgres.yaml')
+    // The e2e folder provides these from real drivers.
+    .filter(f => f.endsWith('.yaml') && !['postgres.yaml', 'mysql.yaml', 'redis.yaml', 's3.yaml'].includes(f))
     .map(f => path.join(examples, 'definitions/development', f));
   backend = new BackendProcess(dataDir, await freePort(), {
     database: { client: 'pg', prefix, connection: pgConnection },
@@ -171,6 +228,7 @@ async function main() {
         ...development,
         path.join(examples, 'definitions/staging/services.yaml'),
         definitionsFile(),
+        servicesFile(),
       ],
       gitWatch: { intervalSeconds: 60 },
       drift: { intervalMinutes: 60 },
@@ -197,11 +255,11 @@ async function main() {
   // 1. The template, as the scaffolder's REST API runs it.
   let taskLog = '';
   let cloneCommand = '';
-  const firstDeploymentId = await step('1. score-service template with a postgres (real driver)', async () => {
+  const firstDeploymentId = await step('1. score-service template with a postgres, a mysql and a redis (real drivers)', async () => {
     await until('the template in the catalog', async () => (await call('GET', '/api/catalog/entities/by-name/template/default/score-service')).status === 200, 120);
     const { id } = await ok('POST', '/api/scaffolder/v2/tasks', {
       templateRef: 'template:default/score-service',
-      values: { name: app, owner: 'group:default/guests', image: 'nginx:1.27', port: 8080, resources: ['postgres'], environment: 'dev' },
+      values: { name: app, owner: 'group:default/guests', image: 'nginx:1.27', port: 8080, resources: ['postgres', 'mysql', 'redis'], environment: 'dev' },
     });
     const task = await until('the template task', async () => {
       const t = await ok('GET', `/api/scaffolder/v2/tasks/${id}`);
@@ -218,6 +276,29 @@ async function main() {
     const database = await admin('pg_database').where({ datname: db.outputs.database }).first();
     const role = await admin('pg_roles').where({ rolname: db.outputs.username }).first();
     assert.ok(database && role, `database ${db.outputs.database} and role ${db.outputs.username} exist on the server`);
+
+    const [mysqlDb] = (await resources('dev')).filter(r => r.type === 'mysql');
+    assert.equal(mysqlDb?.definition, 'mysql-e2e');
+    const my = await mysqlAdmin();
+    try {
+      const [databases] = await my.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [mysqlDb.outputs.database]);
+      const [users] = await my.query('SELECT User FROM mysql.user WHERE User = ?', [mysqlDb.outputs.username]);
+      assert.ok((databases as unknown[]).length === 1 && (users as unknown[]).length === 1, `MySQL database ${mysqlDb.outputs.database} and user ${mysqlDb.outputs.username} exist`);
+    } finally {
+      await my.end();
+    }
+
+    const [cache] = (await resources('dev')).filter(r => r.type === 'redis');
+    assert.equal(cache?.definition, 'redis-e2e-dev');
+    const redis = redisClient();
+    try {
+      await redis.connect();
+      const acl = (await redis.call('ACL', 'GETUSER', cache.outputs.username)) as unknown[] | null;
+      assert.ok(acl, `the Redis ACL user ${cache.outputs.username} exists`);
+      assert.ok(JSON.stringify(acl).includes(cache.outputs.prefix), `the Redis ACL user is limited to keys under ${cache.outputs.prefix}`);
+    } finally {
+      redis.disconnect();
+    }
     const { items } = await ok('GET', `${API}/apps/${app}/envs/dev/deployments`);
     await collectSecrets('dev', items[0].id);
     return items[0].id as string;
@@ -277,6 +358,9 @@ async function main() {
     const container = objects.find(o => o?.kind === 'Deployment').spec.template.spec.containers[0];
     const env = new Map<string, any>(container.env.map((e: any) => [e.name, e]));
     const [bucket] = (await resources('dev')).filter(r => r.type === 's3');
+    assert.equal(bucket.definition, 's3-e2e-dev');
+    assert.deepEqual(bucket.secretOutputs, ['aws_secret_key'], 'the sensitive Terraform output is a secret output');
+    assert.equal(await terraformStates(bucket.guresid), 1, 'Baton keeps the bucket module\'s Terraform state');
     assert.equal(env.get('ASSETS_BUCKET')?.value, bucket.outputs.bucket, 'the manifest carries the bucket output');
     assert.ok(env.get('ASSETS_SECRET_KEY')?.valueFrom?.secretKeyRef, 'the secret output is a reference');
     assert.ok(env.get('DATABASE_URL')?.valueFrom?.secretKeyRef, 'DATABASE_URL is a reference');
@@ -331,7 +415,7 @@ async function main() {
   });
 
   // 6. Rollback.
-  await step('6. roll back to the first deployment: the bucket is an orphan, deprovisioned on request, gone from the catalog', async () => {
+  await step('6. roll back to the first deployment: the bucket is an orphan, destroyed by Terraform on request, gone from the catalog', async () => {
     const { id } = await ok('POST', `${API}/apps/${app}/envs/dev/deployments/${firstDeploymentId}/rollback`);
     await finished('dev', id);
     const [bucket] = (await resources('dev')).filter(r => r.type === 's3');
@@ -339,6 +423,7 @@ async function main() {
     const res = await call('DELETE', `${API}/apps/${app}/envs/dev/resources/${encodeURIComponent(bucket.uid)}`);
     assert.equal(res.status, 204, res.text);
     assert.ok(!(await resources('dev')).some(r => r.uid === bucket.uid && r.status !== 'deprovisioned'), 'the bucket is deprovisioned');
+    assert.equal(await terraformStates(bucket.guresid), 0, 'Terraform destroyed the bucket and its state is gone');
     await until('the s3 Resource leaving the catalog', async () =>
       !(await resourceEntities()).some(e => e.spec.type === 's3' && e.metadata.annotations['baton.dev/env'] === 'dev'),
     );
@@ -357,7 +442,8 @@ async function main() {
       'GitOps history': (await gitopsHistory()).join('\n'),
       'error messages': failed.text,
     };
-    assert.ok(secrets.size >= 3, `secrets collected: ${secrets.size}`);
+    secrets.add(TERRAFORM_SECRET);
+    assert.ok(secrets.size >= 4, `secrets collected: ${secrets.size}`);
     const hits: string[] = [];
     for (const secret of secrets) {
       const forms = [secret, Buffer.from(secret).toString('base64')];
@@ -374,10 +460,10 @@ async function main() {
 }
 
 async function cleanUp() {
-  // The databases and roles the postgres driver created go through Baton itself.
+  // What the real drivers made (databases, roles, users, ACL users, states) goes through Baton itself.
   for (const env of ['dev', 'staging']) {
     for (const r of await resources(env).catch(() => [])) {
-      if (r.type === 'postgres' && r.status !== 'deprovisioned') {
+      if (['postgres', 'mysql', 'redis', 's3'].includes(r.type) && r.status !== 'deprovisioned') {
         await call('DELETE', `${API}/apps/${app}/envs/${env}/resources/${encodeURIComponent(r.uid)}?force=true`).catch(() => undefined);
       }
     }
