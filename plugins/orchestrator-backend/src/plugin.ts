@@ -247,6 +247,11 @@ export const orchestratorPlugin = createBackendPlugin({
             webhookSecret: () => config.getOptionalString('orchestrator.gitWatch.webhookSecret'),
             permissionCacheMs: (config.getOptionalNumber('orchestrator.permissionCacheSeconds') ?? 5) * 1000,
             secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
+            lastRuns: async resources => {
+              const byTerraform = new Set(definitions.all().filter(d => d.definition.spec.driver === terraform.id).map(d => d.definition.metadata.id));
+              const guresids = resources.filter(r => byTerraform.has(r.definitionId)).map(r => r.guresid);
+              return guresids.length ? terraform.lastRuns(guresids) : new Map();
+            },
             // Backstage puts stack traces in error bodies whenever NODE_ENV is
             // development; where orchestrator.showStackTraces is set, it
             // decides (false in app-config.production.yaml).

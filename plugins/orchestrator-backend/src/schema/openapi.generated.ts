@@ -393,6 +393,31 @@ export const spec = {
               type: 'string',
             },
           },
+          lastRun: {
+            description:
+              "What the driver's last run changed, for drivers that report it (the terraform driver's plan summary: apply, destroy, or a drift check's plan). The state itself is never served.\n",
+            type: 'object',
+            properties: {
+              operation: {
+                type: 'string',
+                enum: ['apply', 'destroy', 'plan'],
+              },
+              add: {
+                type: 'integer',
+              },
+              change: {
+                type: 'integer',
+              },
+              destroy: {
+                type: 'integer',
+              },
+              at: {
+                type: 'string',
+                format: 'date-time',
+              },
+            },
+            required: ['operation', 'add', 'change', 'destroy', 'at'],
+          },
         },
         required: [
           'app',

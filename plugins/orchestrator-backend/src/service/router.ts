@@ -66,7 +66,7 @@ const bodyWithinBudget: RequestHandler = (req, _res, next) => {
 };
 
 /** The API view of an active resource: secret outputs only as keys. */
-function resourceView(r: ActiveResourceRecord, secretKeys: string[], envType?: string) {
+function resourceView(r: ActiveResourceRecord, secretKeys: string[], envType?: string, lastRun?: ResourceRunSummary) {
   return {
     app: r.appId,
     env: r.envId,
@@ -82,8 +82,18 @@ function resourceView(r: ActiveResourceRecord, secretKeys: string[], envType?: s
     outputs: r.outputs,
     secretOutputs: secretKeys,
     updatedAt: r.updatedAt,
+    ...(lastRun ? { lastRun } : {}),
   };
 }
+
+/** What a driver's last run of a resource changed (the terraform driver's plan summary). @internal */
+export type ResourceRunSummary = {
+  operation: 'apply' | 'destroy' | 'plan';
+  add: number;
+  change: number;
+  destroy: number;
+  at: string;
+};
 
 /** Who asked: the user's entity ref, or the calling service. */
 function actorOf(credentials: BackstageCredentials): string {
@@ -114,6 +124,8 @@ export interface RouterOptions {
   permissionCacheMs?: number;
   /** Lists the keys of an encrypted secret-outputs value. */
   secretKeysOf: (ciphertext: string | undefined) => string[];
+  /** The last driver run of those resources that have one, by guresid (never their state). */
+  lastRuns?: (resources: ActiveResourceRecord[]) => Promise<Map<string, ResourceRunSummary>>;
   /** Renders every error of the API (Backstage's error body); the plugin's default handler otherwise. */
   errorHandler?: ErrorRequestHandler;
 }
@@ -455,7 +467,10 @@ export async function createRouter(
     const { app, env } = req.params;
     const environment = await requireEnv(app, env);
     const resources = await deploymentStore.listResources(app, env);
-    res.json(resources.map(r => resourceView(r, r.secretOutputNames ?? options.secretKeysOf(r.secretOutputs), environment.type)));
+    const runs = (await options.lastRuns?.(resources)) ?? new Map();
+    res.json(
+      resources.map(r => resourceView(r, r.secretOutputNames ?? options.secretKeysOf(r.secretOutputs), environment.type, runs.get(r.guresid))),
+    );
   });
 
   router.delete('/apps/:app/envs/:env/resources/:uid', async (req, res) => {
@@ -489,9 +504,10 @@ export async function createRouter(
       const key = `${r.appId}/${r.envId}`;
       if (!envTypes.has(key)) envTypes.set(key, (await store.getEnvironment(r.appId, r.envId))?.type);
     }
+    const runs = (await options.lastRuns?.(page.items)) ?? new Map();
     res.json({
       items: page.items.map(r =>
-        resourceView(r, r.secretOutputNames ?? options.secretKeysOf(r.secretOutputs), envTypes.get(`${r.appId}/${r.envId}`)),
+        resourceView(r, r.secretOutputNames ?? options.secretKeysOf(r.secretOutputs), envTypes.get(`${r.appId}/${r.envId}`), runs.get(r.guresid)),
       ),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     });

@@ -134,6 +134,14 @@ export type ActiveResource = {
     [key: string]: unknown;
   };
   secretOutputs: Array<string>;
+  /** What the driver's last run changed, for drivers that report it (the terraform driver's plan summary: apply, destroy, or a drift check's plan). The state itself is never served. */
+  lastRun?: {
+    operation: 'apply' | 'destroy' | 'plan';
+    add: number;
+    change: number;
+    destroy: number;
+    at: string;
+  };
 };
 
 export type DriftReport = {

@@ -98,7 +98,11 @@ ${withBucket ? '  bucket: { type: s3 }\n' : '  {}\n'}`;
         definition: 's3-terraform',
         outputs: { bucket: 'shop-dev-modules.web.externals.bucket', region: 'local-1' },
         secretOutputs: ['credentials'],
+        // The last run's plan summary is shown; the state never is.
+        lastRun: { operation: 'apply', add: 1, change: 0, destroy: 0, at: expect.any(String) },
       });
+      const listed = (await api.get('/api/orchestrator/resources').expect(200)).body.items.find((r: { uid: string }) => r.uid === bucket.uid);
+      expect(listed.lastRun).toEqual(bucket.lastRun);
       // Sensitive outputs and secret variables appear in no answer; the state is encrypted in the database.
       for (const body of [first, resources]) expect(JSON.stringify(body)).not.toContain(ACCESS_KEY);
       const states = await DatabaseTerraformStateStore.create({ database: { getClient: async () => knex } });
@@ -125,6 +129,9 @@ ${withBucket ? '  bucket: { type: s3 }\n' : '  {}\n'}`;
       }
       expect(JSON.parse(cipher.decrypt<string>((await states.getState(bucket.guresid))!)).resources).toHaveLength(1);
       expect((await api.post(`${base}/drift`).expect(200)).body.items).toEqual([]);
+      const corrected = (await api.get(`${base}/resources`).expect(200)).body.find((r: { uid: string }) => r.uid === bucket.uid);
+      expect(corrected.lastRun).toMatchObject({ operation: 'apply', add: 1 });
+      expect(JSON.stringify(corrected)).not.toContain('lineage');
 
       // The bucket leaves the Score file: orphaned, then destroyed on request, its state gone.
       expect((await deploy(false)).deployment.status).toBe('succeeded');

@@ -145,6 +145,18 @@ describe('DefinitionPage', () => {
     await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Definition (YAML)' })).not.toBeInTheDocument());
   });
 
+  it("shows what a Terraform resource's last run changed", async () => {
+    const api = mockOrchestratorApi({
+      getDefinition: async () => pgDev,
+      listAllResources: async () => [
+        { ...resource('shop', 'pg-dev'), lastRun: { operation: 'apply', add: 2, change: 1, destroy: 0, at: '2026-12-05T10:00:00Z' } },
+      ],
+    });
+    await renderPlatformView(page, { api, path: '/definitions/pg-dev' });
+    expect(await screen.findByText('Last run')).toBeInTheDocument();
+    expect(screen.getByText(/^apply: 2 added, 1 changed, 0 destroyed/)).toBeInTheDocument();
+  });
+
   it('names the definition when it does not exist', async () => {
     await renderPlatformView(page, { api: mockOrchestratorApi(), path: '/definitions/nope' });
     expect((await screen.findAllByText(/No resource definition nope/)).length).toBeGreaterThan(0);

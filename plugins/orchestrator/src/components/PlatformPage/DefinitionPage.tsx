@@ -104,6 +104,10 @@ export const DefinitionPage = () => {
     { title: 'Resource', field: 'uid' },
     { title: 'Class', field: 'class' },
     { title: 'Status', render: r => <StatusChip status={r.status} /> },
+    // Drivers that report their runs (Terraform): what the last one changed.
+    ...(resources.value?.some(r => r.lastRun)
+      ? [{ title: 'Last run', render: (r: ActiveResource) => (r.lastRun ? describeRun(r.lastRun) : '') }]
+      : []),
     {
       title: 'Explain',
       render: r => (
@@ -243,3 +247,9 @@ export const DefinitionPage = () => {
     </Grid>
   );
 };
+
+/** "apply: 1 added, 0 changed, 0 destroyed (5 Dec 2026, 19:04)", as Terraform summarizes a run. */
+function describeRun(run: NonNullable<ActiveResource['lastRun']>): string {
+  const verb = run.operation === 'plan' ? 'drift check would make' : run.operation;
+  return `${verb}: ${run.add} added, ${run.change} changed, ${run.destroy} destroyed (${new Date(run.at).toLocaleString()})`;
+}
