@@ -11,6 +11,12 @@ import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
 import { DatabaseDefinitionStore } from '../database/DefinitionStore';
 import { DatabaseOrchestratorStore } from '../database/DatabaseOrchestratorStore';
 import { PostgresDriver } from '../drivers/PostgresDriver';
+import { MysqlDriver } from '../drivers/MysqlDriver';
+import { RedisDriver } from '../drivers/RedisDriver';
+import { AmqpDriver } from '../drivers/AmqpDriver';
+import { TerraformDriver } from '../drivers/terraform/TerraformDriver';
+import type { StateCipher } from '../drivers/terraform/TerraformStateServer';
+import type { TerraformStateStore } from '../database/TerraformStateStore';
 import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
 
@@ -128,8 +134,13 @@ describe.each(databases.eachSupportedId())('DefinitionService (%s)', id => {
     const root = path.resolve(__dirname, '../../../..');
     const drivers = createBuiltInDrivers();
     drivers.register(new PostgresDriver());
-    // Definitions of drivers installed elsewhere (modules, other built-ins) are checked where those are.
-    for (const dir of ['examples/definitions', 'packages/backend/e2e/definitions']) {
+    drivers.register(new MysqlDriver());
+    drivers.register(new RedisDriver());
+    drivers.register(new AmqpDriver());
+    // Checking inputs reads neither states nor keys: the driver is only asked about its inputs.
+    drivers.register(new TerraformDriver({ binary: 'terraform', states: {} as TerraformStateStore, cipher: {} as StateCipher, workDir: temporaryFolder('baton-tf-') }));
+    // Definitions of drivers installed elsewhere (modules) are checked where those are.
+    for (const dir of ['examples/definitions', 'examples/local-services', 'packages/backend/e2e/definitions']) {
       const loaded = (await loadDefinitionFiles([path.join(root, dir)])).filter(d => drivers.get(d.definition.spec.driver));
       expect(loaded.length).toBeGreaterThan(0);
       expect(loaded.flatMap(d => driverInputDiagnostics(d, drivers))).toEqual([]);
