@@ -6,6 +6,7 @@ import type {
   DriverResult,
 } from '@baton/backstage-plugin-orchestrator-node';
 import { randomBytes } from 'node:crypto';
+import { serviceName } from './serviceNames';
 
 /** `driverInputs.values` of a definition using the `amqp` driver. */
 interface AmqpInputs {
@@ -74,7 +75,7 @@ export class AmqpDriver implements Driver {
   async provision(ctx: DriverContext): Promise<DriverResult> {
     const api = managementApi(ctx);
     const previous = ctx.cookie as AmqpCookie | undefined;
-    const name = previous?.username ?? nameFor(ctx.guresid);
+    const name = previous?.username ?? serviceName(ctx.guresid);
     const vhost = previous?.vhost ?? name;
     const password = previous?.password ?? randomBytes(18).toString('base64url');
     api.secrets.push(password);
@@ -156,11 +157,6 @@ export class AmqpDriver implements Driver {
     await api.request('DELETE', `/api/users/${enc(cookie.username)}`);
     ctx.logger.info(`deleted vhost ${cookie.vhost} and user ${cookie.username}`);
   }
-}
-
-/** `b_` plus the guresid, as the other drivers name what they create. */
-function nameFor(guresid: string): string {
-  return `b_${guresid.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 }
 
 function enc(segment: string): string {

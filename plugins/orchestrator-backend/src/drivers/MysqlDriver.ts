@@ -7,6 +7,7 @@ import type {
 } from '@baton/backstage-plugin-orchestrator-node';
 import { createConnection, Connection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
+import { serviceName, withoutSecrets } from './serviceNames';
 
 /** `driverInputs.values` of a definition using the `mysql` driver. */
 interface MysqlInputs {
@@ -68,7 +69,7 @@ export class MysqlDriver implements Driver {
   async provision(ctx: DriverContext): Promise<DriverResult> {
     const inputs = readInputs(ctx);
     const previous = ctx.cookie as MysqlCookie | undefined;
-    const database = inputs.database ?? previous?.database ?? nameFor(ctx.guresid);
+    const database = inputs.database ?? previous?.database ?? serviceName(ctx.guresid, 32);
     const username = database;
     const password =
       previous && previous.username === username
@@ -174,11 +175,6 @@ function unknownSecrets(secretKeys: string[]): DriverInputProblem[] {
     .map(key => ({ path: `secrets.${key}`, message: `is not used by the mysql driver (it takes ${SECRET_KEYS.join(', ')})` }));
 }
 
-/** `b_` plus the guresid, made a valid lowercase identifier of at most 32 characters. */
-function nameFor(guresid: string): string {
-  return `b_${guresid.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 32);
-}
-
 /** Names are checked against IDENTIFIER, so backquotes cannot occur. */
 function quoteId(name: string): string {
   return `\`${name}\``;
@@ -236,12 +232,11 @@ async function withAdmin<T>(
 }
 
 function redact(message: string, ctx: DriverContext, extra: string[]): string {
-  let result = message;
   const cookie = ctx.cookie as MysqlCookie | undefined;
-  for (const secret of [cookie?.password, adminPassword(ctx), ...extra]) {
-    if (secret) result = result.split(secret).join('***');
-  }
-  return result.replace(/IDENTIFIED BY\s+'(?:[^'\\]|\\.|'')*'/gi, "IDENTIFIED BY '***'");
+  return withoutSecrets(message, [cookie?.password, adminPassword(ctx), ...extra]).replace(
+    /IDENTIFIED BY\s+'(?:[^'\\]|\\.|'')*'/gi,
+    "IDENTIFIED BY '***'",
+  );
 }
 
 /** Logs in as the resource's user: what stops it, if anything. */

@@ -12,6 +12,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
+import { serviceName, withoutSecrets } from './serviceNames';
 
 /** `driverInputs` of a definition using the `postgres` driver. */
 interface PostgresInputs {
@@ -56,7 +57,7 @@ export class PostgresDriver implements Driver {
   async provision(ctx: DriverContext): Promise<DriverResult> {
     const inputs = readInputs(ctx);
     const previous = ctx.cookie as PostgresCookie | undefined;
-    const database = inputs.database ?? previous?.database ?? nameFor(ctx.guresid);
+    const database = inputs.database ?? previous?.database ?? serviceName(ctx.guresid, 63);
     const username = database;
     const password =
       previous && previous.username === username
@@ -150,11 +151,6 @@ function readInputs(ctx: DriverContext): PostgresInputs {
   return inputs;
 }
 
-/** `b_` plus the guresid, made a valid lowercase identifier. */
-function nameFor(guresid: string): string {
-  return `b_${guresid.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
-}
-
 // Role passwords cannot be bound parameters in DDL; the generated ones are
 // base64url, and quoting keeps user-supplied ones safe as well.
 function quoteLiteral(value: string): string {
@@ -188,12 +184,8 @@ async function withAdmin<T>(
 }
 
 function redact(message: string, ctx: DriverContext): string {
-  let result = message;
   const cookie = ctx.cookie as PostgresCookie | undefined;
-  for (const secret of [cookie?.password, ctx.secrets.adminPassword]) {
-    if (typeof secret === 'string' && secret) result = result.split(secret).join('***');
-  }
-  return result.replace(/PASSWORD '[^']*'/gi, "PASSWORD '***'");
+  return withoutSecrets(message, [cookie?.password, ctx.secrets.adminPassword]).replace(/PASSWORD '[^']*'/gi, "PASSWORD '***'");
 }
 
 /** Checks a password against PostgreSQL's stored SCRAM-SHA-256 or md5 verifier. */

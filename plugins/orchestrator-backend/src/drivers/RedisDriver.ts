@@ -7,6 +7,7 @@ import type {
 } from '@baton/backstage-plugin-orchestrator-node';
 import { Redis } from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
+import { serviceName, withoutSecrets } from './serviceNames';
 
 /** `driverInputs.values` of a definition using the `redis` driver. */
 interface RedisInputs {
@@ -69,7 +70,7 @@ export class RedisDriver implements Driver {
   async provision(ctx: DriverContext): Promise<DriverResult> {
     const inputs = readInputs(ctx);
     const previous = ctx.cookie as RedisCookie | undefined;
-    const username = previous?.username ?? nameFor(ctx.guresid);
+    const username = previous?.username ?? serviceName(ctx.guresid);
     const prefix = `${username}:`;
     const password = previous?.password ?? randomBytes(18).toString('base64url');
     const rules = COMMAND_RULES.join(' ');
@@ -150,14 +151,6 @@ function readInputs(ctx: DriverContext): RedisInputs {
     throw new Error('redis driver: driverInputs.values.host is required');
   }
   return inputs;
-}
-
-/**
- * `b_` plus the guresid, letters, digits and `_` only: no glob characters,
- * so that `<name>:*` matches exactly the keys under the prefix.
- */
-function nameFor(guresid: string): string {
-  return `b_${guresid.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 }
 
 interface AclUser {
@@ -280,11 +273,7 @@ async function withAdmin<T>(
 }
 
 function redact(message: string, ctx: DriverContext, extra: string[]): string {
-  let result = message;
   const cookie = ctx.cookie as RedisCookie | undefined;
-  for (const secret of [cookie?.password, adminPassword(ctx), ...extra]) {
-    if (secret) result = result.split(secret).join('***');
-  }
   // ACL rules set a password as `>password`.
-  return result.replace(/(^|\s)>\S+/g, '$1>***');
+  return withoutSecrets(message, [cookie?.password, adminPassword(ctx), ...extra]).replace(/(^|\s)>\S+/g, '$1>***');
 }
