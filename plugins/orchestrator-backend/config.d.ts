@@ -3,21 +3,26 @@ export interface Config {
   orchestrator?: {
     /**
      * Folder for the orchestrator's local state: the generated encryption key
-     * (when none is configured) and the local GitOps repository.
-     * Default: `<tmp>/baton`.
+     * (when none is configured), the local GitOps repository and Terraform's
+     * working folders. Default: `<tmp>/baton`. A relative path resolves
+     * against the working directory; with NODE_ENV=production it must be
+     * absolute, and it is required.
      */
     dataDir?: string;
     /**
-     * Platform configuration as code: YAML files or folders of resource
-     * definitions (`kind: ResourceDefinition`), resolved from the backend's
-     * working directory.
+     * Platform configuration as code: YAML files or folders of environments
+     * and resource definitions (`kind: ResourceDefinition`). An entry may
+     * list several paths separated by ':'. Relative paths resolve against the
+     * working directory; with NODE_ENV=production they must be absolute, and
+     * at least one is required.
      */
     definitions?: string[];
     secrets?: {
       /**
        * AES-256 key (32 bytes, base64) that encrypts secret outputs, driver
-       * state and definition secrets at rest. Default: a key generated in
-       * `dataDir/secret.key`.
+       * state and definition secrets at rest, the same on every replica.
+       * Default: a key generated in `dataDir/secret.key`; required with
+       * NODE_ENV=production.
        * @visibility secret
        */
       key?: string;
@@ -47,8 +52,18 @@ export interface Config {
        * once; a failed one stops only what depends on it. Default: 4.
        */
       nodeConcurrency?: number;
+      /** Seconds between renewals of a running deployment's environment lock. Default: 3. */
+      leaseRenewSeconds?: number;
+      /**
+       * Seconds without a renewal after which a deployment's backend counts
+       * as stopped: another backend queues the deployment again and runs it
+       * from the start (at most three interruptions, then it fails). At least
+       * twice `leaseRenewSeconds`. Default: 10, so a crashed replica's run is
+       * taken over within about 14 s.
+       */
+      takeoverSeconds?: number;
     };
-    /** Settings of the built-in drivers. */
+    /** Settings of the built-in drivers, which reach outside the backend, and what they may do. */
     drivers?: {
       /** The `terraform` driver (Terraform or OpenTofu modules). */
       terraform?: {
@@ -61,6 +76,24 @@ export interface Config {
          * backend that stopped during a run is broken after this. Default: 30.
          */
         lockLeaseSeconds?: number;
+      };
+      /** The `command` driver, which runs score-k8s `cmd://` provisioners. */
+      command?: {
+        /**
+         * Executables a definition may run, checked when it is saved and when
+         * it runs: absolute paths, or patterns of them where `*` and `?` match
+         * within one folder and `**` across folders (e.g.
+         * `/opt/provisioners/**`). A command given by name is looked up on the
+         * backend's PATH and checked as the path found. Allowing an interpreter
+         * (`/usr/bin/bash`) allows every script a definition passes it.
+         * Default: none.
+         */
+        allow?: string[];
+        /**
+         * Seconds a run may take; then its processes are killed (SIGTERM,
+         * SIGKILL 3 s later). A definition may ask for less. Default: 60.
+         */
+        timeoutSeconds?: number;
       };
     };
     /**
@@ -114,7 +147,12 @@ export interface Config {
     };
     /** Where deployments commit their rendered manifests. */
     gitops?: {
-      /** Remote to push to; without it the repository stays in `dataDir/gitops`. */
+      /**
+       * Remote to push to; without it the repository stays in `dataDir/gitops`.
+       * Required with NODE_ENV=production. Backends sharing a database must
+       * share it: one that finds a live backend delivering elsewhere
+       * delivers nothing and says so.
+       */
       url?: string;
       /** Branch to commit to. Default: main. */
       branch?: string;
@@ -126,27 +164,6 @@ export interface Config {
        * @visibility secret
        */
       token?: string;
-    };
-    /** Drivers that reach outside the backend, and what they may do. */
-    drivers?: {
-      /** The `command` driver, which runs score-k8s `cmd://` provisioners. */
-      command?: {
-        /**
-         * Executables a definition may run, checked when it is saved and when
-         * it runs: absolute paths, or patterns of them where `*` and `?` match
-         * within one folder and `**` across folders (e.g.
-         * `/opt/provisioners/**`). A command given by name is looked up on the
-         * backend's PATH and checked as the path found. Allowing an interpreter
-         * (`/usr/bin/bash`) allows every script a definition passes it.
-         * Default: none.
-         */
-        allow?: string[];
-        /**
-         * Seconds a run may take; then its processes are killed (SIGTERM,
-         * SIGKILL 3 s later). A definition may ask for less. Default: 60.
-         */
-        timeoutSeconds?: number;
-      };
     };
   };
 }

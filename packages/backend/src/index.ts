@@ -78,4 +78,9 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 backend.add(orchestratorPlugin);
 backend.add(catalogModuleOrchestrator);
 backend.add(scaffolderModuleOrchestrator);
-backend.start();
+// A backend whose startup failed would keep answering 503 and ignore SIGTERM:
+// it exits instead, with the reason (a configuration error names its key).
+backend.start().catch(error => {
+  process.stderr.write(`Backend startup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -2,7 +2,6 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import type { Config } from '@backstage/config';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
@@ -48,6 +47,9 @@ import { DeploymentRunner } from './runner/DeploymentRunner';
 import { runDeployment } from './runner/runDeployment';
 import { GitOpsDelivery } from './delivery/GitOpsDelivery';
 import { DirectDelivery } from './delivery/DirectDelivery';
+import { readOrchestratorSettings } from './service/OrchestratorSettings';
+import { DatabaseBackendInstanceStore } from './database/BackendInstanceStore';
+import { BackendReplicas } from './runner/BackendReplicas';
 
 /**
  * The orchestrator backend plugin: Baton's REST API inside Backstage.
@@ -86,7 +88,9 @@ export const orchestratorPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, database, httpRouter, lifecycle, logger, permissionsRegistry } = deps;
-        const dataDir = orchestratorDataDir(config);
+        const settings = readOrchestratorSettings(config);
+        const { dataDir } = settings;
+        const instanceId = instanceIdIn(dataDir);
         const store = await DatabaseOrchestratorStore.create({ database });
         const deploymentStore = await DatabaseDeploymentStore.create({ database });
         const secrets = await SecretBox.fromConfig(config, { dataDir });
@@ -107,7 +111,7 @@ export const orchestratorPlugin = createBackendPlugin({
         });
         drivers.register(terraform);
         for (const driver of moduleDrivers) drivers.register(driver);
-        const configPaths = (config.getOptionalStringArray('orchestrator.definitions') ?? []).map(p => path.resolve(p));
+        const configPaths = settings.definitionPaths;
         const definitions = new DefinitionService({
           definitionStore: await DatabaseDefinitionStore.create({ database }),
           store,
@@ -121,6 +125,13 @@ export const orchestratorPlugin = createBackendPlugin({
         platformConfig.watch();
 
         const gitops = await GitOpsRepository.fromConfig(config, { dataDir });
+        const replicas = new BackendReplicas({
+          store: await DatabaseBackendInstanceStore.create({ database }),
+          instanceId,
+          gitopsRemote: gitops.remoteIdentity,
+          renewMs: settings.leaseRenewMs,
+          liveMs: settings.takeoverMs,
+        });
         const deliveredSecrets = await DatabaseDeliveredSecretStore.create({ database });
         const activeDrivers = new ActiveResourceDrivers({ definitions, drivers, secrets, deploymentStore, logger });
         const events = new OrchestratorEvents(
@@ -136,6 +147,7 @@ export const orchestratorPlugin = createBackendPlugin({
             gitops,
             deliveredSecrets,
             secrets,
+            replicas,
             dataDir,
             backendBaseUrl: await deps.discovery.getExternalBaseUrl('orchestrator').then(u => u.replace(/\/api\/orchestrator$/, '')),
           }),
@@ -147,15 +159,24 @@ export const orchestratorPlugin = createBackendPlugin({
         });
         const runner = DeploymentRunner.fromConfig(config, {
           deploymentStore,
-          instanceId: instanceIdIn(dataDir),
+          instanceId,
           logger,
-          onAbandoned: async id => {
+          renewMs: settings.leaseRenewMs,
+          staleAfterMs: settings.takeoverMs,
+          onTakenOver: async ({ id, owner, outcome, interruptions }) => {
+            const who = `Backend ${owner ?? '(unknown)'} stopped during this deployment`;
             await deploymentStore.appendLog(id, {
-              level: 'error',
-              message: 'The backend stopped during this deployment; it is marked failed. Deploy again to converge.',
+              level: outcome === 'queued' ? 'warn' : 'error',
+              message:
+                outcome === 'queued'
+                  ? `${who}; backend ${instanceId} queued it again, to run from the start (interruption ${interruptions})`
+                  : `${who}, interruption ${interruptions}: it is marked failed. Deploy again to converge.`,
             });
             const d = await deploymentStore.getDeployment(id);
-            if (d) await events.deployment('deployment.finished', d.appId, d.envId, id, 'failed');
+            if (d) await events.deployment(outcome === 'queued' ? 'deployment.queued' : 'deployment.finished', d.appId, d.envId, id, d.status);
+          },
+          onHandedBack: async id => {
+            await deploymentStore.appendLog(id, { level: 'warn', message: `Backend ${instanceId} is stopping: it handed this deployment back to the queue` });
           },
           run: (deployment, lease) =>
             runDeployment(
@@ -195,6 +216,7 @@ export const orchestratorPlugin = createBackendPlugin({
           activeDrivers,
           gitops,
           deploymentService,
+          replicas,
           logger: logger.child({ task: 'drift' }),
         });
         await drift.schedule(config, deps.scheduler);
@@ -264,11 +286,14 @@ export const orchestratorPlugin = createBackendPlugin({
         lifecycle.addStartupHook(async () => {
           // Loading the workers takes a moment; the first deployment waits for it if it comes sooner.
           renderWorkers.start().catch(error => logger.warn(`Render workers did not start: ${error.message}`));
+          await replicas.start();
+          await replicas.assertSharedGitOps().catch(error => logger.error(error.message));
           await runner.start();
         });
         lifecycle.addShutdownHook(async () => {
           platformConfig.close();
           await runner.stop();
+          await replicas.stop();
           await renderWorkers.close();
           await terraform.close();
         });
@@ -276,11 +301,6 @@ export const orchestratorPlugin = createBackendPlugin({
     });
   },
 });
-
-/** `orchestrator.dataDir`, default `<tmp>/baton`. */
-function orchestratorDataDir(config: Config): string {
-  return path.resolve(config.getOptionalString('orchestrator.dataDir') ?? path.join(os.tmpdir(), 'baton'));
-}
 
 /**
  * This instance's id, kept in its data folder so that after a crash the

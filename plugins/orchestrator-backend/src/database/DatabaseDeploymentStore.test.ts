@@ -123,16 +123,21 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     const { store } = await createStore();
     const d = await queue(store, 'shop', 'dev');
     await store.claimNext('replica-1');
-    // replica-1 stalls; its lock goes stale and replica-2 fails the deployment.
-    expect(await store.failAbandoned({ owner: 'replica-2', staleAfterMs: -1 })).toEqual([d.id]);
+    // replica-1 stalls; its lock goes stale and replica-2 takes the deployment over.
+    expect(await store.takeOverAbandoned({ owner: 'replica-2', staleAfterMs: -1, maxInterruptions: 3 })).toEqual([
+      { id: d.id, owner: 'replica-1', outcome: 'queued', interruptions: 1 },
+    ]);
     expect(await store.renewLock(d.id, 'replica-1')).toBe(false);
     expect(await store.finishDeployment(d.id, 'replica-1', { status: 'succeeded', commit: 'late' })).toBe(false);
     const after = await store.getDeployment(d.id);
-    expect(after?.status).toBe('failed');
+    expect(after?.status).toBe('queued');
     expect(after?.commit).toBeUndefined();
 
-    // A newer deployment holds the environment now: the old runner cannot release it either.
+    // replica-2 runs it now: the old runner cannot release the environment either.
     const newer = await queue(store, 'shop', 'dev');
+    expect((await store.claimNext('replica-2'))?.id).toBe(d.id);
+    expect(await store.finishDeployment(d.id, 'replica-1', { status: 'failed' })).toBe(false);
+    expect(await store.finishDeployment(d.id, 'replica-2', { status: 'succeeded' })).toBe(true);
     expect((await store.claimNext('replica-2'))?.id).toBe(newer.id);
     expect(await store.finishDeployment(d.id, 'replica-1', { status: 'failed' })).toBe(false);
     expect(await store.renewLock(newer.id, 'replica-2')).toBe(true);
@@ -145,16 +150,16 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     const { store } = await createStore();
     const d = await queue(store, 'shop', 'dev');
     await store.claimNext('replica-1');
-    expect(await store.failAbandoned({ staleAfterMs: 60_000 })).toEqual([]);
-    expect(await store.failAbandoned({ staleAfterMs: -1 })).toEqual([d.id]);
-    expect((await store.getDeployment(d.id))?.status).toBe('failed');
+    expect(await store.takeOverAbandoned({ staleAfterMs: 60_000, maxInterruptions: 3 })).toEqual([]);
+    expect((await store.takeOverAbandoned({ staleAfterMs: -1, maxInterruptions: 3 })).map(a => a.id)).toEqual([d.id]);
+    expect((await store.getDeployment(d.id))?.status).toBe('queued');
   });
 
   it('does not fail a stale-looking deployment that is alive in this process', async () => {
     const { store } = await createStore();
     const d = await queue(store, 'shop', 'dev');
     await store.claimNext('replica-1');
-    expect(await store.failAbandoned({ owner: 'replica-1', staleAfterMs: -1, alive: [d.id] })).toEqual([]);
+    expect(await store.takeOverAbandoned({ owner: 'replica-1', staleAfterMs: -1, alive: [d.id], maxInterruptions: 3 })).toEqual([]);
     expect((await store.getDeployment(d.id))?.status).toBe('running');
     expect(await store.renewLock(d.id, 'replica-1')).toBe(true);
   });
@@ -183,7 +188,7 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     expect(claims.filter(Boolean)).toHaveLength(1);
   });
 
-  it('fails deployments abandoned by a crashed backend and frees the environment', async () => {
+  it('queues a deployment abandoned by a crashed backend again, and fails it after the last allowed interruption', async () => {
     const { store } = await createStore();
     const d = await queue(store, 'shop', 'dev');
     await store.claimNext('replica-1');
@@ -193,9 +198,22 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     ]);
 
     // Another live replica does not touch a lock that is fresh.
-    expect(await store.failAbandoned({ owner: 'replica-2', staleAfterMs: 60_000 })).toEqual([]);
-    // The crashed replica restarting recognizes its own lock.
-    expect(await store.failAbandoned({ owner: 'replica-1', staleAfterMs: 60_000 })).toEqual([d.id]);
+    expect(await store.takeOverAbandoned({ owner: 'replica-2', staleAfterMs: 60_000, maxInterruptions: 2 })).toEqual([]);
+    // The crashed replica restarting recognizes its own lock: the deployment is queued again, first in line.
+    const later = await queue(store, 'shop', 'dev');
+    expect(await store.takeOverAbandoned({ owner: 'replica-1', staleAfterMs: 60_000, maxInterruptions: 2 })).toEqual([
+      { id: d.id, owner: 'replica-1', outcome: 'queued', interruptions: 1 },
+    ]);
+    expect((await store.getDeployment(d.id))?.startedAt).toBeUndefined();
+    expect((await store.claimNext('replica-2'))?.id).toBe(d.id);
+    await store.setNodes(d.id, [
+      { uid: 'a', status: 'succeeded' },
+      { uid: 'b', status: 'running' },
+    ]);
+    // replica-2 dies too: the second interruption is the last allowed.
+    expect(await store.takeOverAbandoned({ owner: 'replica-2', staleAfterMs: 60_000, maxInterruptions: 2 })).toEqual([
+      { id: d.id, owner: 'replica-2', outcome: 'failed', interruptions: 2 },
+    ]);
 
     const failed = await store.getDeployment(d.id);
     expect(failed?.status).toBe('failed');
@@ -204,8 +222,27 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
       { uid: 'a', status: 'succeeded' },
       { uid: 'b', status: 'skipped', message: 'interrupted' },
     ]);
-    const next = await queue(store, 'shop', 'dev');
-    expect((await store.claimNext('replica-2'))?.id).toBe(next.id);
+    expect((await store.claimNext('replica-2'))?.id).toBe(later.id);
+  });
+
+  it('takes a deployment back from a stopping backend, for the next claim', async () => {
+    const { store } = await createStore();
+    const d = await queue(store, 'shop', 'dev');
+    await store.claimNext('replica-1');
+    expect(await store.handBack(d.id, 'replica-2')).toBe(false);
+    expect(await store.handBack(d.id, 'replica-1')).toBe(true);
+    expect(await store.getDeployment(d.id)).toMatchObject({ status: 'queued' });
+    expect(await store.renewLock(d.id, 'replica-1')).toBe(false);
+    expect((await store.claimNext('replica-2'))?.id).toBe(d.id);
+    expect(await store.handBack(d.id, 'replica-1')).toBe(false);
+  });
+
+  it('times concurrent requests in the order it queues them', async () => {
+    const { store } = await createStore();
+    await Promise.all(Array.from({ length: 24 }, (_, i) => queue(store, 'shop', i % 2 ? 'dev' : 'prod')));
+    const { items } = await store.listAllDeployments({ limit: 50 });
+    const times = items.map(d => Date.parse(d.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
   it('keeps logs in order and pages deployments newest first', async () => {

@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { Knex } from 'knex';
 import {
+  AbandonedDeployment,
   ActiveResourceRecord,
   Artifacts,
   EncodedArtifacts,
@@ -131,6 +132,11 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     comment?: string;
   }) {
     await this.db.transaction(async tx => {
+      // Requests are numbered and timed in one order: on PostgreSQL, replicas
+      // queue one at a time and take the time from the database's clock; on
+      // SQLite the single connection already serializes them.
+      const postgres = tx.client.config.client === 'pg';
+      if (postgres) await tx.raw('LOCK TABLE deployment_queue IN SHARE ROW EXCLUSIVE MODE');
       await tx('deployments').insert({
         id: d.id,
         app_id: d.appId,
@@ -139,7 +145,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         status: 'queued',
         created_by: d.createdBy,
         comment: d.comment ?? null,
-        created_at: new Date(),
+        created_at: postgres ? tx.raw('clock_timestamp()') : new Date(),
       });
       await tx('deployment_queue').insert({ deployment_id: d.id });
       // The queue hands out the order; the row keeps a copy for its (app, env, seq) index.
@@ -306,7 +312,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     });
   }
 
-  async failAbandoned(options: { owner?: string; staleAfterMs: number; alive?: string[] }) {
+  async takeOverAbandoned(options: { owner?: string; staleAfterMs: number; alive?: string[]; maxInterruptions: number }) {
     const staleBefore = new Date(Date.now() - options.staleAfterMs);
     const locks = await this.db('environment_locks')
       .where(q => {
@@ -314,42 +320,58 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         if (options.owner) q.orWhere('owner', options.owner);
       })
       .whereNotIn('deployment_id', options.alive ?? [])
-      .select('deployment_id', 'app_id', 'env_id');
-    const ids: string[] = [];
+      .select('deployment_id', 'app_id', 'env_id', 'owner');
+    const taken: AbandonedDeployment[] = [];
     for (const lock of locks) {
       await this.db.transaction(async tx => {
-        const updated = await tx('deployments')
-          .where({ id: lock.deployment_id, status: 'running' })
-          .update({
+        // Only the lock still as it was read: another replica may have taken it over first.
+        const released = await tx('environment_locks')
+          .where({ app_id: lock.app_id, env_id: lock.env_id, deployment_id: lock.deployment_id, owner: lock.owner })
+          .delete();
+        if (!released) return;
+        const row = await tx('deployments').where({ id: lock.deployment_id, status: 'running' }).select('interruptions').first();
+        if (!row) return;
+        const interruptions = Number(row.interruptions) + 1;
+        if (interruptions >= options.maxInterruptions) {
+          await tx('deployments').where({ id: lock.deployment_id }).update({
             status: 'failed',
-            error: 'The backend running this deployment stopped before it finished',
+            interruptions,
+            error: `The backends running this deployment stopped before it finished, ${interruptions} times`,
             finished_at: new Date(),
           });
-        await tx('deployment_nodes')
-          .where({ deployment_id: lock.deployment_id })
-          .whereIn('status', ['pending', 'running'])
-          .update({ status: 'skipped', message: 'interrupted' });
-        await tx('environment_locks')
-          .where({ app_id: lock.app_id, env_id: lock.env_id, deployment_id: lock.deployment_id })
-          .delete();
-        if (updated) ids.push(lock.deployment_id);
+          await tx('deployment_nodes')
+            .where({ deployment_id: lock.deployment_id })
+            .whereIn('status', ['pending', 'running'])
+            .update({ status: 'skipped', message: 'interrupted' });
+          taken.push({ id: lock.deployment_id, owner: lock.owner, outcome: 'failed', interruptions });
+        } else {
+          // Back to the queue with its place: it is its environment's oldest, so it runs next.
+          await tx('deployments').where({ id: lock.deployment_id }).update({ status: 'queued', interruptions, started_at: null });
+          taken.push({ id: lock.deployment_id, owner: lock.owner, outcome: 'queued', interruptions });
+        }
       });
     }
-    // Running without any lock (the lock row vanished): also abandoned.
+    // Running without any lock (the lock row vanished): nobody can be running it.
     const orphans = await this.db('deployments as d')
       .leftJoin('environment_locks as l', 'l.deployment_id', 'd.id')
       .whereNull('l.deployment_id')
       .where('d.status', 'running')
-      .select('d.id');
-    for (const { id } of orphans) {
-      await this.db('deployments').where({ id, status: 'running' }).update({
-        status: 'failed',
-        error: 'The backend running this deployment stopped before it finished',
-        finished_at: new Date(),
-      });
-      ids.push(id);
+      .whereNotIn('d.id', options.alive ?? [])
+      .select('d.id', 'd.interruptions');
+    for (const { id, interruptions } of orphans) {
+      const updated = await this.db('deployments').where({ id, status: 'running' }).update({ status: 'queued', started_at: null, interruptions: Number(interruptions) + 1 });
+      if (updated) taken.push({ id, owner: undefined, outcome: 'queued', interruptions: Number(interruptions) + 1 });
     }
-    return ids;
+    return taken;
+  }
+
+  async handBack(deploymentId: string, owner: string) {
+    return this.db.transaction(async tx => {
+      const released = await tx('environment_locks').where({ deployment_id: deploymentId, owner }).delete();
+      if (!released) return false;
+      const updated = await tx('deployments').where({ id: deploymentId, status: 'running' }).update({ status: 'queued', started_at: null });
+      return updated > 0;
+    });
   }
 
   async setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]) {

@@ -81,6 +81,16 @@ export type ProvisionedWith = {
   provisionedHash?: string;
 };
 
+/** A deployment whose backend stopped during it, and what became of it. @internal */
+export interface AbandonedDeployment {
+  id: string;
+  /** The backend that held it, when its lock was still there. */
+  owner?: string;
+  outcome: 'queued' | 'failed';
+  /** How many times a backend stopped during it, this time included. */
+  interruptions: number;
+}
+
 /**
  * Deployments, their sets, nodes and logs, the active resources they leave
  * behind, and the per-environment lock that serializes deployments across
@@ -147,11 +157,18 @@ export interface DeploymentStore {
     result: { status: 'succeeded' | 'failed' | 'cancelled'; error?: string; commit?: string; previousId?: string },
   ): Promise<boolean>;
   /**
-   * Marks failed every running deployment whose lock is older than
+   * Takes over every running deployment whose lock is older than
    * `staleAfterMs` or held by `owner` (a restarted instance), except the
-   * `alive` ones (running in this process), and frees the locks. Returns the ids.
+   * `alive` ones (running in this process): frees the lock and queues the
+   * deployment again in its place, or marks it failed once backends stopped
+   * during it `maxInterruptions` times.
    */
-  failAbandoned(options: { owner?: string; staleAfterMs: number; alive?: string[] }): Promise<string[]>;
+  takeOverAbandoned(options: { owner?: string; staleAfterMs: number; alive?: string[]; maxInterruptions: number }): Promise<AbandonedDeployment[]>;
+  /**
+   * A stopping backend gives a running deployment back to the queue (in its
+   * place) while `owner` still holds its lock; false otherwise.
+   */
+  handBack(deploymentId: string, owner: string): Promise<boolean>;
 
   setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]): Promise<void>;
   /** Node status changes and log lines of a running deployment, in one transaction. */

@@ -31,7 +31,7 @@ export class GitOpsDelivery implements Delivery {
    */
   static fromConfig(
     config: Config,
-    deps: Pick<GitOpsDelivery['deps'], 'gitops' | 'deliveredSecrets' | 'secrets'> & { dataDir: string; backendBaseUrl: string },
+    deps: Pick<GitOpsDelivery['deps'], 'gitops' | 'deliveredSecrets' | 'secrets' | 'replicas'> & { dataDir: string; backendBaseUrl: string },
   ): GitOpsDelivery {
     const { dataDir, backendBaseUrl, ...rest } = deps;
     return new GitOpsDelivery({
@@ -52,6 +52,8 @@ export class GitOpsDelivery implements Delivery {
       /** The repository and branch the Argo CD Applications point at. */
       repoUrl: string;
       branch: string;
+      /** Refuses while another live backend delivers to a different GitOps repository. */
+      replicas?: { assertSharedGitOps(): Promise<void> };
     },
   ) {}
 
@@ -89,6 +91,7 @@ export class GitOpsDelivery implements Delivery {
     blobs: Map<string, string>;
   }): Promise<DeliveryResult> {
     const { deploymentId, app, env, namespace, files, stored, blobs } = prepared;
+    await this.deps.replicas?.assertSharedGitOps();
     await this.deps.deliveredSecrets.replace(app, env, deploymentId, stored);
     const application = argoApplicationFor({ app, env, namespace, repoUrl: this.deps.repoUrl, branch: this.deps.branch });
     this.#layoutMigrated ??= this.migrateApplicationLayout();

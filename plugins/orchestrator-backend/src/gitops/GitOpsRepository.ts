@@ -159,6 +159,21 @@ export class GitOpsRepository {
     private readonly remote?: GitOpsRemote,
   ) {}
 
+  /** The remote and branch this repository delivers to (no credentials), or undefined when it has none. */
+  get remoteIdentity(): string | undefined {
+    if (!this.remote) return undefined;
+    let url = this.remote.url;
+    try {
+      const parsed = new URL(url);
+      parsed.username = '';
+      parsed.password = '';
+      url = parsed.toString();
+    } catch {
+      // Not a URL (a path): as written.
+    }
+    return `${url} (branch ${this.branch})`;
+  }
+
   /** Commits the desired state of one app in one environment; returns the commit, or undefined if nothing changed. */
   async commitAppState(request: GitOpsCommitRequest): Promise<string | undefined> {
     const edits = new Map<string, TreeEdit>();

@@ -2,8 +2,8 @@ import { DeploymentStore } from '../database/DeploymentStore';
 
 /** The environment's lock went to someone else: this run must not write its result. @internal */
 export class LeaseLostError extends Error {
-  constructor(deploymentId: string) {
-    super(`Deployment ${deploymentId} lost its environment lock; its result is discarded`);
+  constructor(deploymentId: string, reason = 'lost its environment lock') {
+    super(`Deployment ${deploymentId} ${reason}; its result is discarded`);
     this.name = 'LeaseLostError';
   }
 }
@@ -21,7 +21,7 @@ export class DeploymentLease {
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly store: Pick<DeploymentStore, 'renewLock'>,
+    private readonly store: Pick<DeploymentStore, 'renewLock' | 'handBack'>,
     readonly deploymentId: string,
     readonly owner: string,
     private readonly renewMs: number,
@@ -58,5 +58,18 @@ export class DeploymentLease {
   /** Throws {@link LeaseLostError} unless the lock is still held. */
   async assertHeld(): Promise<void> {
     if (!(await this.renew())) throw new LeaseLostError(this.deploymentId);
+  }
+
+  /**
+   * Gives the deployment back to the queue (this backend is stopping) and
+   * aborts the run; another backend runs it from the start. False when the
+   * lock was already gone.
+   */
+  async handBack(): Promise<boolean> {
+    this.stop();
+    if (this.lost) return false;
+    const handedBack = await this.store.handBack(this.deploymentId, this.owner);
+    this.controller.abort(new LeaseLostError(this.deploymentId, 'was handed back by a stopping backend'));
+    return handedBack;
   }
 }

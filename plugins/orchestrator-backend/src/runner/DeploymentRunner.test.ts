@@ -115,8 +115,8 @@ describe.each(databases.eachSupportedId())('DeploymentRunner (%s)', id => {
     });
     await r.start();
     await until(async () => (await store.getDeployment(d.id))?.status === 'running');
-    // replica-2 sees a stale lock (its clock says so) and fails the deployment.
-    expect(await store.failAbandoned({ owner: 'replica-2', staleAfterMs: -1 })).toEqual([d.id]);
+    // replica-2 sees a stale lock (its clock says so) and takes the deployment over.
+    expect((await store.takeOverAbandoned({ owner: 'replica-2', staleAfterMs: -1, maxInterruptions: 1 })).map(a => a.id)).toEqual([d.id]);
     release();
     await until(async () => outcome !== undefined && Array.isArray(outcome));
     const [error, aborted, finished] = outcome as [unknown, boolean, boolean];
@@ -124,6 +124,67 @@ describe.each(databases.eachSupportedId())('DeploymentRunner (%s)', id => {
     expect(aborted).toBe(true);
     expect(finished).toBe(false);
     expect((await store.getDeployment(d.id))?.status).toBe('failed');
+    await stopAll();
+  });
+
+  it('hands its running deployments back when it stops, and another runner runs them from the start', async () => {
+    const { store, queue, runner, stopAll } = await setup();
+    const d = await queue('dev');
+    const runs: string[] = [];
+    let sawAbort = false;
+    const stopping = runner({
+      run: async (_deployment, lease) => {
+        runs.push('replica-1');
+        // A driver that keeps going until its signal says stop.
+        await new Promise<void>(res => lease.signal.addEventListener('abort', () => res()));
+        sawAbort = true;
+      },
+    });
+    await stopping.start();
+    await until(async () => runs.length === 1);
+    const started = Date.now();
+    await stopping.stop();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(sawAbort).toBe(true);
+    expect((await store.getDeployment(d.id))?.status).toBe('queued');
+
+    const survivor = runner({
+      instanceId: 'replica-2',
+      run: async (deployment, lease) => {
+        runs.push('replica-2');
+        await store.finishDeployment(deployment.id, lease.owner, { status: 'succeeded' });
+      },
+    });
+    await survivor.start();
+    await until(async () => (await store.getDeployment(d.id))?.status === 'succeeded');
+    expect(runs).toEqual(['replica-1', 'replica-2']);
+    await stopAll();
+  });
+
+  it('takes over the run of a backend that stopped renewing, within the stale time and one renewal', async () => {
+    const { store, queue, runner, stopAll } = await setup();
+    const d = await queue('dev');
+    // replica-1 claimed it and died: its lock is never renewed.
+    await store.claimNext('replica-1');
+    const claimedAt = Date.now();
+    let tookOverAfter = 0;
+    const taken: unknown[] = [];
+    const survivor = runner({
+      instanceId: 'replica-2',
+      renewMs: 100,
+      staleAfterMs: 400,
+      onTakenOver: async abandoned => {
+        taken.push(abandoned);
+      },
+      run: async (deployment, lease) => {
+        tookOverAfter = Date.now() - claimedAt;
+        await store.finishDeployment(deployment.id, lease.owner, { status: 'succeeded' });
+      },
+    });
+    await survivor.start();
+    await until(async () => (await store.getDeployment(d.id))?.status === 'succeeded');
+    expect(taken).toEqual([{ id: d.id, owner: 'replica-1', outcome: 'queued', interruptions: 1 }]);
+    expect(tookOverAfter).toBeGreaterThanOrEqual(400);
     await stopAll();
   });
 });

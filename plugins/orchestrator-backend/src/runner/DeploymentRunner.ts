@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { loadScoreValidator } from '@baton/backstage-plugin-orchestrator-common';
 import { loadKubernetesValidators } from '@baton/backstage-plugin-orchestrator-node';
-import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
+import { AbandonedDeployment, DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { DeploymentLease } from './DeploymentLease';
 
 /** @internal */
@@ -13,21 +13,30 @@ export interface DeploymentRunnerOptions {
   logger: LoggerService;
   /** Runs one claimed deployment to its end; the lease says whether it may still write. */
   run: (deployment: DeploymentRecord, lease: DeploymentLease) => Promise<void>;
-  /** Called for each deployment found abandoned and marked failed. */
-  onAbandoned?: (deploymentId: string) => Promise<void>;
+  /** Called for each deployment a stopped backend left, queued again or failed. */
+  onTakenOver?: (deployment: AbandonedDeployment) => Promise<void>;
+  /** Called for each deployment this backend gave back to the queue as it stopped. */
+  onHandedBack?: (deploymentId: string) => Promise<void>;
   /** How many deployments (of different environments) run at once in this instance. */
   concurrency?: number;
   pollMs?: number;
+  /** How often a running deployment renews its lock. Default: 3 s. */
   renewMs?: number;
-  /** A lock not renewed for this long belongs to a dead runner. */
+  /** A lock not renewed for this long belongs to a stopped backend; its run is taken over. Default: 10 s. */
   staleAfterMs?: number;
+  /** After this many interruptions a deployment fails instead of being queued again. Default: 3. */
+  maxInterruptions?: number;
+  /** How long a stop waits for handed-back runs to wind down. Default: 5 s. */
+  stopGraceMs?: number;
 }
 
 /**
  * Works the deployment queue: claims the next deployment of a free
  * environment (one per environment across replicas, through the lock row),
- * runs it under a lease, and fails runs abandoned by a crashed or stalled
- * backend — never one that is still alive in this process.
+ * runs it under a lease, and takes over runs abandoned by a crashed or
+ * stalled backend (never one still alive in this process): they go back to
+ * the queue in their place and run again from the start. Stopping hands this
+ * backend's runs back the same way, for another backend to run at once.
  *
  * @internal
  */
@@ -35,36 +44,64 @@ export class DeploymentRunner {
   private stopped = false;
   private wakeUp?: () => void;
   private loop?: Promise<void>;
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, { lease: DeploymentLease; done: Promise<void> }>();
   private readonly concurrency: number;
   private readonly renewMs: number;
   private readonly staleAfterMs: number;
 
-  /** `orchestrator.deployments.concurrency` sets how many run at once. */
+  /**
+   * `orchestrator.deployments.concurrency` sets how many run at once;
+   * the lease timings (`leaseRenewSeconds`, `takeoverSeconds`) are passed in.
+   */
   static fromConfig(config: Config, options: Omit<DeploymentRunnerOptions, 'concurrency'>): DeploymentRunner {
     return new DeploymentRunner({ ...options, concurrency: config.getOptionalNumber('orchestrator.deployments.concurrency') });
   }
 
   constructor(private readonly options: DeploymentRunnerOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
-    this.renewMs = options.renewMs ?? 10_000;
-    this.staleAfterMs = options.staleAfterMs ?? 3 * this.renewMs;
+    this.renewMs = options.renewMs ?? 3_000;
+    this.staleAfterMs = options.staleAfterMs ?? 10_000;
   }
 
-  /** Marks runs this instance held before a restart failed, then works the queue. */
+  /** Takes over the runs this instance held before a restart, then works the queue. */
   async start() {
-    await this.failAbandoned(this.options.instanceId);
+    await this.takeOverAbandoned(this.options.instanceId);
     // Loaded now rather than in the middle of the first big deployment.
     loadScoreValidator();
     await loadKubernetesValidators();
     this.loop = this.work();
   }
 
+  /**
+   * Stops claiming, hands every running deployment back to the queue and
+   * waits up to `stopGraceMs` for the runs to wind down (drivers see their
+   * signal aborted); a run still busy then can no longer write anything.
+   */
   async stop() {
     this.stopped = true;
     this.wake();
     await this.loop;
-    await Promise.all(this.running.values());
+    const runs = [...this.running.entries()];
+    await Promise.all(
+      runs.map(async ([id, { lease }]) => {
+        const handedBack = await lease.handBack().catch(error => {
+          this.options.logger.error(`Could not hand deployment ${id} back`, error);
+          return false;
+        });
+        if (handedBack) {
+          this.options.logger.info(`Deployment ${id} is handed back to the queue: this backend is stopping`);
+          await this.options.onHandedBack?.(id).catch(() => undefined);
+        }
+      }),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(runs.map(([, run]) => run.done)),
+      new Promise(resolve => {
+        timer = setTimeout(resolve, this.options.stopGraceMs ?? 5_000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Looks at the queue now (a deployment was queued, or one finished). */
@@ -76,9 +113,11 @@ export class DeploymentRunner {
     const pollMs = this.options.pollMs ?? 1000;
     let lastStaleCheck = Date.now();
     while (!this.stopped) {
-      if (Date.now() - lastStaleCheck > this.staleAfterMs / 3) {
+      // Checked every renewal period: a stopped backend's run is taken over
+      // at most staleAfterMs + renewMs + pollMs after its last renewal.
+      if (Date.now() - lastStaleCheck >= this.renewMs) {
         lastStaleCheck = Date.now();
-        await this.failAbandoned(undefined).catch(error =>
+        await this.takeOverAbandoned(undefined).catch(error =>
           this.options.logger.error('Could not check for abandoned deployments', error),
         );
       }
@@ -105,7 +144,7 @@ export class DeploymentRunner {
 
   private launch(deployment: DeploymentRecord) {
     const lease = new DeploymentLease(this.options.deploymentStore, deployment.id, this.options.instanceId, this.renewMs).start();
-    const run = this.options
+    const done = this.options
       .run(deployment, lease)
       .catch(error => this.options.logger.error(`Deployment ${deployment.id} crashed`, error))
       .finally(() => {
@@ -114,19 +153,25 @@ export class DeploymentRunner {
         // The environment is free again: look for its next deployment now.
         this.wake();
       });
-    this.running.set(deployment.id, run);
+    this.running.set(deployment.id, { lease, done });
   }
 
-  private async failAbandoned(owner: string | undefined) {
-    const abandoned = await this.options.deploymentStore.failAbandoned({
+  private async takeOverAbandoned(owner: string | undefined) {
+    const abandoned = await this.options.deploymentStore.takeOverAbandoned({
       owner,
       staleAfterMs: this.staleAfterMs,
       // A run of this process whose renewals were delayed is slow, not dead.
       alive: [...this.running.keys()],
+      maxInterruptions: this.options.maxInterruptions ?? 3,
     });
-    for (const id of abandoned) {
-      this.options.logger.warn(`Deployment ${id} was interrupted and is marked failed`);
-      await this.options.onAbandoned?.(id);
+    for (const deployment of abandoned) {
+      this.options.logger.warn(
+        deployment.outcome === 'queued'
+          ? `Deployment ${deployment.id} was interrupted (backend ${deployment.owner ?? 'unknown'} stopped); it is queued again`
+          : `Deployment ${deployment.id} was interrupted ${deployment.interruptions} times and is marked failed`,
+      );
+      await this.options.onTakenOver?.(deployment);
     }
+    if (abandoned.some(d => d.outcome === 'queued')) this.wake();
   }
 }

@@ -212,7 +212,10 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
     await finish({ status: 'failed', error: message });
   } finally {
     await recorder.published();
-    const finished = await deploymentStore.getDeployment(id);
-    await events.deployment('deployment.finished', app, env, id, finished?.status ?? 'failed');
+    // A run that lost its lease did not finish: whoever holds the deployment now says how it ends.
+    if (!lease.lost) {
+      const finished = await deploymentStore.getDeployment(id);
+      await events.deployment('deployment.finished', app, env, id, finished?.status ?? 'failed');
+    }
   }
 }

@@ -2450,7 +2450,7 @@ export const spec = {
       post: {
         operationId: 'checkDrift',
         description:
-          'Checks the environment for drift now (and reverts it when configured to)',
+          'Checks the environment for drift now (and reverts it when configured to). 409 while a deployment of the environment is queued or running (its result is compared once it finishes), or while another backend on the same database delivers to a different GitOps repository.\n',
         responses: {
           '200': {
             description: 'The drift found',
@@ -2470,6 +2470,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
           },
         },
         parameters: [

@@ -1,6 +1,6 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import { NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import { DeploymentStore } from '../database/DeploymentStore';
 import { DriftItem, DriftReport, DriftReportStore } from '../database/DriftReportStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
@@ -33,6 +33,8 @@ export class DriftReconciler {
       deploymentService: DeploymentService;
       logger: LoggerService;
       revert: boolean;
+      /** Refuses while another live backend delivers to a different GitOps repository. */
+      replicas?: { assertSharedGitOps(): Promise<void> };
     },
   ) {}
 
@@ -53,6 +55,7 @@ export class DriftReconciler {
       for (const env of await this.deps.store.listEnvironments(app.id)) {
         if (signal?.aborted) return;
         try {
+          if (await this.deploymentPending(app.id, env.id)) continue;
           await this.check(app.id, env.id);
         } catch (error) {
           this.deps.logger.error(`Drift check of ${app.id}/${env.id} failed`, error as Error);
@@ -66,6 +69,14 @@ export class DriftReconciler {
     const { deploymentStore: deployments } = this.deps;
     const environment = await this.deps.store.getEnvironment(app, env);
     if (!environment) throw new NotFoundError(`No environment ${app}/${env}`);
+    // A running deployment changes resources and commits before it is recorded as
+    // the last succeeded one: compared now, its own changes would look like drift.
+    const pending = await this.deploymentPending(app, env);
+    if (pending) {
+      throw new ConflictError(`Deployment ${pending} of ${app}/${env} is not finished; drift is checked against finished deployments`);
+    }
+    // Another backend committing elsewhere would make every file look changed.
+    await this.deps.replicas?.assertSharedGitOps();
     const last = await deployments.getLastSucceeded(app, env);
     const items: DriftItem[] = [];
     if (last) {
@@ -121,6 +132,15 @@ export class DriftReconciler {
     const report = { checkedAt: new Date().toISOString(), items };
     await this.deps.driftReports.put(app, env, report);
     return report;
+  }
+
+  /** The id of the environment's queued or running deployment, if it has one. */
+  private async deploymentPending(app: string, env: string): Promise<string | undefined> {
+    // Deployments of an environment run in request order: only the newest can be unfinished
+    // when the rest are done, and it is unfinished whenever any is.
+    const { items } = await this.deps.deploymentStore.listDeployments(app, env, { limit: 1 });
+    const newest = items[0];
+    return newest && (newest.status === 'queued' || newest.status === 'running') ? newest.id : undefined;
   }
 
   /** The last drift report of an environment. */

@@ -774,7 +774,7 @@ export class OrchestratorApiClient {
     ) as Promise<DriftReport>;
   }
 
-  /** Checks the environment for drift now (and reverts it when configured to) */
+  /** Checks the environment for drift now (and reverts it when configured to). 409 while a deployment of the environment is queued or running (its result is compared once it finishes), or while another backend on the same database delivers to a different GitOps repository. */
   async checkDrift(
     request: {
       path: {
