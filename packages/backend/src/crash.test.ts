@@ -8,8 +8,8 @@ import { BackendProcess, freePort } from './__testUtils__/backendProcess';
 jest.setTimeout(180_000);
 
 // Kill the backend during a deployment and start it again: the deployment
-// that was running is marked failed, nothing stays running, and the next
-// deployment runs.
+// that was running is queued again and runs from the start, and a graceful
+// stop then hands it back to the queue within seconds.
 describe('a backend killed during a deployment', () => {
   let blackhole: Server;
   const sockets: Socket[] = [];
@@ -29,7 +29,7 @@ describe('a backend killed during a deployment', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('finds the interrupted deployment on start and marks it failed', async () => {
+  it('finds the interrupted deployment on start and runs it again; a graceful stop hands it back', async () => {
     const backend = new BackendProcess(dataDir, await freePort());
     await backend.start();
     const headers = { authorization: `Bearer ${await backend.guestToken()}`, 'content-type': 'application/json' };
@@ -57,13 +57,24 @@ describe('a backend killed during a deployment', () => {
     expect(running.status).toBe('running');
     await backend.stop('SIGKILL');
 
+    const connectionsBefore = sockets.length;
     await backend.start();
     const headers2 = { authorization: `Bearer ${await backend.guestToken()}` };
-    const after = await (await fetch(`${api}/apps/shop/envs/qa/deployments/${id}`, { headers: headers2 })).json();
-    expect(after.status).toBe('failed');
-    expect(after.error).toMatch(/stopped before it finished/);
-    const log = await (await fetch(`${api}/apps/shop/envs/qa/deployments/${id}/log`, { headers: headers2 })).json();
-    expect(log.lines.map((l: { message: string }) => l.message).join('\n')).toMatch(/Deploy again to converge/);
+    const get = async (p: string) => (await fetch(`${api}${p}`, { headers: headers2 })).json();
+    const logText = async () => (await get(`/apps/shop/envs/qa/deployments/${id}/log`)).lines.map((l: { message: string }) => l.message).join('\n');
+    // Running again: the driver connects to the (hanging) server once more.
+    for (let i = 0; i < 100 && sockets.length === connectionsBefore; i++) await new Promise(r => setTimeout(r, 100));
+    expect(sockets.length).toBeGreaterThan(connectionsBefore);
+    expect((await get(`/apps/shop/envs/qa/deployments/${id}`)).status).toBe('running');
+    expect(await logText()).toMatch(/stopped during this deployment; backend \S+ queued it again, to run from the start \(interruption 1\)/);
+
+    const stopping = Date.now();
+    await backend.stop();
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    // Nothing runs it now; it waits in the queue, in its place, for the next backend.
+    await backend.start();
+    const handedBack = await logText();
+    expect(handedBack).toMatch(/is stopping: it handed this deployment back to the queue/);
     await backend.stop();
   });
 });
@@ -122,15 +133,15 @@ const terraform = spawnSync('terraform', ['version'], { stdio: 'ignore' }).statu
       await backend.start();
       const headers2 = { authorization: `Bearer ${await backend.guestToken()}`, 'content-type': 'application/json' };
       const get = async (p: string) => (await fetch(`${api}${p}`, { headers: headers2 })).json();
-      expect((await get(`/apps/shop/envs/tf/deployments/${first}`)).status).toBe('failed');
-      const second = await deploy(headers2);
+      // The interrupted deployment runs again from the start.
       let status = '';
       for (let i = 0; i < 600 && !['succeeded', 'failed'].includes(status); i++) {
         await new Promise(r => setTimeout(r, 100));
-        status = (await get(`/apps/shop/envs/tf/deployments/${second}`)).status;
+        status = (await get(`/apps/shop/envs/tf/deployments/${first}`)).status;
       }
-      const log = (await get(`/apps/shop/envs/tf/deployments/${second}/log`)).lines.map((l: { message: string }) => l.message).join('\n');
+      const log = (await get(`/apps/shop/envs/tf/deployments/${first}/log`)).lines.map((l: { message: string }) => l.message).join('\n');
       expect(`${status}\n${log}`).toMatch(/^succeeded/);
+      expect(log).toMatch(/queued it again, to run from the start/);
       expect(log).toMatch(/kept the state that an interrupted run could not save/);
       expect(log).toMatch(/broke the state lock of an interrupted run/);
       // Both resources were in the kept state: nothing was made again.
