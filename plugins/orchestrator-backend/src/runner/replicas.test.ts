@@ -1,17 +1,20 @@
 import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
-import git from 'isomorphic-git';
+import { execFileSync } from 'node:child_process';
+import { Knex } from 'knex';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
+import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 
 jest.setTimeout(180_000);
 
 // Two backend instances sharing one PostgreSQL database (as two replicas
 // would): concurrent deploy requests to one environment run one at a time,
-// in request order, and none is lost.
+// in request order, none is lost, and both deliver to one GitOps remote; two
+// with repositories of their own refuse to deliver.
 const databases = TestDatabases.create({
   ids: process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ? ['POSTGRES_15'] : [],
 });
@@ -37,27 +40,61 @@ resources:
 `;
 
 (ids.length ? describe.each(ids) : describe.skip.each([['POSTGRES_15']]))('two replicas on %s', id => {
-  it('serialize 50 concurrent deployments of one environment, losing none', async () => {
-    const knex = await databases.init(id as any);
+  async function startReplicas(knex: Knex, gitops: (replica: number) => object | undefined) {
     const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'baton-replica-')));
     fs.writeFileSync(path.join(dirs[0], 'definitions.yaml'), definitions);
     // Replicas share the key their secrets are encrypted with, as they must.
     const key = randomBytes(32).toString('base64');
-    const backends = [];
-    for (const dir of dirs) {
+    const backends: Awaited<ReturnType<typeof startTestBackend>>[] = [];
+    for (const [n, dir] of dirs.entries()) {
       backends.push(
         await startTestBackend({
           features: [
             orchestratorPlugin,
             mockServices.database.factory({ knex }),
             mockServices.rootConfig.factory({
-              data: { orchestrator: { dataDir: dir, definitions: [path.join(dirs[0], 'definitions.yaml')], secrets: { key } } },
+              data: { orchestrator: { dataDir: dir, definitions: [path.join(dirs[0], 'definitions.yaml')], secrets: { key }, gitops: gitops(n) } },
             }),
           ],
         }),
       );
     }
     const [a, b] = backends.map(backend => request(backend.server));
+    await a.put('/api/orchestrator/env-types/development').send({}).expect(200);
+    await a.put('/api/orchestrator/apps/shop').send({}).expect(200);
+    await a.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
+    const stop = async () => {
+      await Promise.all(backends.map(backend => backend.stop()));
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    };
+    return { a, b, stop };
+  }
+
+  it('deliver nothing while each has a repository of its own, and say why', async () => {
+    const knex = await databases.init(id as any);
+    const { a, b, stop } = await startReplicas(knex, () => undefined);
+    const res = await a.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [workload(1)] }).expect(202);
+    let deployment: any;
+    for (let i = 0; i < 100 && !['succeeded', 'failed'].includes(deployment?.status); i++) {
+      await new Promise(r => setTimeout(r, 100));
+      deployment = (await b.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${res.body.id}`)).body;
+    }
+    expect(deployment.status).toBe('failed');
+    expect(deployment.error).toMatch(
+      /^Backend \S+, on the same database, delivers to local repository of backend \S+, and this backend \(\S+\) to local repository of backend \S+: nothing is delivered until every backend delivers to the same GitOps remote \(orchestrator\.gitops\.url/,
+    );
+    // Drift is not compared against a repository the other replica does not see either.
+    const drift = await b.post('/api/orchestrator/apps/shop/envs/dev/drift');
+    expect(drift.status).toBe(409);
+    expect(drift.body.error.message).toMatch(/nothing is delivered until every backend delivers to the same GitOps remote/);
+    await stop();
+  });
+
+  it('serialize 50 concurrent deployments of one environment through a shared remote, losing none', async () => {
+    const knex = await databases.init(id as any);
+    const remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-replica-remote-'));
+    const remote = await startGitHttpServer(path.join(remoteDir, 'gitops.git'), { username: 'baton', password: 'remote-token' });
+    const { a, b, stop } = await startReplicas(knex, () => ({ url: remote.url, username: 'baton', token: 'remote-token' }));
     await a.put('/api/orchestrator/env-types/development').send({}).expect(200);
     await a.put('/api/orchestrator/apps/shop').send({}).expect(200);
     await a.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
@@ -97,18 +134,17 @@ resources:
     const lastRequest = set.workloads[0].containers.main.variables.REQUEST;
     const graph = await a.get('/api/orchestrator/apps/shop/envs/dev/graph').expect(200);
     expect(graph.body.deploymentId).toBe(last.id);
-    // The replica that ran it committed that request's workload to its GitOps repository.
-    const committed: string[] = [];
-    for (const dir of dirs) {
-      const gitdir = path.join(dir, 'gitops');
-      const head = await git.resolveRef({ fs, gitdir, ref: 'main' }).catch(() => undefined);
-      const blob = head && (await git.readBlob({ fs, gitdir, oid: head, filepath: 'dev/shop/web.yaml' }).catch(() => undefined));
-      if (blob) committed.push(Buffer.from(blob.blob).toString('utf8'));
+    // The remote holds that request's workload, and neither replica sees drift.
+    const show = execFileSync('git', ['--git-dir', path.join(remoteDir, 'gitops.git'), 'show', 'main:dev/shop/web.yaml'], { encoding: 'utf8' });
+    expect(show).toContain(`value: '${lastRequest}'`);
+    for (const api of [a, b]) {
+      const drift = await api.post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
+      expect(drift.body.items).toEqual([]);
     }
-    expect(committed.some(text => text.includes(`value: '${lastRequest}'`))).toBe(true);
 
-    await Promise.all(backends.map(backend => backend.stop()));
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    await stop();
+    await remote.close();
+    fs.rmSync(remoteDir, { recursive: true, force: true });
   });
 
   it('refuse to start a replica whose secret key is not the one the database was written with', async () => {
