@@ -237,6 +237,23 @@ describe('GitOpsRepository', () => {
     expect((await repo.log()).map(c => c.message.trim())).toEqual(['revert', 'manual change', 'deploy']);
   });
 
+  it('reads what another replica pushed to a remote that was empty when it started', async () => {
+    const remote = await startGitHttpServer(path.join(dir, 'remote.git'), { username: 'baton', password: 'token-123' });
+    try {
+      const options = { url: remote.url, branch: 'main', username: 'baton', password: 'token-123' };
+      const a = await GitOpsRepository.open({ dir: path.join(dir, 'a'), remote: options });
+      const b = await GitOpsRepository.open({ dir: path.join(dir, 'b'), remote: options });
+      expect(await b.readAppState('shop', 'dev')).toEqual({});
+      await a.commitAppState({ app: 'shop', env: 'dev', files: { 'web.yaml': 'from a' }, message: 'deploy from a' });
+      expect(await b.readAppState('shop', 'dev')).toEqual({ 'web.yaml': 'from a' });
+      await b.commitAppState({ app: 'shop', env: 'qa', files: { 'web.yaml': 'from b' }, message: 'deploy from b' });
+      expect(await a.readAppState('shop', 'qa')).toEqual({ 'web.yaml': 'from b' });
+      expect((await a.log()).map(c => c.message.trim())).toEqual(['deploy from b', 'deploy from a']);
+    } finally {
+      await remote.close();
+    }
+  });
+
   it('moves a repository with a working tree to a bare one, keeping its history and dropping half-staged files', async () => {
     // As an earlier version left it when killed mid-write: another environment's files staged, a stray file.
     const gitIn = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'pipe' });

@@ -430,9 +430,17 @@ export class GitOpsRepository {
   /** The remote is the source of truth: fetches it and moves the branch to it. Returns the branch's commit. */
   private async syncFromRemote(): Promise<string | undefined> {
     const head = await this.branchHead();
-    // Until the first commit the remote may have no branch to fetch; a push then finds out.
-    if (!this.remote || !head) return head;
-    const remoteHead = await this.fetchRemoteHead();
+    if (!this.remote) return head;
+    let remoteHead: string | undefined;
+    try {
+      remoteHead = await this.fetchRemoteHead();
+    } catch (error) {
+      // A remote that is still empty has no branch to fetch: nothing to read yet, and the
+      // first push creates it. Another replica may have pushed since this one started,
+      // so an empty local branch is no reason not to ask.
+      if (head || !(await this.remoteIsEmpty())) throw error;
+      return head;
+    }
     if (!remoteHead || remoteHead === head) return head;
     await this.setBranch(remoteHead);
     return remoteHead;
@@ -452,6 +460,12 @@ export class GitOpsRepository {
     return git
       .resolveRef({ fs: gitFileSystem, gitdir: this.dir, ref: `refs/remotes/origin/${remote.branch}` })
       .catch(() => undefined);
+  }
+
+  private async remoteIsEmpty(): Promise<boolean> {
+    const remote = this.remote!;
+    const refs = await git.listServerRefs({ http, url: remote.url, onAuth: () => auth(remote) });
+    return !refs.some(ref => ref.ref === `refs/heads/${remote.branch}`);
   }
 
   private async push() {
