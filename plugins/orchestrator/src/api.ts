@@ -61,6 +61,8 @@ export interface OrchestratorApi {
   getDeploymentLog(app: string, env: string, id: string, after?: number): Promise<DeploymentLogLine[]>;
   /** The manifests a deployment delivered by file name; undefined when it delivered none. */
   getDeploymentManifests(app: string, env: string, id: string): Promise<Record<string, string> | undefined>;
+  /** What a deployment planned, node by node; undefined when it stopped before delivering. */
+  getDeploymentPlan(app: string, env: string, id: string): Promise<DeploymentPlan | undefined>;
   /** What deploying that deployment's set again would do. */
   planRollback(app: string, env: string, id: string): Promise<DeploymentPlan>;
   /** Queues a deployment of that deployment's set. */
@@ -156,6 +158,10 @@ export class OrchestratorClient implements OrchestratorApi {
 
   async getDeploymentManifests(app: string, env: string, id: string) {
     return (await orUndefinedWhenMissing(this.client.getDeploymentManifests({ path: { app, env, id } })))?.files;
+  }
+
+  async getDeploymentPlan(app: string, env: string, id: string) {
+    return orUndefinedWhenMissing(this.client.getDeploymentPlan({ path: { app, env, id } }));
   }
 
   async planRollback(app: string, env: string, id: string): Promise<DeploymentPlan> {

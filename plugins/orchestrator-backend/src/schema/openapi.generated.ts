@@ -675,14 +675,16 @@ export const spec = {
           action: {
             type: 'string',
             enum: ['create', 'update', 'none', 'delete'],
+            description:
+              "What a deployment would do to it; only in a dry run's plan",
           },
         },
-        required: ['uid', 'resId', 'type', 'class', 'definition', 'action'],
+        required: ['uid', 'resId', 'type', 'class', 'definition'],
       },
       DeploymentPlan: {
         type: 'object',
         description:
-          "A dry run's plan, as the CLI's plan JSON with an action per node",
+          "A plan, as the CLI's plan JSON: a dry run's has an action per node; a deployment's stored plan (`GET …/deployments/{id}/plan`) has none\n",
         properties: {
           app: {
             type: 'string',
@@ -1849,6 +1851,41 @@ export const spec = {
                     },
                   },
                   required: ['files'],
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/deployments/{id}/plan': {
+      get: {
+        operationId: 'getDeploymentPlan',
+        responses: {
+          '200': {
+            description:
+              'What the deployment planned: every node of its graph with the definition and criterion that matched, what it depends on, and its outputs (secret ones only as keys). Kept once the deployment delivers; 404 for one that stopped earlier.\n',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeploymentPlan',
                 },
               },
             },

@@ -157,6 +157,7 @@ ${withTerraform ? '  token: { type: tf-token }\n' : ''}${extra}`;
       `/apps/shop/envs/dev/deployments/${ok.body.id}/log`,
       `/apps/shop/envs/dev/deployments/${failing.body.id}/log`,
       `/apps/shop/envs/dev/deployments/${ok.body.id}/manifests`,
+      `/apps/shop/envs/dev/deployments/${ok.body.id}/plan`,
       '/apps/shop/envs/dev/deployments',
       '/apps/shop/envs/dev/resources',
       '/apps/shop/envs/dev/graph',
@@ -168,6 +169,12 @@ ${withTerraform ? '  token: { type: tf-token }\n' : ''}${extra}`;
     ]) {
       expect((await get(p)).status).toBe(200);
     }
+    // The plan names every node with its outputs by key; one that stopped before delivering kept none.
+    const plan = (await get(`/apps/shop/envs/dev/deployments/${ok.body.id}/plan`)).body;
+    expect(plan.nodes.find((n: { type: string }) => n.type === 'postgres')).toMatchObject({ definition: expect.any(String), secretOutputs: expect.arrayContaining(['password']) });
+    const missing = await get(`/apps/shop/envs/dev/deployments/${failing.body.id}/plan`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toMatch(/kept no plan: it stopped before delivering/);
 
     // The generated postgres password, as the External Secrets webhook sees it.
     const delivered = await api

@@ -28,6 +28,7 @@ import { environmentResourceId } from '../permissions';
 import { DefinitionService, ImpactConflictError } from './DefinitionService';
 import { DeploymentService } from './DeploymentService';
 import type { GraphView } from '@baton/backstage-plugin-orchestrator-node';
+import type { DeploymentPlan } from '@baton/backstage-plugin-orchestrator-common';
 import { DriftReconciler } from './DriftReconciler';
 import { GitWatcher } from './GitWatcher';
 import { DecisionCache } from './DecisionCache';
@@ -416,6 +417,15 @@ export async function createRouter(
     const { delivered } = await deploymentStore.getArtifacts(id, ['delivered']);
     if (!delivered) throw new NotFoundError(`Deployment ${id} delivered no manifests`);
     res.json({ files: delivered });
+  });
+
+  router.get('/apps/:app/envs/:env/deployments/:id/plan', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const { app, env, id } = req.params;
+    await requireDeployment(app, env, id);
+    const { plan } = await deploymentStore.getArtifacts(id, ['plan']);
+    if (!plan) throw new NotFoundError(`Deployment ${id} kept no plan: it stopped before delivering`);
+    res.json(plan as DeploymentPlan);
   });
 
   router.post('/apps/:app/envs/:env/deployments/:id/rollback', async (req, res) => {

@@ -6,6 +6,7 @@ import type {
   CreateDeployment200Response,
   CreateDeploymentRequest,
   Deployment,
+  DeploymentPlan,
   DriftReport,
   Environment,
   EnvironmentType,
@@ -509,6 +510,28 @@ export class OrchestratorApiClient {
         token: options?.token,
       },
     ) as Promise<GetDeploymentManifestsResponse>;
+  }
+
+  /** GET /apps/{app}/envs/{env}/deployments/{id}/plan */
+  async getDeploymentPlan(
+    request: {
+      path: {
+        app: Id;
+        env: Id;
+        id: string;
+      };
+    },
+    options?: RequestOptions,
+  ): Promise<DeploymentPlan> {
+    return this.send(
+      'GET',
+      `/apps/${encodeURIComponent(request.path.app)}/envs/${encodeURIComponent(
+        request.path.env,
+      )}/deployments/${encodeURIComponent(request.path.id)}/plan`,
+      {
+        token: options?.token,
+      },
+    ) as Promise<DeploymentPlan>;
   }
 
   /** POST /apps/{app}/envs/{env}/deployments/{id}/rollback */

@@ -225,10 +225,11 @@ export type PlannedNode = {
   /** Set when the node's driver did not run (side effects wait for deploy) or failed */
   status?: 'not-run' | 'failed' | 'skipped';
   message?: string;
-  action: 'create' | 'update' | 'none' | 'delete';
+  /** What a deployment would do to it; only in a dry run's plan */
+  action?: 'create' | 'update' | 'none' | 'delete';
 };
 
-/** A dry run's plan, as the CLI's plan JSON with an action per node */
+/** A plan, as the CLI's plan JSON: a dry run's has an action per node; a deployment's stored plan (`GET …/deployments/{id}/plan`) has none */
 export type DeploymentPlan = {
   app: string;
   env: string;

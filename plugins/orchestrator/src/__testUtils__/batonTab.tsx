@@ -80,6 +80,16 @@ export const shopApi = (overrides: Partial<OrchestratorApi> = {}) =>
     getDeploymentLog: async () => [
       { id: 1, createdAt: '2026-01-02T10:00:02Z', level: 'info', uid: 'postgres.default#modules.web.externals.db', message: 'provisioned' },
     ],
+    getDeploymentPlan: async (app, env, id) =>
+      id === 'd-42'
+        ? {
+            app,
+            env,
+            envType: 'development',
+            hash: 'c0ffee0123456789',
+            nodes: [{ ...graph.nodes[1], outputs: { host: 'pg.dev.internal', port: 5432 }, secretOutputs: ['password'] }],
+          }
+        : undefined,
     getDeploymentManifests: async (_app, _env, id) =>
       id === 'd-42' ? { 'dev/shop/web.yaml': 'kind: Deployment\nreplicas: 2\n' } : { 'dev/shop/web.yaml': 'kind: Deployment\nreplicas: 1\n' },
     ...overrides,

@@ -10,7 +10,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { Deployment, DeploymentLogLine, DeploymentPlan, Environment } from '@baton/backstage-plugin-orchestrator-common';
+import { Deployment, DeploymentLogLine, DeploymentPlan, Environment, PlannedNode } from '@baton/backstage-plugin-orchestrator-common';
 import { Box, Button, Grid, MenuItem, TextField, Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
@@ -87,6 +87,22 @@ const GraphDiffList = ({ diff }: { diff?: GraphDiff }) => {
 };
 
 const DIFF_BACKGROUNDS: Record<string, string | undefined> = { '+': 'rgba(46,125,50,0.18)', '-': 'rgba(198,40,40,0.18)' };
+
+/** A planned node: how it was matched, what it needs, and its outputs' names (values stay on the resource). */
+const plannedColumns: TableColumn<PlannedNode>[] = [
+  { title: 'Resource', field: 'resId' },
+  { title: 'Type', render: n => (n.class === 'default' ? n.type : `${n.type}.${n.class}`) },
+  { title: 'Definition', field: 'definition' },
+  {
+    title: 'Matched on',
+    render: n => (n.criterion && Object.keys(n.criterion).length ? Object.entries(n.criterion).map(([k, v]) => `${k}=${v}`).join(', ') : 'any context'),
+  },
+  { title: 'Depends on', render: n => (n.dependsOn ?? []).join(', ') },
+  {
+    title: 'Outputs',
+    render: n => [...Object.keys(n.outputs ?? {}), ...(n.secretOutputs ?? []).map(key => `${key} (secret)`)].join(', '),
+  },
+];
 
 /** The rendered manifests' line diff against the previous deployment's, file by file. */
 const ManifestDiff = ({ before, after }: { before: Record<string, string>; after: Record<string, string> }) => {
@@ -197,13 +213,14 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
   const finished = deployment && !isInProgress(deployment.status);
   const context = useAsync(async () => {
     if (!deployment || !finished) return undefined;
-    const [manifests, previous, graph, environments] = await Promise.all([
+    const [manifests, previous, graph, environments, plan] = await Promise.all([
       api.getDeploymentManifests(app, env, id),
       deployment.previousId ? api.getDeploymentManifests(app, env, deployment.previousId) : undefined,
       api.getGraph(app, env),
       api.listEnvironments(app),
+      api.getDeploymentPlan(app, env, id),
     ]);
-    return { manifests, previous, current: graph?.deploymentId === id, environments };
+    return { manifests, previous, current: graph?.deploymentId === id, environments, plan };
   }, [api, app, env, id, finished]);
 
   if (error) return <ResponseErrorPanel error={error} />;
@@ -290,6 +307,20 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
             ))}
         </InfoCard>
       </Grid>
+      {context.value?.plan && (
+        <Grid item xs={12}>
+          <InfoCard
+            title="Plan"
+            subheader={`${context.value.plan.nodes.length} resource${context.value.plan.nodes.length === 1 ? "" : "s"} as planned for ${context.value.plan.envType}, graph ${context.value.plan.hash.slice(0, 12)}`}
+          >
+            <Table
+              options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
+              columns={plannedColumns}
+              data={context.value.plan.nodes}
+            />
+          </InfoCard>
+        </Grid>
+      )}
       {context.value?.manifests && (
         <Grid item xs={12}>
           <InfoCard title="Manifests as delivered" subheader="Secrets appear only as ExternalSecret references">

@@ -85,7 +85,7 @@ describe('EntityBatonContent', () => {
     await waitFor(() => expect(deprovisionResource).toHaveBeenCalledWith('shop', 'dev', orphan.uid));
   });
 
-  it("shows a deployment's nodes, log, graph diff and manifest diff", async () => {
+  it("shows a deployment's nodes, log, graph diff, manifest diff and plan", async () => {
     await render(entity('Component', { 'baton.dev/app': 'shop' }), shopApi(), { path: `${TAB}/deployments/shop/dev/d-42` });
     expect(await screen.findByText('Deployment d-42 to shop/dev')).toBeInTheDocument();
     expect(screen.getByText('took 12s')).toBeInTheDocument();
@@ -94,6 +94,10 @@ describe('EntityBatonContent', () => {
     expect(screen.getByText('~ postgres.default#modules.web.externals.db: pg-old → pg-dev')).toBeInTheDocument();
     expect(await screen.findByText('- replicas: 1')).toBeInTheDocument();
     expect(screen.getByText('+ replicas: 2')).toBeInTheDocument();
+    // What was planned: the definition, the criterion it matched on, the outputs by name.
+    expect(screen.getByText('1 resource as planned for development, graph c0ffee012345')).toBeInTheDocument();
+    expect(screen.getByText('envType=development')).toBeInTheDocument();
+    expect(screen.getByText('host, port, password (secret)')).toBeInTheDocument();
     // The current deployment is redeployed rather than rolled back to.
     await waitFor(() => expect(screen.getByRole('button', { name: 'Redeploy' })).toBeEnabled());
   });
