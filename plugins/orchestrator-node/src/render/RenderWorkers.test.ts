@@ -6,6 +6,9 @@ import { KubernetesObject } from './validateKubernetesObject';
 
 const SECRET = 'render-workers-secret';
 
+// Starting worker threads that load the engine and the Kubernetes schemas takes seconds on a busy machine.
+jest.setTimeout(30_000);
+
 function def(id: string, type: string, spec: Partial<LoadedDefinition['definition']['spec']> = {}): LoadedDefinition {
   return {
     definition: { apiVersion: 'baton.dev/v1', kind: 'ResourceDefinition', metadata: { id }, spec: { type, driver: 'echo', criteria: [{}], ...spec } },
@@ -62,11 +65,12 @@ describe('RenderWorkers', () => {
 
   it('renders in worker threads exactly what rendering in this thread gives, secrets only in Secrets', async () => {
     await workers.start();
-    const planned = await plan(Array.from({ length: 120 }, (_, i) => workload(i)));
+    // More than one message's worth of workloads: both workers render some.
+    const planned = await plan(Array.from({ length: 60 }, (_, i) => workload(i)));
     const rendered = await workers.renderApplication(planned);
     expect(fallbacks).toEqual([]);
     expect(rendered).toEqual(renderApplication(planned));
-    expect(Object.keys(rendered.workloads)).toHaveLength(120);
+    expect(Object.keys(rendered.workloads)).toHaveLength(60);
     expect(rendered.resources.map(o => o.kind)).toEqual(['HTTPRoute']);
     expect(JSON.stringify(Object.values(rendered.workloads).flat().filter(o => o.kind !== 'Secret'))).not.toContain(SECRET);
   });
