@@ -52,7 +52,7 @@ describe('stringifyInSlices', () => {
 
 describe('stringifyPieces', () => {
   it('lets timers run while it writes a big value, and hands over the whole text', async () => {
-    const value = { nodes: Array.from({ length: 100_000 }, (_, i) => ({ uid: `postgres.default#modules.w${i}.externals.db`, dependsOn: [`w${i}`] })) };
+    const value = { nodes: Array.from({ length: 50_000 }, (_, i) => ({ uid: `postgres.default#modules.w${i}.externals.db`, dependsOn: [`w${i}`] })) };
     const pieces: string[] = [];
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
@@ -98,12 +98,12 @@ describe('parseInSlices', () => {
   });
 
   it('lets timers run while it reads a big text', async () => {
-    const text = JSON.stringify({ nodes: Array.from({ length: 100_000 }, (_, i) => ({ uid: `postgres.default#modules.w${i}.externals.db`, dependsOn: [`w${i}`] })) });
+    const text = JSON.stringify({ nodes: Array.from({ length: 50_000 }, (_, i) => ({ uid: `postgres.default#modules.w${i}.externals.db`, dependsOn: [`w${i}`] })) });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     try {
       const parsed = (await parseInSlices(text)) as { nodes: unknown[] };
-      expect(parsed.nodes).toHaveLength(100_000);
+      expect(parsed.nodes).toHaveLength(50_000);
     } finally {
       clearInterval(timer);
     }
