@@ -2,6 +2,7 @@ import { loadYaml } from '@baton/backstage-plugin-orchestrator-common';
 import { KubernetesObject, TimeSlices, toYamlDocuments } from '@baton/backstage-plugin-orchestrator-node';
 import type { DeliveredSecretStore } from '../database/DeliveredSecretStore';
 import type { Config } from '@backstage/config';
+import type { DiscoveryService } from '@backstage/backend-plugin-api';
 import { GitOpsRepository, gitopsBranch } from '../gitops/GitOpsRepository';
 import { argoApplicationFor, secretStoreFor } from '../gitops/gitopsObjects';
 import { SecretBox } from '../secrets/SecretBox';
@@ -29,14 +30,18 @@ export class GitOpsDelivery implements Delivery {
    * The SecretStore reaches Baton at `orchestrator.externalSecrets.baseUrl`
    * (from the cluster), else at the backend's own base URL.
    */
-  static fromConfig(
+  static async fromConfig(
     config: Config,
-    deps: Pick<GitOpsDelivery['deps'], 'gitops' | 'deliveredSecrets' | 'secrets' | 'replicas'> & { dataDir: string; backendBaseUrl: string },
-  ): GitOpsDelivery {
-    const { dataDir, backendBaseUrl, ...rest } = deps;
+    deps: Pick<GitOpsDelivery['deps'], 'gitops' | 'deliveredSecrets' | 'secrets' | 'replicas'> & {
+      dataDir: string;
+      discovery: Pick<DiscoveryService, 'getExternalBaseUrl'>;
+    },
+  ): Promise<GitOpsDelivery> {
+    const { dataDir, discovery, ...rest } = deps;
+    const pluginUrl = await discovery.getExternalBaseUrl('orchestrator');
     return new GitOpsDelivery({
       ...rest,
-      baseUrl: config.getOptionalString('orchestrator.externalSecrets.baseUrl') ?? backendBaseUrl,
+      baseUrl: config.getOptionalString('orchestrator.externalSecrets.baseUrl') ?? pluginUrl.replace(/\/api\/orchestrator$/, ''),
       repoUrl: GitOpsRepository.repoUrlFromConfig(config, { dataDir }),
       branch: gitopsBranch(config),
     });

@@ -4,6 +4,7 @@ import { loadScoreValidator } from '@baton/backstage-plugin-orchestrator-common'
 import { loadKubernetesValidators } from '@baton/backstage-plugin-orchestrator-node';
 import { AbandonedDeployment, DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { DeploymentLease } from './DeploymentLease';
+import type { OrchestratorEvents } from '../service/OrchestratorEvents';
 
 /** @internal */
 export interface DeploymentRunnerOptions {
@@ -13,10 +14,10 @@ export interface DeploymentRunnerOptions {
   logger: LoggerService;
   /** Runs one claimed deployment to its end; the lease says whether it may still write. */
   run: (deployment: DeploymentRecord, lease: DeploymentLease) => Promise<void>;
-  /** Called for each deployment a stopped backend left, queued again or failed. */
+  /** Told when a deployment goes back to the queue or fails because its backend stopped. */
+  events?: Pick<OrchestratorEvents, 'deployment'>;
+  /** Called for each deployment a stopped backend left, queued again or failed, once its log says so. */
   onTakenOver?: (deployment: AbandonedDeployment) => Promise<void>;
-  /** Called for each deployment this backend gave back to the queue as it stopped. */
-  onHandedBack?: (deploymentId: string) => Promise<void>;
   /** How many deployments (of different environments) run at once in this instance. */
   concurrency?: number;
   pollMs?: number;
@@ -90,7 +91,9 @@ export class DeploymentRunner {
         });
         if (handedBack) {
           this.options.logger.info(`Deployment ${id} is handed back to the queue: this backend is stopping`);
-          await this.options.onHandedBack?.(id).catch(() => undefined);
+          await this.options.deploymentStore
+            .appendLog(id, { level: 'warn', message: `Backend ${this.options.instanceId} is stopping: it handed this deployment back to the queue` })
+            .catch(() => undefined);
         }
       }),
     );
@@ -165,13 +168,30 @@ export class DeploymentRunner {
       maxInterruptions: this.options.maxInterruptions ?? 3,
     });
     for (const deployment of abandoned) {
-      this.options.logger.warn(
-        deployment.outcome === 'queued'
-          ? `Deployment ${deployment.id} was interrupted (backend ${deployment.owner ?? 'unknown'} stopped); it is queued again`
-          : `Deployment ${deployment.id} was interrupted ${deployment.interruptions} times and is marked failed`,
-      );
+      await this.record(deployment);
       await this.options.onTakenOver?.(deployment);
     }
     if (abandoned.some(d => d.outcome === 'queued')) this.wake();
+  }
+
+  /** Says in the backend's log and the deployment's what became of a deployment whose backend stopped. */
+  private async record({ id, owner, outcome, interruptions }: AbandonedDeployment) {
+    const who = `Backend ${owner ?? '(unknown)'} stopped during this deployment`;
+    const message =
+      outcome === 'queued'
+        ? `${who}; backend ${this.options.instanceId} queued it again, to run from the start (interruption ${interruptions})`
+        : `${who}, interruption ${interruptions}: it is marked failed. Deploy again to converge.`;
+    this.options.logger.warn(`Deployment ${id}: ${message}`);
+    await this.options.deploymentStore.appendLog(id, { level: outcome === 'queued' ? 'warn' : 'error', message });
+    const deployment = await this.options.deploymentStore.getDeployment(id);
+    if (deployment) {
+      await this.options.events?.deployment(
+        outcome === 'queued' ? 'deployment.queued' : 'deployment.finished',
+        deployment.appId,
+        deployment.envId,
+        id,
+        deployment.status,
+      );
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { createHash } from 'node:crypto';
 import git from 'isomorphic-git';
@@ -72,6 +72,18 @@ export class GitWatcher {
       logger: LoggerService;
     },
   ) {}
+
+  /** Polls every `orchestrator.gitWatch.intervalSeconds` (default 10). */
+  async schedule(config: Config, scheduler: SchedulerService) {
+    await scheduler.scheduleTask({
+      id: 'orchestrator:git-watch',
+      frequency: { seconds: config.getOptionalNumber('orchestrator.gitWatch.intervalSeconds') ?? 10 },
+      timeout: { minutes: 5 },
+      fn: async () => {
+        await this.poll();
+      },
+    });
+  }
 
   /** Polls every repository (or those whose URL matches `only`). */
   async poll(only?: string[]): Promise<string[]> {

@@ -1,5 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { DeploymentEvent, ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
+import type { EventsService } from '@backstage/plugin-events-node';
+import {
+  DeploymentEvent,
+  ORCHESTRATOR_EVENTS_TOPIC,
+  ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
+  ResourceEvent,
+} from '@baton/backstage-plugin-orchestrator-common';
 import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 
 /** The most resources one resource event lists. */
@@ -12,6 +18,18 @@ export const RESOURCES_PER_EVENT = 500;
  * @internal
  */
 export class OrchestratorEvents {
+  /** Publishes on Backstage's events service: deployment events on one topic, resource events on another. */
+  static forEventsService(events: EventsService, logger: LoggerService): OrchestratorEvents {
+    return new OrchestratorEvents(
+      event =>
+        events.publish({
+          topic: event.type.startsWith('resource.') ? ORCHESTRATOR_RESOURCE_EVENTS_TOPIC : ORCHESTRATOR_EVENTS_TOPIC,
+          eventPayload: event,
+        }),
+      logger,
+    );
+  }
+
   constructor(
     private readonly publish: ((event: DeploymentEvent | ResourceEvent) => Promise<void> | void) | undefined,
     private readonly logger: LoggerService,
