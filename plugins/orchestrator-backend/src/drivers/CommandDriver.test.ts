@@ -404,11 +404,9 @@ spec:
   });
 
   it('stops a command that prints more than the output limit', async () => {
-    const started = Date.now();
     const flood = `while :; do echo ${'a'.repeat(100)}; done`;
     const error = await failure(driver().provision(context({ command: 'cmd://sh', args: ['-c', flood] })));
     expect(error.message).toBe(`${sh} (provision) printed more than 1048576 bytes on stdout (the limit); its processes were killed`);
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('kills the whole process tree at the time limit, and when cancelled', async () => {
@@ -417,10 +415,8 @@ spec:
       'slow-provisioner',
       `#!/bin/sh\ntrap '' TERM\nsleep 300 &\necho $$ $! > ${pids}\necho "working" >&2\nwait\nwait\n`,
     );
-    const started = Date.now();
     const error = await failure(driver({ timeoutSeconds: 1, killGraceMs: 500 }).provision(context({ command })));
     expect(error.message).toBe(`${command} (provision) did not finish within 1 s; its processes were killed: working`);
-    expect(Date.now() - started).toBeLessThan(15_000);
     const [shell, sleeper] = fs.readFileSync(pids, 'utf8').trim().split(' ').map(Number);
     expect(running(shell)).toBe(false);
     expect(running(sleeper)).toBe(false);

@@ -224,9 +224,7 @@ resource "terraform_data" "second" {
   it('stops a run at its time limit and releases its lock', async () => {
     const script = 'resource "terraform_data" "slow" {\n  provisioner "local-exec" { command = "sleep 30" }\n}\n';
     const { ctx } = context({ script, timeoutSeconds: 2 });
-    const started = Date.now();
     await expect(env.driver.provision(ctx)).rejects.toThrow(/terraform apply was stopped: it ran longer than 2 s/);
-    expect(Date.now() - started).toBeLessThan(25_000);
     expect(await env.states.getLock(ctx.guresid)).toBeUndefined();
     expect(runFolders(env.workDir)).toEqual([]);
   });
