@@ -16,7 +16,7 @@ import { registerEnvironmentPermissions } from './permissions';
 import { BackendReplicas } from './runner/BackendReplicas';
 import { DeploymentRunner } from './runner/DeploymentRunner';
 import { readInstanceId } from './runner/instanceId';
-import { runDeployment } from './runner/runDeployment';
+import { runDeployment } from './runner/DeploymentPipeline';
 import { SecretBox } from './secrets/SecretBox';
 import { verifySecretKey } from './secrets/verifySecretKey';
 import { ActiveResourceDrivers } from './service/activeResourceDriver';

@@ -69,43 +69,90 @@ function messageOf(error: unknown): string {
     : (error as Error).message;
 }
 
+/** A stage ended the deployment (with a final status already written): the stages after it do not run. */
+class DeploymentEnded extends Error {}
+
 /**
- * Runs one claimed deployment: the engine plans and provisions the graph
- * (recording it and every node's progress), the recorder keeps the
- * resources' state, the workloads are rendered and delivered, and the final
- * status is written — each write that only the lock holder may make checked
- * against the lease first.
+ * One claimed deployment, stage by stage: {@link DeploymentPipeline.load}
+ * reads the environment, the set and the active resources once;
+ * {@link DeploymentPipeline.planAndProvision} builds the graph and runs the
+ * drivers (recording the graph and every node's progress);
+ * {@link DeploymentPipeline.recordAndRender} keeps the resources' state while
+ * the workloads are rendered and the delivery prepared;
+ * {@link DeploymentPipeline.deliver} commits or applies;
+ * {@link DeploymentPipeline.finish} writes the final status. Each write that
+ * only the lock holder may make is checked against the lease first.
  *
  * @internal
  */
-export async function runDeployment(deps: RunDeploymentDeps, deployment: DeploymentRecord, lease: DeploymentLease): Promise<void> {
-  const { deploymentStore, definitions, secrets, events } = deps;
-  const { id, appId: app, envId: env } = deployment;
-  const progress = new DeploymentProgress(deploymentStore, id);
-  const recorder = new ResourceRecorder(
-    {
-      deploymentStore,
-      secrets,
-      revisionOf: definitionId => definitions.revisionOf(definitionId),
-      emit: (type, resources) => events.resources(type, app, env, resources, id),
-    },
-    { id, app, env },
-  );
-  await events.deployment('deployment.started', app, env, id, 'running');
-  const previous = await deploymentStore.getLastSucceeded(app, env);
-  const finish = async (result: { status: 'succeeded' | 'failed'; error?: string; commit?: string }) => {
-    await progress.flush();
-    const finished = await deploymentStore.finishDeployment(id, lease.owner, { ...result, previousId: previous?.id });
-    if (!finished) deps.logger.warn(`Deployment ${id} lost its environment lock; its ${result.status} result was not recorded`);
-  };
+export class DeploymentPipeline {
+  private readonly progress: DeploymentProgress;
+  private readonly recorder: ResourceRecorder;
+  private previous?: DeploymentRecord;
 
-  try {
-    const environment = await deps.store.getEnvironment(app, env);
+  constructor(
+    private readonly deps: RunDeploymentDeps,
+    private readonly deployment: DeploymentRecord,
+    private readonly lease: DeploymentLease,
+  ) {
+    const { id, appId: app, envId: env } = deployment;
+    this.progress = new DeploymentProgress(deps.deploymentStore, id);
+    this.recorder = new ResourceRecorder(
+      {
+        deploymentStore: deps.deploymentStore,
+        secrets: deps.secrets,
+        revisionOf: definitionId => deps.definitions.revisionOf(definitionId),
+        emit: (type, resources) => deps.events.resources(type, app, env, resources, id),
+      },
+      { id, app, env },
+    );
+  }
+
+  /** Runs every stage; a failure ends the deployment failed, a lost lease ends it without a word. */
+  async run(): Promise<void> {
+    const { app, env, id } = this.ids;
+    await this.deps.events.deployment('deployment.started', app, env, id, 'running');
+    try {
+      this.previous = await this.deps.deploymentStore.getLastSucceeded(app, env);
+      const loaded = await this.load();
+      const planned = await this.planAndProvision(loaded);
+      const prepared = await this.recordAndRender(loaded, planned);
+      const commit = await this.deliver(planned, prepared);
+      await this.finish({ status: 'succeeded', commit });
+    } catch (error) {
+      if (error instanceof DeploymentEnded) return;
+      if (error instanceof LeaseLostError || this.lease.lost) {
+        this.deps.logger.warn((error as Error).message);
+        await this.progress.flush().catch(() => undefined);
+        return;
+      }
+      const message = messageOf(error);
+      this.progress.log('error', message);
+      await this.finish({ status: 'failed', error: message });
+    } finally {
+      await this.recorder.published();
+      // A run that lost its lease did not finish: whoever holds the deployment now says how it ends.
+      if (!this.lease.lost) {
+        const finished = await this.deps.deploymentStore.getDeployment(id);
+        await this.deps.events.deployment('deployment.finished', app, env, id, finished?.status ?? 'failed');
+      }
+    }
+  }
+
+  private get ids() {
+    return { id: this.deployment.id, app: this.deployment.appId, env: this.deployment.envId };
+  }
+
+  /** The environment, the set's workloads and the active resources with what each left for this deployment. */
+  private async load() {
+    const { app, env } = this.ids;
+    const { deploymentStore, secrets } = this.deps;
+    const environment = await this.deps.store.getEnvironment(app, env);
     if (!environment) throw new Error(`No environment ${app}/${env}`);
-    const set = (await deploymentStore.getSet(deployment.setId)) as { workloads: ScoreWorkload[] } | undefined;
-    if (!set) throw new Error(`No deployment set ${deployment.setId}`);
+    const set = (await deploymentStore.getSet(this.deployment.setId)) as { workloads: ScoreWorkload[] } | undefined;
+    if (!set) throw new Error(`No deployment set ${this.deployment.setId}`);
     const documents = set.workloads.map(w => ({ file: w.metadata.name, workload: w }));
-    progress.log('info', `Deploying ${documents.length} workload(s) to ${app}/${env} (${environment.type})`);
+    this.progress.log('info', `Deploying ${documents.length} workload(s) to ${app}/${env} (${environment.type})`);
 
     const active = await deploymentStore.listResources(app, env);
     // Three decryptions per resource: tens of thousands in a big app, so in time slices.
@@ -115,6 +162,19 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       await slices.pause();
       previousStates.set(r.uid, previousState(r, secrets));
     }
+    return { environment, documents, active, previousStates };
+  }
+
+  /**
+   * Builds the graph and provisions it: the graph and its pending nodes are
+   * stored as soon as it exists, each node's progress as it goes. A graph that
+   * cannot be built, or a failed node, ends the deployment failed (the
+   * provisioned resources' state kept).
+   */
+  private async planAndProvision(loaded: Awaited<ReturnType<DeploymentPipeline['load']>>) {
+    const { id, app, env } = this.ids;
+    const { deploymentStore } = this.deps;
+    const progress = this.progress;
     let graphBuilt = false;
     // The graph and its pending nodes are written while the graph runs (in order with the progress batches).
     let graphWritten: Promise<void> = Promise.resolve();
@@ -124,26 +184,26 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       planned = await planApplication({
         app,
         env,
-        envType: environment.type,
-        workloads: documents,
-        definitions: definitions.index(),
-        drivers: deps.drivers,
+        envType: loaded.environment.type,
+        workloads: loaded.documents,
+        definitions: this.deps.definitions.index(),
+        drivers: this.deps.drivers,
         provision: true,
-        previous: previousStates,
-        signal: lease.signal,
-        concurrency: deps.nodeConcurrency,
+        previous: loaded.previousStates,
+        signal: this.lease.signal,
+        concurrency: this.deps.nodeConcurrency,
         // What a driver says about a node goes to the deployment's log (debug only to the backend's).
         logger: {
-          info: (m, meta) => (meta?.uid ? progress.log('info', m, String(meta.uid)) : deps.logger.info(m)),
-          warn: (m, meta) => (meta?.uid ? progress.log('warn', m, String(meta.uid)) : deps.logger.warn(m)),
-          error: (m, meta) => (meta?.uid ? progress.log('error', m, String(meta.uid)) : deps.logger.error(m)),
-          debug: m => deps.logger.debug(m),
+          info: (m, meta) => (meta?.uid ? progress.log('info', m, String(meta.uid)) : this.deps.logger.info(m)),
+          warn: (m, meta) => (meta?.uid ? progress.log('warn', m, String(meta.uid)) : this.deps.logger.warn(m)),
+          error: (m, meta) => (meta?.uid ? progress.log('error', m, String(meta.uid)) : this.deps.logger.error(m)),
+          debug: m => this.deps.logger.debug(m),
         },
         onGraph: graph => {
           graphBuilt = true;
           graphWritten = progress.enqueue(async () => {
             const view = graphViewOf(graph);
-            const before = previous ? ((await deploymentStore.getArtifacts(previous.id, ['graph'])).graph as GraphView | undefined) : undefined;
+            const before = this.previous ? ((await deploymentStore.getArtifacts(this.previous.id, ['graph'])).graph as GraphView | undefined) : undefined;
             await deploymentStore.setArtifacts(id, { graph: view, diff: diffGraphViews(before, view) });
             await deploymentStore.setNodes(id, graph.nodes.map(n => ({ uid: n.uid, status: 'pending' as const })));
           });
@@ -163,59 +223,74 @@ export async function runDeployment(deps: RunDeploymentDeps, deployment: Deploym
       // The graph could not be built (no matching definition, a cycle): say so plainly.
       const message = error.diagnostics.map(d => d.message).join('\n');
       progress.log('error', message);
-      await finish({ status: 'failed', error: message });
-      return;
+      await this.finish({ status: 'failed', error: message });
+      throw new DeploymentEnded();
     }
-    const { graph, results } = planned;
     await graphWritten;
     if (unchanged) progress.log('info', `${unchanged} node(s) unchanged: provisioned with the same as before, their drivers were not called`);
 
-    await lease.assertHeld();
-    const failed = [...results.values()].filter(r => r.status === 'failed');
+    await this.lease.assertHeld();
+    const failed = [...planned.results.values()].filter(r => r.status === 'failed');
     if (failed.length) {
-      await recorder.recordResults(graph, results, active);
+      await this.recorder.recordResults(planned.graph, planned.results, loaded.active);
       progress.log('error', `Deployment failed: ${failed.length} resource(s) failed`);
-      await finish({ status: 'failed', error: failed.map(r => `${r.uid}: ${r.message}`).join('\n') });
-      return;
+      await this.finish({ status: 'failed', error: failed.map(r => `${r.uid}: ${r.message}`).join('\n') });
+      throw new DeploymentEnded();
     }
-    // Recording (this thread and the database) while rendering and preparing the delivery
-    // (worker threads, this thread while the database writes). The resources' state is
-    // kept even when rendering fails; nothing is delivered until it is recorded.
+    return planned;
+  }
+
+  /**
+   * Records the resources' state (this thread and the database) while the
+   * workloads are rendered and the delivery prepared (worker threads, this
+   * thread while the database writes). The state is kept even when
+   * rendering fails; nothing is delivered until it is recorded.
+   */
+  private async recordAndRender(
+    loaded: Awaited<ReturnType<DeploymentPipeline['load']>>,
+    planned: Awaited<ReturnType<DeploymentPipeline['planAndProvision']>>,
+  ) {
+    const { id, app, env } = this.ids;
+    const { environment, active } = loaded;
     const [, prepared] = await bothSettled(
       (async () => {
-        await recorder.recordResults(graph, results, active);
-        for (const r of await recorder.recordOrphans(graph, active)) {
-          progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
+        await this.recorder.recordResults(planned.graph, planned.results, active);
+        for (const r of await this.recorder.recordOrphans(planned.graph, active)) {
+          this.progress.log('warn', `${r.uid} is no longer used; it is orphaned and kept until deprovisioned`, r.uid);
         }
       })(),
-      deps.renderWorkers
+      this.deps.renderWorkers
         .renderApplication(planned)
-        .then(rendered => deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].prepare({ deploymentId: id, app, env, environment, rendered })),
+        .then(rendered => this.deps.delivery[environment.deployMode === 'direct' ? 'direct' : 'gitops'].prepare({ deploymentId: id, app, env, environment, rendered })),
     );
-    await lease.assertHeld();
-    // What the deployment keeps (its plan, the files) is encoded while the delivery commits.
+    return prepared;
+  }
+
+  /** Delivers (a Git commit, or the cluster applier) while what the deployment keeps is encoded; returns the commit. */
+  private async deliver(
+    planned: Awaited<ReturnType<DeploymentPipeline['planAndProvision']>>,
+    prepared: Awaited<ReturnType<DeploymentPipeline['recordAndRender']>>,
+  ): Promise<string | undefined> {
+    await this.lease.assertHeld();
     const [delivery, artifacts] = await bothSettled(
       prepared.deliver(),
-      deploymentStore.encodeArtifacts({ plan: planned.plan, delivered: prepared.delivered }),
+      this.deps.deploymentStore.encodeArtifacts({ plan: planned.plan, delivered: prepared.delivered }),
     );
-    await deploymentStore.setEncodedArtifacts(id, artifacts);
-    progress.log('info', delivery.message);
-    await finish({ status: 'succeeded', commit: delivery.commit });
-  } catch (error) {
-    if (error instanceof LeaseLostError || lease.lost) {
-      deps.logger.warn((error as Error).message);
-      await progress.flush().catch(() => undefined);
-      return;
-    }
-    const message = messageOf(error);
-    progress.log('error', message);
-    await finish({ status: 'failed', error: message });
-  } finally {
-    await recorder.published();
-    // A run that lost its lease did not finish: whoever holds the deployment now says how it ends.
-    if (!lease.lost) {
-      const finished = await deploymentStore.getDeployment(id);
-      await events.deployment('deployment.finished', app, env, id, finished?.status ?? 'failed');
-    }
+    await this.deps.deploymentStore.setEncodedArtifacts(this.deployment.id, artifacts);
+    this.progress.log('info', delivery.message);
+    return delivery.commit;
   }
+
+  /** Writes the final status, while this backend still holds the environment. */
+  private async finish(result: { status: 'succeeded' | 'failed'; error?: string; commit?: string }) {
+    const { id } = this.ids;
+    await this.progress.flush();
+    const finished = await this.deps.deploymentStore.finishDeployment(id, this.lease.owner, { ...result, previousId: this.previous?.id });
+    if (!finished) this.deps.logger.warn(`Deployment ${id} lost its environment lock; its ${result.status} result was not recorded`);
+  }
+}
+
+/** Runs one claimed deployment through its {@link DeploymentPipeline}. @internal */
+export function runDeployment(deps: RunDeploymentDeps, deployment: DeploymentRecord, lease: DeploymentLease): Promise<void> {
+  return new DeploymentPipeline(deps, deployment, lease).run();
 }

@@ -90,7 +90,7 @@ resources:
     await stop();
   });
 
-  it('serialize 50 concurrent deployments of one environment through a shared remote, losing none', async () => {
+  it('serialize 30 concurrent deployments of one environment through a shared remote, losing none', async () => {
     const knex = await databases.init(id as any);
     const remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-replica-remote-'));
     const remote = await startGitHttpServer(path.join(remoteDir, 'gitops.git'), { username: 'baton', password: 'remote-token' });
@@ -101,7 +101,7 @@ resources:
 
     const created: string[] = [];
     await Promise.all(
-      Array.from({ length: 50 }, async (_, n) => {
+      Array.from({ length: 30 }, async (_, n) => {
         const api = n % 2 ? a : b;
         const res = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [workload(n)] });
         expect(res.status).toBe(202);
@@ -118,7 +118,7 @@ resources:
       if (rows.every(r => r.status === 'succeeded' || r.status === 'failed')) break;
       await new Promise(r => setTimeout(r, 100));
     }
-    expect(rows).toHaveLength(50);
+    expect(rows).toHaveLength(30);
     expect(new Set(rows.map(r => r.id))).toEqual(new Set(created));
     expect(rows.filter(r => r.status !== 'succeeded')).toEqual([]);
 
