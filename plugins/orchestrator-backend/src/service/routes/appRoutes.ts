@@ -1,0 +1,124 @@
+import { NotFoundError } from '@backstage/errors';
+import {
+  orchestratorDefinitionManagePermission,
+  orchestratorEnvironmentManagePermission,
+  orchestratorReadPermission,
+} from '@baton/backstage-plugin-orchestrator-common';
+import { environmentResourceId } from '../../permissions';
+import { RouteContext } from './RouteContext';
+
+/** Environment types, apps and their environments: /env-types, /apps, /apps/{app}/envs. */
+export function registerAppRoutes({ router, options, authorize, requireApp }: RouteContext): void {
+  const { store } = options;
+
+  router.get('/env-types', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    res.json({ items: await store.listEnvironmentTypes() });
+  });
+
+  router.get('/env-types/:id', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const type = await store.getEnvironmentType(req.params.id);
+    if (!type) throw new NotFoundError(`No environment type ${req.params.id}`);
+    res.json(type);
+  });
+
+  router.put('/env-types/:id', async (req, res) => {
+    await authorize(req, orchestratorDefinitionManagePermission);
+    res.json(
+      await store.putEnvironmentType({
+        id: req.params.id,
+        name: req.body.name,
+        source: 'api',
+      }),
+    );
+  });
+
+  router.delete('/env-types/:id', async (req, res) => {
+    await authorize(req, orchestratorDefinitionManagePermission);
+    if (!(await store.deleteEnvironmentType(req.params.id))) {
+      throw new NotFoundError(`No environment type ${req.params.id}`);
+    }
+    res.status(204).end();
+  });
+
+  router.get('/apps', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    res.json({ items: await store.listApps() });
+  });
+
+  router.get('/apps/:app', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const app = await requireApp(req.params.app);
+    res.json({ ...app, watch: await options.gitWatcher.watchOf(app.id) });
+  });
+
+  router.put('/apps/:app', async (req, res) => {
+    await authorize(req, orchestratorEnvironmentManagePermission, req.params.app);
+    res.json(
+      await store.putApp({
+        id: req.params.app,
+        title: req.body.title,
+        entityRef: req.body.entityRef,
+        repository: req.body.repository,
+      }),
+    );
+  });
+
+  router.delete('/apps/:app', async (req, res) => {
+    await authorize(req, orchestratorEnvironmentManagePermission, req.params.app);
+    if (!(await store.deleteApp(req.params.app))) {
+      throw new NotFoundError(`No app ${req.params.app}`);
+    }
+    res.status(204).end();
+  });
+
+  router.get('/apps/:app/envs', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    await requireApp(req.params.app);
+    res.json({ items: await store.listEnvironments(req.params.app) });
+  });
+
+  router.get('/apps/:app/envs/:env', async (req, res) => {
+    await authorize(req, orchestratorReadPermission);
+    const env = await store.getEnvironment(req.params.app, req.params.env);
+    if (!env) {
+      throw new NotFoundError(`No environment ${req.params.app}/${req.params.env}`);
+    }
+    res.json(env);
+  });
+
+  router.put('/apps/:app/envs/:env', async (req, res) => {
+    const { app, env } = req.params;
+    await authorize(
+      req,
+      orchestratorEnvironmentManagePermission,
+      environmentResourceId(app, env),
+    );
+    if (req.body.cloneFrom && !(await store.getEnvironment(app, req.body.cloneFrom))) {
+      throw new NotFoundError(`No environment ${app}/${req.body.cloneFrom} to clone`);
+    }
+    res.json(
+      await store.putEnvironment({
+        appId: app,
+        id: env,
+        type: req.body.type,
+        deployMode: req.body.deployMode,
+        clonedFrom: req.body.cloneFrom,
+      }),
+    );
+  });
+
+  router.delete('/apps/:app/envs/:env', async (req, res) => {
+    const { app, env } = req.params;
+    await authorize(
+      req,
+      orchestratorEnvironmentManagePermission,
+      environmentResourceId(app, env),
+    );
+    if (!(await store.deleteEnvironment(app, env))) {
+      throw new NotFoundError(`No environment ${app}/${env}`);
+    }
+    res.status(204).end();
+  });
+}
