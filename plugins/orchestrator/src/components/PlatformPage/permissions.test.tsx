@@ -6,6 +6,9 @@ import { DefinitionPage } from './DefinitionPage';
 import { EnvironmentsView } from './EnvironmentsView';
 import { OrphansView } from './OrphansView';
 
+// Material tables render slowly on a loaded machine.
+jest.setTimeout(30_000);
+
 // Permission decisions are cached per permission for the whole test file, so
 // the views are seen denied here, apart from their allowed tests.
 describe('the platform page without the manage permissions', () => {
