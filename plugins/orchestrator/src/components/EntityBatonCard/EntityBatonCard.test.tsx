@@ -25,5 +25,6 @@ describe('EntityBatonCard', () => {
     expect(screen.getByText('production')).toBeInTheDocument();
     expect(screen.getByText('never deployed')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: /Open the Baton tab/ })).toHaveAttribute('href', '/catalog/default/component/shop/baton');
-  });
+    // Longer than the 10 s it waits for the first row.
+  }, 20_000);
 });
