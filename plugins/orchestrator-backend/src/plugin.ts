@@ -1,10 +1,7 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { RenderWorkers } from '@baton/backstage-plugin-orchestrator-node';
-import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
-import { ClusterApplier, orchestratorClusterExtensionPoint, orchestratorDriversExtensionPoint } from '@baton/backstage-plugin-orchestrator-node/extensions';
 import path from 'node:path';
 import { createStores } from './database/createStores';
 import { DirectDelivery } from './delivery/DirectDelivery';
@@ -12,6 +9,7 @@ import { GitOpsDelivery } from './delivery/GitOpsDelivery';
 import { createBackendDrivers } from './drivers/backendDrivers';
 import { terraformLastRuns } from './drivers/terraform/terraformLastRuns';
 import { GitOpsRepository } from './gitops/GitOpsRepository';
+import { registerModuleExtensions } from './moduleExtensions';
 import { registerEnvironmentPermissions } from './permissions';
 import { BackendReplicas } from './runner/BackendReplicas';
 import { DeploymentRunner } from './runner/DeploymentRunner';
@@ -28,6 +26,7 @@ import { OrchestratorEvents } from './service/OrchestratorEvents';
 import { readOrchestratorSettings } from './service/OrchestratorSettings';
 import { PlatformConfig } from './service/PlatformConfig';
 import { createRouter } from './service/router';
+import { routerSettings } from './service/routes/routerSettings';
 import { watchedRepositories } from './service/watchedRepositories';
 
 /**
@@ -40,15 +39,7 @@ import { watchedRepositories } from './service/watchedRepositories';
 export const orchestratorPlugin = createBackendPlugin({
   pluginId: 'orchestrator',
   register(env) {
-    const moduleDrivers: Driver[] = [];
-    env.registerExtensionPoint(orchestratorDriversExtensionPoint, { addDriver: (...drivers) => moduleDrivers.push(...drivers) });
-    let clusterApplier: ClusterApplier | undefined;
-    env.registerExtensionPoint(orchestratorClusterExtensionPoint, {
-      setClusterApplier: applier => {
-        if (clusterApplier) throw new Error('A cluster applier is already installed');
-        clusterApplier = applier;
-      },
-    });
+    const modules = registerModuleExtensions(env);
     env.registerInit({
       deps: {
         auth: coreServices.auth,
@@ -72,35 +63,22 @@ export const orchestratorPlugin = createBackendPlugin({
         const { store, deploymentStore, definitionStore, deliveredSecrets, driftReports, watchState, instances, secretKeys } = await createStores(database);
         const secrets = await SecretBox.fromConfig(config, { dataDir });
         await verifySecretKey(secrets, secretKeys);
-        const { drivers, terraform } = await createBackendDrivers({ config, database, secrets, dataDir, moduleDrivers });
+        const { drivers, terraform } = await createBackendDrivers({ config, database, secrets, dataDir, moduleDrivers: modules.drivers });
         const definitions = new DefinitionService({ definitionStore, store, secrets, deploymentStore, configPaths: settings.definitionPaths, drivers });
-        const platformConfig = new PlatformConfig(settings.definitionPaths, definitions, store, logger);
-        await platformConfig.load();
-        platformConfig.watch();
+        const platformConfig = await PlatformConfig.loadAndWatch(settings.definitionPaths, definitions, store, logger);
 
         const gitops = await GitOpsRepository.fromConfig(config, { dataDir });
-        const replicas = new BackendReplicas({ store: instances, instanceId, gitopsRemote: gitops.remoteIdentity, renewMs: settings.leaseRenewMs, liveMs: settings.takeoverMs });
+        const replicas = new BackendReplicas({ store: instances, instanceId, gitopsRemote: gitops.remoteIdentity, renewMs: settings.leaseRenewMs, liveMs: settings.takeoverMs, logger });
         const activeDrivers = new ActiveResourceDrivers({ definitions, drivers, secrets, deploymentStore, logger });
         const events = OrchestratorEvents.forEventsService(deps.events, logger);
         const delivery = {
           gitops: await GitOpsDelivery.fromConfig(config, { gitops, deliveredSecrets, secrets, replicas, dataDir, discovery: deps.discovery }),
-          direct: new DirectDelivery(clusterApplier),
+          direct: new DirectDelivery(modules.clusterApplier()),
         };
-        const renderWorkers = new RenderWorkers({
-          size: config.getOptionalNumber('orchestrator.deployments.renderWorkers'),
-          onFallback: error => logger.warn(`Rendering in the backend's own thread: ${error.message}`),
-        });
+        const renderWorkers = new RenderWorkers({ size: config.getOptionalNumber('orchestrator.deployments.renderWorkers'), onFallback: error => logger.warn(`Rendering in the backend's own thread: ${error.message}`) });
         const nodeConcurrency = config.getOptionalNumber('orchestrator.deployments.nodeConcurrency');
         const runDeps = { store, deploymentStore, definitions, drivers, secrets, events, logger, delivery, renderWorkers, nodeConcurrency };
-        const runner = DeploymentRunner.fromConfig(config, {
-          deploymentStore,
-          instanceId,
-          logger,
-          events,
-          renewMs: settings.leaseRenewMs,
-          staleAfterMs: settings.takeoverMs,
-          run: runDeployment.bind(undefined, runDeps),
-        });
+        const runner = DeploymentRunner.fromConfig(config, { deploymentStore, instanceId, logger, events, renewMs: settings.leaseRenewMs, staleAfterMs: settings.takeoverMs, run: runDeployment.bind(undefined, runDeps) });
         const deploymentService = new DeploymentService({ store, deploymentStore, deliveredSecrets, definitions, drivers, secrets, activeDrivers, events, logger, onQueued: runner.wake.bind(runner) });
 
         const drift = DriftReconciler.fromConfig(config, { driftReports, store, deploymentStore, activeDrivers, gitops, deploymentService, replicas, logger: logger.child({ task: 'drift' }) });
@@ -114,12 +92,9 @@ export const orchestratorPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             ...{ httpAuth: deps.httpAuth, permissions: deps.permissions, store, deploymentStore, definitions, deploymentService, drift, gitWatcher },
-            webhookSecret: () => config.getOptionalString('orchestrator.gitWatch.webhookSecret'),
-            permissionCacheMs: (config.getOptionalNumber('orchestrator.permissionCacheSeconds') ?? 5) * 1000,
+            ...routerSettings(config, logger),
             secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
             lastRuns: terraformLastRuns(terraform, definitions),
-            // Stack traces in error bodies only where orchestrator.showStackTraces allows (false in production).
-            errorHandler: MiddlewareFactory.create({ config, logger }).error({ showStackTraces: config.getOptionalBoolean('orchestrator.showStackTraces') }),
           }),
         );
 
@@ -127,7 +102,6 @@ export const orchestratorPlugin = createBackendPlugin({
           // Loading the workers takes a moment; the first deployment waits for it if it comes sooner.
           renderWorkers.start().catch(error => logger.warn(`Render workers did not start: ${error.message}`));
           await replicas.start();
-          await replicas.assertSharedGitOps().catch(error => logger.error(error.message));
           await runner.start();
         });
         deps.lifecycle.addShutdownHook(async () => {

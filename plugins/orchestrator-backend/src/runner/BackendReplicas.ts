@@ -1,3 +1,4 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import type { BackendInstanceStore } from '../database/BackendInstanceStore';
 
@@ -22,6 +23,7 @@ export class BackendReplicas {
       renewMs: number;
       /** A backend not renewed for this long is gone. */
       liveMs: number;
+      logger?: Pick<LoggerService, 'error'>;
     },
   ) {}
 
@@ -30,9 +32,10 @@ export class BackendReplicas {
     return this.options.gitopsRemote ?? `local repository of backend ${this.options.instanceId}`;
   }
 
-  /** Registers this backend and keeps it registered. */
+  /** Registers this backend and keeps it registered; says at once when a live one delivers elsewhere. */
   async start() {
     await this.renew();
+    await this.assertSharedGitOps().catch(error => this.options.logger?.error(error.message));
     this.timer = setInterval(() => {
       this.renew().catch(() => undefined);
     }, this.options.renewMs);

@@ -67,6 +67,14 @@ export class PlatformConfig {
   private watchers: fs.FSWatcher[] = [];
   private timer?: NodeJS.Timeout;
 
+  /** Loads the files, then reloads them whenever they change. */
+  static async loadAndWatch(...args: ConstructorParameters<typeof PlatformConfig>): Promise<PlatformConfig> {
+    const platformConfig = new PlatformConfig(...args);
+    await platformConfig.load();
+    platformConfig.watch();
+    return platformConfig;
+  }
+
   constructor(
     private readonly paths: string[],
     private readonly definitions: DefinitionService,
