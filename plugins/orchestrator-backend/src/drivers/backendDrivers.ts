@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DatabaseTerraformStateStore } from '../database/TerraformStateStore';
 import { SecretBox } from '../secrets/SecretBox';
 import { AmqpDriver } from './AmqpDriver';
-import { CommandDriver } from './CommandDriver';
+import { CommandDriver } from './command/CommandDriver';
 import { MysqlDriver } from './MysqlDriver';
 import { PostgresDriver } from './PostgresDriver';
 import { RedisDriver } from './RedisDriver';
