@@ -60,7 +60,8 @@ describe('README.md', () => {
   afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }));
 
   it('shows every CLI command', () => {
-    expect(commands.map(subcommand)).toEqual(['--help', 'validate', 'plan', 'render', 'explain', 'deploy']);
+    // deploy: against ./scripts/start, and against a production backend.
+    expect(commands.map(subcommand)).toEqual(['--help', 'validate', 'plan', 'render', 'explain', 'deploy', 'deploy']);
   });
 
   it.each(commands.filter(line => subcommand(line) !== 'deploy'))('runs verbatim: %s', line => {
@@ -69,11 +70,12 @@ describe('README.md', () => {
     expectations[subcommand(line)](result.stdout, cwd);
   });
 
-  // Deploying needs a running backend: the line's arguments, as the shell
-  // splits them, must parse into a deployment of the shop's three workloads.
-  it('parses the deploy line', async () => {
-    const line = commands.find(l => subcommand(l) === 'deploy')!;
-    const args = execFileSync('bash', ['-c', `set -- ${line.split('./scripts/baton')[1]}; printf '%s\\0' "$@"`], { cwd, encoding: 'utf8' })
+  // Deploying needs a running backend: each line's arguments, as the shell
+  // splits them (BATON_BASE_URL set as production sets it), must parse into a
+  // deployment of the shop's three workloads.
+  it.each(commands.filter(line => subcommand(line) === 'deploy'))('parses the deploy line %s', async line => {
+    const env = { ...process.env, BATON_BASE_URL: 'https://baton.example.com' };
+    const args = execFileSync('bash', ['-c', `set -- ${line.split('./scripts/baton')[1]}; printf '%s\\0' "$@"`], { cwd, env, encoding: 'utf8' })
       .split('\0')
       .filter(Boolean);
     let parsed: unknown;
@@ -85,7 +87,7 @@ describe('README.md', () => {
     });
     expect(code).toBe(0);
     expect(parsed).toEqual({
-      url: 'http://localhost:7007',
+      url: line.includes('BATON_BASE_URL') ? 'https://baton.example.com' : 'http://localhost:7007',
       app: 'shop',
       env: 'dev',
       score: ['examples/score/shop/web.yaml', 'examples/score/shop/worker.yaml', 'examples/score/shop/api.yaml'],

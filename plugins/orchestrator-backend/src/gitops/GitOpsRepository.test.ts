@@ -6,6 +6,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { GitOpsRepository } from './GitOpsRepository';
 import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 
+
+// Pushes, fetches and packs go through child processes and the disk: seconds on a busy machine.
+jest.setTimeout(30_000);
 /** The files a commit changed against its parent, as `git` sees them. */
 function changedFiles(gitDir: string, commit: string): string[] {
   return execFileSync('git', ['--git-dir', gitDir, 'diff-tree', '--root', '--no-commit-id', '--name-only', '-r', commit])

@@ -133,6 +133,8 @@ describe.each(databases.eachSupportedId())('DeploymentRunner (%s)', id => {
     const runs: string[] = [];
     let sawAbort = false;
     const stopping = runner({
+      // Far away: the stop ends because the run saw its signal, not because the grace ran out.
+      stopGraceMs: 600_000,
       run: async (_deployment, lease) => {
         runs.push('replica-1');
         // A driver that keeps going until its signal says stop.
@@ -142,9 +144,7 @@ describe.each(databases.eachSupportedId())('DeploymentRunner (%s)', id => {
     });
     await stopping.start();
     await until(async () => runs.length === 1);
-    const started = Date.now();
     await stopping.stop();
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(sawAbort).toBe(true);
     expect((await store.getDeployment(d.id))?.status).toBe('queued');
 

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
 import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 
-jest.setTimeout(180_000);
+jest.setTimeout(400_000);
 
 // Two backend instances sharing one PostgreSQL database (as two replicas
 // would): concurrent deploy requests to one environment run one at a time,
@@ -110,7 +110,7 @@ resources:
     );
 
     let rows: any[] = [];
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 3000; i++) {
       rows = await knex('deployments as d')
         .join('deployment_queue as q', 'q.deployment_id', 'd.id')
         .select('d.id', 'd.status', 'd.error', 'd.started_at', 'd.finished_at', 'd.set_id', 'q.seq')
