@@ -84,6 +84,8 @@ const responses: string[] = [];
 const deliveredSecrets = new Set<string>();
 const timings: [string, number][] = [];
 const numbers: [string, number][] = [];
+/** Times over their limit: the run goes on to measure the rest, and fails at the end. */
+const slow: string[] = [];
 
 /** A backend process started from the installed bundle, as the image's command starts it. */
 class Replica {
@@ -237,6 +239,13 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   timings.push([name, seconds]);
   console.log(`  ✓ ${name} (${seconds.toFixed(1)} s)`);
   return result;
+}
+
+function within(what: string, seconds: number, limit: number) {
+  if (seconds > limit) {
+    slow.push(`${what} after ${seconds.toFixed(1)} s (at most ${limit} s)`);
+    console.log(`    ✗ ${slow[slow.length - 1]}`);
+  }
 }
 
 function measured(name: string, seconds: number) {
@@ -474,7 +483,7 @@ async function main() {
     if (broken.alive) await broken.stop('SIGKILL');
     measured('exit of a start without BATON_DATA_DIR', seconds);
     assert.ok(typeof code === 'number' && code !== 0, `the start without BATON_DATA_DIR ended with ${code}:\n${broken.output.slice(-3000)}`);
-    assert.ok(seconds <= 15, `the start without BATON_DATA_DIR exited after ${seconds.toFixed(1)} s (at most 15 s)`);
+    within('the start without BATON_DATA_DIR exited', seconds, 15);
     assert.match(broken.output, /orchestrator\.dataDir/, `its output names orchestrator.dataDir:\n${broken.output.slice(-3000)}`);
     console.log(`    ${broken.output.split('\n').find(line => line.includes('orchestrator.dataDir'))!.trim().slice(0, 300)}`);
   });
@@ -525,7 +534,7 @@ async function main() {
       for (const { deployment_id: id, env_id: env } of interrupted) {
         const seconds = await takenOver(replicaB, env, id, killedAt);
         measured(`takeover of ${env}'s deployment (kill → running on B)`, seconds);
-        assert.ok(seconds <= 15, `replica B took ${env}'s deployment over ${seconds.toFixed(1)} s after the kill (at most 15 s)`);
+        within(`replica B took ${env}'s deployment over after the kill`, seconds, 15);
       }
       await allSucceeded(queued, [replicaB]);
       for (const { deployment_id: id, env_id: env } of interrupted) {
@@ -646,7 +655,7 @@ async function main() {
     const handedBack = (await locks()).filter(l => l.owner === idB);
     const stopB = await replicaB.stop('SIGTERM');
     measured('graceful stop of replica B', stopB);
-    assert.ok(stopB <= 10, `replica B took ${stopB.toFixed(1)} s to stop (at most 10 s)`);
+    within('replica B stopped', stopB, 10);
     assert.equal(replicaB.child!.exitCode, 0, `replica B exited with ${replicaB.child!.exitCode ?? replicaB.child!.signalCode}`);
     await allSucceeded(queued, [replicaA]);
     if (runningOnB && handedBack.length) {
@@ -663,12 +672,13 @@ async function main() {
     }
     const stopA = await replicaA.stop('SIGTERM');
     measured('graceful stop of replica A', stopA);
-    assert.ok(stopA <= 10, `replica A took ${stopA.toFixed(1)} s to stop (at most 10 s)`);
+    within('replica A stopped', stopA, 10);
     assert.equal(replicaA.child!.exitCode, 0, `replica A exited with ${replicaA.child!.exitCode ?? replicaA.child!.signalCode}`);
   });
 }
 
 async function cleanUp() {
+  const cleaning = Date.now();
   for (const replica of [replicaA, replicaB]) {
     if (replica?.alive) await replica.stop('SIGKILL').catch(() => undefined);
   }
@@ -694,6 +704,7 @@ async function cleanUp() {
     await admin.destroy();
   }
   fs.rmSync(root, { recursive: true, force: true });
+  console.log(`Cleaned up in ${((Date.now() - cleaning) / 1000).toFixed(1)} s`);
 }
 
 const started = Date.now();
@@ -705,11 +716,12 @@ if (process.env.BATON_TEST_POSTGRES_URL === 'none') {
 main()
   .then(() => {
     const total = (Date.now() - started) / 1000;
-    console.log(`Production run passed in ${total.toFixed(1)} s`);
+    console.log(slow.length ? `Production run FAILED in ${total.toFixed(1)} s: too slow` : `Production run passed in ${total.toFixed(1)} s`);
     for (const [name, seconds] of timings) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${name}`);
     console.log('Measured:');
     for (const [name, seconds] of numbers) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${name}`);
-    process.exitCode = 0;
+    for (const what of slow) console.error(`Production run FAILED: ${what}`);
+    process.exitCode = slow.length ? 1 : 0;
   })
   .catch(error => {
     console.error(`Production run FAILED: ${error instanceof Error ? error.message : error}`);
