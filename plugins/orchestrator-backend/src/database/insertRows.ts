@@ -51,7 +51,14 @@ function preparedOn(connection: SqliteConnection, sql: string): SqliteStatement 
 
 /** The transaction's own connection (knex hands it out to the transaction's queries and keeps it). */
 async function connectionOf(tx: Knex | Knex.Transaction): Promise<SqliteConnection> {
-  return (tx.client as unknown as { acquireConnection(): Promise<SqliteConnection> }).acquireConnection();
+  const client: Knex.Client = tx.client;
+  const connection: unknown = await client.acquireConnection();
+  if (!isSqliteConnection(connection)) throw new Error('the SQLite client handed out a connection that cannot prepare statements');
+  return connection;
+}
+
+function isSqliteConnection(value: unknown): value is SqliteConnection {
+  return typeof value === 'object' && value !== null && 'prepare' in value && typeof value.prepare === 'function';
 }
 
 /** A value as knex's better-sqlite3 dialect binds it: dates as milliseconds, booleans as numbers. */

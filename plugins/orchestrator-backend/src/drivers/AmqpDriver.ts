@@ -6,6 +6,7 @@ import type {
   DriverResult,
 } from '@baton/backstage-plugin-orchestrator-node';
 import { randomBytes } from 'node:crypto';
+import { optionalNumber, optionalString } from './driverInputValues';
 import { serviceName } from './serviceNames';
 
 /** `driverInputs.values` of a definition using the `amqp` driver. */
@@ -180,12 +181,24 @@ function formatHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-/** The management API as the admin, every failure a `amqp driver:` error naming the URL. */
-function managementApi(ctx: DriverContext) {
-  const inputs = ctx.inputs as unknown as AmqpInputs;
-  if (typeof inputs.host !== 'string' || !inputs.host) {
+/** The typed inputs of a run, from `ctx.inputs` as the engine checked them against `inputsSchema`. */
+function readInputs(ctx: DriverContext): AmqpInputs {
+  const { host } = ctx.inputs;
+  if (typeof host !== 'string' || !host) {
     throw new Error('amqp driver: driverInputs.values.host is required');
   }
+  const at = 'amqp driver: driverInputs.values';
+  return {
+    host,
+    port: optionalNumber(ctx.inputs, 'port', at),
+    managementUrl: optionalString(ctx.inputs, 'managementUrl', at),
+    adminUser: optionalString(ctx.inputs, 'adminUser', at),
+  };
+}
+
+/** The management API as the admin, every failure a `amqp driver:` error naming the URL. */
+function managementApi(ctx: DriverContext) {
+  const inputs = readInputs(ctx);
   const base = (inputs.managementUrl ?? `http://${formatHost(inputs.host)}:15672`).replace(/\/+$/, '');
   const problem = managementUrlProblem(base);
   if (problem) throw new Error(`amqp driver: driverInputs.values.managementUrl ${problem}`);

@@ -7,6 +7,7 @@ import type {
 } from '@baton/backstage-plugin-orchestrator-node';
 import { createConnection, Connection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
+import { optionalNumber, optionalString } from './driverInputValues';
 import { serviceName, withoutSecrets } from './serviceNames';
 
 /** `driverInputs.values` of a definition using the `mysql` driver. */
@@ -156,17 +157,19 @@ export class MysqlDriver implements Driver {
   }
 }
 
+/** The typed inputs of a run, from `ctx.inputs` as the engine checked them against `inputsSchema`. */
 function readInputs(ctx: DriverContext): MysqlInputs {
-  const inputs = ctx.inputs as unknown as MysqlInputs;
-  if (typeof inputs.host !== 'string' || !inputs.host) {
+  const { host, database } = ctx.inputs;
+  if (typeof host !== 'string' || !host) {
     throw new Error('mysql driver: driverInputs.values.host is required');
   }
-  if (inputs.database !== undefined && !IDENTIFIER.test(inputs.database)) {
+  if (database !== undefined && (typeof database !== 'string' || !IDENTIFIER.test(database))) {
     throw new Error(
-      `mysql driver: driverInputs.values.database '${inputs.database}' is not a lowercase SQL identifier of at most 32 characters`,
+      `mysql driver: driverInputs.values.database '${String(database)}' is not a lowercase SQL identifier of at most 32 characters`,
     );
   }
-  return inputs;
+  const at = 'mysql driver: driverInputs.values';
+  return { host, port: optionalNumber(ctx.inputs, 'port', at), adminUser: optionalString(ctx.inputs, 'adminUser', at), database };
 }
 
 function unknownSecrets(secretKeys: string[]): DriverInputProblem[] {

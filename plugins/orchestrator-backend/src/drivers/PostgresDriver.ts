@@ -12,6 +12,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
+import { optionalNumber, optionalString } from './driverInputValues';
 import { serviceName, withoutSecrets } from './serviceNames';
 
 /** `driverInputs` of a definition using the `postgres` driver. */
@@ -138,17 +139,19 @@ export class PostgresDriver implements Driver {
   }
 }
 
+/** The typed inputs of a run, from `ctx.inputs` as the engine checked them against `inputsSchema`. */
 function readInputs(ctx: DriverContext): PostgresInputs {
-  const inputs = ctx.inputs as unknown as PostgresInputs;
-  if (typeof inputs.host !== 'string' || !inputs.host) {
+  const { host, database } = ctx.inputs;
+  if (typeof host !== 'string' || !host) {
     throw new Error('postgres driver: driverInputs.values.host is required');
   }
-  if (inputs.database !== undefined && !IDENTIFIER.test(inputs.database)) {
+  if (database !== undefined && (typeof database !== 'string' || !IDENTIFIER.test(database))) {
     throw new Error(
-      `postgres driver: driverInputs.values.database '${inputs.database}' is not a lowercase SQL identifier`,
+      `postgres driver: driverInputs.values.database '${String(database)}' is not a lowercase SQL identifier`,
     );
   }
-  return inputs;
+  const at = 'postgres driver: driverInputs.values';
+  return { host, port: optionalNumber(ctx.inputs, 'port', at), adminUser: optionalString(ctx.inputs, 'adminUser', at), database };
 }
 
 // Role passwords cannot be bound parameters in DDL; the generated ones are

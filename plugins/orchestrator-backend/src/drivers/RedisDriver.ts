@@ -7,6 +7,7 @@ import type {
 } from '@baton/backstage-plugin-orchestrator-node';
 import { Redis } from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
+import { optionalNumber, optionalString } from './driverInputValues';
 import { serviceName, withoutSecrets } from './serviceNames';
 
 /** `driverInputs.values` of a definition using the `redis` driver. */
@@ -145,12 +146,14 @@ export class RedisDriver implements Driver {
   }
 }
 
+/** The typed inputs of a run, from `ctx.inputs` as the engine checked them against `inputsSchema`. */
 function readInputs(ctx: DriverContext): RedisInputs {
-  const inputs = ctx.inputs as unknown as RedisInputs;
-  if (typeof inputs.host !== 'string' || !inputs.host) {
+  const { host } = ctx.inputs;
+  if (typeof host !== 'string' || !host) {
     throw new Error('redis driver: driverInputs.values.host is required');
   }
-  return inputs;
+  const at = 'redis driver: driverInputs.values';
+  return { host, port: optionalNumber(ctx.inputs, 'port', at), adminUser: optionalString(ctx.inputs, 'adminUser', at) };
 }
 
 interface AclUser {

@@ -1,4 +1,5 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import type { ResourceDefinition } from '@baton/backstage-plugin-orchestrator-common';
 import { createBuiltInDrivers, type DriverContext } from '@baton/backstage-plugin-orchestrator-node';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -8,7 +9,6 @@ import { ActiveResourceRecord } from '../database/DeploymentStore';
 import { orchestratorPlugin } from '../plugin';
 import { SecretBox } from '../secrets/SecretBox';
 import { ActiveResourceDrivers } from './activeResourceDriver';
-import { DefinitionService } from './DefinitionService';
 import { driverModule } from '../__testUtils__/driverModule';
 import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
@@ -121,13 +121,13 @@ describe('the driver of an active resource (drift check, deprovision)', () => {
 });
 
 describe('ActiveResourceDrivers', () => {
-  const definition = {
+  const definition: ResourceDefinition = {
     apiVersion: 'baton.dev/v1',
     kind: 'ResourceDefinition',
     metadata: { id: 'cache' },
     spec: { type: 'redis', driver: 'echo', driverInputs: { values: { host: 'old.internal' } }, criteria: [{}] },
-  } as const;
-  const current = { ...definition, spec: { ...definition.spec, driverInputs: { values: { host: 'current.internal' } } } };
+  };
+  const current: ResourceDefinition = { ...definition, spec: { ...definition.spec, driverInputs: { values: { host: 'current.internal' } } } };
   const resource = (provisionedWith?: string): ActiveResourceRecord => ({
     appId: 'shop',
     envId: 'dev',
@@ -149,7 +149,7 @@ describe('ActiveResourceDrivers', () => {
     const digest = secrets.digest(JSON.stringify(definition));
     const reads: string[][] = [];
     const drivers = new ActiveResourceDrivers({
-      definitions: { all: () => [{ definition: current }] } as unknown as DefinitionService,
+      definitions: { all: () => [{ definition: current }] },
       drivers: createBuiltInDrivers(),
       secrets,
       deploymentStore: {

@@ -27,7 +27,7 @@ export class ActiveResourceDrivers {
 
   constructor(
     private readonly deps: {
-      definitions: DefinitionService;
+      definitions: Pick<DefinitionService, 'all'>;
       drivers: DriverRegistry;
       secrets: SecretBox;
       deploymentStore: Pick<DeploymentStore, 'getDefinitionSnapshots'>;

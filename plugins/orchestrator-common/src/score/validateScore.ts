@@ -9,10 +9,11 @@ import { PATTERN_DESCRIPTIONS, scoreWorkloadSchema } from './schema';
 import { ScoreWorkload } from './types';
 import { upgradeDeprecatedForms } from './upgrade';
 
-let compiled: ValidateFunction | undefined;
-function schemaValidator(): ValidateFunction {
+let compiled: ValidateFunction<ScoreWorkload> | undefined;
+/** The Score schema's validator: a workload it accepts is a {@link ScoreWorkload}. */
+function schemaValidator(): ValidateFunction<ScoreWorkload> {
   // Compiled once, on first use: it is the hot path of parsing many files.
-  compiled ??= new Ajv2020({ allErrors: true, strict: false }).compile(scoreWorkloadSchema);
+  compiled ??= new Ajv2020({ allErrors: true, strict: false }).compile<ScoreWorkload>(scoreWorkloadSchema);
   return compiled;
 }
 
@@ -84,8 +85,7 @@ function checkWorkload(
   const { workload, problems: upgradeProblems } = upgradeDeprecatedForms(raw as Record<string, unknown>);
   const validate = schemaValidator();
   const problems: Problem[] = [...upgradeProblems];
-  const schemaValid = validate(workload);
-  if (!schemaValid) {
+  if (!validate(workload)) {
     problems.push(
       ...schemaProblems(validate.errors ?? [], {
         patterns: PATTERN_DESCRIPTIONS,
@@ -93,20 +93,25 @@ function checkWorkload(
         anyOf: 'needs httpGet or exec',
       }),
     );
+    // Placeholders are checked even when the schema fails, so every problem comes at once.
+    problems.push(...placeholderProblems(workload));
+    return { diagnostics: toDiagnostics(problems, file, locator?.()) };
   }
-  // Placeholders are checked even when the schema fails, so every problem comes at once.
-  problems.push(...placeholderProblems(workload as unknown as ScoreWorkload));
-  if (schemaValid) problems.push(...beforeProblems(workload as unknown as ScoreWorkload));
+  problems.push(...placeholderProblems(workload), ...beforeProblems(workload));
   if (!problems.length) {
-    return { workload: workload as unknown as ScoreWorkload, diagnostics: [] };
+    return { workload, diagnostics: [] };
   }
   return { diagnostics: toDiagnostics(problems, file, locator?.()) };
 }
 
 const WELL_FORMED = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$/;
 
-/** score-go loader.Validate: placeholders must be well formed and resolvable in principle. */
-function placeholderProblems(workload: ScoreWorkload): Problem[] {
+/**
+ * score-go loader.Validate: placeholders must be well formed and resolvable
+ * in principle. Run on workloads the schema refused as well: every field is
+ * checked for its shape first.
+ */
+function placeholderProblems(workload: Record<string, unknown>): Problem[] {
   const problems: Problem[] = [];
   const isMap = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
   if (!isMap(workload.containers)) return problems;

@@ -122,7 +122,7 @@ describe('toYamlDocuments', () => {
   it('leaves values that are not plain data to js-yaml, errors included', () => {
     const dated = [{ apiVersion: 'v1', kind: 'Thing', metadata: { name: 'a' }, at: new Date(0) }] as KubernetesObject[];
     expect(toYamlDocuments(dated)).toBe(jsYamlDocuments(dated));
-    const withFunction = [{ apiVersion: 'v1', kind: 'Thing', metadata: { name: 'a' }, run: () => 1 }] as unknown as KubernetesObject[];
+    const withFunction: KubernetesObject[] = [{ apiVersion: 'v1', kind: 'Thing', metadata: { name: 'a' }, run: () => 1 }];
     expect(() => toYamlDocuments(withFunction)).toThrow(/unacceptable kind of an object/);
   });
 });

@@ -1,11 +1,28 @@
-import { DEFAULT_SCHEMA, dump, DumpOptions } from 'js-yaml';
+import { DEFAULT_SCHEMA, dump, DumpOptions, Schema } from 'js-yaml';
 import { KubernetesObject } from './validateKubernetesObject';
 
 /** How every document is written: block style, no anchors, no line folding, keys as given. */
 const DUMP_OPTIONS: DumpOptions = { noRefs: true, lineWidth: -1, sortKeys: false };
 
 /** The schema's implicit types (null, bool, int, float, timestamp, merge): a plain string one of them reads is quoted. */
-const implicitTypes = (DEFAULT_SCHEMA as unknown as { compiledImplicit: { resolve(data: string): boolean }[] }).compiledImplicit;
+const implicitTypes = compiledImplicitTypes(DEFAULT_SCHEMA);
+
+interface ImplicitType {
+  resolve(data: string): boolean;
+}
+
+/** js-yaml keeps a schema's implicit types, compiled, on the schema; its typings do not declare them. */
+function compiledImplicitTypes(schema: Schema): ImplicitType[] {
+  const compiled = 'compiledImplicit' in schema ? schema.compiledImplicit : undefined;
+  if (!Array.isArray(compiled) || !compiled.every(isImplicitType)) {
+    throw new Error("js-yaml's schema has no compiled implicit types (compiledImplicit): a js-yaml this writer does not know");
+  }
+  return compiled;
+}
+
+function isImplicitType(value: unknown): value is ImplicitType {
+  return typeof value === 'object' && value !== null && 'resolve' in value && typeof value.resolve === 'function';
+}
 
 /**
  * A single-line ASCII string that may be written plain: printable, not

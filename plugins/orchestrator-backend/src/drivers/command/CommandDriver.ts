@@ -9,8 +9,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AllowList, resolveExecutable } from './allowedExecutables';
-import { CommandInputs, envProblems, PASSED_ENV } from './commandInputs';
-import { isObject, type Scalar, secretStrings } from './jsonValues';
+import { CommandInputs, envProblems, PASSED_ENV, readCommandInputs } from './commandInputs';
+import { isObject, secretStrings } from './jsonValues';
 import { CommandCookie, provisionerInput, readCookie } from './provisionerInput';
 import { parseOutput, patchMap, toManifests } from './provisionerOutput';
 import { runProcess } from './runProcess';
@@ -165,7 +165,6 @@ export class CommandDriver implements Driver {
 
   /** The executable (allowed), the inputs and the environment of a run, or an error saying what is wrong. */
   private prepare(ctx: DriverContext): { executable: string; inputs: CommandInputs; env: Record<string, string> } {
-    const inputs = ctx.inputs as unknown as CommandInputs;
     for (const key of Object.keys(ctx.secrets)) {
       if (key === 'env') continue;
       // A value is among the secrets when it is in driverInputs.secrets or reads a secret output.
@@ -175,7 +174,7 @@ export class CommandDriver implements Driver {
           : `${key} is secret (it is in driverInputs.secrets or reads a secret output), but only env reaches the command as a secret`,
       );
     }
-    if (typeof inputs.command !== 'string' || !inputs.command) throw new Error('values.command is required');
+    const inputs = readCommandInputs(ctx.inputs);
     const resolved = resolveExecutable(inputs.command, { processEnv: this.processEnv, cwd: this.cwd });
     if ('error' in resolved) throw new Error(`values.command: ${resolved.error}`);
     const refused = this.allow.refusal(inputs.command, resolved.path);
@@ -190,7 +189,9 @@ export class CommandDriver implements Driver {
       const value = this.processEnv[name];
       if (value !== undefined) env[name] = value;
     }
-    for (const [name, value] of Object.entries({ ...inputs.env, ...(ctx.secrets.env as Record<string, Scalar> | undefined) })) {
+    // Secret variables are checked above (envProblems): each is a string, number or boolean.
+    const secretEnv = isObject(ctx.secrets.env) ? ctx.secrets.env : {};
+    for (const [name, value] of Object.entries({ ...inputs.env, ...secretEnv })) {
       env[name] = String(value);
     }
     return { executable: resolved.path, inputs, env };

@@ -21,6 +21,32 @@ export interface CommandInputs {
   timeoutSeconds?: number;
 }
 
+/**
+ * The typed inputs of a run, from `ctx.inputs` as the engine checked them
+ * against the driver's `inputsSchema`; a value of another type (a run that
+ * skipped that check) fails, naming the input.
+ */
+export function readCommandInputs(values: Record<string, unknown>): CommandInputs {
+  const { command, args, env, namespace, secretOutputs, timeoutSeconds } = values;
+  if (typeof command !== 'string' || !command) throw new Error('values.command is required');
+  if (args !== undefined && !(Array.isArray(args) && args.every(isScalar))) {
+    throw new Error('values.args must be a list of strings, numbers and booleans');
+  }
+  if (env !== undefined && !isScalarMap(env)) {
+    throw new Error(envProblems(env, 'values.env').map(p => `${p.path}: ${p.message}`).join('; '));
+  }
+  if (namespace !== undefined && typeof namespace !== 'string') throw new Error('values.namespace must be a string');
+  if (secretOutputs !== undefined && !(Array.isArray(secretOutputs) && secretOutputs.every(k => typeof k === 'string'))) {
+    throw new Error('values.secretOutputs must be a list of output keys');
+  }
+  if (timeoutSeconds !== undefined && typeof timeoutSeconds !== 'number') throw new Error('values.timeoutSeconds must be a number');
+  return { command, args, env, namespace, secretOutputs, timeoutSeconds };
+}
+
+function isScalarMap(value: unknown): value is Record<string, Scalar> {
+  return isObject(value) && Object.values(value).every(isScalar);
+}
+
 /** Variables of the backend's environment a command sees; the rest (database passwords, keys) it never does. */
 export const PASSED_ENV = [
   'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR',

@@ -1,4 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 
 /** What the worker is asked to render (see templateWorker.js). */
@@ -146,7 +147,9 @@ export class TemplateWorkerPool {
   /** A worker keeps this process alive only while it has jobs. */
   private hold(pooled: PooledWorker) {
     const busy = pooled.jobs.length > 0;
-    const handles = [pooled.worker, pooled.worker.channel, pooled.worker.stderr as unknown as { ref(): void; unref(): void }];
+    // A piped stderr is a socket, which holds the process alive until unref'd.
+    const stderr = pooled.worker.stderr instanceof Socket ? pooled.worker.stderr : undefined;
+    const handles = [pooled.worker, pooled.worker.channel, stderr];
     for (const handle of handles) {
       if (busy) handle?.ref();
       else handle?.unref();
