@@ -720,6 +720,11 @@ main()
     for (const [name, seconds] of timings) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${name}`);
     console.log('Measured:');
     for (const [name, seconds] of numbers) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${name}`);
+    for (const replica of [replicaA, replicaB]) {
+      const errors = replica.output.split('\n').filter(line => line.includes('"level":"error"'));
+      console.log(`Replica ${replica.name} logged ${errors.length} errors${errors.length ? ':' : ''}`);
+      for (const line of errors.slice(0, 5)) console.log(`  ${line.slice(0, 400)}`);
+    }
     for (const what of slow) console.error(`Production run FAILED: ${what}`);
     process.exitCode = slow.length ? 1 : 0;
   })
