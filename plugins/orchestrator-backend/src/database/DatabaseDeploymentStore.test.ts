@@ -3,6 +3,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { randomUUID } from 'node:crypto';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { DatabaseDeploymentStore } from './DatabaseDeploymentStore';
+import { DeploymentStore } from './DeploymentStore';
 
 jest.setTimeout(60_000);
 
@@ -16,7 +17,7 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     return { knex, store: await DatabaseDeploymentStore.create({ database: { getClient: async () => knex } }) };
   }
 
-  async function queue(store: DatabaseDeploymentStore, appId: string, envId: string) {
+  async function queue(store: DeploymentStore, appId: string, envId: string) {
     await store.putSet({ id: 'set-1', appId, content: { workloads: [] } });
     return store.createDeployment({ id: randomUUID(), appId, envId, setId: 'set-1', createdBy: 'user:default/guest' });
   }

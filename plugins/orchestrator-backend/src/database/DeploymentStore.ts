@@ -92,13 +92,12 @@ export interface AbandonedDeployment {
 }
 
 /**
- * Deployments, their sets, nodes and logs, the active resources they leave
- * behind, and the per-environment lock that serializes deployments across
- * backend replicas.
+ * Deployments as a queue: their sets, records and request order, and the
+ * per-environment lock that serializes them across backend replicas.
  *
  * @internal
  */
-export interface DeploymentStore {
+export interface DeploymentQueueStore {
   /** Stores a set (idempotent: the id is its content hash). */
   putSet(set: { id: string; appId: string; content: unknown }): Promise<void>;
   getSet(id: string): Promise<unknown | undefined>;
@@ -126,17 +125,6 @@ export interface DeploymentStore {
   }): Promise<{ items: DeploymentRecord[]; nextCursor?: string }>;
   /** The last succeeded deployment before `before` (or overall). */
   getLastSucceeded(appId: string, envId: string): Promise<DeploymentRecord | undefined>;
-  /** Reads only the named artifacts: plans and graphs are large. */
-  getArtifacts<K extends keyof Artifacts>(id: string, keys: K[]): Promise<Pick<Artifacts, K>>;
-  setArtifacts(id: string, artifacts: Artifacts): Promise<void>;
-  /**
-   * Artifacts made ready to store ({@link DeploymentStore.setEncodedArtifacts}):
-   * a big app's are megabytes of JSON, so they are encoded while the
-   * deployment waits for something else.
-   */
-  encodeArtifacts(artifacts: Artifacts): Promise<EncodedArtifacts>;
-  setEncodedArtifacts(id: string, artifacts: EncodedArtifacts): Promise<void>;
-
   /**
    * Takes the oldest queued deployment of an environment that no one holds
    * the lock of, locks the environment for `owner` and marks it running.
@@ -169,6 +157,25 @@ export interface DeploymentStore {
    * place) while `owner` still holds its lock; false otherwise.
    */
   handBack(deploymentId: string, owner: string): Promise<boolean>;
+}
+
+/**
+ * What a deployment leaves as it runs: its nodes' status, its log and its
+ * artifacts (graph, diff, plan, delivered files).
+ *
+ * @internal
+ */
+export interface DeploymentProgressStore {
+  /** Reads only the named artifacts: plans and graphs are large. */
+  getArtifacts<K extends keyof Artifacts>(id: string, keys: K[]): Promise<Pick<Artifacts, K>>;
+  setArtifacts(id: string, artifacts: Artifacts): Promise<void>;
+  /**
+   * Artifacts made ready to store ({@link DeploymentProgressStore.setEncodedArtifacts}):
+   * a big app's are megabytes of JSON, so they are encoded while the
+   * deployment waits for something else.
+   */
+  encodeArtifacts(artifacts: Artifacts): Promise<EncodedArtifacts>;
+  setEncodedArtifacts(id: string, artifacts: EncodedArtifacts): Promise<void>;
 
   setNodes(deploymentId: string, nodes: DeploymentNodeRecord[]): Promise<void>;
   /** Node status changes and log lines of a running deployment, in one transaction. */
@@ -184,7 +191,15 @@ export interface DeploymentStore {
     line: { level: DeploymentLogLine['level']; uid?: string; message: string },
   ): Promise<void>;
   readLog(deploymentId: string, after?: number): Promise<DeploymentLogLine[]>;
+}
 
+/**
+ * The active resources deployments leave behind, and the definitions they
+ * were provisioned with.
+ *
+ * @internal
+ */
+export interface ResourceStore {
   listResources(appId: string, envId: string): Promise<ActiveResourceRecord[]>;
   /**
    * Across all apps and environments, ordered by (app, env, uid); with
@@ -218,3 +233,6 @@ export interface DeploymentStore {
   setResourceStatuses(appId: string, envId: string, uids: string[], status: ActiveResourceRecord['status']): Promise<void>;
   deleteResource(appId: string, envId: string, uid: string): Promise<void>;
 }
+
+/** Every deployment store in one. @internal */
+export type DeploymentStore = DeploymentQueueStore & DeploymentProgressStore & ResourceStore;
