@@ -1,5 +1,6 @@
 export { orchestratorPlugin as default } from './plugin';
 export { tuneSqlite } from './database/tuneSqlite';
+export { readOrchestratorSettings, SettingsError, type OrchestratorSettings } from './service/OrchestratorSettings';
 export {
   orchestratorDriversExtensionPoint,
   type OrchestratorDriversExtensionPoint,

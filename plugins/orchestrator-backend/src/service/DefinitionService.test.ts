@@ -141,7 +141,7 @@ describe.each(databases.eachSupportedId())('DefinitionService (%s)', id => {
     // Checking inputs reads neither states nor keys: the driver is only asked about its inputs.
     drivers.register(new TerraformDriver({ binary: 'terraform', states: {} as TerraformStateStore, cipher: {} as StateCipher, workDir: temporaryFolder('baton-tf-') }));
     // Definitions of drivers installed elsewhere (modules) are checked where those are.
-    for (const dir of ['examples/definitions', 'examples/local-services', 'packages/backend/e2e/definitions']) {
+    for (const dir of ['examples/definitions', 'examples/local-services', 'packages/backend/e2e/definitions', 'packages/backend/e2e/production']) {
       const loaded = (await loadDefinitionFiles([path.join(root, dir)])).filter(d => drivers.get(d.definition.spec.driver));
       expect(loaded.length).toBeGreaterThan(0);
       expect(loaded.flatMap(d => driverInputDiagnostics(d, drivers))).toEqual([]);

@@ -2,7 +2,7 @@ import type { Config } from '@backstage/config';
 import os from 'node:os';
 import path from 'node:path';
 
-/** A configuration value the backend cannot start with; the message starts with its key. @internal */
+/** A configuration value the backend cannot start with; the message starts with its key. @public */
 export class SettingsError extends Error {
   constructor(
     readonly key: string,
@@ -17,7 +17,7 @@ export class SettingsError extends Error {
  * The orchestrator's settings that decide where its state lives and how
  * replicas share work, read once at startup.
  *
- * @internal
+ * @public
  */
 export interface OrchestratorSettings {
   /** `orchestrator.dataDir`, absolute. */
@@ -39,12 +39,14 @@ const DEFAULT_TAKEOVER_SECONDS = 10;
  * relative path is refused, since a bundle's working directory is rarely
  * where the configuration file is, and production must name its secret
  * key and GitOps remote: replicas would otherwise each keep their own.
+ *
+ * @public
  */
 export function readOrchestratorSettings(config: Config, nodeEnv = process.env.NODE_ENV): OrchestratorSettings {
   const production = nodeEnv === 'production';
   const absolute = (key: string, value: string, variable: string) => {
     if (production && !path.isAbsolute(value)) {
-      throw new SettingsError(key, `'${value}' is a relative path; production needs an absolute one (${variable} in app-config.production.yaml)`);
+      throw new SettingsError(key, `'${value}' is a relative path; production needs an absolute one: set ${variable} (app-config.production.yaml)`);
     }
     return path.resolve(value);
   };
