@@ -1,31 +1,29 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
-import { orchestratorPlugin } from './plugin';
+import {
+  createTestOrchestrator,
+  type TestOrchestrator,
+  type TestOrchestratorOptions,
+} from './__testUtils__/createTestOrchestrator';
+
+// Each test starts a backend, which takes seconds on a busy machine.
+jest.setTimeout(60_000);
 
 describe('orchestratorPlugin', () => {
-  const backends: { stop(): Promise<void> }[] = [];
+  const orchestrators: TestOrchestrator[] = [];
   afterEach(async () => {
-    await Promise.all(backends.splice(0).map(b => b.stop()));
+    await Promise.all(orchestrators.splice(0).map(o => o.stop()));
   });
 
-  async function start(features: any[] = []) {
-    const backend = await startTestBackend({
-      features: [orchestratorPlugin, ...features],
-    });
-    backends.push(backend);
-    return backend.server;
+  async function start(options: TestOrchestratorOptions = {}) {
+    const orchestrator = await createTestOrchestrator(options);
+    orchestrators.push(orchestrator);
+    return orchestrator.backend.server;
   }
 
   it('answers health for signed-in users and services', async () => {
@@ -41,16 +39,11 @@ describe('orchestratorPlugin', () => {
   });
 
   it('refuses to start with a platform definition whose driver is not installed', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-drivers-'));
-    const file = path.join(dir, 'definitions.yaml');
-    fs.writeFileSync(
-      file,
-      'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: q }\nspec: { type: queue, driver: no-such-driver }\n',
-    );
     await expect(
-      start([mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: dir, definitions: [file] } } })]),
+      start({
+        definitions: 'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: q }\nspec: { type: queue, driver: no-such-driver }\n',
+      }),
     ).rejects.toThrow(/definitions\.yaml:1: spec\.driver: definition q uses driver no-such-driver, which is not installed \(installed: .*template/);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses requests without credentials', async () => {
@@ -155,7 +148,7 @@ describe('orchestratorPlugin', () => {
           requests.map(() => ({ result: AuthorizeResult.ALLOW })),
       }),
     });
-    const server = await start([denyProduction]);
+    const server = await start({ features: [denyProduction] });
     await request(server).put('/api/orchestrator/env-types/production').send({}).expect(200);
     await request(server).put('/api/orchestrator/apps/shop').send({}).expect(200);
     await request(server)
@@ -172,9 +165,9 @@ describe('orchestratorPlugin', () => {
   });
 
   it('denies everything under a deny-all policy', async () => {
-    const server = await start([
-      mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
-    ]);
+    const server = await start({
+      features: [mockServices.permissions.factory({ result: AuthorizeResult.DENY })],
+    });
     await request(server).get('/api/orchestrator/apps').expect(403);
   });
 });

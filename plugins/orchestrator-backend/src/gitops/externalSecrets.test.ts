@@ -1,11 +1,7 @@
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { JSONPath } from 'jsonpath-plus';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import request from 'supertest';
 import yaml from 'yaml';
-import { orchestratorPlugin } from '../plugin';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 
 jest.setTimeout(60_000);
 
@@ -13,10 +9,8 @@ const SECRET = 'external-secrets-test-value';
 
 describe('GitOps delivery through External Secrets', () => {
   it("resolves every ExternalSecret key through the SecretStore's URL and JSONPath, keys with dots, dashes and underscores", async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-eso-'));
-    fs.writeFileSync(
-      path.join(root, 'definitions.yaml'),
-      `apiVersion: baton.dev/v1
+    const { api, deploy, waitForDeployment, stop } = await createTestOrchestrator({
+      definitions: `apiVersion: baton.dev/v1
 kind: ResourceDefinition
 metadata: { id: store }
 spec:
@@ -27,25 +21,9 @@ spec:
     secrets: { secret_key: ${SECRET} }
   criteria: [{}]
 `,
-    );
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            orchestrator: {
-              dataDir: path.join(root, 'data'),
-              definitions: [path.join(root, 'definitions.yaml')],
-              externalSecrets: { baseUrl: 'https://baton.example.com' },
-            },
-          },
-        }),
-      ],
+      orchestrator: { externalSecrets: { baseUrl: 'https://baton.example.com' } },
+      environments: { 'shop/dev': 'development' },
     });
-    const api = request(backend.server);
-    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
     const workload = `apiVersion: score.dev/v1b1
 metadata: { name: web }
 containers:
@@ -58,15 +36,10 @@ containers:
 resources:
   bucket: { type: s3 }
 `;
-    const queued = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [workload] }).expect(202);
-    let status = '';
-    for (let i = 0; i < 200 && !['succeeded', 'failed'].includes(status); i++) {
-      await new Promise(r => setTimeout(r, 50));
-      status = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${queued.body.id}`)).body.status;
-    }
-    expect(status).toBe('succeeded');
+    const id = await deploy('shop', 'dev', [workload]);
+    expect((await waitForDeployment('shop', 'dev', id)).status).toBe('succeeded');
 
-    const { files } = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${queued.body.id}/manifests`).expect(200)).body;
+    const { files } = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${id}/manifests`).expect(200)).body;
     const objects = Object.values(files as Record<string, string>).flatMap(text => yaml.parseAllDocuments(text).map(d => d.toJS()));
     const store = objects.find(o => o?.kind === 'SecretStore');
     const externalSecret = objects.find(o => o?.kind === 'ExternalSecret');
@@ -92,7 +65,6 @@ resources:
     });
     // Users have no access to delivered secrets.
     await api.get(`/api/orchestrator/secrets/shop/dev/${externalSecret.metadata.name}/main.S3_SECRET_KEY`).expect(403);
-    await backend.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stop();
   });
 });

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 
 jest.setTimeout(400_000);
@@ -41,44 +41,27 @@ resources:
 
 (ids.length ? describe.each(ids) : describe.skip.each([['POSTGRES_15']]))('two replicas on %s', id => {
   async function startReplicas(knex: Knex, gitops: (replica: number) => object | undefined) {
-    const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'baton-replica-')));
-    fs.writeFileSync(path.join(dirs[0], 'definitions.yaml'), definitions);
     // Replicas share the key their secrets are encrypted with, as they must.
     const key = randomBytes(32).toString('base64');
-    const backends: Awaited<ReturnType<typeof startTestBackend>>[] = [];
-    for (const [n, dir] of dirs.entries()) {
-      backends.push(
-        await startTestBackend({
-          features: [
-            orchestratorPlugin,
-            mockServices.database.factory({ knex }),
-            mockServices.rootConfig.factory({
-              data: { orchestrator: { dataDir: dir, definitions: [path.join(dirs[0], 'definitions.yaml')], secrets: { key }, gitops: gitops(n) } },
-            }),
-          ],
-        }),
-      );
-    }
-    const [a, b] = backends.map(backend => request(backend.server));
+    const replica = (n: number) => createTestOrchestrator({ knex, definitions, orchestrator: { secrets: { key }, gitops: gitops(n) } });
+    const first = await replica(0);
+    const second = await replica(1);
+    const [a, b] = [first.api, second.api];
     await a.put('/api/orchestrator/env-types/development').send({}).expect(200);
     await a.put('/api/orchestrator/apps/shop').send({}).expect(200);
     await a.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
     const stop = async () => {
-      await Promise.all(backends.map(backend => backend.stop()));
-      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+      await Promise.all([first.stop(), second.stop()]);
     };
-    return { a, b, stop };
+    return { a, b, waitOnB: second.waitForDeployment, stop };
   }
 
   it('deliver nothing while each has a repository of its own, and say why', async () => {
     const knex = await databases.init(id as any);
-    const { a, b, stop } = await startReplicas(knex, () => undefined);
+    const { a, b, waitOnB, stop } = await startReplicas(knex, () => undefined);
     const res = await a.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [workload(1)] }).expect(202);
-    let deployment: any;
-    for (let i = 0; i < 100 && !['succeeded', 'failed'].includes(deployment?.status); i++) {
-      await new Promise(r => setTimeout(r, 100));
-      deployment = (await b.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${res.body.id}`)).body;
-    }
+    // As the other replica sees it.
+    const deployment = await waitOnB('shop', 'dev', res.body.id);
     expect(deployment.status).toBe('failed');
     expect(deployment.error).toMatch(
       /^Backend \S+, on the same database, delivers to local repository of backend \S+, and this backend \(\S+\) to local repository of backend \S+: nothing is delivered until every backend delivers to the same GitOps remote \(orchestrator\.gitops\.url/,
@@ -95,9 +78,6 @@ resources:
     const remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-replica-remote-'));
     const remote = await startGitHttpServer(path.join(remoteDir, 'gitops.git'), { username: 'baton', password: 'remote-token' });
     const { a, b, stop } = await startReplicas(knex, () => ({ url: remote.url, username: 'baton', token: 'remote-token' }));
-    await a.put('/api/orchestrator/env-types/development').send({}).expect(200);
-    await a.put('/api/orchestrator/apps/shop').send({}).expect(200);
-    await a.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
 
     const created: string[] = [];
     await Promise.all(
@@ -110,7 +90,8 @@ resources:
     );
 
     let rows: any[] = [];
-    for (let i = 0; i < 3000; i++) {
+    // Until every one finished, however long that takes here: the test's timeout is the limit.
+    for (;;) {
       rows = await knex('deployments as d')
         .join('deployment_queue as q', 'q.deployment_id', 'd.id')
         .select('d.id', 'd.status', 'd.error', 'd.started_at', 'd.finished_at', 'd.set_id', 'q.seq')

@@ -1,4 +1,4 @@
-import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { ResponseError } from '@backstage/errors';
 import { OrchestratorApiClient } from '@baton/backstage-plugin-orchestrator-common';
 import Ajv from 'ajv';
@@ -7,8 +7,7 @@ import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import yaml from 'yaml';
-import { orchestratorPlugin } from '../plugin';
-import { temporaryFolder } from '../__testUtils__/temporaryFolder';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 
 jest.setTimeout(60_000);
 
@@ -29,10 +28,9 @@ describe('OrchestratorApiClient', () => {
   afterEach(() => stop?.());
 
   async function start(options: { knex?: Knex } = {}) {
-    const root = temporaryFolder('baton-client-');
-    fs.writeFileSync(
-      path.join(root, 'definitions.yaml'),
-      `apiVersion: baton.dev/v1
+    const orchestrator = await createTestOrchestrator({
+      knex: options.knex,
+      definitions: `apiVersion: baton.dev/v1
 kind: ResourceDefinition
 metadata: { id: pg-dev }
 spec:
@@ -43,18 +41,9 @@ spec:
     secrets: { password: s3cret-value }
   criteria: [{ envType: development }]
 `,
-    );
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
-        mockServices.rootConfig.factory({
-          data: { orchestrator: { dataDir: path.join(root, 'data'), definitions: [path.join(root, 'definitions.yaml')] } },
-        }),
-      ],
     });
-    stop = () => backend.stop();
-    const { port } = backend.server.address() as AddressInfo;
+    stop = orchestrator.stop;
+    const { port } = orchestrator.backend.server.address() as AddressInfo;
     const requests: string[] = [];
     const client = new OrchestratorApiClient({
       discoveryApi: { getBaseUrl: async pluginId => `http://127.0.0.1:${port}/api/${pluginId}` },
@@ -69,6 +58,15 @@ spec:
       },
     });
     return { client, requests };
+  }
+
+  /** Asks for the deployment through the client until it finished; the test's timeout is the limit. */
+  async function settled(client: OrchestratorApiClient, id: string, query?: { nodes: 'false' }) {
+    for (;;) {
+      const deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id }, query });
+      if (['succeeded', 'failed', 'cancelled'].includes(deployment.status)) return deployment;
+      await new Promise(r => setTimeout(r, 50));
+    }
   }
 
   it('speaks the contract: plan, explain, deployment, graph and resources match their schemas', async () => {
@@ -109,11 +107,7 @@ resources:
     const queued = await client.createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: [workload] } });
     expectSchema('QueuedDeployment', queued);
     if (!('id' in queued)) throw new Error('a deployment answers with its id');
-    let deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id } });
-    for (let i = 0; i < 300 && !['succeeded', 'failed'].includes(deployment.status); i++) {
-      await new Promise(r => setTimeout(r, 50));
-      deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id } });
-    }
+    const deployment = await settled(client, queued.id);
     expectSchema('Deployment', deployment);
     expect(deployment.status).toBe('succeeded');
     const log = await client.getDeploymentLog({ path: { app: 'shop', env: 'dev', id: queued.id }, query: { after: '0' } });
@@ -146,11 +140,7 @@ resources:
     const workload = 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers: { main: { image: web } }\nresources: { db: { type: postgres } }\n';
     const queued = await client.createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: [workload] } });
     if (!('id' in queued)) throw new Error('a deployment answers with its id');
-    let deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id } });
-    for (let i = 0; i < 300 && deployment.status !== 'succeeded'; i++) {
-      await new Promise(r => setTimeout(r, 50));
-      deployment = await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id } });
-    }
+    await settled(client, queued.id);
 
     const all = await client.listAllDeployments({ query: { limit: '10' } });
     all.items.forEach(d => expectSchema('Deployment', d));
@@ -228,10 +218,7 @@ spec:
     const workload = 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers: { main: { image: web } }\nresources: { db: { type: postgres } }\n';
     const queued = await client.createDeployment({ path: { app: 'shop', env: 'dev' }, body: { workloads: [workload] } });
     if (!('id' in queued)) throw new Error('a deployment answers with its id');
-    for (let i = 0; i < 300; i++) {
-      if ((await client.getDeployment({ path: { app: 'shop', env: 'dev', id: queued.id }, query: { nodes: 'false' } })).status === 'succeeded') break;
-      await new Promise(r => setTimeout(r, 50));
-    }
+    await settled(client, queued.id, { nodes: 'false' });
     expect((await knex('active_resources').where({ type: 'postgres' }).first()).secret_output_names).toBe('["password"]');
     await knex('active_resources').update({ secret_output_names: null });
 

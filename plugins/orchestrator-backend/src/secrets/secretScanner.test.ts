@@ -1,13 +1,11 @@
 import { coreServices, createServiceFactory, LoggerService } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import git from 'isomorphic-git';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
 import { spawnSync } from 'node:child_process';
-import { orchestratorPlugin } from '../plugin';
 import { defaultTerraformBinary } from '../drivers/terraform/TerraformDriver';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 
 jest.setTimeout(60_000);
 
@@ -40,10 +38,9 @@ function capturingLogger(lines: string[]): LoggerService {
 
 (withPostgres ? describe : describe.skip)('secrets', () => {
   it('never show up in responses, logs, Git history or errors', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-scan-'));
-    fs.writeFileSync(
-      path.join(root, 'definitions.yaml'),
-      `apiVersion: baton.dev/v1
+    const lines: string[] = [];
+    const { api, dataDir, stop } = await createTestOrchestrator({
+      definitions: `apiVersion: baton.dev/v1
 kind: ResourceDefinition
 metadata: { id: pg-real }
 spec:
@@ -100,27 +97,15 @@ spec:
     secrets: { key: ${ECHO_SECRET} }
   criteria: [{}]
 `,
-    );
-    const lines: string[] = [];
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) }),
-        mockServices.rootConfig.factory({
-          data: { orchestrator: { dataDir: path.join(root, 'data'), definitions: [path.join(root, 'definitions.yaml')] } },
-        }),
-      ],
+      environments: { 'shop/dev': 'development' },
+      features: [createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) })],
     });
-    const api = request(backend.server);
     const bodies: string[] = [];
     const get = async (p: string) => {
       const res = await api.get(`/api/orchestrator${p}`);
       bodies.push(res.text);
       return res;
     };
-    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
 
     const workload = (extra = '') => `apiVersion: score.dev/v1b1
 metadata: { name: web }
@@ -134,13 +119,13 @@ ${withTerraform ? '      TOKEN: "${resources.token.token}"\n' : ''}resources:
   db: { type: postgres }
   key: { type: api-key }
 ${withTerraform ? '  token: { type: tf-token }\n' : ''}${extra}`;
+    // Polled through get(), so every answer on the way is scanned too; the test's timeout is the limit.
     const wait = async (id: string) => {
-      for (let i = 0; i < 300; i++) {
+      for (;;) {
         const res = await get(`/apps/shop/envs/dev/deployments/${id}`);
         if (['succeeded', 'failed'].includes(res.body.status)) return res.body;
         await new Promise(r => setTimeout(r, 50));
       }
-      throw new Error('did not finish');
     };
 
     const dry = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads: [workload()], dryRun: true });
@@ -185,7 +170,7 @@ ${withTerraform ? '  token: { type: tf-token }\n' : ''}${extra}`;
     expect(delivered.body.data['main.KEY']).toBe(ECHO_SECRET);
     expect(delivered.body.data['main.TOKEN']).toBe(withTerraform ? `${TF_SECRET}-derived` : undefined);
 
-    const gitDir = path.join(root, 'data', 'gitops');
+    const gitDir = path.join(dataDir, 'gitops');
     const history: string[] = [];
     for (const { oid } of await git.log({ fs, gitdir: gitDir })) {
       for (const file of await git.listFiles({ fs, gitdir: gitDir, ref: oid })) {
@@ -205,7 +190,6 @@ ${withTerraform ? '  token: { type: tf-token }\n' : ''}${extra}`;
     const db = (await get('/apps/shop/envs/dev/resources')).body.find((r: { type: string }) => r.type === 'postgres');
     await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' });
     await api.delete(`/api/orchestrator/apps/shop/envs/dev/resources/${encodeURIComponent(db.uid)}?force=true`).expect(204);
-    await backend.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stop();
   });
 });

@@ -1,43 +1,26 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import fs from 'node:fs';
-import path from 'node:path';
-import request from 'supertest';
-import { orchestratorPlugin } from '../plugin';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
 import { driverModule } from '../__testUtils__/driverModule';
-import { temporaryFolder } from '../__testUtils__/temporaryFolder';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 
 jest.setTimeout(60_000);
 
 /** A backend whose one definition gives `amqp` through `driver`, with app shop and environment dev. */
 async function startWithDriver(driver: Driver, driverInputs = '') {
-  const dataDir = temporaryFolder('baton-drift-');
-  const file = path.join(dataDir, 'definitions.yaml');
-  fs.writeFileSync(
-    file,
-    `apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: ${driver.id}, ${driverInputs}criteria: [{}] }\n`,
-  );
-  const backend = await startTestBackend({
-    features: [
-      orchestratorPlugin,
-      driverModule(driver),
-      mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: path.join(dataDir, 'data'), definitions: [file] } } }),
-    ],
+  const { api, stop } = await createTestOrchestrator({
+    definitions: `apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: queue }\nspec: { type: amqp, driver: ${driver.id}, ${driverInputs}criteria: [{}] }\n`,
+    environments: { 'shop/dev': 'development' },
+    features: [driverModule(driver)],
   });
-  const api = request(backend.server);
-  await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-  await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-  await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
   /** The environment's newest deployment, once it finished. */
   const settled = async () => {
-    for (let i = 0; i < 400; i++) {
+    // No deadline of its own: the test's timeout says how long is too long.
+    for (;;) {
       const { items } = (await api.get('/api/orchestrator/apps/shop/envs/dev/deployments?limit=1')).body;
       if (['succeeded', 'failed'].includes(items[0]?.status)) return items[0];
       await new Promise(r => setTimeout(r, 50));
     }
-    throw new Error('no deployment finished');
   };
-  return { backend, api, settled };
+  return { api, settled, stop };
 }
 
 describe('drift correction', () => {
@@ -45,7 +28,7 @@ describe('drift correction', () => {
     // A broker whose queue someone deletes behind Baton's back once it exists.
     let exists = false;
     let provisioned = 0;
-    const { backend, api, settled } = await startWithDriver(
+    const { api, settled, stop } = await startWithDriver(
       {
         id: 'flaky-broker',
         async provision() {
@@ -74,7 +57,7 @@ describe('drift correction', () => {
     expect(provisioned).toBe(2);
     expect(exists).toBe(true);
     expect((await api.post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200)).body.items).toEqual([]);
-    await backend.stop();
+    await stop();
   });
 
   it('keeps answering other requests while it checks many resources', async () => {
@@ -84,7 +67,7 @@ describe('drift correction', () => {
     };
     let checks = 0;
     let onFirstCheck = () => {};
-    const { backend, api, settled } = await startWithDriver({
+    const { api, settled, stop } = await startWithDriver({
       id: 'slow-check',
       async provision() {
         return { outputs: { url: 'amqp://broker/q' }, secrets: {} };
@@ -122,7 +105,7 @@ describe('drift correction', () => {
       expect(checksWhenAnswered).toBeGreaterThan(0);
       expect(checksWhenAnswered).toBeLessThan(200);
     } finally {
-      await backend.stop();
+      await stop();
     }
   });
 });

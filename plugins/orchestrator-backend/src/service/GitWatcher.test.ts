@@ -1,13 +1,14 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { startTestBackend } from '@backstage/backend-test-utils';
 import git from 'isomorphic-git';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { orchestratorPlugin } from '../plugin';
 import { createHmac } from 'node:crypto';
 import { rootConfigServiceFactory } from '@backstage/backend-defaults/rootConfig';
 import { globToRegExp, sameRepository } from './GitWatcher';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 jest.setTimeout(60_000);
 
@@ -41,9 +42,7 @@ describe('sameRepository', () => {
 
 describe('GitWatcher', () => {
   it('deploys a branch when a commit changes its Score files, and only then', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-watch-'));
-    const repo = path.join(root, 'service');
-    fs.writeFileSync(path.join(root, 'definitions.yaml'), definitions);
+    const repo = path.join(temporaryFolder('baton-watch-'), 'service');
     await git.init({ fs, dir: repo, defaultBranch: 'main' });
     const commit = async (file: string, content: string, message: string) => {
       fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
@@ -55,33 +54,12 @@ describe('GitWatcher', () => {
       `apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\nresources:\n${resources}`;
     await commit('score.yaml', score('  db: { type: postgres }\n'), 'first version');
 
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            orchestrator: {
-              dataDir: path.join(root, 'data'),
-              definitions: [path.join(root, 'definitions.yaml')],
-              gitWatch: { repositories: [{ url: repo, app: 'shop', branches: { main: 'dev' } }] },
-            },
-          },
-        }),
-      ],
+    const { api, waitForDeployment, stop } = await createTestOrchestrator({
+      definitions,
+      orchestrator: { gitWatch: { repositories: [{ url: repo, app: 'shop', branches: { main: 'dev' } }] } },
+      environments: { 'shop/dev': 'development' },
     });
-    const api = request(backend.server);
-    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
-
-    const finished = async (id: string) => {
-      for (let i = 0; i < 200; i++) {
-        const res = await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${id}`);
-        if (['succeeded', 'failed'].includes(res.body.status)) return res.body;
-        await new Promise(r => setTimeout(r, 50));
-      }
-      throw new Error('did not finish');
-    };
+    const finished = (id: string) => waitForDeployment('shop', 'dev', id);
 
     const first = await api.post('/api/orchestrator/webhooks/git').send({ repository: repo }).expect(202);
     expect(first.body.queued).toHaveLength(1);
@@ -99,17 +77,15 @@ describe('GitWatcher', () => {
     await commit('README.md', '# web\n', 'docs');
     const third = await api.post('/api/orchestrator/webhooks/git').send({}).expect(202);
     expect(third.body.queued).toEqual([]);
-
-    await backend.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stop();
   });
 });
 
 describe('GitWatcher following apps', () => {
-  async function setUp(gitWatch: { webhookSecret?: string } = {}) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-watch-'));
+  /** A repository whose one commit has a Score file. */
+  async function createRepository() {
+    const root = temporaryFolder('baton-watch-');
     const repo = path.join(root, 'service');
-    fs.writeFileSync(path.join(root, 'definitions.yaml'), definitions);
     await git.init({ fs, dir: repo, defaultBranch: 'main' });
     fs.writeFileSync(
       path.join(repo, 'score.yaml'),
@@ -117,27 +93,17 @@ describe('GitWatcher following apps', () => {
     );
     await git.add({ fs, dir: repo, filepath: 'score.yaml' });
     const head = await git.commit({ fs, dir: repo, message: 'first', author: { name: 'dev', email: 'dev@example.com' } });
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            orchestrator: {
-              dataDir: path.join(root, 'data'),
-              definitions: [path.join(root, 'definitions.yaml')],
-              gitWatch,
-            },
-          },
-        }),
-      ],
-    });
-    const api = request(backend.server);
-    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-    return { root, repo, head, backend, api };
+    return { root, repo, head };
+  }
+
+  async function setUp(gitWatch: { webhookSecret?: string } = {}) {
+    const { repo, head } = await createRepository();
+    const { api, stop } = await createTestOrchestrator({ definitions, orchestrator: { gitWatch }, envTypes: ['development'] });
+    return { repo, head, api, stop };
   }
 
   it('follows the repository an app names at once, and shows what it watches', async () => {
-    const { root, repo, head, backend, api } = await setUp();
+    const { repo, head, api, stop } = await setUp();
     // No repository configured: nothing is watched yet.
     expect((await api.post('/api/orchestrator/webhooks/git').send({ repository: repo }).expect(202)).body.queued).toEqual([]);
 
@@ -161,13 +127,12 @@ describe('GitWatcher following apps', () => {
 
     const bad = await api.put('/api/orchestrator/apps/shop').send({ repository: { url: repo, branches: {} } }).expect(400);
     expect(JSON.stringify(bad.body)).toMatch(/branches/);
-    await backend.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stop();
   });
 
   it('follows a repository added to the configuration file, without a restart', async () => {
-    const { root, repo, backend: first } = await setUp();
-    await first.stop();
+    const { root, repo } = await createRepository();
+    fs.writeFileSync(path.join(root, 'definitions.yaml'), definitions);
     const configFile = path.join(root, 'app-config.yaml');
     const writeConfig = (repositories: unknown[]) =>
       fs.writeFileSync(
@@ -192,7 +157,8 @@ describe('GitWatcher following apps', () => {
 
     writeConfig([{ url: repo, app: 'shop', branches: { main: 'dev' } }]);
     let queued: string[] = [];
-    for (let i = 0; i < 100 && !queued.length; i++) {
+    // Until the file watcher has read the change: the test's timeout is the limit.
+    while (!queued.length) {
       await new Promise(r => setTimeout(r, 100));
       queued = (await api.post('/api/orchestrator/webhooks/git').send({ repository: repo })).body.queued;
     }
@@ -201,12 +167,11 @@ describe('GitWatcher following apps', () => {
       expect.objectContaining({ repository: repo, source: 'config', branch: 'main', environment: 'dev' }),
     ]);
     await backend.stop();
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('accepts GitHub and GitLab push events signed with the secret, and answers 401 otherwise', async () => {
     const secret = 'webhook-secret-for-tests';
-    const { root, repo, backend, api } = await setUp({ webhookSecret: secret });
+    const { repo, api, stop } = await setUp({ webhookSecret: secret });
     const url = 'https://github.com/acme/shop.git';
     await api.put('/api/orchestrator/apps/shop').send({ repository: { url: repo, branches: { main: 'dev' } } }).expect(200);
     await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
@@ -239,7 +204,6 @@ describe('GitWatcher following apps', () => {
     // The error says what is wrong, never the secret.
     const refused = await post().set('X-Gitlab-Event', 'Push Hook').set('X-Gitlab-Token', 'wrong').send(gitlab);
     expect(JSON.stringify(refused.body)).not.toContain(secret);
-    await backend.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stop();
   });
 });

@@ -1,16 +1,11 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { ResourceDefinition } from '@baton/backstage-plugin-orchestrator-common';
 import { createBuiltInDrivers, type DriverContext } from '@baton/backstage-plugin-orchestrator-node';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import request from 'supertest';
 import { ActiveResourceRecord } from '../database/DeploymentStore';
-import { orchestratorPlugin } from '../plugin';
 import { SecretBox } from '../secrets/SecretBox';
 import { ActiveResourceDrivers } from './activeResourceDriver';
 import { driverModule } from '../__testUtils__/driverModule';
-import { temporaryFolder } from '../__testUtils__/temporaryFolder';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 
 jest.setTimeout(60_000);
 
@@ -49,10 +44,6 @@ resources:
 
 describe('the driver of an active resource (drift check, deprovision)', () => {
   it('gets the inputs and params it was provisioned with: secrets kept secret, the definition as it was', async () => {
-    const dataDir = temporaryFolder('baton-active-driver-');
-    const file = path.join(dataDir, 'definitions.yaml');
-    // The broker comes from the platform files, the queue through the API (so it can change).
-    fs.writeFileSync(file, definitions('unused').split('---\n')[0]);
     const calls: { op: string; ctx: DriverContext }[] = [];
     const recordingDriver = driverModule({
       id: 'recording',
@@ -68,17 +59,12 @@ describe('the driver of an active resource (drift check, deprovision)', () => {
         calls.push({ op: 'destroy', ctx });
       },
     });
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        recordingDriver,
-        mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: path.join(dataDir, 'data'), definitions: [file] } } }),
-      ],
+    // The broker comes from the platform files, the queue through the API (so it can change).
+    const { api, deploy, waitForDeployment, stop } = await createTestOrchestrator({
+      definitions: definitions('unused').split('---\n')[0],
+      environments: { 'shop/dev': 'development' },
+      features: [recordingDriver],
     });
-    const api = request(backend.server);
-    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
     const putQueue = (host: string) =>
       api
         .put('/api/orchestrator/resource-definitions/queue?force=true')
@@ -86,23 +72,15 @@ describe('the driver of an active resource (drift check, deprovision)', () => {
         .send(definitions(host).split('---\n')[1])
         .expect(200);
     await putQueue('queue-v1.internal');
-    const deploy = async (workloads: string[]) => {
-      const { body } = await api.post('/api/orchestrator/apps/shop/envs/dev/deployments').send({ workloads }).expect(202);
-      for (let i = 0; i < 200; i++) {
-        const d = (await api.get(`/api/orchestrator/apps/shop/envs/dev/deployments/${body.id}`)).body;
-        if (d.status === 'succeeded') return;
-        if (d.status === 'failed') throw new Error(d.error);
-        await new Promise(r => setTimeout(r, 50));
-      }
-      throw new Error('deployment did not finish');
-    };
-    await deploy([web]);
+    const deployed = async (workloads: string[]) =>
+      expect(await waitForDeployment('shop', 'dev', await deploy('shop', 'dev', workloads))).toMatchObject({ status: 'succeeded' });
+    await deployed([web]);
 
     // The platform changes the definition afterwards: the provisioned queue keeps its inputs.
     await putQueue('queue-v2.internal');
     await api.post('/api/orchestrator/apps/shop/envs/dev/drift').expect(200);
     // The queue leaves the Score file and is deprovisioned.
-    await deploy([web.replace('  queue: { type: amqp, params: { vhost: orders } }\n', '')]);
+    await deployed([web.replace('  queue: { type: amqp, params: { vhost: orders } }\n', '')]);
     const uid = encodeURIComponent('amqp.default#modules.web.externals.queue');
     await api.delete(`/api/orchestrator/apps/shop/envs/dev/resources/${uid}`).expect(204);
 
@@ -116,7 +94,7 @@ describe('the driver of an active resource (drift check, deprovision)', () => {
     expect(provision.inputs).toEqual({ host: 'queue-v1.internal' });
     expect(provision.secrets).toEqual({ url: `amqp://admin:${ADMIN_SECRET}@broker.internal` });
     expect(provision.resource.params).toEqual({ vhost: 'orders' });
-    await backend.stop();
+    await stop();
   });
 });
 

@@ -1,11 +1,9 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import git from 'isomorphic-git';
 import fs from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
-import { orchestratorPlugin } from '../plugin';
 import { parseBranches, repositoryOfEntity, repositoryOfSourceLocation } from './catalogRepositories';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 
 jest.setTimeout(60_000);
@@ -45,10 +43,6 @@ describe('repositories that catalog entities declare', () => {
   it("follows the repository an app's catalog entity names and deploys its pushes", async () => {
     const root = temporaryFolder('baton-catalog-repo-');
     const repo = path.join(root, 'service');
-    fs.writeFileSync(
-      path.join(root, 'definitions.yaml'),
-      'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: pg }\nspec: { type: postgres, driver: echo, driverInputs: { values: { host: pg } }, criteria: [{}] }\n',
-    );
     await git.init({ fs, dir: repo, defaultBranch: 'main' });
     fs.writeFileSync(
       path.join(repo, 'score.yaml'),
@@ -57,9 +51,11 @@ describe('repositories that catalog entities declare', () => {
     await git.add({ fs, dir: repo, filepath: 'score.yaml' });
     await git.commit({ fs, dir: repo, message: 'first version', author: { name: 'dev', email: 'dev@example.com' } });
 
-    const backend = await startTestBackend({
+    const { api, stop } = await createTestOrchestrator({
+      definitions:
+        'apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: pg }\nspec: { type: postgres, driver: echo, driverInputs: { values: { host: pg } }, criteria: [{}] }\n',
+      environments: { 'shop/dev': 'development' },
       features: [
-        orchestratorPlugin,
         catalogServiceMock.factory({
           entities: [
             {
@@ -76,15 +72,8 @@ describe('repositories that catalog entities declare', () => {
             },
           ],
         }),
-        mockServices.rootConfig.factory({
-          data: { orchestrator: { dataDir: path.join(root, 'data'), definitions: [path.join(root, 'definitions.yaml')] } },
-        }),
       ],
     });
-    const api = request(backend.server);
-    await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-    await api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);
 
     const app = await api.get('/api/orchestrator/apps/shop').expect(200);
     expect(app.body.watch).toEqual([{ repository: repo, source: 'catalog', branch: 'main', environment: 'dev' }]);
@@ -99,6 +88,6 @@ describe('repositories that catalog entities declare', () => {
       .expect(200);
     const named = await api.get('/api/orchestrator/apps/shop').expect(200);
     expect(named.body.watch.map((w: { source: string }) => w.source)).toEqual(['app']);
-    await backend.stop();
+    await stop();
   });
 });

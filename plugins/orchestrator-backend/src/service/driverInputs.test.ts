@@ -1,12 +1,8 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Driver } from '@baton/backstage-plugin-orchestrator-node';
-import fs from 'node:fs';
-import path from 'node:path';
-import request from 'supertest';
-import { orchestratorPlugin } from '../plugin';
 import { driverModule } from '../__testUtils__/driverModule';
-import { temporaryFolder } from '../__testUtils__/temporaryFolder';
+import { createTestOrchestrator, type TestOrchestrator, type TestOrchestratorOptions } from '../__testUtils__/createTestOrchestrator';
 
 jest.setTimeout(60_000);
 
@@ -27,17 +23,15 @@ const queueDriver: Driver = {
 };
 
 describe('driver inputs through the API', () => {
-  const backends: { stop(): Promise<void> }[] = [];
+  const orchestrators: TestOrchestrator[] = [];
   afterEach(async () => {
-    await Promise.all(backends.splice(0).map(b => b.stop()));
+    await Promise.all(orchestrators.splice(0).map(o => o.stop()));
   });
 
-  async function start(features: any[] = []) {
-    const backend = await startTestBackend({
-      features: [orchestratorPlugin, driverModule(queueDriver), ...features],
-    });
-    backends.push(backend);
-    return request(backend.server);
+  async function start(options: TestOrchestratorOptions = {}) {
+    const orchestrator = await createTestOrchestrator({ ...options, features: [driverModule(queueDriver), ...(options.features ?? [])] });
+    orchestrators.push(orchestrator);
+    return orchestrator.api;
   }
 
   const definition = (id: string, driver: string, driverInputs: object) => ({
@@ -144,29 +138,25 @@ describe('driver inputs through the API', () => {
     });
     expect(listed.body.find((d: { id: string }) => d.id === 'workload')).toEqual({ id: 'workload', pure: true });
 
-    const denied = await start([mockServices.permissions.factory({ result: AuthorizeResult.DENY })]);
+    const denied = await start({ features: [mockServices.permissions.factory({ result: AuthorizeResult.DENY })] });
     await denied.get('/api/orchestrator/drivers').expect(403);
   });
 
   it('refuses to start with a definition file whose driver inputs are wrong, naming the file, line and field', async () => {
-    const dir = temporaryFolder('baton-driver-inputs-');
-    const file = path.join(dir, 'definitions.yaml');
-    fs.writeFileSync(
-      file,
-      [
-        'apiVersion: baton.dev/v1',
-        'kind: ResourceDefinition',
-        'metadata: { id: pg-staging }',
-        'spec:',
-        '  type: postgres',
-        '  driver: postgres',
-        '  driverInputs:',
-        '    values: { host: db.staging, port: "5432x" }',
-        '',
-      ].join('\n'),
-    );
     await expect(
-      start([mockServices.rootConfig.factory({ data: { orchestrator: { dataDir: dir, definitions: [file] } } })]),
+      start({
+        definitions: [
+          'apiVersion: baton.dev/v1',
+          'kind: ResourceDefinition',
+          'metadata: { id: pg-staging }',
+          'spec:',
+          '  type: postgres',
+          '  driver: postgres',
+          '  driverInputs:',
+          '    values: { host: db.staging, port: "5432x" }',
+          '',
+        ].join('\n'),
+      }),
     ).rejects.toThrow(/definitions\.yaml:8:33: spec\.driverInputs\.values\.port: must be integer/);
   });
 });

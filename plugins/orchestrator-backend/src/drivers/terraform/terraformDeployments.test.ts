@@ -1,12 +1,11 @@
-import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
-import { orchestratorPlugin } from '../../plugin';
 import { DatabaseTerraformStateStore } from '../../database/TerraformStateStore';
 import { SecretBox } from '../../secrets/SecretBox';
-import { temporaryFolder } from '../../__testUtils__/temporaryFolder';
+import { createTestOrchestrator } from '../../__testUtils__/createTestOrchestrator';
 import { testDatabaseIds } from '../../__testUtils__/testDatabaseIds';
 import { defaultTerraformBinary } from './TerraformDriver';
 
@@ -58,34 +57,21 @@ ${withBucket ? '  bucket: { type: s3 }\n' : '  {}\n'}`;
 (available ? describe.each(databases.eachSupportedId()) : describe.skip.each(databases.eachSupportedId()))('terraform resources through the API (%s)', id => {
   it('provisions a module, keeps it unchanged on redeploy, corrects drift and destroys it when deprovisioned', async () => {
     const knex = await databases.init(id);
-    const dataDir = temporaryFolder('baton-tf-api-');
     const key = randomBytes(32).toString('base64');
-    const backend = await startTestBackend({
-      features: [
-        orchestratorPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({ data: { orchestrator: { dataDir, secrets: { key } } } }),
-      ],
+    const { api, dataDir, deploy: queue, waitForDeployment, stop } = await createTestOrchestrator({
+      knex,
+      orchestrator: { secrets: { key } },
+      environments: { 'shop/dev': 'development' },
     });
     try {
-      const api = request(backend.server);
       const base = '/api/orchestrator/apps/shop/envs/dev';
-      await api.put('/api/orchestrator/env-types/development').send({}).expect(200);
-      await api.put('/api/orchestrator/apps/shop').send({}).expect(200);
-      await api.put(base).send({ type: 'development' }).expect(200);
       await api.put('/api/orchestrator/resource-definitions/s3-terraform').set('Content-Type', 'application/yaml').send(definition).expect(200);
 
       const deploy = async (withBucket: boolean) => {
-        const created = await api.post(`${base}/deployments`).send({ workloads: [score(withBucket)] }).expect(202);
-        for (let i = 0; i < 600; i++) {
-          const res = await api.get(`${base}/deployments/${created.body.id}`).expect(200);
-          if (['succeeded', 'failed', 'cancelled'].includes(res.body.status)) {
-            const log = await api.get(`${base}/deployments/${created.body.id}/log`).expect(200);
-            return { deployment: res.body, log: log.body.lines.map((l: { message: string }) => l.message).join('\n') as string };
-          }
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('the deployment did not finish');
+        const deploymentId = await queue('shop', 'dev', [score(withBucket)]);
+        const deployment = await waitForDeployment('shop', 'dev', deploymentId);
+        const log = await api.get(`${base}/deployments/${deploymentId}/log`).expect(200);
+        return { deployment, log: log.body.lines.map((l: { message: string }) => l.message).join('\n') as string };
       };
 
       const first = await deploy(true);
@@ -121,12 +107,10 @@ ${withBucket ? '  bucket: { type: s3 }\n' : '  {}\n'}`;
       await states.putState(bucket.guresid, cipher.encrypt(JSON.stringify({ ...state, serial: state.serial + 1, resources: [] })));
       const drift = (await api.post(`${base}/drift`).expect(200)).body;
       expect(drift.items).toEqual([{ uid: bucket.uid, kind: 'missing', detail: 'terraform would create terraform_data.bucket' }]);
-      for (let i = 0; i < 600; i++) {
-        const list = (await api.get(`${base}/deployments`).expect(200)).body;
-        const items = list.items ?? list;
-        if (items[0].createdBy === 'baton:drift' && items[0].status === 'succeeded') break;
-        await new Promise(r => setTimeout(r, 50));
-      }
+      // The drift check queued a correction; it is the newest deployment.
+      const correction = (await api.get(`${base}/deployments?limit=1`).expect(200)).body.items[0];
+      expect(correction.createdBy).toBe('baton:drift');
+      expect((await waitForDeployment('shop', 'dev', correction.id)).status).toBe('succeeded');
       expect(JSON.parse(cipher.decrypt<string>((await states.getState(bucket.guresid))!)).resources).toHaveLength(1);
       expect((await api.post(`${base}/drift`).expect(200)).body.items).toEqual([]);
       const corrected = (await api.get(`${base}/resources`).expect(200)).body.find((r: { uid: string }) => r.uid === bucket.uid);
@@ -138,9 +122,9 @@ ${withBucket ? '  bucket: { type: s3 }\n' : '  {}\n'}`;
       expect((await api.get(`${base}/resources`).expect(200)).body.find((r: { type: string }) => r.type === 's3').status).toBe('orphaned');
       await api.delete(`${base}/resources/${encodeURIComponent(bucket.uid)}`).expect(204);
       expect(await states.getState(bucket.guresid)).toBeUndefined();
-      expect(require('node:fs').readdirSync(path.join(dataDir, 'terraform', 'runs'))).toEqual([]);
+      expect(fs.readdirSync(path.join(dataDir, 'terraform', 'runs'))).toEqual([]);
     } finally {
-      await backend.stop();
+      await stop();
     }
   });
 });
