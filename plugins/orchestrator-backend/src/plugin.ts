@@ -12,7 +12,7 @@ import { GitOpsRepository } from './gitops/GitOpsRepository';
 import { registerModuleExtensions } from './moduleExtensions';
 import { registerEnvironmentPermissions } from './permissions';
 import { BackendReplicas } from './runner/BackendReplicas';
-import { DeploymentRunner } from './runner/DeploymentRunner';
+import { DeploymentQueue } from './runner/DeploymentQueue';
 import { readInstanceId } from './runner/instanceId';
 import { runDeployment } from './runner/DeploymentPipeline';
 import { SecretBox } from './secrets/SecretBox';
@@ -24,6 +24,7 @@ import { DriftReconciler } from './service/DriftReconciler';
 import { GitWatcher } from './service/GitWatcher';
 import { OrchestratorEvents } from './service/OrchestratorEvents';
 import { readOrchestratorSettings } from './service/OrchestratorSettings';
+import { ParsedScoreCache } from './service/ParsedScoreCache';
 import { PlatformConfig } from './service/PlatformConfig';
 import { createRouter } from './service/router';
 import { routerSettings } from './service/routes/routerSettings';
@@ -78,8 +79,9 @@ export const orchestratorPlugin = createBackendPlugin({
         const renderWorkers = new RenderWorkers({ size: config.getOptionalNumber('orchestrator.deployments.renderWorkers'), onFallback: error => logger.warn(`Rendering in the backend's own thread: ${error.message}`) });
         const nodeConcurrency = config.getOptionalNumber('orchestrator.deployments.nodeConcurrency');
         const runDeps = { store, deploymentStore, definitions, drivers, secrets, events, logger, delivery, renderWorkers, nodeConcurrency };
-        const runner = DeploymentRunner.fromConfig(config, { deploymentStore, instanceId, logger, events, renewMs: settings.leaseRenewMs, staleAfterMs: settings.takeoverMs, run: runDeployment.bind(undefined, runDeps) });
-        const deploymentService = new DeploymentService({ store, deploymentStore, deliveredSecrets, definitions, drivers, secrets, activeDrivers, events, logger, onQueued: runner.wake.bind(runner) });
+        const parsedScores = new ParsedScoreCache();
+        const queue = DeploymentQueue.fromConfig(config, { deploymentStore, instanceId, logger, events, canonicalJsonOf: w => parsedScores.canonicalJsonOf(w), renewMs: settings.leaseRenewMs, staleAfterMs: settings.takeoverMs, run: runDeployment.bind(undefined, runDeps) });
+        const deploymentService = new DeploymentService({ store, deploymentStore, deliveredSecrets, definitions, drivers, secrets, activeDrivers, events, logger, queue, parsedScores });
 
         const drift = DriftReconciler.fromConfig(config, { driftReports, store, deploymentStore, activeDrivers, gitops, deploymentService, replicas, logger: logger.child({ task: 'drift' }) });
         await drift.schedule(config, deps.scheduler);
@@ -102,11 +104,11 @@ export const orchestratorPlugin = createBackendPlugin({
           // Loading the workers takes a moment; the first deployment waits for it if it comes sooner.
           renderWorkers.start().catch(error => logger.warn(`Render workers did not start: ${error.message}`));
           await replicas.start();
-          await runner.start();
+          await queue.start();
         });
         deps.lifecycle.addShutdownHook(async () => {
           platformConfig.close();
-          await runner.stop();
+          await queue.stop();
           await replicas.stop();
           await renderWorkers.close();
           await terraform.close();

@@ -8,7 +8,6 @@ import {
 } from '@baton/backstage-plugin-orchestrator-common';
 import { DriverRegistry, planApplication, TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { createHash, randomUUID } from 'node:crypto';
 import { DeliveredSecretStore } from '../database/DeliveredSecretStore';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
@@ -16,6 +15,7 @@ import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
 import { OrchestratorEvents } from './OrchestratorEvents';
 import { ParsedScoreCache } from './ParsedScoreCache';
+import type { DeploymentQueue } from '../runner/DeploymentQueue';
 import { ActiveResourceDrivers } from './activeResourceDriver';
 
 /** A stored deployment set: the app's workloads, content-addressed. @internal */
@@ -25,15 +25,12 @@ export interface DeploymentSet {
 
 /**
  * Deployment requests: Score documents are validated and queued as
- * content-addressed sets (the runner picks them up), dry runs planned,
+ * sets the deployment queue stores and runs, dry runs planned,
  * resources deprovisioned, delivered Secrets served.
  *
  * @internal
  */
 export class DeploymentService {
-  /** A redeployment's unchanged Score files are not parsed again. */
-  readonly #parsed = new ParsedScoreCache();
-
   constructor(
     private readonly deps: {
       store: OrchestratorStore;
@@ -45,8 +42,10 @@ export class DeploymentService {
       activeDrivers: ActiveResourceDrivers;
       events: OrchestratorEvents;
       logger: LoggerService;
-      /** Tells the runner there is work. */
-      onQueued?: () => void;
+      /** Where requests wait for their turn. */
+      queue: Pick<DeploymentQueue, 'enqueue'>;
+      /** Parsed Score files, shared with the queue that digests them. */
+      parsedScores: ParsedScoreCache;
     },
   ) {}
 
@@ -65,7 +64,7 @@ export class DeploymentService {
       await slices.pause();
       const file = `workloads[${i}]`;
       if (typeof w === 'string') {
-        const result = this.#parsed.parse(w, file);
+        const result = this.deps.parsedScores.parse(w, file);
         if (result.workload) documents.push({ file, workload: result.workload, text: w });
         diagnostics.push(...result.diagnostics);
       } else {
@@ -103,31 +102,9 @@ export class DeploymentService {
     return this.queueSet(app, env, documents.map(d => d.workload), createdBy, request.comment);
   }
 
-  /** Queues a deployment of a stored set (rollback, promote). */
-  async queueSet(app: string, env: string, workloads: ScoreWorkload[], createdBy: string, comment?: string) {
-    const set: DeploymentSet = {
-      workloads: [...workloads].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
-    };
-    // The digest of the canonical JSON of the set, one workload per time slice.
-    const digest = createHash('sha256').update('{"workloads":[');
-    const slices = new TimeSlices();
-    for (const [i, w] of set.workloads.entries()) {
-      await slices.pause();
-      digest.update(`${i ? ',' : ''}${this.#parsed.canonicalJsonOf(w)}`);
-    }
-    const setId = digest.update(']}').digest('hex');
-    await this.deps.deploymentStore.putSet({ id: setId, appId: app, content: set });
-    const deployment = await this.deps.deploymentStore.createDeployment({
-      id: randomUUID(),
-      appId: app,
-      envId: env,
-      setId,
-      createdBy,
-      comment,
-    });
-    await this.deps.events.deployment('deployment.queued', app, env, deployment.id, 'queued');
-    this.deps.onQueued?.();
-    return deployment;
+  /** Queues a deployment of a stored set (rollback, promote, drift correction). */
+  queueSet(app: string, env: string, workloads: ScoreWorkload[], createdBy: string, comment?: string): Promise<DeploymentRecord> {
+    return this.deps.queue.enqueue({ app, env, workloads, createdBy, comment });
   }
 
   async getSet(setId: string): Promise<DeploymentSet> {

@@ -1,17 +1,20 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import { loadScoreValidator } from '@baton/backstage-plugin-orchestrator-common';
-import { loadKubernetesValidators } from '@baton/backstage-plugin-orchestrator-node';
+import { loadScoreValidator, ScoreWorkload } from '@baton/backstage-plugin-orchestrator-common';
+import { canonicalJson, loadKubernetesValidators, TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+import { createHash, randomUUID } from 'node:crypto';
 import { AbandonedDeployment, DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { DeploymentLease } from './DeploymentLease';
 import type { OrchestratorEvents } from '../service/OrchestratorEvents';
 
 /** @internal */
-export interface DeploymentRunnerOptions {
+export interface DeploymentQueueOptions {
   deploymentStore: DeploymentStore;
   /** This backend instance; kept across restarts so its abandoned runs are recognized. */
   instanceId: string;
   logger: LoggerService;
+  /** The canonical JSON of a workload, whose digest names the set it is stored in. */
+  canonicalJsonOf?: (workload: ScoreWorkload) => string;
   /** Runs one claimed deployment to its end; the lease says whether it may still write. */
   run: (deployment: DeploymentRecord, lease: DeploymentLease) => Promise<void>;
   /** Told when a deployment goes back to the queue or fails because its backend stopped. */
@@ -32,16 +35,18 @@ export interface DeploymentRunnerOptions {
 }
 
 /**
- * Works the deployment queue: claims the next deployment of a free
- * environment (one per environment across replicas, through the lock row),
- * runs it under a lease, and takes over runs abandoned by a crashed or
- * stalled backend (never one still alive in this process): they go back to
- * the queue in their place and run again from the start. Stopping hands this
- * backend's runs back the same way, for another backend to run at once.
+ * The deployment queue of this backend, one class from request to run:
+ * {@link DeploymentQueue.enqueue} stores a request's set (content-addressed)
+ * and queues its deployment; the worker loop claims the next deployment of a
+ * free environment (one per environment across replicas, through the lock
+ * row) and runs it under a lease; runs abandoned by a crashed or stalled
+ * backend (never one still alive in this process) go back to the queue in
+ * their place and run again from the start; stopping hands this backend's
+ * runs back the same way, for another backend to run at once.
  *
  * @internal
  */
-export class DeploymentRunner {
+export class DeploymentQueue {
   private stopped = false;
   private wakeUp?: () => void;
   private loop?: Promise<void>;
@@ -54,14 +59,39 @@ export class DeploymentRunner {
    * `orchestrator.deployments.concurrency` sets how many run at once;
    * the lease timings (`leaseRenewSeconds`, `takeoverSeconds`) are passed in.
    */
-  static fromConfig(config: Config, options: Omit<DeploymentRunnerOptions, 'concurrency'>): DeploymentRunner {
-    return new DeploymentRunner({ ...options, concurrency: config.getOptionalNumber('orchestrator.deployments.concurrency') });
+  static fromConfig(config: Config, options: Omit<DeploymentQueueOptions, 'concurrency'>): DeploymentQueue {
+    return new DeploymentQueue({ ...options, concurrency: config.getOptionalNumber('orchestrator.deployments.concurrency') });
   }
 
-  constructor(private readonly options: DeploymentRunnerOptions) {
+  constructor(private readonly options: DeploymentQueueOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.renewMs = options.renewMs ?? 3_000;
     this.staleAfterMs = options.staleAfterMs ?? 10_000;
+  }
+
+  /**
+   * Stores the workloads as a set named by the digest of their canonical
+   * JSON (a redeployment of the same files stores nothing new), queues a
+   * deployment of it, says so and looks at the queue.
+   */
+  async enqueue(request: { app: string; env: string; workloads: ScoreWorkload[]; createdBy: string; comment?: string }): Promise<DeploymentRecord> {
+    const { app, env, createdBy, comment } = request;
+    const workloads = [...request.workloads].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    // One workload per time slice: a big app's set takes long to digest.
+    const digest = createHash('sha256').update('{"workloads":[');
+    const slices = new TimeSlices();
+    const canonicalJsonOf = this.options.canonicalJsonOf ?? ((w: ScoreWorkload) => canonicalJson(w) ?? 'null');
+    for (const [i, w] of workloads.entries()) {
+      await slices.pause();
+      digest.update(`${i ? ',' : ''}${canonicalJsonOf(w)}`);
+    }
+    const setId = digest.update(']}').digest('hex');
+    const { deploymentStore } = this.options;
+    await deploymentStore.putSet({ id: setId, appId: app, content: { workloads } });
+    const deployment = await deploymentStore.createDeployment({ id: randomUUID(), appId: app, envId: env, setId, createdBy, comment });
+    await this.options.events?.deployment('deployment.queued', app, env, deployment.id, 'queued');
+    this.wake();
+    return deployment;
   }
 
   /** Takes over the runs this instance held before a restart, then works the queue. */

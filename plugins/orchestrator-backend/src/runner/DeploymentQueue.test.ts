@@ -5,7 +5,7 @@ import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
 import { DeploymentRecord } from '../database/DeploymentStore';
 import { DeploymentLease, LeaseLostError } from './DeploymentLease';
-import { DeploymentRunner } from './DeploymentRunner';
+import { DeploymentQueue } from './DeploymentQueue';
 
 jest.setTimeout(60_000);
 
@@ -20,7 +20,7 @@ function blockFor(ms: number) {
   }
 }
 
-describe.each(databases.eachSupportedId())('DeploymentRunner (%s)', id => {
+describe.each(databases.eachSupportedId())('DeploymentQueue (%s)', id => {
   async function setup() {
     const knex = await databases.init(id);
     await knex.migrate.latest({ directory: migrationsDir });
@@ -29,9 +29,9 @@ describe.each(databases.eachSupportedId())('DeploymentRunner (%s)', id => {
       await store.putSet({ id: 'set', appId: 'shop', content: { workloads: [] } });
       return store.createDeployment({ id: randomUUID(), appId: 'shop', envId: env, setId: 'set', createdBy: 'user:default/a' });
     };
-    const runners: DeploymentRunner[] = [];
-    const runner = (options: Partial<ConstructorParameters<typeof DeploymentRunner>[0]> & Pick<ConstructorParameters<typeof DeploymentRunner>[0], 'run'>) => {
-      const r = new DeploymentRunner({ deploymentStore: store, instanceId: 'replica-1', logger: mockServices.logger.mock(), pollMs: 20, ...options });
+    const runners: DeploymentQueue[] = [];
+    const runner = (options: Partial<ConstructorParameters<typeof DeploymentQueue>[0]> & Pick<ConstructorParameters<typeof DeploymentQueue>[0], 'run'>) => {
+      const r = new DeploymentQueue({ deploymentStore: store, instanceId: 'replica-1', logger: mockServices.logger.mock(), pollMs: 20, ...options });
       runners.push(r);
       return r;
     };
