@@ -246,7 +246,7 @@ export async function parseInSlices(text: string, depth = 2, slices = new TimeSl
     return fail('Unexpected end');
   };
   const parse = async (level: number): Promise<unknown> => {
-    await slices.pause();
+    if (slices.due()) await slices.pause();
     skipSpace();
     const first = text[i];
     if (level >= depth || (first !== '{' && first !== '[')) {

@@ -4,7 +4,7 @@ import {
   ScoreDocument,
   ValidationError,
 } from '@baton/backstage-plugin-orchestrator-common';
-import { createHash } from 'node:crypto';
+import { createHash, hash as sha } from 'node:crypto';
 import { runSteps } from '../timeSlices';
 import { DefinitionIndex, DefinitionMatch } from '../matching';
 import { findResourceReferences, resourceUid } from '../placeholders';
@@ -54,7 +54,8 @@ export interface ResourceGraph {
 
 /** A global id that stays the same for the same app, environment and node. @public */
 export function guresidOf(app: string, env: string, uid: string): string {
-  return createHash('sha256').update(`${app}\u0000${env}\u0000${uid}`).digest('hex').slice(0, 24);
+  // One-shot hashing: a Hash object per node was a tenth of building a 30,000-node graph.
+  return sha('sha256', `${app}\u0000${env}\u0000${uid}`, 'hex').slice(0, 24);
 }
 
 const PROVISION_KEY = /^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))?(?:#(.+))?$/;
@@ -84,45 +85,38 @@ function isArrayIndex(key: string): boolean {
 /**
  * `JSON.stringify(canonical(value))` written directly, without the sorted
  * copy of every object: hashing the nodes of a big graph made that copy
- * tens of thousands of times.
+ * tens of thousands of times. Built by concatenation, which V8 joins once at
+ * the end, instead of an array of parts per value.
  *
  * @public
  */
 export function canonicalJson(value: unknown): string | undefined {
-  const parts: string[] = [];
-  const write = (v: unknown): boolean => {
-    if (Array.isArray(v)) {
-      parts.push('[');
-      for (let i = 0; i < v.length; i++) {
-        if (i) parts.push(',');
-        if (!write(v[i])) parts.push('null');
-      }
-      parts.push(']');
-      return true;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += `${i ? ',' : ''}${canonicalJson(value[i]) ?? 'null'}`;
+    return `${out}]`;
+  }
+  if (value && typeof value === 'object') {
+    let out = '';
+    for (const key of canonicalKeys(value)) {
+      // Assigning `__proto__` to the copy sets its prototype: the key never reached the JSON.
+      if (key === '__proto__') continue;
+      const item = canonicalJson((value as Record<string, unknown>)[key]);
+      if (item !== undefined) out += `${out ? ',' : ''}${JSON.stringify(key)}:${item}`;
     }
-    if (v && typeof v === 'object') {
-      const keys = Object.keys(v).sort();
-      // The sorted copy keeps array-index keys first, in numeric order, as every object does.
-      const indices = keys.filter(isArrayIndex);
-      const ordered = indices.length ? [...indices.sort((a, b) => Number(a) - Number(b)), ...keys.filter(k => !isArrayIndex(k))] : keys;
-      parts.push('{');
-      let first = true;
-      for (const key of ordered) {
-        // Assigning `__proto__` to the copy sets its prototype: the key never reached the JSON.
-        if (key === '__proto__') continue;
-        const mark = parts.length;
-        parts.push(first ? '' : ',', JSON.stringify(key), ':');
-        if (write((v as Record<string, unknown>)[key])) first = false;
-        else parts.length = mark;
-      }
-      parts.push('}');
-      return true;
-    }
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return false;
-    parts.push(JSON.stringify(v));
-    return true;
-  };
-  return write(value) ? parts.join('') : undefined;
+    return `{${out}}`;
+  }
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  return JSON.stringify(value);
+}
+
+/** An object's keys as its sorted copy has them: array-index keys first, in numeric order, then the others sorted. */
+function canonicalKeys(value: object): string[] {
+  const keys = Object.keys(value).sort();
+  // Only a key that starts with a digit can be an array index: most objects have none.
+  if (!keys.some(key => key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57)) return keys;
+  const indices = keys.filter(isArrayIndex);
+  return indices.length ? [...indices.sort((a, b) => Number(a) - Number(b)), ...keys.filter(k => !isArrayIndex(k))] : keys;
 }
 
 /**

@@ -71,7 +71,7 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
   const nodes: PlanNode[] = [];
   const slices = new TimeSlices();
   for (const n of graphViewOf(graph).nodes) {
-    await slices.pause();
+    if (slices.due()) await slices.pause();
     const r = results.get(n.uid)!;
     nodes.push({
       ...n,

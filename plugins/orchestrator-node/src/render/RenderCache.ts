@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as sha } from 'node:crypto';
 import { serialize } from 'node:v8';
 import { deepFreeze } from '../deepFreeze';
 import type { RenderWorkloadJob } from './renderApplication';
@@ -26,7 +26,7 @@ export class RenderCache {
   constructor(private readonly maxEntries = DEFAULT_MAX_ENTRIES) {}
 
   keyOf(job: RenderWorkloadJob): string {
-    return createHash('sha256').update(serialize(job)).digest('base64');
+    return sha('sha256', serialize(job), 'base64');
   }
 
   get(key: string): KubernetesObject[] | undefined {

@@ -93,7 +93,7 @@ export class RenderWorkers {
     const missing: { index: number; key: string }[] = [];
     const slices = new TimeSlices();
     for (const [index, job] of prepared.jobs.entries()) {
-      await slices.pause();
+      if (slices.due()) await slices.pause();
       const key = this.cache.keyOf(job);
       const objects = this.cache.get(key);
       if (objects) results[index] = { objects };
@@ -102,7 +102,7 @@ export class RenderWorkers {
     const rendered = await this.renderMissing(missing.map(m => prepared.jobs[m.index]));
     for (const [i, { index, key }] of missing.entries()) {
       // Freezing a workload's objects visits every one of them: thousands of workloads, in time slices.
-      await slices.pause();
+      if (slices.due()) await slices.pause();
       const result = rendered[i];
       results[index] = 'objects' in result ? { objects: this.cache.set(key, result.objects) } : result;
     }
@@ -122,7 +122,7 @@ export class RenderWorkers {
     const results: RenderWorkloadResult[] = [];
     const slices = new TimeSlices();
     for (const job of jobs) {
-      await slices.pause();
+      if (slices.due()) await slices.pause();
       results.push(renderWorkloadJob(job));
     }
     return results;
@@ -141,7 +141,7 @@ export class RenderWorkers {
     const slices = new TimeSlices();
     const batches: Promise<RenderWorkloadResult[]>[] = [];
     for (let i = 0; i < jobs.length; i += BATCH) {
-      await slices.pause();
+      if (slices.due()) await slices.pause();
       const batch = this.post(threads[this.nextThread++ % threads.length], jobs.slice(i, i + BATCH));
       // Awaited together below; a failure meanwhile must not count as unhandled.
       batch.catch(() => undefined);
