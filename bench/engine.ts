@@ -5,7 +5,11 @@
  * rendering and schema validation of every object), and the floor: js-yaml
  * loading the same input files and dumping the same output objects.
  *
- *   yarn bench:engine [--json] [--workloads 1000,10000]
+ *   yarn bench:engine [--json] [--workloads 1000,10000] [--warmup 200]
+ *
+ * --warmup sets the workloads of the untimed first run. The template driver
+ * renders in a worker process whose JIT warms up on its own jobs: a bigger
+ * warm-up (e.g. 2000) compares engines as a long-running server runs them.
  */
 import {
   LoadedDefinition,
@@ -92,7 +96,8 @@ async function main() {
   const json = args.includes('--json');
   const sizesArg = args[args.indexOf('--workloads') + 1];
   const sizes = args.includes('--workloads') ? sizesArg.split(',').map(Number) : [1000, 10000];
-  await runOnce(200, 1000); // warm up the JIT and the validators
+  const warmup = args.includes('--warmup') ? Number(args[args.indexOf('--warmup') + 1]) : 200;
+  await runOnce(warmup, 1000); // warm up the JIT and the validators
   const results: Result[] = [];
   for (const n of sizes) results.push(await runOnce(n, 1000));
   if (json) {
