@@ -141,8 +141,9 @@ test('2. a deployment page shows its nodes, log, changes and the manifests as de
   await environmentCard(page, 'dev').getByRole('link', { name: second.slice(0, 8) }).click();
   await expect(page).toHaveURL(new RegExp(`${tab}/deployments/${app}/dev/${second}$`));
   await expect(page.getByText(`Deployment ${second.slice(0, 8)} to ${app}/dev`)).toBeVisible();
-  const nodes = page.locator('table').filter({ has: page.getByRole('cell', { name: uid('s3', 'store') }) });
-  await expect(nodes.getByRole('row', { name: new RegExp(uid('redis', 'cache')) })).toBeVisible();
+  // The nodes' table, not the plan's, whose rows name the nodes they depend on.
+  const nodes = page.locator('table').filter({ has: page.getByRole('cell', { name: uid('s3', 'store'), exact: true }) });
+  await expect(nodes.getByRole('row', { name: new RegExp(`^${uid('redis', 'cache')}`) })).toBeVisible();
   await expect(page.getByLabel('Deployment log')).toContainText(`[${uid('s3', 'store')}]`);
   await expect(page.getByText(`Changes since deployment ${first.slice(0, 8)}`)).toBeVisible();
   await expect(page.getByText(`+ ${uid('s3', 'store')}`, { exact: true })).toBeVisible();
