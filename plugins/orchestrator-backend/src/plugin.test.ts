@@ -170,4 +170,16 @@ describe('orchestratorPlugin', () => {
     });
     await request(server).get('/api/orchestrator/apps').expect(403);
   });
+
+  it('answers a caller without the permission alike for environments that exist and that do not', async () => {
+    const server = await start({
+      features: [mockServices.permissions.factory({ result: AuthorizeResult.DENY })],
+    });
+    const workloads = ['apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers: { main: { image: web } }\n'];
+    for (const path of ['/apps/shop/envs/nowhere/deployments', '/apps/nothing/envs/dev/deployments']) {
+      await request(server).post(`/api/orchestrator${path}`).send({ workloads }).expect(403);
+      await request(server).post(`/api/orchestrator${path}`).send({ workloads, dryRun: true }).expect(403);
+    }
+    await request(server).post('/api/orchestrator/apps/shop/envs/nowhere/promote').send({ from: 'dev' }).expect(403);
+  });
 });

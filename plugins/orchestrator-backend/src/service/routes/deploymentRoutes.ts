@@ -53,17 +53,15 @@ export function registerDeploymentRoutes(context: RouteContext): void {
 
   router.post('/apps/:app/envs/:env/deployments', async (req, res) => {
     const { app, env } = req.params;
-    const environment = await requireEnvironment(app, env);
+    // Permission first: a caller without it learns nothing of which environments exist.
     if (req.body.dryRun) {
       await authorize(req, orchestratorReadPermission);
+      await requireEnvironment(app, env);
       res.status(200).json({ plan: await deploymentService.plan(app, env, req.body) });
       return;
     }
-    const credentials = await authorize(
-      req,
-      orchestratorDeploymentCreatePermission,
-      environmentResourceId(app, environment.id),
-    );
+    const credentials = await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
+    await requireEnvironment(app, env);
     const createdBy = actorOf(credentials);
     const deployment = await deploymentService.create(app, env, req.body, createdBy);
     res.status(202).json({ id: deployment.id, status: deployment.status });
@@ -126,12 +124,13 @@ export function registerDeploymentRoutes(context: RouteContext): void {
 
   router.post('/apps/:app/envs/:env/promote', async (req, res) => {
     const { app, env } = req.params;
-    await requireEnvironment(app, env);
     const dryRun = req.query.dryRun === 'true';
-    // A plan changes nothing, so reading is enough, as for a dry-run deployment.
+    // A plan changes nothing, so reading is enough, as for a dry-run deployment. Permission
+    // first: a caller without it learns nothing of which environments exist.
     const credentials = dryRun
       ? await authorize(req, orchestratorReadPermission)
       : await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
+    await requireEnvironment(app, env);
     const source = await deploymentStore.getLastSucceeded(app, req.body.from);
     if (!source) throw new NotFoundError(`Environment ${app}/${req.body.from} has no successful deployment to promote`);
     const set = await deploymentService.getSet(source.setId);
