@@ -354,9 +354,16 @@ function orchestratorDatabase(): Knex {
   return orchestratorDb;
 }
 
-/** The environment locks (one per running deployment, naming the backend that runs it). */
+/**
+ * The environment locks (one per running deployment, naming the backend that
+ * runs it). A lock that a backend is still taking names no deployment yet
+ * ('claiming'): it is not one.
+ */
 async function locks(): Promise<{ deployment_id: string; env_id: string; owner: string }[]> {
-  return orchestratorDatabase()('environment_locks').where({ app_id: app }).select('deployment_id', 'env_id', 'owner');
+  return orchestratorDatabase()('environment_locks')
+    .where({ app_id: app })
+    .whereNot({ deployment_id: 'claiming' })
+    .select('deployment_id', 'env_id', 'owner');
 }
 
 async function listDeployments(replica: Replica, env: string): Promise<any[]> {
