@@ -59,7 +59,7 @@ export interface Config {
        * as stopped: another backend queues the deployment again and runs it
        * from the start (at most three interruptions, then it fails). At least
        * twice `leaseRenewSeconds`. Default: 10, so a crashed replica's run is
-       * taken over within about 14 s.
+       * taken over within about 12 s.
        */
       takeoverSeconds?: number;
     };

@@ -146,9 +146,9 @@ export class DeploymentQueue {
     const pollMs = this.options.pollMs ?? 1000;
     let lastStaleCheck = Date.now();
     while (!this.stopped) {
-      // Checked every renewal period: a stopped backend's run is taken over
-      // at most staleAfterMs + renewMs + pollMs after its last renewal.
-      if (Date.now() - lastStaleCheck >= this.renewMs) {
+      // Checked about every second (one small query): a stopped backend's run is
+      // taken over about a second after its lock has gone stale.
+      if (Date.now() - lastStaleCheck >= Math.min(this.renewMs, pollMs)) {
         lastStaleCheck = Date.now();
         await this.takeOverAbandoned(undefined).catch(error =>
           this.options.logger.error('Could not check for abandoned deployments', error),
