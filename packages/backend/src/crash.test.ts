@@ -63,7 +63,7 @@ describe('a backend killed during a deployment', () => {
     const get = async (p: string) => (await fetch(`${api}${p}`, { headers: headers2 })).json();
     const logText = async () => (await get(`/apps/shop/envs/qa/deployments/${id}/log`)).lines.map((l: { message: string }) => l.message).join('\n');
     // Running again: the driver connects to the (hanging) server once more.
-    for (let i = 0; i < 100 && sockets.length === connectionsBefore; i++) await new Promise(r => setTimeout(r, 100));
+    for (let i = 0; i < 600 && sockets.length === connectionsBefore; i++) await new Promise(r => setTimeout(r, 100));
     expect(sockets.length).toBeGreaterThan(connectionsBefore);
     expect((await get(`/apps/shop/envs/qa/deployments/${id}`)).status).toBe('running');
     expect(await logText()).toMatch(/stopped during this deployment; backend \S+ queued it again, to run from the start \(interruption 1\)/);
