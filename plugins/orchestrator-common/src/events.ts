@@ -11,11 +11,51 @@ export const ORCHESTRATOR_RESOURCE_EVENTS_TOPIC = 'orchestrator.resources';
 
 /** A deployment was queued, started or finished. @public */
 export interface DeploymentEvent {
-  type: 'deployment.queued' | 'deployment.started' | 'deployment.finished';
+  type:
+    | 'deployment.queued'
+    | 'deployment.started'
+    | 'deployment.finished'
+    /** Stored with status `awaiting-approval`: the environment's type requires approval. */
+    | 'deployment.approval-requested'
+    /** Approved (now `queued`) or rejected (`rejected`). */
+    | 'deployment.approval-decided';
   app: string;
   env: string;
   deploymentId: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'awaiting-approval' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected';
+  /** Who requested the deployment (user entity ref), when known. */
+  requestedBy?: string;
+  /** For `deployment.approval-decided`: who approved or rejected it (user entity ref). */
+  decidedBy?: string;
+}
+
+/** Topic of environment events ({@link EnvironmentEvent}). @public */
+export const ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC = 'orchestrator.environments';
+
+/**
+ * An environment's life: a preview environment was created for a pull
+ * request or branch, an environment with a time to live expires soon, or
+ * expired and was torn down; drift was found in it (and corrected).
+ *
+ * @public
+ */
+export interface EnvironmentEvent {
+  type:
+    | 'environment.preview-created'
+    | 'environment.expiring'
+    | 'environment.expired'
+    | 'environment.drift-found'
+    | 'environment.drift-corrected';
+  app: string;
+  env: string;
+  /** ISO 8601 time the environment expires (`environment.expiring`, `environment.preview-created` with a TTL). */
+  expiresAt?: string;
+  /** The pull request, merge request or branch a preview follows, e.g. `#42` or `preview/login`. */
+  source?: string;
+  /** Number of drifted objects (`environment.drift-*`). */
+  drifted?: number;
+  /** The deployment the event concerns, when one does. */
+  deploymentId?: string;
 }
 
 /** One resource an event is about. @public */

@@ -22,6 +22,18 @@ export const orchestratorDeploymentCreatePermission = createPermission({
   resourceType: ORCHESTRATOR_ENVIRONMENT_RESOURCE_TYPE,
 });
 
+/**
+ * Approve or reject a deployment waiting for approval in an environment
+ * whose type requires it. Never granted to the deployment's own requester.
+ *
+ * @public
+ */
+export const orchestratorDeploymentApprovePermission = createPermission({
+  name: 'orchestrator.deployment.approve',
+  attributes: { action: 'update' },
+  resourceType: ORCHESTRATOR_ENVIRONMENT_RESOURCE_TYPE,
+});
+
 /** Create, clone and delete apps and environments; deprovision resources. @public */
 export const orchestratorEnvironmentManagePermission = createPermission({
   name: 'orchestrator.environment.manage',
@@ -39,6 +51,7 @@ export const orchestratorDefinitionManagePermission = createPermission({
 export const orchestratorPermissions = [
   orchestratorReadPermission,
   orchestratorDeploymentCreatePermission,
+  orchestratorDeploymentApprovePermission,
   orchestratorEnvironmentManagePermission,
   orchestratorDefinitionManagePermission,
 ];
