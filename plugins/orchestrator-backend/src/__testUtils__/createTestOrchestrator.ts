@@ -43,7 +43,7 @@ export interface TestOrchestrator {
 /** A deployment as the API answers it; the rest of its fields are the test's to read. */
 export type DeploymentRecord = { id: string; status: string; error?: string } & Record<string, any>;
 
-const TERMINAL = ['succeeded', 'failed', 'cancelled'];
+const TERMINAL = ['succeeded', 'failed', 'cancelled', 'rejected'];
 const running = new Set<TestOrchestrator>();
 
 // A test that fails before its stop() would leave a backend serving and a folder behind.

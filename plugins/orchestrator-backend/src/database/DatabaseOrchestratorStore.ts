@@ -13,7 +13,7 @@ import { migratedClient } from './migrateDatabase';
 import { orUndefined, toIso } from './rowValues';
 
 
-type EnvTypeRow = { id: string; name: string | null; source: 'api' | 'config'; created_at: string | Date };
+type EnvTypeRow = { id: string; name: string | null; source: 'api' | 'config'; approval: string | null; created_at: string | Date };
 type AppRow = {
   id: string;
   title: string | null;
@@ -57,11 +57,13 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
     return row && toEnvType(row);
   }
 
-  async putEnvironmentType(type: Pick<EnvironmentTypeRecord, 'id' | 'name' | 'source'>) {
+  async putEnvironmentType(type: Pick<EnvironmentTypeRecord, 'id' | 'name' | 'source' | 'approval'>) {
+    // Stored only when it requires approval: a type without it is the common case.
+    const approval = type.approval?.required ? JSON.stringify(type.approval) : null;
     await this.db<EnvTypeRow>('env_types')
-      .insert({ id: type.id, name: type.name ?? null, source: type.source })
+      .insert({ id: type.id, name: type.name ?? null, source: type.source, approval })
       .onConflict('id')
-      .merge(['name', 'source']);
+      .merge(['name', 'source', 'approval']);
     return (await this.getEnvironmentType(type.id))!;
   }
 
@@ -148,7 +150,13 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
 }
 
 function toEnvType(row: EnvTypeRow): EnvironmentTypeRecord {
-  return { id: row.id, name: orUndefined(row.name), source: row.source, createdAt: toIso(row.created_at) };
+  return {
+    id: row.id,
+    name: orUndefined(row.name),
+    source: row.source,
+    ...(row.approval ? { approval: JSON.parse(row.approval) } : {}),
+    createdAt: toIso(row.created_at),
+  };
 }
 
 function toApp(row: AppRow): AppRecord {

@@ -20,6 +20,9 @@ function toDeployment(row: any): DeploymentRecord {
     createdAt: toIso(row.created_at),
     startedAt: toIsoOptional(row.started_at),
     finishedAt: toIsoOptional(row.finished_at),
+    decidedBy: orUndefined(row.decided_by),
+    decidedAt: toIsoOptional(row.decided_at),
+    decisionComment: orUndefined(row.decision_comment),
   };
 }
 
@@ -31,6 +34,7 @@ type DeploymentPage = { items: DeploymentRecord[]; nextCursor?: string };
 const DEPLOYMENT_COLUMNS = [
   'id', 'app_id', 'env_id', 'set_id', 'previous_id', 'status', 'created_by',
   'comment', 'error', 'commit', 'created_at', 'started_at', 'finished_at',
+  'decided_by', 'decided_at', 'decision_comment',
 ];
 
 /**
@@ -81,6 +85,7 @@ export class DatabaseDeploymentQueueStore implements DeploymentQueueStore {
     setId: string;
     createdBy: string;
     comment?: string;
+    status?: 'queued' | 'awaiting-approval';
   }) {
     await this.db.transaction(async tx => {
       // Requests are numbered and timed in one order: on PostgreSQL, replicas
@@ -93,7 +98,7 @@ export class DatabaseDeploymentQueueStore implements DeploymentQueueStore {
         app_id: d.appId,
         env_id: d.envId,
         set_id: d.setId,
-        status: 'queued',
+        status: d.status ?? 'queued',
         created_by: d.createdBy,
         comment: d.comment ?? null,
         created_at: postgres ? tx.raw('clock_timestamp()') : new Date(),
@@ -105,6 +110,39 @@ export class DatabaseDeploymentQueueStore implements DeploymentQueueStore {
         .update({ seq: tx('deployment_queue').select('seq').where({ deployment_id: d.id }) });
     });
     return (await this.getDeployment(d.id))!;
+  }
+
+  async supersedeAwaitingApproval(appId: string, envId: string, newer: string) {
+    return this.db.transaction(async tx => {
+      const seq = tx('deployments').select('seq').where({ id: newer });
+      const waiting = await tx('deployments')
+        .where({ app_id: appId, env_id: envId, status: 'awaiting-approval' })
+        .where('seq', '<', seq)
+        .select('id');
+      const ids = waiting.map((r: { id: string }) => r.id);
+      if (ids.length === 0) return [];
+      // Only those still waiting: one approved or rejected meanwhile keeps its decision.
+      await tx('deployments').whereIn('id', ids).where({ status: 'awaiting-approval' }).update({
+        status: 'cancelled',
+        error: `Superseded by deployment ${newer}, requested later for the same environment`,
+        finished_at: new Date(),
+      });
+      return ids;
+    });
+  }
+
+  async decideApproval(id: string, decision: { status: 'queued' | 'rejected'; decidedBy: string; comment?: string }) {
+    const now = new Date();
+    const updated = await this.db('deployments')
+      .where({ id, status: 'awaiting-approval' })
+      .update({
+        status: decision.status,
+        decided_by: decision.decidedBy,
+        decided_at: now,
+        decision_comment: decision.comment ?? null,
+        ...(decision.status === 'rejected' ? { finished_at: now } : {}),
+      });
+    return updated > 0;
   }
 
   async getDeployment(id: string) {

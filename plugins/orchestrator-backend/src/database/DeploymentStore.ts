@@ -1,5 +1,5 @@
 /** @internal */
-export type DeploymentStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type DeploymentStatus = 'awaiting-approval' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected';
 
 /** @internal */
 export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -19,6 +19,11 @@ export type DeploymentRecord = {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Who approved or rejected it (a deployment to an environment whose type requires approval). */
+  decidedBy?: string;
+  decidedAt?: string;
+  /** Why, as the approver or rejecter said. */
+  decisionComment?: string;
 };
 
 /** @internal */
@@ -109,7 +114,20 @@ export interface DeploymentQueueStore {
     setId: string;
     createdBy: string;
     comment?: string;
+    /** `awaiting-approval` stores it without queueing it: {@link DeploymentQueueStore.claimNext} never takes it. */
+    status?: 'queued' | 'awaiting-approval';
   }): Promise<DeploymentRecord>;
+  /**
+   * Cancels the deployments of the environment awaiting approval that were
+   * requested before `newer` (a newer request supersedes them); their ids.
+   */
+  supersedeAwaitingApproval(appId: string, envId: string, newer: string): Promise<string[]>;
+  /**
+   * Approves (`queued`: the queue runs it) or rejects (`rejected`, terminal)
+   * a deployment awaiting approval; false, and nothing written, when it no
+   * longer awaits approval.
+   */
+  decideApproval(id: string, decision: { status: 'queued' | 'rejected'; decidedBy: string; comment?: string }): Promise<boolean>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
   /** Newest first; the cursor is the id of the last item of the previous page. */
   listDeployments(

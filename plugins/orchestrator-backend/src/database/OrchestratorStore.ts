@@ -3,8 +3,13 @@ export type EnvironmentTypeRecord = {
   id: string;
   name?: string;
   source: 'api' | 'config';
+  /** Deployments to environments of this type wait for someone else's approval. */
+  approval?: ApprovalPolicy;
   createdAt: string;
 };
+
+/** Whether an environment type's deployments need approval, and whom to tell (entity refs). @internal */
+export type ApprovalPolicy = { required: boolean; approvers?: string[] };
 
 /** @internal */
 export type AppRecord = {
@@ -50,7 +55,7 @@ export interface OrchestratorStore {
   listEnvironmentTypes(): Promise<EnvironmentTypeRecord[]>;
   getEnvironmentType(id: string): Promise<EnvironmentTypeRecord | undefined>;
   putEnvironmentType(
-    type: Pick<EnvironmentTypeRecord, 'id' | 'name' | 'source'>,
+    type: Pick<EnvironmentTypeRecord, 'id' | 'name' | 'source' | 'approval'>,
   ): Promise<EnvironmentTypeRecord>;
   /** Refuses (ConflictError) while environments of the type exist. */
   deleteEnvironmentType(id: string): Promise<boolean>;

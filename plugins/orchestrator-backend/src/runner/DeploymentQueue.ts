@@ -74,7 +74,17 @@ export class DeploymentQueue {
    * JSON (a redeployment of the same files stores nothing new), queues a
    * deployment of it, says so and looks at the queue.
    */
-  async enqueue(request: { app: string; env: string; workloads: ScoreWorkload[]; createdBy: string; comment?: string }): Promise<DeploymentRecord> {
+  async enqueue(request: {
+    app: string;
+    env: string;
+    workloads: ScoreWorkload[];
+    createdBy: string;
+    comment?: string;
+    /** Stored awaiting approval instead of queued: it runs once approved. */
+    awaitingApproval?: boolean;
+    /** Deploys the last successful set again (a drift correction): it supersedes nothing awaiting approval. */
+    reapplying?: boolean;
+  }): Promise<DeploymentRecord> {
     const { app, env, createdBy, comment } = request;
     const workloads = [...request.workloads].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     // One workload per time slice: a big app's set takes long to digest.
@@ -88,10 +98,33 @@ export class DeploymentQueue {
     const setId = digest.update(']}').digest('hex');
     const { deploymentStore } = this.options;
     await deploymentStore.putSet({ id: setId, appId: app, content: { workloads } });
-    const deployment = await deploymentStore.createDeployment({ id: randomUUID(), appId: app, envId: env, setId, createdBy, comment });
-    await this.options.events?.deployment('deployment.queued', app, env, deployment.id, 'queued');
-    this.wake();
+    const status = request.awaitingApproval ? 'awaiting-approval' : 'queued';
+    const deployment = await deploymentStore.createDeployment({ id: randomUUID(), appId: app, envId: env, setId, createdBy, comment, status });
+    if (!request.reapplying) await this.supersedeAwaitingApproval(deployment);
+    // One awaiting approval is announced once its plan is kept, by whoever asked for the approval.
+    if (status === 'queued') {
+      await this.options.events?.deployment('deployment.queued', app, env, deployment.id, 'queued');
+      this.wake();
+    }
     return deployment;
+  }
+
+  /** A newer request for an environment cancels its deployments still awaiting approval, and says so. */
+  private async supersedeAwaitingApproval(newer: DeploymentRecord) {
+    const { deploymentStore } = this.options;
+    const superseded = await deploymentStore.supersedeAwaitingApproval(newer.appId, newer.envId, newer.id);
+    for (const id of superseded) {
+      await deploymentStore.appendLog(id, {
+        level: 'warn',
+        message: `Cancelled without running: deployment ${newer.id}, requested later by ${newer.createdBy}, supersedes it`,
+      });
+      await this.options.events?.deployment('deployment.finished', newer.appId, newer.envId, id, 'cancelled');
+    }
+  }
+
+  /** An approved deployment joins the queue: look at it now. */
+  approved() {
+    this.wake();
   }
 
   /** Takes over the runs this instance held before a restart, then works the queue. */

@@ -110,12 +110,49 @@ export const spec = {
             type: 'string',
             enum: ['api', 'config'],
           },
+          approval: {
+            $ref: '#/components/schemas/ApprovalPolicy',
+          },
           createdAt: {
             type: 'string',
             format: 'date-time',
           },
         },
         required: ['id', 'source', 'createdAt'],
+      },
+      ApprovalPolicy: {
+        type: 'object',
+        description:
+          'Deployments, promotions and rollbacks to environments of the type wait for approval by someone other than their requester who holds orchestrator.deployment.approve on the environment. Absent when the type requires none.\n',
+        additionalProperties: false,
+        properties: {
+          required: {
+            type: 'boolean',
+          },
+          approvers: {
+            type: 'array',
+            description:
+              "Entity refs to tell when a deployment awaits approval (who may approve is the permission's decision)",
+            maxItems: 100,
+            items: {
+              type: 'string',
+              pattern: '^[a-z]+:([^:/]+/)?[^:/]+$',
+              maxLength: 255,
+            },
+          },
+        },
+        required: ['required'],
+      },
+      ApprovalDecision: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          comment: {
+            type: 'string',
+            maxLength: 2000,
+            description: 'Why it is approved or rejected',
+          },
+        },
       },
       App: {
         type: 'object',
@@ -280,8 +317,7 @@ export const spec = {
             type: 'string',
           },
           status: {
-            type: 'string',
-            enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'],
+            $ref: '#/components/schemas/DeploymentStatus',
           },
           createdAt: {
             type: 'string',
@@ -293,10 +329,24 @@ export const spec = {
           finishedAt: {
             type: 'string',
             description: 'When it succeeded',
-            'failed or was cancelled': null,
+            failed: null,
+            'was cancelled or rejected': null,
           },
           createdBy: {
             type: 'string',
+            description: 'Who requested it',
+          },
+          decidedBy: {
+            type: 'string',
+            description:
+              'Who approved or rejected it (environment types that require approval)',
+          },
+          decidedAt: {
+            type: 'string',
+          },
+          decisionComment: {
+            type: 'string',
+            description: 'Why it was approved or rejected',
           },
           comment: {
             type: 'string',
@@ -460,6 +510,20 @@ export const spec = {
         },
         required: ['checkedAt', 'items'],
       },
+      DeploymentStatus: {
+        type: 'string',
+        description:
+          'awaiting-approval: stored with its plan until someone approves (then queued) or rejects it (rejected); cancelled: superseded by a newer request before it ran\n',
+        enum: [
+          'awaiting-approval',
+          'queued',
+          'running',
+          'succeeded',
+          'failed',
+          'cancelled',
+          'rejected',
+        ],
+      },
       QueuedDeployment: {
         type: 'object',
         properties: {
@@ -467,8 +531,7 @@ export const spec = {
             type: 'string',
           },
           status: {
-            type: 'string',
-            enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'],
+            $ref: '#/components/schemas/DeploymentStatus',
           },
         },
         required: ['id', 'status'],
@@ -1035,6 +1098,9 @@ export const spec = {
                 properties: {
                   name: {
                     type: 'string',
+                  },
+                  approval: {
+                    $ref: '#/components/schemas/ApprovalPolicy',
                   },
                 },
               },
@@ -1910,6 +1976,118 @@ export const spec = {
         ],
       },
     },
+    '/apps/{app}/envs/{env}/deployments/{id}/approve': {
+      post: {
+        operationId: 'approveDeployment',
+        description:
+          "Needs orchestrator.deployment.approve on the environment; never allowed to the deployment's requester (403). 409 when the deployment no longer awaits approval.\n",
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ApprovalDecision',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Approved, the deployment is queued and runs in its turn',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deployment',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+        ],
+      },
+    },
+    '/apps/{app}/envs/{env}/deployments/{id}/reject': {
+      post: {
+        operationId: 'rejectDeployment',
+        description:
+          "Needs orchestrator.deployment.approve on the environment; never allowed to the deployment's requester (403). 409 when the deployment no longer awaits approval.\n",
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ApprovalDecision',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Rejected, the deployment ends rejected and never runs',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deployment',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+        parameters: [
+          {
+            $ref: '#/components/parameters/app',
+          },
+          {
+            $ref: '#/components/parameters/env',
+          },
+          {
+            $ref: '#/components/parameters/deploymentId',
+          },
+        ],
+      },
+    },
     '/apps/{app}/envs/{env}/deployments/{id}/rollback': {
       post: {
         operationId: 'rollbackDeployment',
@@ -2153,10 +2331,10 @@ export const spec = {
             name: 'status',
             in: 'query',
             required: false,
-            description: 'Only deployments with this status',
+            description:
+              'Only deployments with this status (awaiting-approval lists what waits for approval)',
             schema: {
-              type: 'string',
-              enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'],
+              $ref: '#/components/schemas/DeploymentStatus',
             },
           },
           {

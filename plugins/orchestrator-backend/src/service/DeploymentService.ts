@@ -17,6 +17,7 @@ import { OrchestratorEvents } from './OrchestratorEvents';
 import { ParsedScoreCache } from './ParsedScoreCache';
 import type { DeploymentQueue } from '../runner/DeploymentQueue';
 import { ActiveResourceDrivers } from './activeResourceDriver';
+import { DeploymentApprovals, PlannedChange } from './DeploymentApprovals';
 
 /** A stored deployment set: the app's workloads, content-addressed. @internal */
 export interface DeploymentSet {
@@ -43,11 +44,16 @@ export class DeploymentService {
       events: OrchestratorEvents;
       logger: LoggerService;
       /** Where requests wait for their turn. */
-      queue: Pick<DeploymentQueue, 'enqueue'>;
+      queue: Pick<DeploymentQueue, 'enqueue' | 'approved'>;
       /** Parsed Score files, shared with the queue that digests them. */
       parsedScores: ParsedScoreCache;
     },
-  ) {}
+  ) {
+    this.approvals = new DeploymentApprovals(deps);
+  }
+
+  /** Deployments to environments whose type requires approval wait for it here. */
+  readonly approvals: DeploymentApprovals;
 
   /**
    * Parses Score documents given as YAML/JSON strings or objects; every
@@ -102,9 +108,27 @@ export class DeploymentService {
     return this.queueSet(app, env, documents.map(d => d.workload), createdBy, request.comment);
   }
 
-  /** Queues a deployment of a stored set (rollback, promote, drift correction). */
-  queueSet(app: string, env: string, workloads: ScoreWorkload[], createdBy: string, comment?: string): Promise<DeploymentRecord> {
-    return this.deps.queue.enqueue({ app, env, workloads, createdBy, comment });
+  /**
+   * Queues a deployment of a stored set (rollback, promote, drift
+   * correction); to an environment whose type requires approval, stores it
+   * awaiting approval with its plan instead. `reapplying` (a drift correction
+   * deploys the last successful set again) needs no approval of its own.
+   */
+  async queueSet(
+    app: string,
+    env: string,
+    workloads: ScoreWorkload[],
+    createdBy: string,
+    comment?: string,
+    options: { reapplying?: boolean } = {},
+  ): Promise<DeploymentRecord> {
+    const policy = options.reapplying ? undefined : await this.approvals.policyOf(app, env);
+    const deployment = await this.deps.queue.enqueue({ app, env, workloads, createdBy, comment, awaitingApproval: Boolean(policy), reapplying: options.reapplying });
+    if (policy) {
+      const planned = await this.planned(app, env, workloads.map(w => ({ file: w.metadata.name, workload: w }))).catch((error: Error) => error);
+      await this.approvals.requested(deployment, planned, policy);
+    }
+    return deployment;
   }
 
   async getSet(setId: string): Promise<DeploymentSet> {
@@ -115,8 +139,13 @@ export class DeploymentService {
 
   /** A dry run: the plan with what would change per node. */
   async plan(app: string, env: string, request: { workloads: unknown[] }) {
+    await this.requireEnv(app, env);
+    return (await this.planned(app, env, await this.parseWorkloads(request.workloads))).plan;
+  }
+
+  /** The plan of deploying these documents (an action per node, deletes included) and its graph. */
+  private async planned(app: string, env: string, documents: ScoreDocument[]) {
     const environment = await this.requireEnv(app, env);
-    const documents = await this.parseWorkloads(request.workloads);
     const planned = await planApplication({
       app,
       env,
@@ -136,7 +165,7 @@ export class DeploymentService {
     const deletes = [...active.values()]
       .filter(r => !graphUids.has(r.uid) && r.status !== 'orphaned')
       .map(r => ({ uid: r.uid, resId: r.resId, type: r.type, class: r.class, definition: r.definitionId, action: 'delete' as const }));
-    return { ...planned.plan, nodes: [...nodes, ...deletes] };
+    return { plan: { ...planned.plan, nodes: [...nodes, ...deletes] }, graph: planned.graph } satisfies PlannedChange;
   }
 
   /**

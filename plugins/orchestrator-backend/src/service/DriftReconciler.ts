@@ -126,7 +126,7 @@ export class DriftReconciler {
         // rather than keep what they were asked last time.
         await deployments.setResourceStatuses(app, env, drifted, 'pending');
         const set = await this.deps.deploymentService.getSet(last.setId);
-        await this.deps.deploymentService.queueSet(app, env, set.workloads, 'baton:drift', 'Drift correction: provision drifted resources again');
+        await this.deps.deploymentService.queueSet(app, env, set.workloads, 'baton:drift', 'Drift correction: provision drifted resources again', { reapplying: true });
       }
     }
     const report = { checkedAt: new Date().toISOString(), items };

@@ -40,6 +40,20 @@ export class OrchestratorEvents {
   }
 
   /**
+   * A deployment awaits approval (with who requested it), or was approved
+   * (`queued`) or rejected (with who decided).
+   */
+  approval(
+    type: 'deployment.approval-requested' | 'deployment.approval-decided',
+    app: string,
+    env: string,
+    deploymentId: string,
+    details: { status: 'awaiting-approval' | 'queued' | 'rejected'; requestedBy: string; decidedBy?: string },
+  ) {
+    return this.emit({ type, app, env, deploymentId, ...details });
+  }
+
+  /**
    * Events for the resources a change concerns, {@link RESOURCES_PER_EVENT}
    * in each, in time slices; none when there are none. One event of tens of
    * thousands would hold the thread while subscribers and the event bus

@@ -17,4 +17,17 @@ describe('readPlatformEnvironments', () => {
     expect(() => readPlatformEnvironments([dir])).toThrow(ValidationError);
     expect(() => readPlatformEnvironments([dir])).toThrow(/envs.yaml: document 1: an Environment needs metadata.app/);
   });
+
+  it('reads an environment type that requires approval, and names a bad approval setting', () => {
+    const dir = temporaryFolder('baton-platform-');
+    fs.writeFileSync(
+      path.join(dir, 'types.yaml'),
+      'kind: EnvironmentType\nmetadata: { id: production }\nspec: { approval: { required: true, approvers: ["group:default/platform"] } }\n',
+    );
+    expect(readPlatformEnvironments([dir]).envTypes).toEqual([
+      { id: 'production', approval: { required: true, approvers: ['group:default/platform'] } },
+    ]);
+    fs.writeFileSync(path.join(dir, 'types.yaml'), 'kind: EnvironmentType\nmetadata: { id: production }\nspec: { approval: { required: yes-please } }\n');
+    expect(() => readPlatformEnvironments([dir])).toThrow(/types.yaml: document 1: spec.approval.required must be true or false/);
+  });
 });

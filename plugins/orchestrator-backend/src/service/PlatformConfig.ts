@@ -2,14 +2,14 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ValidationError, formatDiagnostic, loadYamlDocuments } from '@baton/backstage-plugin-orchestrator-common';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DeployMode, OrchestratorStore } from '../database/OrchestratorStore';
+import { ApprovalPolicy, DeployMode, OrchestratorStore } from '../database/OrchestratorStore';
 import { DefinitionService } from './DefinitionService';
 
 const ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Environment types and environments declared in platform configuration files. @internal */
 export interface PlatformEnvironments {
-  envTypes: { id: string; name?: string }[];
+  envTypes: { id: string; name?: string; approval?: ApprovalPolicy }[];
   environments: { app: string; id: string; type: string; deployMode?: DeployMode }[];
 }
 
@@ -25,8 +25,23 @@ function yamlFiles(target: string): string[] {
     });
 }
 
+const ENTITY_REF = /^[a-z]+:([^:/]+\/)?[^:/]+$/;
+
+/** `spec.approval` of an EnvironmentType document, or the problem with it. */
+function approvalOf(spec: any): ApprovalPolicy | string | undefined {
+  const approval = spec?.approval;
+  if (approval === undefined) return undefined;
+  if (typeof approval?.required !== 'boolean') return 'spec.approval.required must be true or false';
+  const approvers = approval.approvers;
+  if (approvers !== undefined && !(Array.isArray(approvers) && approvers.every(a => typeof a === 'string' && ENTITY_REF.test(a)))) {
+    return 'spec.approval.approvers must list entity refs such as group:default/platform';
+  }
+  return { required: approval.required, ...(approvers ? { approvers } : {}) };
+}
+
 /**
- * Reads `kind: EnvironmentType` (`metadata.id`, `metadata.name`) and
+ * Reads `kind: EnvironmentType` (`metadata.id`, `metadata.name`, optional
+ * `spec.approval: { required, approvers }`) and
  * `kind: Environment` (`metadata.app`, `metadata.id`, `spec.type`, optional
  * `spec.deployMode`) documents
  * from the platform configuration files.
@@ -40,8 +55,10 @@ export function readPlatformEnvironments(paths: string[]): PlatformEnvironments 
     const docs = loadYamlDocuments(fs.readFileSync(file, 'utf8'), file) as any[];
     docs.forEach((doc, i) => {
       if (doc?.kind === 'EnvironmentType') {
+        const approval = approvalOf(doc.spec);
         if (!ID.test(doc.metadata?.id ?? '')) problems.push(`${file}: document ${i + 1}: metadata.id must be a lowercase RFC 1123 label`);
-        else result.envTypes.push({ id: doc.metadata.id, name: doc.metadata.name });
+        else if (typeof approval === 'string') problems.push(`${file}: document ${i + 1}: ${approval}`);
+        else result.envTypes.push({ id: doc.metadata.id, name: doc.metadata.name, ...(approval ? { approval } : {}) });
       } else if (doc?.kind === 'Environment') {
         const { app, id } = doc.metadata ?? {};
         const type = doc.spec?.type;

@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './routes/healthRoutes';
 import { registerAppRoutes } from './routes/appRoutes';
 import { registerDefinitionRoutes } from './routes/definitionRoutes';
 import { registerDeploymentRoutes } from './routes/deploymentRoutes';
+import { registerApprovalRoutes } from './routes/approvalRoutes';
 import { registerResourceRoutes } from './routes/resourceRoutes';
 import { registerSecretRoutes } from './routes/secretRoutes';
 import { registerWebhookRoutes } from './routes/webhookRoutes';
@@ -37,6 +38,7 @@ export async function createRouter(
   registerAppRoutes(context);
   registerDefinitionRoutes(context);
   registerDeploymentRoutes(context);
+  registerApprovalRoutes(context);
   registerResourceRoutes(context);
   registerSecretRoutes(context);
   registerWebhookRoutes(context);

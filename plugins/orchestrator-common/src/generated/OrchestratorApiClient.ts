@@ -3,10 +3,12 @@ import { ResponseError } from '@backstage/errors';
 import type {
   ActiveResource,
   App,
+  ApprovalDecision,
   CreateDeployment200Response,
   CreateDeploymentRequest,
   Deployment,
   DeploymentPlan,
+  DeploymentStatus,
   DriftReport,
   Environment,
   EnvironmentType,
@@ -534,6 +536,54 @@ export class OrchestratorApiClient {
     ) as Promise<DeploymentPlan>;
   }
 
+  /** Needs orchestrator.deployment.approve on the environment; never allowed to the deployment's requester (403). 409 when the deployment no longer awaits approval. */
+  async approveDeployment(
+    request: {
+      path: {
+        app: Id;
+        env: Id;
+        id: string;
+      };
+      body?: ApprovalDecision;
+    },
+    options?: RequestOptions,
+  ): Promise<Deployment> {
+    return this.send(
+      'POST',
+      `/apps/${encodeURIComponent(request.path.app)}/envs/${encodeURIComponent(
+        request.path.env,
+      )}/deployments/${encodeURIComponent(request.path.id)}/approve`,
+      {
+        body: request.body,
+        token: options?.token,
+      },
+    ) as Promise<Deployment>;
+  }
+
+  /** Needs orchestrator.deployment.approve on the environment; never allowed to the deployment's requester (403). 409 when the deployment no longer awaits approval. */
+  async rejectDeployment(
+    request: {
+      path: {
+        app: Id;
+        env: Id;
+        id: string;
+      };
+      body?: ApprovalDecision;
+    },
+    options?: RequestOptions,
+  ): Promise<Deployment> {
+    return this.send(
+      'POST',
+      `/apps/${encodeURIComponent(request.path.app)}/envs/${encodeURIComponent(
+        request.path.env,
+      )}/deployments/${encodeURIComponent(request.path.id)}/reject`,
+      {
+        body: request.body,
+        token: options?.token,
+      },
+    ) as Promise<Deployment>;
+  }
+
   /** POST /apps/{app}/envs/{env}/deployments/{id}/rollback */
   async rollbackDeployment(
     request: {
@@ -664,8 +714,8 @@ export class OrchestratorApiClient {
   async listAllDeployments(
     request: {
       query?: {
-        /** Only deployments with this status */
-        status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+        /** Only deployments with this status (awaiting-approval lists what waits for approval) */
+        status?: DeploymentStatus;
         /** Page size, 1 to 1000 */
         limit?: string;
         /** The nextCursor of the previous page; any other value is a 400 */

@@ -28,7 +28,20 @@ export type EnvironmentType = {
   id: Id;
   name?: string;
   source: 'api' | 'config';
+  approval?: ApprovalPolicy;
   createdAt: string;
+};
+
+/** Deployments, promotions and rollbacks to environments of the type wait for approval by someone other than their requester who holds orchestrator.deployment.approve on the environment. Absent when the type requires none. */
+export type ApprovalPolicy = {
+  required: boolean;
+  /** Entity refs to tell when a deployment awaits approval (who may approve is the permission's decision) */
+  approvers?: Array<string>;
+};
+
+export type ApprovalDecision = {
+  /** Why it is approved or rejected */
+  comment?: string;
 };
 
 export type App = {
@@ -92,13 +105,19 @@ export type Deployment = {
   id: string;
   app?: string;
   env?: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: DeploymentStatus;
   createdAt: string;
   /** When a runner took the deployment */
   startedAt?: string;
   /** When it succeeded */
   finishedAt?: string;
+  /** Who requested it */
   createdBy: string;
+  /** Who approved or rejected it (environment types that require approval) */
+  decidedBy?: string;
+  decidedAt?: string;
+  /** Why it was approved or rejected */
+  decisionComment?: string;
   comment?: string;
   setId: string;
   previousId?: string;
@@ -153,9 +172,19 @@ export type DriftReport = {
   }>;
 };
 
+/** awaiting-approval: stored with its plan until someone approves (then queued) or rejects it (rejected); cancelled: superseded by a newer request before it ran */
+export type DeploymentStatus =
+  | 'awaiting-approval'
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'rejected';
+
 export type QueuedDeployment = {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: DeploymentStatus;
 };
 
 export type DeploymentLogLine = {
@@ -277,6 +306,7 @@ export type ListEnvironmentTypesResponse = {
 
 export type PutEnvironmentTypeRequest = {
   name?: string;
+  approval?: ApprovalPolicy;
 };
 
 export type ListAppsResponse = {

@@ -29,6 +29,7 @@ export function registerAppRoutes({ router, options, authorize, requireApp }: Ro
       await store.putEnvironmentType({
         id: req.params.id,
         name: req.body.name,
+        approval: req.body.approval,
         source: 'api',
       }),
     );

@@ -13,7 +13,7 @@ import { pageBody, pageLimit } from './paging';
 import { RouteContext } from './RouteContext';
 
 /** Who asked: the user's entity ref, or the calling service. */
-function actorOf(credentials: BackstageCredentials): string {
+export function actorOf(credentials: BackstageCredentials): string {
   const principal = credentials.principal as { type?: string; userEntityRef?: string; subject?: string };
   return principal.type === 'user' && principal.userEntityRef
     ? principal.userEntityRef
