@@ -4,6 +4,8 @@
  * Approvals for protected environments: an environment type may require
  * approval (and name whom to tell), and a deployment keeps who approved or
  * rejected it, when and why. The requester is the deployment's created_by.
+ * The status column widens for `awaiting-approval` (SQLite does not enforce
+ * a varchar's length).
  *
  * @param {import('knex').Knex} knex
  */
@@ -16,12 +18,20 @@ exports.up = async function up(knex) {
     table.timestamp('decided_at').nullable();
     table.text('decision_comment').nullable().comment('Why, as the approver or rejecter said');
   });
+  if (knex.client.config.client === 'pg') {
+    await knex.raw('ALTER TABLE ?? ALTER COLUMN ?? TYPE varchar(32)', ['deployments', 'status']);
+  }
 };
 
 /**
  * @param {import('knex').Knex} knex
  */
 exports.down = async function down(knex) {
+  // Waiting deployments cannot wait without the columns: they end cancelled.
+  await knex('deployments').where({ status: 'awaiting-approval' }).update({ status: 'cancelled', finished_at: new Date() });
+  if (knex.client.config.client === 'pg') {
+    await knex.raw('ALTER TABLE ?? ALTER COLUMN ?? TYPE varchar(16)', ['deployments', 'status']);
+  }
   await knex.schema.alterTable('deployments', table => {
     table.dropColumn('decided_by');
     table.dropColumn('decided_at');
