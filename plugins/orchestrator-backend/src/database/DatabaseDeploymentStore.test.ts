@@ -22,6 +22,40 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     return store.createDeployment({ id: randomUUID(), appId, envId, setId: 'set-1', createdBy: 'user:default/guest' });
   }
 
+  it('never hands out a deployment awaiting approval, queues it once approved, and keeps a terminal status', async () => {
+    const { store } = await createStore();
+    await store.putSet({ id: 'set-1', appId: 'shop', content: { workloads: [] } });
+    const waiting = (envId: string) =>
+      store.createDeployment({ id: randomUUID(), appId: 'shop', envId, setId: 'set-1', createdBy: 'user:default/guest', status: 'awaiting-approval' });
+    const approved = await waiting('prod');
+    const rejected = await waiting('qa');
+    expect(approved.status).toBe('awaiting-approval');
+    expect(await store.claimNext('backend-a')).toBeUndefined();
+
+    expect(await store.decideApproval(rejected.id, { status: 'rejected', decidedBy: 'user:default/alice', comment: 'no' })).toBe(true);
+    expect(await store.decideApproval(rejected.id, { status: 'queued', decidedBy: 'user:default/alice' })).toBe(false);
+    expect(await store.claimNext('backend-a')).toBeUndefined();
+    expect(await store.getDeployment(rejected.id)).toMatchObject({ status: 'rejected', decidedBy: 'user:default/alice', decisionComment: 'no' });
+
+    expect(await store.decideApproval(approved.id, { status: 'queued', decidedBy: 'user:default/alice' })).toBe(true);
+    const claimed = await store.claimNext('backend-a');
+    expect(claimed).toMatchObject({ id: approved.id, status: 'running', decidedBy: 'user:default/alice' });
+    expect(await store.finishDeployment(approved.id, 'backend-a', { status: 'succeeded' })).toBe(true);
+    expect(await store.decideApproval(approved.id, { status: 'rejected', decidedBy: 'user:default/bob' })).toBe(false);
+    expect(await store.getDeployment(approved.id)).toMatchObject({ status: 'succeeded', decidedBy: 'user:default/alice' });
+
+    // A newer request supersedes only the older waiting ones of its environment.
+    const older = await waiting('prod');
+    const otherEnv = await waiting('qa');
+    const newer = await waiting('prod');
+    expect(await store.supersedeAwaitingApproval('shop', 'prod', newer.id)).toEqual([older.id]);
+    expect(await store.getDeployment(older.id)).toMatchObject({ status: 'cancelled', error: `Superseded by deployment ${newer.id}, requested later for the same environment` });
+    expect((await store.getDeployment(otherEnv.id))?.status).toBe('awaiting-approval');
+    expect((await store.getDeployment(newer.id))?.status).toBe('awaiting-approval');
+    const listed = await store.listAllDeployments({ status: 'awaiting-approval', limit: 10 });
+    expect(listed.items.map(d => d.id)).toEqual([newer.id, otherEnv.id]);
+  });
+
   it('writes a big deployment\'s nodes, log and resources in one transaction each while timers keep running', async () => {
     const { store } = await createStore();
     const d = await queue(store, 'shop', 'dev');
