@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runValidate } from './commands/validate';
 import { runPlan, runRender, runExplain } from './commands/plan';
 import { runDeploy } from './commands/deploy';
+import { runDecide } from './commands/approve';
 import { runImportDefinitions } from './commands/importDefinitions';
 import { CliIo, processIo } from './io';
 
@@ -34,6 +35,7 @@ const commands = {
   render: runRender,
   explain: runExplain,
   deploy: runDeploy,
+  decide: runDecide,
   importDefinitions: runImportDefinitions,
 };
 
@@ -120,6 +122,25 @@ export async function main(
     .action(async opts => {
       exitCode = await run.deploy(opts, io);
     });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    program
+      .command(decision)
+      .description(
+        decision === 'approve'
+          ? 'Approve a deployment awaiting approval: it is queued and runs (never by its requester)'
+          : 'Reject a deployment awaiting approval: it never runs',
+      )
+      .argument('<app>', 'app id')
+      .argument('<env>', 'environment id')
+      .argument('<id>', 'deployment id')
+      .requiredOption('--url <url>', 'backend base URL, e.g. http://localhost:7007')
+      .option('--comment <text>', `why you ${decision} it`)
+      .option('--token <token>', 'Backstage token (default: $BATON_TOKEN)')
+      .action(async (app: string, env: string, id: string, opts) => {
+        exitCode = await run.decide(decision, { app, env, id }, opts, io);
+      });
+  }
 
   program
     .command('definitions')

@@ -13,7 +13,7 @@ interface DeployOptions {
   wait: boolean;
 }
 
-const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'rejected']);
 
 /**
  * `baton deploy`: sends the Score files to a running orchestrator, then polls
@@ -64,7 +64,8 @@ export async function runDeploy(opts: DeployOptions, io: CliIo): Promise<number>
   }
 }
 
-function reportError(error: ResponseError, io: CliIo): number {
+/** Prints the orchestrator's error (and each problem it lists) to stderr; the exit code 1. */
+export function reportError(error: ResponseError, io: CliIo): number {
   const body = error.body as typeof error.body & {
     details?: { file?: string; line?: number; column?: number; path?: string; message: string }[];
   };
