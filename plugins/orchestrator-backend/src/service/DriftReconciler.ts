@@ -7,6 +7,7 @@ import { OrchestratorStore } from '../database/OrchestratorStore';
 import { GitOpsRepository } from '../gitops/GitOpsRepository';
 import { DeploymentService } from './DeploymentService';
 import { ActiveResourceDrivers } from './activeResourceDriver';
+import { OrchestratorEvents } from './OrchestratorEvents';
 import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
 
 /**
@@ -35,6 +36,8 @@ export class DriftReconciler {
       revert: boolean;
       /** Refuses while another live backend delivers to a different GitOps repository. */
       replicas?: { assertSharedGitOps(): Promise<void> };
+      /** Told of drift found, and of drift reverted. */
+      events?: OrchestratorEvents;
     },
   ) {}
 
@@ -79,6 +82,8 @@ export class DriftReconciler {
     await this.deps.replicas?.assertSharedGitOps();
     const last = await deployments.getLastSucceeded(app, env);
     const items: DriftItem[] = [];
+    let reverted = false;
+    let correction: string | undefined;
     if (last) {
       const resources = (await deployments.listResources(app, env)).filter(r => r.status === 'active');
       const byUid = new Map(resources.map(r => [r.uid, r]));
@@ -118,6 +123,7 @@ export class DriftReconciler {
             message: `Revert drift in ${app}/${env}\n\nRestores Baton deployment ${last.id}`,
           });
           this.deps.logger.info(`Reverted GitOps drift of ${app}/${env} in ${commit}`);
+          reverted = true;
         }
       }
       const drifted = [...new Set(items.filter(i => !i.uid.startsWith('git:') && i.kind !== 'unknown').map(i => i.uid))];
@@ -126,11 +132,19 @@ export class DriftReconciler {
         // rather than keep what they were asked last time.
         await deployments.setResourceStatuses(app, env, drifted, 'pending');
         const set = await this.deps.deploymentService.getSet(last.setId);
-        await this.deps.deploymentService.queueSet(app, env, set.workloads, 'baton:drift', 'Drift correction: provision drifted resources again', { reapplying: true });
+        const queued = await this.deps.deploymentService.queueSet(app, env, set.workloads, 'baton:drift', 'Drift correction: provision drifted resources again', { reapplying: true });
+        reverted = true;
+        correction = queued.id;
       }
     }
     const report = { checkedAt: new Date().toISOString(), items };
     await this.deps.driftReports.put(app, env, report);
+    // A check that failed is reported, but is not drift to tell the owners of.
+    const found = items.filter(i => i.kind !== 'unknown').length;
+    if (found) {
+      await this.deps.events?.drift('environment.drift-found', app, env, { drifted: found, deploymentId: correction });
+      if (reverted) await this.deps.events?.drift('environment.drift-corrected', app, env, { drifted: found, deploymentId: correction });
+    }
     return report;
   }
 

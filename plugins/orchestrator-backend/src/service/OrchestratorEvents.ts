@@ -2,11 +2,20 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import type { EventsService } from '@backstage/plugin-events-node';
 import {
   DeploymentEvent,
+  EnvironmentEvent,
+  ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC,
   ORCHESTRATOR_EVENTS_TOPIC,
   ORCHESTRATOR_RESOURCE_EVENTS_TOPIC,
   ResourceEvent,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { TimeSlices } from '@baton/backstage-plugin-orchestrator-node';
+
+/** The topic of an event: its kind is the first part of its type. */
+function topicOf(event: DeploymentEvent | ResourceEvent | EnvironmentEvent): string {
+  if (event.type.startsWith('resource.')) return ORCHESTRATOR_RESOURCE_EVENTS_TOPIC;
+  if (event.type.startsWith('environment.')) return ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC;
+  return ORCHESTRATOR_EVENTS_TOPIC;
+}
 
 /** The most resources one resource event lists. */
 export const RESOURCES_PER_EVENT = 500;
@@ -18,20 +27,13 @@ export const RESOURCES_PER_EVENT = 500;
  * @internal
  */
 export class OrchestratorEvents {
-  /** Publishes on Backstage's events service: deployment events on one topic, resource events on another. */
+  /** Publishes on Backstage's events service: deployment, resource and environment events each on their own topic. */
   static forEventsService(events: EventsService, logger: LoggerService): OrchestratorEvents {
-    return new OrchestratorEvents(
-      event =>
-        events.publish({
-          topic: event.type.startsWith('resource.') ? ORCHESTRATOR_RESOURCE_EVENTS_TOPIC : ORCHESTRATOR_EVENTS_TOPIC,
-          eventPayload: event,
-        }),
-      logger,
-    );
+    return new OrchestratorEvents(event => events.publish({ topic: topicOf(event), eventPayload: event }), logger);
   }
 
   constructor(
-    private readonly publish: ((event: DeploymentEvent | ResourceEvent) => Promise<void> | void) | undefined,
+    private readonly publish: ((event: DeploymentEvent | ResourceEvent | EnvironmentEvent) => Promise<void> | void) | undefined,
     private readonly logger: LoggerService,
   ) {}
 
@@ -84,7 +86,26 @@ export class OrchestratorEvents {
     await Promise.all(published);
   }
 
-  private async emit(event: DeploymentEvent | ResourceEvent) {
+  /**
+   * Drift was found in an environment (`drifted` objects differ from its last
+   * deployment), or reverted: committed back and, for resources, a correction
+   * deployment (`deploymentId`) queued.
+   */
+  drift(type: 'environment.drift-found' | 'environment.drift-corrected', app: string, env: string, details: { drifted: number; deploymentId?: string }) {
+    return this.emit({ type, app, env, drifted: details.drifted, ...(details.deploymentId ? { deploymentId: details.deploymentId } : {}) });
+  }
+
+  /** A preview environment was created, or an environment's expiry nears or passed (then it was torn down). */
+  lifecycle(
+    type: 'environment.preview-created' | 'environment.expiring' | 'environment.expired',
+    app: string,
+    env: string,
+    details: { expiresAt?: string; source?: string } = {},
+  ) {
+    return this.emit({ type, app, env, ...details });
+  }
+
+  private async emit(event: DeploymentEvent | ResourceEvent | EnvironmentEvent) {
     try {
       await this.publish?.(event);
     } catch (error) {
