@@ -70,6 +70,8 @@ export interface OrchestratorApi {
   /** What deploying environment `from`'s last successful set into `env` would do. */
   planPromotion(app: string, env: string, from: string): Promise<DeploymentPlan>;
   promote(app: string, env: string, from: string): Promise<QueuedDeployment>;
+  /** Approves a deployment awaiting approval (it is queued and runs) or rejects it (it never runs). */
+  decideDeployment(app: string, env: string, id: string, decision: 'approve' | 'reject', comment?: string): Promise<Deployment>;
   /** The last drift check; undefined when the environment was never checked. */
   getDrift(app: string, env: string): Promise<DriftReport | undefined>;
 
@@ -180,6 +182,11 @@ export class OrchestratorClient implements OrchestratorApi {
 
   async promote(app: string, env: string, from: string): Promise<QueuedDeployment> {
     return (await this.client.promote({ path: { app, env }, body: { from } })) as QueuedDeployment;
+  }
+
+  async decideDeployment(app: string, env: string, id: string, decision: 'approve' | 'reject', comment?: string): Promise<Deployment> {
+    const request = { path: { app, env, id }, body: { comment: comment || undefined } };
+    return decision === 'approve' ? this.client.approveDeployment(request) : this.client.rejectDeployment(request);
   }
 
   async getDrift(app: string, env: string): Promise<DriftReport | undefined> {

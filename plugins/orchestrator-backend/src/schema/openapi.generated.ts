@@ -739,7 +739,7 @@ export const spec = {
             type: 'string',
             enum: ['create', 'update', 'none', 'delete'],
             description:
-              "What a deployment would do to it; only in a dry run's plan",
+              "What a deployment would do to it; only in a dry run's plan and that of a deployment awaiting approval",
           },
         },
         required: ['uid', 'resId', 'type', 'class', 'definition'],
@@ -747,7 +747,7 @@ export const spec = {
       DeploymentPlan: {
         type: 'object',
         description:
-          "A plan, as the CLI's plan JSON: a dry run's has an action per node; a deployment's stored plan (`GET …/deployments/{id}/plan`) has none\n",
+          "A plan, as the CLI's plan JSON: a dry run's has an action per node, as has the plan a deployment awaiting approval keeps; once a deployment delivered, its stored plan (`GET …/deployments/{id}/plan`) has none\n",
         properties: {
           app: {
             type: 'string',

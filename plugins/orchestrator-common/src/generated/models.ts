@@ -254,11 +254,11 @@ export type PlannedNode = {
   /** Set when the node's driver did not run (side effects wait for deploy) or failed */
   status?: 'not-run' | 'failed' | 'skipped';
   message?: string;
-  /** What a deployment would do to it; only in a dry run's plan */
+  /** What a deployment would do to it; only in a dry run's plan and that of a deployment awaiting approval */
   action?: 'create' | 'update' | 'none' | 'delete';
 };
 
-/** A plan, as the CLI's plan JSON: a dry run's has an action per node; a deployment's stored plan (`GET …/deployments/{id}/plan`) has none */
+/** A plan, as the CLI's plan JSON: a dry run's has an action per node, as has the plan a deployment awaiting approval keeps; once a deployment delivered, its stored plan (`GET …/deployments/{id}/plan`) has none */
 export type DeploymentPlan = {
   app: string;
   env: string;

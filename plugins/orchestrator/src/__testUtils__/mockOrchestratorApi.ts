@@ -28,6 +28,7 @@ export function mockOrchestratorApi(overrides: Partial<OrchestratorApi> = {}): O
     rollback: nothingToDo,
     planPromotion: nothingToDo,
     promote: nothingToDo,
+    decideDeployment: nothingToDo,
     getDrift: async () => undefined,
     deprovisionResource: nothingToDo,
     listDefinitions: async () => [],

@@ -17,14 +17,15 @@ import { orchestratorApiRef } from '../../api';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { PlanTable } from '../shared/PlanTable';
 import { StatusChip } from '../shared/StatusChip';
-import { deploymentActor, deploymentDuration, deploymentTrigger, isInProgress, shortId } from '../shared/deploymentFacts';
+import { deploymentActor, deploymentDuration, deploymentTrigger, isAwaitingApproval, isInProgress, shortId } from '../shared/deploymentFacts';
 import { lineDiff } from '../shared/lineDiff';
 import { useEnvironmentPermissions } from './permissions';
+import { ApprovalDecision, ApprovalPanel } from './ApprovalPanel';
 
 const POLL_MS = 2000;
 
-/** The deployment, and its log, kept current while it is queued or running. */
-function useLiveDeployment(app: string, env: string, id: string) {
+/** The deployment, and its log, kept current while it awaits approval, is queued or running; `reread` reads it again. */
+function useLiveDeployment(app: string, env: string, id: string, reread: number) {
   const api = useApi(orchestratorApiRef);
   const [deployment, setDeployment] = useState<Deployment>();
   const [lines, setLines] = useState<DeploymentLogLine[]>([]);
@@ -47,7 +48,8 @@ function useLiveDeployment(app: string, env: string, id: string) {
           setLines(previous => [...previous, ...more]);
         }
         setDeployment(d);
-        if (isInProgress(d.status)) timer = setTimeout(read, POLL_MS);
+        // Someone else may approve or reject a waiting deployment meanwhile.
+        if (isInProgress(d.status) || isAwaitingApproval(d.status)) timer = setTimeout(read, POLL_MS);
       } catch (e) {
         if (!stopped) setError(e as Error);
       }
@@ -57,7 +59,7 @@ function useLiveDeployment(app: string, env: string, id: string) {
       stopped = true;
       if (timer) clearTimeout(timer);
     };
-  }, [api, app, env, id]);
+  }, [api, app, env, id, reread]);
   return { deployment, lines, error };
 }
 
@@ -207,10 +209,14 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
   const { app = '', env = '', id = '' } = useParams();
   const api = useApi(orchestratorApiRef);
   const navigate = useNavigate();
-  const { deployment, lines, error } = useLiveDeployment(app, env, id);
+  const [reread, setReread] = useState(0);
+  const { deployment, lines, error } = useLiveDeployment(app, env, id, reread);
   const { canDeploy, checked } = useEnvironmentPermissions(app, env);
   const [action, setAction] = useState<'rollback' | 'promote'>();
-  const finished = deployment && !isInProgress(deployment.status);
+  const awaiting = Boolean(deployment && isAwaitingApproval(deployment.status));
+  const finished = deployment && !isInProgress(deployment.status) && !awaiting;
+  // What a waiting deployment would do, kept when it was requested.
+  const waitingPlan = useAsync(async () => (awaiting ? api.getDeploymentPlan(app, env, id) : undefined), [api, app, env, id, awaiting]);
   const context = useAsync(async () => {
     if (!deployment || !finished) return undefined;
     const [manifests, previous, graph, environments, plan] = await Promise.all([
@@ -225,6 +231,7 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
 
   if (error) return <ResponseErrorPanel error={error} />;
   if (!deployment) return <Progress />;
+  const plan = context.value?.plan ?? waitingPlan.value;
   const duration = deploymentDuration(deployment);
   const targets = (context.value?.environments ?? []).filter(e => e.id !== env);
   const rollbackLabel = context.value?.current ? 'Redeploy' : 'Roll back to this deployment';
@@ -245,6 +252,7 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
             {deployment.commit && <Typography>commit {deployment.commit.slice(0, 12)}</Typography>}
           </Box>
           {deployment.comment && <Typography paragraph style={{ marginTop: 8 }}>{deployment.comment}</Typography>}
+          <ApprovalDecision deployment={deployment} />
           {deployment.error && (
             <Typography color="error" paragraph style={{ whiteSpace: 'pre-wrap' }}>
               {deployment.error}
@@ -263,6 +271,11 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
           )}
         </InfoCard>
       </Grid>
+      {awaiting && (
+        <Grid item xs={12}>
+          <ApprovalPanel deployment={deployment} app={app} env={env} onDecided={() => setReread(n => n + 1)} />
+        </Grid>
+      )}
       <Grid item xs={12} md={6}>
         <Table
           title="Resources"
@@ -296,7 +309,13 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
           <Typography variant="h6" style={{ marginTop: 16 }}>
             Manifests
           </Typography>
-          {!finished && <Typography>The manifests are compared once the deployment finishes.</Typography>}
+          {!finished && (
+            <Typography>
+              {awaiting
+                ? 'The manifests are rendered once the deployment is approved and runs.'
+                : 'The manifests are compared once the deployment finishes.'}
+            </Typography>
+          )}
           {context.loading && <Progress />}
           {context.error && <ResponseErrorPanel error={context.error} />}
           {context.value &&
@@ -307,16 +326,16 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
             ))}
         </InfoCard>
       </Grid>
-      {context.value?.plan && (
+      {plan && (
         <Grid item xs={12}>
           <InfoCard
             title="Plan"
-            subheader={`${context.value.plan.nodes.length} resource${context.value.plan.nodes.length === 1 ? "" : "s"} as planned for ${context.value.plan.envType}, graph ${context.value.plan.hash.slice(0, 12)}`}
+            subheader={`${plan.nodes.length} resource${plan.nodes.length === 1 ? "" : "s"} as planned for ${plan.envType}, graph ${plan.hash.slice(0, 12)}`}
           >
             <Table
               options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
-              columns={plannedColumns}
-              data={context.value.plan.nodes}
+              columns={awaiting ? [{ title: 'Action', field: 'action' }, ...plannedColumns] : plannedColumns}
+              data={plan.nodes}
             />
           </InfoCard>
         </Grid>

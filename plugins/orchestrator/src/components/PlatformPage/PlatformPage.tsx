@@ -3,6 +3,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { Route, Routes, useResolvedPath } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
+import { ApprovalsView } from './ApprovalsView';
 import { DefinitionPage } from './DefinitionPage';
 import { DefinitionsTable } from './DefinitionsTable';
 import { DeploymentsView } from './DeploymentsView';
@@ -13,7 +14,8 @@ import { PlatformBaseContext } from './platformPaths';
 
 /**
  * The platform team's page: resource definitions, which definition a
- * resource gets, environments, recent deployments and orphaned resources.
+ * resource gets, environments, recent deployments, deployments awaiting
+ * approval and orphaned resources.
  */
 export const PlatformPage = () => {
   const api = useApi(orchestratorApiRef);
@@ -42,6 +44,9 @@ export const PlatformPage = () => {
           </TabbedLayout.Route>
           <TabbedLayout.Route path="/deployments" title="Deployments">
             <DeploymentsView />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/approvals" title="Approvals">
+            <ApprovalsView />
           </TabbedLayout.Route>
           <TabbedLayout.Route path="/orphans" title="Orphaned resources">
             <OrphansView />

@@ -9,6 +9,8 @@ const COLOURS: Record<string, string> = {
   failed: '#c62828',
   running: '#1565c0',
   queued: '#6a1b9a',
+  'awaiting-approval': '#b45309',
+  rejected: '#880e4f',
   pending: '#6a1b9a',
   deleting: '#ef6c00',
   orphaned: '#ef6c00',

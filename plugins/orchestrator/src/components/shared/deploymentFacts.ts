@@ -41,3 +41,8 @@ export function shortId(id: string): string {
 export function isInProgress(status: string): boolean {
   return status === 'queued' || status === 'running';
 }
+
+/** Whether a deployment waits for someone to approve or reject it. */
+export function isAwaitingApproval(status: string): boolean {
+  return status === 'awaiting-approval';
+}
