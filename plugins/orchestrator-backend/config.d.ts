@@ -108,6 +108,15 @@ export interface Config {
       /** Revert drift (provision again, commit back). Default: true. */
       revert?: boolean;
     };
+    /**
+     * Notifications to the owners of an app's catalog entity (deployment
+     * failed, drift, approvals, previews, expiry), through Backstage's
+     * notifications backend.
+     */
+    notifications?: {
+      /** Send them. Default: true. */
+      enabled?: boolean;
+    };
     /** Repositories whose Score files are deployed when a commit changes them. */
     gitWatch?: {
       /** Seconds between polls. Default: 10. The webhook route polls at once. */

@@ -1,5 +1,4 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
-import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { RenderWorkers } from '@baton/backstage-plugin-orchestrator-node';
 import path from 'node:path';
@@ -10,9 +9,11 @@ import { createBackendDrivers } from './drivers/backendDrivers';
 import { terraformLastRuns } from './drivers/terraform/terraformLastRuns';
 import { GitOpsRepository } from './gitops/GitOpsRepository';
 import { registerModuleExtensions } from './moduleExtensions';
+import { eventServiceRefs, subscribeNotificationsAndSignals } from './notifications/subscribeNotificationsAndSignals';
 import { registerEnvironmentPermissions } from './permissions';
 import { BackendReplicas } from './runner/BackendReplicas';
 import { DeploymentQueue } from './runner/DeploymentQueue';
+import { createEnvironmentLifecycle } from './runner/environmentLifecycle';
 import { readInstanceId } from './runner/instanceId';
 import { runDeployment } from './runner/DeploymentPipeline';
 import { SecretBox } from './secrets/SecretBox';
@@ -48,7 +49,7 @@ export const orchestratorPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         database: coreServices.database,
         discovery: coreServices.discovery,
-        events: eventsServiceRef,
+        ...eventServiceRefs,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
@@ -61,7 +62,7 @@ export const orchestratorPlugin = createBackendPlugin({
         const settings = readOrchestratorSettings(config);
         const { dataDir } = settings;
         const instanceId = readInstanceId(dataDir);
-        const { store, deploymentStore, definitionStore, deliveredSecrets, driftReports, watchState, instances, secretKeys } = await createStores(database);
+        const { store, deploymentStore, definitionStore, deliveredSecrets, driftReports, watchState, instances, secretKeys, lifecycle } = await createStores(database);
         const secrets = await SecretBox.fromConfig(config, { dataDir });
         await verifySecretKey(secrets, secretKeys);
         const { drivers, terraform } = await createBackendDrivers({ config, database, secrets, dataDir, moduleDrivers: modules.drivers });
@@ -83,17 +84,19 @@ export const orchestratorPlugin = createBackendPlugin({
         const queue = DeploymentQueue.fromConfig(config, { deploymentStore, instanceId, logger, events, canonicalJsonOf: w => parsedScores.canonicalJsonOf(w), renewMs: settings.leaseRenewMs, staleAfterMs: settings.takeoverMs, run: runDeployment.bind(undefined, runDeps) });
         const deploymentService = new DeploymentService({ store, deploymentStore, deliveredSecrets, definitions, drivers, secrets, activeDrivers, events, logger, queue, parsedScores });
 
-        const drift = DriftReconciler.fromConfig(config, { driftReports, store, deploymentStore, activeDrivers, gitops, deploymentService, replicas, logger: logger.child({ task: 'drift' }) });
+        const drift = DriftReconciler.fromConfig(config, { driftReports, store, deploymentStore, activeDrivers, gitops, deploymentService, replicas, events, logger: logger.child({ task: 'drift' }) });
         await drift.schedule(config, deps.scheduler);
+        await subscribeNotificationsAndSignals({ config, store, logger, ...deps });
         const repositories = watchedRepositories({ config, store, catalog: deps.catalog, auth: deps.auth, logger });
-        const gitWatcher = new GitWatcher({ watchState, deploymentService, repositories, cacheDir: path.join(dataDir, 'watched'), logger: logger.child({ task: 'git-watch' }) });
+        const environments = createEnvironmentLifecycle(config, { lifecycle, hooks: deps.lifecycle, store, deploymentStore, deploymentService, gitops: delivery.gitops, watchState, repositories, events, logger, instanceId, staleAfterMs: settings.takeoverMs });
+        const gitWatcher = new GitWatcher({ watchState, deploymentService, repositories, previews: environments.previews, cacheDir: path.join(dataDir, 'watched'), logger: logger.child({ task: 'git-watch' }) });
         await gitWatcher.schedule(config, deps.scheduler);
 
         registerEnvironmentPermissions(deps.permissionsRegistry, store);
         deps.httpRouter.addAuthPolicy({ path: '/webhooks/git', allow: 'unauthenticated' });
         deps.httpRouter.use(
           await createRouter({
-            ...{ httpAuth: deps.httpAuth, permissions: deps.permissions, store, deploymentStore, definitions, deploymentService, drift, gitWatcher },
+            ...{ httpAuth: deps.httpAuth, permissions: deps.permissions, store, deploymentStore, definitions, deploymentService, drift, gitWatcher, previews: environments.previews },
             ...routerSettings(config, logger),
             secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
             lastRuns: terraformLastRuns(terraform, definitions),

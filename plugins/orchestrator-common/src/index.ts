@@ -11,6 +11,7 @@ export * from './plan';
 export * from './annotations';
 export * from './permissions';
 export * from './events';
+export * from './signals';
 export * from './generated';
 export * from './yaml/loadYaml';
 export * from './placeholders';

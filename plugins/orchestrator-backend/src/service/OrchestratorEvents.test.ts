@@ -1,10 +1,10 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { DeploymentEvent, ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
+import { DeploymentEvent, EnvironmentEvent, ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
 import { OrchestratorEvents, RESOURCES_PER_EVENT } from './OrchestratorEvents';
 
 describe('OrchestratorEvents', () => {
   it('lists the resources of a big change in events of a bounded size, all of them in order', async () => {
-    const published: (DeploymentEvent | ResourceEvent)[] = [];
+    const published: (DeploymentEvent | ResourceEvent | EnvironmentEvent)[] = [];
     const events = new OrchestratorEvents(e => void published.push(e), mockServices.logger.mock());
     const resources = Array.from({ length: 2 * RESOURCES_PER_EVENT + 201 }, (_, i) => ({ uid: `redis.default#w${i}.cache`, resId: `w${i}.cache`, type: 'redis' }));
 
