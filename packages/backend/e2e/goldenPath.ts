@@ -14,6 +14,10 @@
  *    reported and reverted;
  * 6. roll back to the first deployment: the bucket is an orphan, is
  *    destroyed by Terraform on request and leaves the catalog;
+ * 6b. approval before a production promotion: production's type requires
+ *    approval (declared in a platform configuration file), the promotion
+ *    waits with its plan, its requester cannot approve it, another identity
+ *    does, and it runs;
  * 7. a secret scanner over every channel of the run.
  *
  * The backend's database is PostgreSQL from BATON_TEST_POSTGRES_URL (default
@@ -55,6 +59,8 @@ const suffix = Date.now().toString(36);
 const app = `e2e-${suffix}`;
 const prefix = `baton_e2e_${suffix}_`;
 const serviceToken = randomBytes(24).toString('hex');
+/** A second identity (service:release-manager), who approves what the guest requests. */
+const approverToken = randomBytes(24).toString('hex');
 const API = '/api/orchestrator';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-'));
@@ -165,6 +171,16 @@ function definitionsFile(): string {
   return file;
 }
 
+/** Production's environment type as a platform configuration file declares it: deployments there need approval. */
+function productionApprovalFile(): string {
+  const file = path.join(dataDir, 'production-approval.yaml');
+  fs.writeFileSync(
+    file,
+    'apiVersion: baton.dev/v1\nkind: EnvironmentType\nmetadata: { id: production, name: Production }\nspec:\n  approval: { required: true, approvers: ["group:default/platform"] }\n',
+  );
+  return file;
+}
+
 /** The services' definitions, pointed at BATON_TEST_MYSQL_URL and BATON_TEST_REDIS_URL. */
 function servicesFile(): string {
   const file = path.join(dataDir, 'services.yaml');
@@ -227,6 +243,8 @@ async function main() {
         path.join(examples, 'definitions/common'),
         ...development,
         path.join(examples, 'definitions/staging/services.yaml'),
+        path.join(examples, 'definitions/production/services.yaml'),
+        productionApprovalFile(),
         definitionsFile(),
         servicesFile(),
       ],
@@ -234,7 +252,14 @@ async function main() {
       drift: { intervalMinutes: 60 },
     },
     config: {
-      backend: { auth: { externalAccess: [{ type: 'static', options: { token: serviceToken, subject: 'external-secrets' } }] } },
+      backend: {
+        auth: {
+          externalAccess: [
+            { type: 'static', options: { token: serviceToken, subject: 'external-secrets' } },
+            { type: 'static', options: { token: approverToken, subject: 'release-manager' } },
+          ],
+        },
+      },
       catalog: {
         locations: [
           {
@@ -430,6 +455,41 @@ async function main() {
     assert.notEqual(pushedDeployment, id);
   });
 
+  // 6b. Approval.
+  await step('6b. approval before a production promotion: it waits with its plan, the requester cannot approve it, another identity does, and it runs', async () => {
+    const type = await ok('GET', `${API}/env-types/production`);
+    assert.deepEqual(type.approval, { required: true, approvers: ['group:default/platform'] });
+    await ok('PUT', `${API}/apps/${app}/envs/production`, { type: 'production' });
+    const deployments = `${API}/apps/${app}/envs/production/deployments`;
+    const { id, status } = await ok('POST', `${API}/apps/${app}/envs/production/promote`, { from: 'staging' });
+    assert.equal(status, 'awaiting-approval');
+    const plan = await ok('GET', `${deployments}/${id}/plan`);
+    assert.ok(
+      plan.nodes.some((n: any) => n.type === 'postgres' && n.definition === 'postgres-e2e-prod' && n.action === 'create'),
+      `the plan provisions production's postgres: ${plan.nodes.map((n: any) => `${n.uid} ${n.definition} ${n.action}`).join(', ')}`,
+    );
+    const waiting = await ok('GET', `${API}/deployments?status=awaiting-approval`);
+    assert.deepEqual(waiting.items.map((d: any) => d.id), [id]);
+
+    const own = await call('POST', `${deployments}/${id}/approve`, { comment: 'my own' });
+    assert.equal(own.status, 403, own.text);
+    assert.equal(own.json.error.message, `user:default/guest requested deployment ${id} and cannot approve it: someone else must`);
+    // Nothing ran meanwhile: no backend claimed the waiting deployment.
+    assert.equal((await ok('GET', `${deployments}/${id}`)).status, 'awaiting-approval');
+
+    const approved = await call('POST', `${deployments}/${id}/approve`, { comment: 'Release approved' }, `Bearer ${approverToken}`);
+    assert.equal(approved.status, 200, approved.text);
+    assert.equal(approved.json.decidedBy, 'service:release-manager');
+    const twice = await call('POST', `${deployments}/${id}/approve`, {}, `Bearer ${approverToken}`);
+    assert.equal(twice.status, 409, twice.text);
+    const done = await finished('production', id);
+    assert.equal(done.createdBy, 'user:default/guest');
+    assert.equal(done.decisionComment, 'Release approved');
+    const log = await ok('GET', `${deployments}/${id}/log`);
+    assert.ok(log.lines.some((l: any) => l.message === 'Approved by service:release-manager: Release approved'), 'the log says who approved and why');
+    await collectSecrets('production', id);
+  });
+
   // 7. Secret scanner.
   await step('7. secret scanner: no secret in responses, logs, the task log, the catalog, GitOps history or errors', async () => {
     const entities = await ok('GET', `/api/catalog/entities?filter=metadata.annotations.baton.dev/app=${app}`);
@@ -461,7 +521,7 @@ async function main() {
 
 async function cleanUp() {
   // What the real drivers made (databases, roles, users, ACL users, states) goes through Baton itself.
-  for (const env of ['dev', 'staging']) {
+  for (const env of ['dev', 'staging', 'production']) {
     for (const r of await resources(env).catch(() => [])) {
       if (['postgres', 'mysql', 'redis', 's3'].includes(r.type) && r.status !== 'deprovisioned') {
         await call('DELETE', `${API}/apps/${app}/envs/${env}/resources/${encodeURIComponent(r.uid)}?force=true`).catch(() => undefined);
