@@ -117,6 +117,27 @@ export interface Config {
       /** Send them. Default: true. */
       enabled?: boolean;
     };
+    /** Environments with a time to live (`ttl` of `PUT /apps/{app}/envs/{env}`). */
+    environments?: {
+      /**
+       * Seconds between checks for environments that expire soon (announced
+       * once, when less than an hour or a tenth of the time to live is left)
+       * or expired (torn down). Default: 30.
+       */
+      expiryCheckSeconds?: number;
+    };
+    /**
+     * Preview environments `pr-<number>` (pull and merge request webhooks) or
+     * `pr-<branch>` (branches of local watched repositories), of type `preview`.
+     */
+    previews?: {
+      /** Globs of the local repositories' branches that get a preview. Default: `preview/*`. */
+      branches?: string | string[];
+      /** The environment a preview is cloned from (its deploy mode). Default: `development`. */
+      cloneFrom?: string;
+      /** Time to live of a preview (ISO 8601 duration), from its opening or last pull request event. Default: `P3D`. */
+      ttl?: string;
+    };
     /** Repositories whose Score files are deployed when a commit changes them. */
     gitWatch?: {
       /** Seconds between polls. Default: 10. The webhook route polls at once. */

@@ -8,6 +8,7 @@ import {
   EnvironmentRecord,
   EnvironmentTypeRecord,
   OrchestratorStore,
+  TeardownReason,
 } from './OrchestratorStore';
 import { migratedClient } from './migrateDatabase';
 import { orUndefined, toIso } from './rowValues';
@@ -29,6 +30,14 @@ type EnvRow = {
   type: string;
   deploy_mode: DeployMode;
   cloned_from: string | null;
+  ttl?: string | null;
+  expires_at?: string | Date | number | null;
+  expiring_at?: string | Date | number | null;
+  teardown_reason?: TeardownReason | null;
+  preview_source?: string | null;
+  preview_repository?: string | null;
+  preview_branch?: string | null;
+  preview_url?: string | null;
   created_at: string | Date;
 };
 
@@ -122,7 +131,12 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
     return row && toEnv(row);
   }
 
-  async putEnvironment(env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom'> & { deployMode?: DeployMode }) {
+  async putEnvironment(
+    env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom' | 'preview'> & {
+      deployMode?: DeployMode;
+      ttl?: { ttl: string; expiresAt: Date } | null;
+    },
+  ) {
     if (!(await this.getApp(env.appId))) {
       throw new NotFoundError(`No app ${env.appId}`);
     }
@@ -138,9 +152,21 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
         type: env.type,
         deploy_mode: env.deployMode ?? source?.deployMode ?? 'gitops',
         cloned_from: env.clonedFrom ?? null,
+        ttl: env.ttl?.ttl ?? null,
+        expires_at: env.ttl?.expiresAt ?? null,
+        expiring_at: null,
+        preview_source: env.preview?.source ?? null,
+        preview_repository: env.preview?.repository ?? null,
+        preview_branch: env.preview?.branch ?? null,
+        preview_url: env.preview?.url ?? null,
       })
       .onConflict(['app_id', 'id'])
-      .merge(env.deployMode ? ['type', 'deploy_mode'] : ['type']);
+      .merge([
+        'type',
+        ...(env.deployMode ? ['deploy_mode' as const] : []),
+        // A new expiry is announced again when it nears.
+        ...(env.ttl !== undefined ? ['ttl' as const, 'expires_at' as const, 'expiring_at' as const] : []),
+      ]);
     return (await this.getEnvironment(env.appId, env.id))!;
   }
 
@@ -182,6 +208,19 @@ function toEnv(row: EnvRow): EnvironmentRecord {
     type: row.type,
     deployMode: row.deploy_mode,
     clonedFrom: orUndefined(row.cloned_from),
+    ...(row.ttl ? { ttl: row.ttl } : {}),
+    ...(row.expires_at !== null && row.expires_at !== undefined ? { expiresAt: new Date(row.expires_at).toISOString() } : {}),
+    ...(row.preview_source
+      ? {
+          preview: {
+            source: row.preview_source,
+            repository: row.preview_repository ?? '',
+            branch: row.preview_branch ?? '',
+            ...(row.preview_url ? { url: row.preview_url } : {}),
+          },
+        }
+      : {}),
+    ...(row.teardown_reason ? { teardown: row.teardown_reason } : {}),
     createdAt: toIso(row.created_at),
   };
 }

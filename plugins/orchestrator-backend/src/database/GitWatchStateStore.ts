@@ -6,6 +6,8 @@ import { migratedClient } from './migrateDatabase';
 export interface GitWatchStateStore {
   lastCommit(repository: string, branch: string): Promise<string | undefined>;
   setLastCommit(repository: string, branch: string, commit: string): Promise<void>;
+  /** Forgets the branch: its next commit seen is handled as new. */
+  forget(repository: string, branch: string): Promise<void>;
 }
 
 /** @internal */
@@ -23,5 +25,9 @@ export class DatabaseGitWatchStateStore implements GitWatchStateStore {
 
   async setLastCommit(repository: string, branch: string, commit: string) {
     await this.db('git_watch_state').insert({ repository, branch, commit }).onConflict(['repository', 'branch']).merge();
+  }
+
+  async forget(repository: string, branch: string) {
+    await this.db('git_watch_state').where({ repository, branch }).delete();
   }
 }

@@ -42,7 +42,28 @@ export type EnvironmentRecord = {
   /** `gitops`: commit to the GitOps repository; `direct`: drivers and the cluster applier. */
   deployMode: DeployMode;
   clonedFrom?: string;
+  /** ISO 8601 duration the environment lives from when it was last set. */
+  ttl?: string;
+  /** When it is torn down (ISO time), with a `ttl`. */
+  expiresAt?: string;
+  /** What a preview environment follows. */
+  preview?: PreviewOrigin;
+  /** Why it is being torn down; it takes no deployments meanwhile. */
+  teardown?: TeardownReason;
   createdAt: string;
+};
+
+/** Why an environment is being torn down. @internal */
+export type TeardownReason = 'expired' | 'preview-closed' | 'branch-deleted';
+
+/** The pull request or branch a preview environment follows. @internal */
+export type PreviewOrigin = {
+  /** `#42` for a pull or merge request, else the branch. */
+  source: string;
+  repository: string;
+  branch: string;
+  /** The pull request's page. */
+  url?: string;
 };
 
 /**
@@ -70,9 +91,17 @@ export interface OrchestratorStore {
 
   listEnvironments(appId: string): Promise<EnvironmentRecord[]>;
   getEnvironment(appId: string, id: string): Promise<EnvironmentRecord | undefined>;
-  /** Without `deployMode`, an existing environment keeps its mode and a new one is `gitops`. */
+  /**
+   * Without `deployMode`, an existing environment keeps its mode and a new one
+   * is `gitops`. Without `ttl` it keeps its expiry; a `ttl` expires it
+   * `ttl` from now (with `expiresAt`); `null` makes it last. `preview` is
+   * kept from creation.
+   */
   putEnvironment(
-    env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom'> & { deployMode?: DeployMode },
+    env: Pick<EnvironmentRecord, 'appId' | 'id' | 'type' | 'clonedFrom' | 'preview'> & {
+      deployMode?: DeployMode;
+      ttl?: { ttl: string; expiresAt: Date } | null;
+    },
   ): Promise<EnvironmentRecord>;
   deleteEnvironment(appId: string, id: string): Promise<boolean>;
 }

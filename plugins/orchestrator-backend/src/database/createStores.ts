@@ -5,6 +5,7 @@ import { DatabaseOrchestratorStore } from './DatabaseOrchestratorStore';
 import { DatabaseDefinitionStore } from './DefinitionStore';
 import { DatabaseDeliveredSecretStore } from './DeliveredSecretStore';
 import { DatabaseDriftReportStore } from './DriftReportStore';
+import { EnvironmentLifecycleStore } from './EnvironmentLifecycleStore';
 import { DatabaseGitWatchStateStore } from './GitWatchStateStore';
 import { DatabaseSecretKeyStore } from './SecretKeyStore';
 
@@ -27,5 +28,7 @@ export async function createStores(database: DatabaseService) {
     /** The backends working this database, with the GitOps repository each delivers to. */
     instances: await DatabaseBackendInstanceStore.create({ database }),
     secretKeys: await DatabaseSecretKeyStore.create({ database }),
+    /** Environments' expiry, teardowns and previews. */
+    lifecycle: await EnvironmentLifecycleStore.create({ database }),
   };
 }

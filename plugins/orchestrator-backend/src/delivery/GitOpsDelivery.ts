@@ -117,6 +117,25 @@ export class GitOpsDelivery implements Delivery {
   }
 
   /**
+   * Removes an app's environment from the GitOps repository: its folder
+   * `<env>/<app>/` and its Argo CD Application (Argo CD then prunes what it
+   * deployed), and the Secrets' data kept for it. Removing what is already
+   * gone commits nothing, so it can run again after an interruption.
+   */
+  async remove(app: string, env: string): Promise<string | undefined> {
+    await this.deps.replicas?.assertSharedGitOps();
+    const commit = await this.deps.gitops.commitAppState({
+      app,
+      env,
+      files: {},
+      extraFiles: { [applicationPath(app, env)]: null },
+      message: `Remove ${app} from ${env}\n\nThe environment was torn down`,
+    });
+    await this.deps.deliveredSecrets.replace(app, env, '', []);
+    return commit;
+  }
+
+  /**
    * Earlier versions kept every Application in `argocd/<env>-<app>.yaml`, one
    * folder that every commit rewrote whole (thousands of entries with many
    * apps). They move, in one commit, to `argocd/<env>/<app>.yaml`, found by

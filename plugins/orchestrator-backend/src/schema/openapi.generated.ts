@@ -259,6 +259,41 @@ export const spec = {
           clonedFrom: {
             type: 'string',
           },
+          ttl: {
+            type: 'string',
+            description:
+              'Time to live (ISO 8601 duration, e.g. PT2H); the environment is torn down at expiresAt',
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          preview: {
+            type: 'object',
+            description:
+              'The pull request or branch a preview environment follows',
+            properties: {
+              source: {
+                type: 'string',
+                description:
+                  "'#42' for a pull or merge request, else the branch",
+              },
+              branch: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+                description: "The pull request's page",
+              },
+            },
+            required: ['source', 'branch'],
+          },
+          teardown: {
+            type: 'string',
+            enum: ['expired', 'preview-closed', 'branch-deleted'],
+            description:
+              'Why the environment is being torn down; it takes no deployments meanwhile',
+          },
           createdAt: {
             type: 'string',
             format: 'date-time',
@@ -1391,6 +1426,11 @@ export const spec = {
                   cloneFrom: {
                     $ref: '#/components/schemas/Id',
                   },
+                  ttl: {
+                    type: ['string', 'null'],
+                    description:
+                      'Time to live, an ISO 8601 duration (PT2H, P3D; at most a year): the environment expires that long from now, also when set again (extend); null: it never expires; absent: its expiry stays\n',
+                  },
                 },
                 required: ['type'],
               },
@@ -1419,6 +1459,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
           },
           '413': {
             $ref: '#/components/responses/PayloadTooLarge',
@@ -2704,7 +2747,7 @@ export const spec = {
       post: {
         operationId: 'gitWebhook',
         description:
-          'Push notification for the Git watcher (no Backstage token needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub or GitLab push event). With `orchestrator.gitWatch.webhookSecret` configured, a request must carry `X-Hub-Signature-256` (GitHub: HMAC-SHA256 of the body) or `X-Gitlab-Token`.\n',
+          'Push notification for the Git watcher (no Backstage token needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub or GitLab push event). A GitHub `pull_request` or GitLab `Merge Request Hook` event on a watched repository opens (opened, reopened, synchronize / open, reopen, update) or tears down (closed / close, merge) its preview environment `pr-<number>` and polls the branch. With `orchestrator.gitWatch.webhookSecret` configured, a request must carry `X-Hub-Signature-256` (GitHub: HMAC-SHA256 of the body) or `X-Gitlab-Token`.\n',
         requestBody: {
           required: false,
           content: {
@@ -2729,14 +2772,35 @@ export const spec = {
                         type: 'string',
                       },
                     },
+                    previews: {
+                      type: 'array',
+                      items: {
+                        type: 'string',
+                      },
+                      description:
+                        'The preview environments (app/env) a pull request opened or tears down',
+                    },
+                    ignored: {
+                      type: 'string',
+                      description: 'Why a pull request event changed nothing',
+                    },
                   },
                   required: ['queued'],
                 },
               },
             },
           },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
           },
         },
       },

@@ -122,6 +122,10 @@ export class DeploymentService {
     comment?: string,
     options: { reapplying?: boolean } = {},
   ): Promise<DeploymentRecord> {
+    const environment = await this.deps.store.getEnvironment(app, env);
+    if (environment?.teardown) {
+      throw new ConflictError(`${app}/${env} is being torn down (${environment.teardown}) and takes no deployments`);
+    }
     const policy = options.reapplying ? undefined : await this.approvals.policyOf(app, env);
     const deployment = await this.deps.queue.enqueue({ app, env, workloads, createdBy, comment, awaitingApproval: Boolean(policy), reapplying: options.reapplying });
     if (policy) {

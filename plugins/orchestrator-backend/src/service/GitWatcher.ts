@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GitWatchStateStore } from '../database/GitWatchStateStore';
 import { DeploymentService } from './DeploymentService';
+import type { PreviewEnvironments } from './PreviewEnvironments';
 
 /** One watched repository. @internal */
 export interface WatchedRepository {
@@ -68,6 +69,8 @@ export class GitWatcher {
       /** Read at every poll, so new apps and configuration changes apply without a restart. */
       repositories: () => Promise<WatchedRepository[]>;
       deploymentService: DeploymentService;
+      /** Preview environments: their branches are polled too; a local repository's preview branches open them. */
+      previews?: Pick<PreviewEnvironments, 'branchesOf' | 'syncBranches' | 'open'>;
       cacheDir: string;
       logger: LoggerService;
     },
@@ -112,7 +115,7 @@ export class GitWatcher {
     return watched;
   }
 
-  private async open(repo: WatchedRepository): Promise<{ dir?: string; gitdir: string }> {
+  private async open(repo: WatchedRepository, previewBranches: string[]): Promise<{ dir?: string; gitdir: string }> {
     if (!/^[a-z]+:\/\//.test(repo.url)) {
       const dir = path.resolve(repo.url);
       return fs.existsSync(path.join(dir, '.git')) ? { dir, gitdir: path.join(dir, '.git') } : { gitdir: dir };
@@ -123,42 +126,65 @@ export class GitWatcher {
       await git.init({ fs, gitdir, bare: true });
       await git.addRemote({ fs, gitdir, remote: 'origin', url: repo.url });
     }
-    for (const branch of Object.keys(repo.branches)) {
+    for (const branch of [...Object.keys(repo.branches), ...previewBranches]) {
       await git.fetch({ fs, http, gitdir, remote: 'origin', ref: branch, singleBranch: true, onAuth });
     }
     return { gitdir };
   }
 
   private async pollRepository(repo: WatchedRepository): Promise<string[]> {
-    const { gitdir } = await this.open(repo);
+    const previews = this.deps.previews;
     const remote = /^[a-z]+:\/\//.test(repo.url);
+    const { gitdir } = await this.open(repo, Object.keys((await previews?.branchesOf(repo)) ?? {}));
+    // A local repository's branches open and close previews by their names.
+    if (previews && !remote) await previews.syncBranches(repo, await git.listBranches({ fs, gitdir }));
+    const targets = { ...((await previews?.branchesOf(repo)) ?? {}), ...repo.branches };
     const patterns = (repo.paths ?? DEFAULT_PATHS).map(globToRegExp);
     const queued: string[] = [];
-    for (const [branch, env] of Object.entries(repo.branches)) {
-      const ref = remote ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
-      const head = await git.resolveRef({ fs, gitdir, ref }).catch(() => undefined);
-      if (!head) continue;
-      const last = await this.deps.watchState.lastCommit(repo.url, branch);
-      if (last === head) continue;
-      const files = await this.scoreFiles(gitdir, head, patterns);
-      const before = last ? await this.scoreFiles(gitdir, last, patterns).catch(() => undefined) : undefined;
-      const changed = !before || !sameFiles(before, files);
-      if (changed && files.size) {
-        const [{ commit }] = await git.log({ fs, gitdir, ref: head, depth: 1 });
-        const deployment = await this.deps.deploymentService.create(
-          repo.app,
-          env,
-          {
-            workloads: [...files.values()].map(f => f.text),
-            comment: `git ${head.slice(0, 12)} on ${branch}: ${commit.message.split('\n')[0]}`,
-          },
-          `git:${commit.author.email}`,
-        );
-        queued.push(deployment.id);
-        this.deps.logger.info(`${repo.url} ${branch} ${head.slice(0, 12)} changed Score files; queued deployment ${deployment.id} to ${repo.app}/${env}`);
+    for (const [branch, env] of Object.entries(targets)) {
+      try {
+        const deployment = await this.pollBranch(repo, { gitdir, remote, patterns }, branch, env);
+        if (deployment) queued.push(deployment);
+      } catch (error) {
+        // One branch's refusal (an environment being torn down, bad Score files) leaves the others polled.
+        this.deps.logger.error(`Could not deploy ${branch} of ${repo.url} to ${repo.app}/${env}`, error as Error);
       }
-      await this.deps.watchState.setLastCommit(repo.url, branch, head);
     }
+    return queued;
+  }
+
+  /** Deploys the branch's Score files when they changed since the last commit handled; the deployment's id. */
+  private async pollBranch(
+    repo: WatchedRepository,
+    at: { gitdir: string; remote: boolean; patterns: RegExp[] },
+    branch: string,
+    env: string,
+  ): Promise<string | undefined> {
+    const { gitdir, remote, patterns } = at;
+    const ref = remote ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+    const head = await git.resolveRef({ fs, gitdir, ref }).catch(() => undefined);
+    if (!head) return undefined;
+    const last = await this.deps.watchState.lastCommit(repo.url, branch);
+    if (last === head) return undefined;
+    const files = await this.scoreFiles(gitdir, head, patterns);
+    const before = last ? await this.scoreFiles(gitdir, last, patterns).catch(() => undefined) : undefined;
+    const changed = !before || !sameFiles(before, files);
+    let queued: string | undefined;
+    if (changed && files.size) {
+      const [{ commit }] = await git.log({ fs, gitdir, ref: head, depth: 1 });
+      const deployment = await this.deps.deploymentService.create(
+        repo.app,
+        env,
+        {
+          workloads: [...files.values()].map(f => f.text),
+          comment: `git ${head.slice(0, 12)} on ${branch}: ${commit.message.split('\n')[0]}`,
+        },
+        `git:${commit.author.email}`,
+      );
+      queued = deployment.id;
+      this.deps.logger.info(`${repo.url} ${branch} ${head.slice(0, 12)} changed Score files; queued deployment ${deployment.id} to ${repo.app}/${env}`);
+    }
+    await this.deps.watchState.setLastCommit(repo.url, branch, head);
     return queued;
   }
 

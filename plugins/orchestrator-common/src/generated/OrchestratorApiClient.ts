@@ -868,7 +868,7 @@ export class OrchestratorApiClient {
     ) as Promise<DriftReport>;
   }
 
-  /** Push notification for the Git watcher (no Backstage token needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub or GitLab push event). With `orchestrator.gitWatch.webhookSecret` configured, a request must carry `X-Hub-Signature-256` (GitHub: HMAC-SHA256 of the body) or `X-Gitlab-Token`. */
+  /** Push notification for the Git watcher (no Backstage token needed): polls the watched repositories now, or only the one named in the body (`repository` as a URL or path, or a GitHub or GitLab push event). A GitHub `pull_request` or GitLab `Merge Request Hook` event on a watched repository opens (opened, reopened, synchronize / open, reopen, update) or tears down (closed / close, merge) its preview environment `pr-<number>` and polls the branch. With `orchestrator.gitWatch.webhookSecret` configured, a request must carry `X-Hub-Signature-256` (GitHub: HMAC-SHA256 of the body) or `X-Gitlab-Token`. */
   async gitWebhook(
     request: {
       body?: {

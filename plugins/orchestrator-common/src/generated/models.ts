@@ -82,6 +82,19 @@ export type Environment = {
   type: Id;
   deployMode: DeployMode;
   clonedFrom?: string;
+  /** Time to live (ISO 8601 duration, e.g. PT2H); the environment is torn down at expiresAt */
+  ttl?: string;
+  expiresAt?: string;
+  /** The pull request or branch a preview environment follows */
+  preview?: {
+    /** '#42' for a pull or merge request, else the branch */
+    source: string;
+    branch: string;
+    /** The pull request's page */
+    url?: string;
+  };
+  /** Why the environment is being torn down; it takes no deployments meanwhile */
+  teardown?: 'expired' | 'preview-closed' | 'branch-deleted';
   createdAt: string;
 };
 
@@ -328,6 +341,8 @@ export type PutEnvironmentRequest = {
   type: Id;
   deployMode?: DeployMode;
   cloneFrom?: Id;
+  /** Time to live, an ISO 8601 duration (PT2H, P3D; at most a year): the environment expires that long from now, also when set again (extend); null: it never expires; absent: its expiry stays */
+  ttl?: string | null;
 };
 
 export type ListResourceDefinitionsResponse = {
@@ -398,4 +413,8 @@ export type GetDeliveredSecretKeyResponse = {
 
 export type GitWebhookResponse = {
   queued: Array<string>;
+  /** The preview environments (app/env) a pull request opened or tears down */
+  previews?: Array<string>;
+  /** Why a pull request event changed nothing */
+  ignored?: string;
 };

@@ -18,6 +18,7 @@ import { DefinitionService } from '../DefinitionService';
 import { DeploymentService } from '../DeploymentService';
 import { DriftReconciler } from '../DriftReconciler';
 import { GitWatcher } from '../GitWatcher';
+import { PreviewEnvironments } from '../PreviewEnvironments';
 import { DecisionCache } from '../DecisionCache';
 import { ResourceRunSummary } from './responseViews';
 
@@ -31,6 +32,8 @@ export interface RouterOptions {
   deploymentService: DeploymentService;
   drift: DriftReconciler;
   gitWatcher: GitWatcher;
+  /** Preview environments of pull requests. */
+  previews: PreviewEnvironments;
   /** `orchestrator.gitWatch.webhookSecret`, read per request so that a change applies at once. */
   webhookSecret?: () => string | undefined;
   /** How long a permission decision is reused (ms); 0 asks the policy every time. */

@@ -1,11 +1,25 @@
-import { NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   orchestratorDefinitionManagePermission,
   orchestratorEnvironmentManagePermission,
   orchestratorReadPermission,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { environmentResourceId } from '../../permissions';
+import { EnvironmentRecord } from '../../database/OrchestratorStore';
+import { parseTtl } from '../isoDuration';
 import { RouteContext } from './RouteContext';
+
+/** An environment as the API shows it: a preview's source and page, not where the watcher reads it from. */
+function environmentView(env: EnvironmentRecord) {
+  const { preview, ...rest } = env;
+  return { ...rest, ...(preview ? { preview: { source: preview.source, branch: preview.branch, ...(preview.url ? { url: preview.url } : {}) } } : {}) };
+}
+
+/** `ttl` of a request: absent keeps the expiry, null removes it, a duration expires the environment that long from now. */
+function ttlOf(body: { ttl?: string | null }) {
+  if (body.ttl === undefined || body.ttl === null) return body.ttl;
+  return { ttl: body.ttl, expiresAt: new Date(Date.now() + parseTtl(body.ttl)) };
+}
 
 /** Environment types, apps and their environments: /env-types, /apps, /apps/{app}/envs. */
 export function registerAppRoutes({ router, options, authorize, requireApp }: RouteContext): void {
@@ -77,7 +91,7 @@ export function registerAppRoutes({ router, options, authorize, requireApp }: Ro
   router.get('/apps/:app/envs', async (req, res) => {
     await authorize(req, orchestratorReadPermission);
     await requireApp(req.params.app);
-    res.json({ items: await store.listEnvironments(req.params.app) });
+    res.json({ items: (await store.listEnvironments(req.params.app)).map(environmentView) });
   });
 
   router.get('/apps/:app/envs/:env', async (req, res) => {
@@ -86,7 +100,7 @@ export function registerAppRoutes({ router, options, authorize, requireApp }: Ro
     if (!env) {
       throw new NotFoundError(`No environment ${req.params.app}/${req.params.env}`);
     }
-    res.json(env);
+    res.json(environmentView(env));
   });
 
   router.put('/apps/:app/envs/:env', async (req, res) => {
@@ -96,18 +110,21 @@ export function registerAppRoutes({ router, options, authorize, requireApp }: Ro
       orchestratorEnvironmentManagePermission,
       environmentResourceId(app, env),
     );
+    const ttl = ttlOf(req.body);
     if (req.body.cloneFrom && !(await store.getEnvironment(app, req.body.cloneFrom))) {
       throw new NotFoundError(`No environment ${app}/${req.body.cloneFrom} to clone`);
     }
-    res.json(
-      await store.putEnvironment({
-        appId: app,
-        id: env,
-        type: req.body.type,
-        deployMode: req.body.deployMode,
-        clonedFrom: req.body.cloneFrom,
-      }),
-    );
+    const existing = await store.getEnvironment(app, env);
+    if (existing?.teardown) throw new ConflictError(`${app}/${env} is being torn down (${existing.teardown})`);
+    const saved = await store.putEnvironment({
+      appId: app,
+      id: env,
+      type: req.body.type,
+      deployMode: req.body.deployMode,
+      clonedFrom: req.body.cloneFrom,
+      ttl,
+    });
+    res.json(environmentView(saved));
   });
 
   router.delete('/apps/:app/envs/:env', async (req, res) => {

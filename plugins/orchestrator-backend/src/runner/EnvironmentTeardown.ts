@@ -1,0 +1,107 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import type { DeploymentStore } from '../database/DeploymentStore';
+import type { EnvironmentLifecycleStore } from '../database/EnvironmentLifecycleStore';
+import type { OrchestratorStore, TeardownReason } from '../database/OrchestratorStore';
+import type { DeploymentService } from '../service/DeploymentService';
+import type { OrchestratorEvents } from '../service/OrchestratorEvents';
+
+/** What tearing an environment down came to. @internal */
+export type TeardownOutcome = 'deleted' | 'busy' | 'not-mine' | 'failed';
+
+/**
+ * Tears environments down: marked in the database first (they refuse new
+ * deployments from then on), claimed by one backend with a conditional
+ * update, then in steps that can each run again: every active resource
+ * deprovisioned through its driver (each is removed from the store once
+ * destroyed), the GitOps folder and Argo CD Application removed through the
+ * delivery, and the environment deleted. A backend that stops mid-way leaves
+ * the mark; it resumes after a restart (same instance id) or another backend
+ * takes it over once the claim is stale.
+ *
+ * @internal
+ */
+export class EnvironmentTeardown {
+  readonly #running = new Map<string, Promise<TeardownOutcome>>();
+
+  constructor(
+    private readonly deps: {
+      lifecycle: EnvironmentLifecycleStore;
+      store: OrchestratorStore;
+      deploymentStore: Pick<DeploymentStore, 'listResources' | 'listDeployments'>;
+      deploymentService: Pick<DeploymentService, 'deprovision'>;
+      /** Removes a `gitops` environment's files; direct environments have none. */
+      gitops: { remove(app: string, env: string): Promise<string | undefined> };
+      events: OrchestratorEvents;
+      logger: LoggerService;
+      instanceId: string;
+      /** A claim not renewed for this long is another backend's to take over. */
+      staleAfterMs: number;
+    },
+  ) {}
+
+  /**
+   * Marks an environment for teardown (it refuses deployments from now on)
+   * and starts tearing it down; false if it was gone or already marked. The
+   * teardown goes on in the background: the mark is what makes it happen,
+   * here or after a restart.
+   */
+  async request(app: string, env: string, reason: TeardownReason): Promise<boolean> {
+    const marked = await this.deps.lifecycle.markTeardown(app, env, reason);
+    if (marked) {
+      this.tearDown(app, env).catch(error => this.deps.logger.warn(`Tearing ${app}/${env} down: ${error}`));
+    }
+    return marked;
+  }
+
+  /** Every marked environment this backend can claim (unclaimed, its own or stale), one after another. */
+  async resumeAll(): Promise<void> {
+    for (const { app, env } of await this.deps.lifecycle.listTeardowns()) {
+      await this.tearDown(app, env);
+    }
+  }
+
+  /** Tears a marked environment down unless another backend holds it; once at a time in this process. */
+  tearDown(app: string, env: string): Promise<TeardownOutcome> {
+    const key = `${app}/${env}`;
+    let running = this.#running.get(key);
+    if (!running) {
+      running = this.run(app, env).finally(() => this.#running.delete(key));
+      this.#running.set(key, running);
+    }
+    return running;
+  }
+
+  private async run(app: string, env: string): Promise<TeardownOutcome> {
+    const { lifecycle, store, deploymentStore, deploymentService, logger, instanceId } = this.deps;
+    const staleBefore = new Date(Date.now() - this.deps.staleAfterMs);
+    if (!(await lifecycle.claimTeardown(app, env, instanceId, staleBefore))) return 'not-mine';
+    const environment = await store.getEnvironment(app, env);
+    if (!environment?.teardown) return 'not-mine';
+    // A deployment queued before the mark would record resources after they were deprovisioned: it finishes first.
+    const { items } = await deploymentStore.listDeployments(app, env, { limit: 20 });
+    if (items.some(d => d.status === 'queued' || d.status === 'running')) {
+      logger.info(`Tearing ${app}/${env} down after its queued and running deployments finish`);
+      return 'busy';
+    }
+    try {
+      for (const resource of await deploymentStore.listResources(app, env)) {
+        if (!(await lifecycle.renewTeardown(app, env, instanceId))) return 'not-mine';
+        await deploymentService.deprovision(app, env, resource.uid, { force: true });
+      }
+      if (environment.deployMode === 'gitops') await this.deps.gitops.remove(app, env);
+      if (!(await lifecycle.finishTeardown(app, env, instanceId))) return 'not-mine';
+    } catch (error) {
+      // The mark stays: the next check tries again from what is left.
+      logger.warn(`Could not tear ${app}/${env} down yet (${environment.teardown}): ${(error as Error).message}`);
+      return 'failed';
+    }
+    logger.info(`Tore ${app}/${env} down (${environment.teardown})`);
+    if (environment.teardown === 'expired') {
+      await this.deps.events.lifecycle('environment.expired', app, env, {
+        ...(environment.expiresAt ? { expiresAt: environment.expiresAt } : {}),
+        ...(environment.preview ? { source: environment.preview.source } : {}),
+      });
+    }
+    return 'deleted';
+  }
+}
