@@ -44,7 +44,7 @@ export class AppOwners {
   async find(app: string): Promise<AppInCatalog | undefined> {
     const { items } = await this.deps.catalog.getEntities(
       {
-        filter: { kind: ['Component', 'System'], [`metadata.annotations.${BATON_APP_ANNOTATION}`]: app },
+        filter: { [`metadata.annotations.${BATON_APP_ANNOTATION}`]: app, kind: ['Component', 'System'] },
         fields: ['kind', 'metadata.name', 'metadata.namespace', 'spec.owner', 'relations'],
       },
       { credentials: await this.deps.auth.getOwnServiceCredentials() },
