@@ -1,26 +1,16 @@
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { randomUUID } from 'node:crypto';
+import { createDeploymentStore, queueDeployment } from '../__testUtils__/deploymentStoreTestbed';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { DatabaseDeploymentStore } from './DatabaseDeploymentStore';
-import { DeploymentStore } from './DeploymentStore';
 
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: testDatabaseIds });
-const migrationsDir = resolvePackagePath('@baton/backstage-plugin-orchestrator-backend', 'migrations');
 
-describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id => {
-  async function createStore() {
-    const knex = await databases.init(id);
-    await knex.migrate.latest({ directory: migrationsDir });
-    return { knex, store: await DatabaseDeploymentStore.create({ database: { getClient: async () => knex } }) };
-  }
-
-  async function queue(store: DeploymentStore, appId: string, envId: string) {
-    await store.putSet({ id: 'set-1', appId, content: { workloads: [] } });
-    return store.createDeployment({ id: randomUUID(), appId, envId, setId: 'set-1', createdBy: 'user:default/guest' });
-  }
+describe.each(databases.eachSupportedId())("the deployments' queue and environment locks (%s)", id => {
+  const createStore = () => createDeploymentStore(databases, id);
+  const queue = queueDeployment;
 
   it('never hands out a deployment awaiting approval, queues it once approved, and keeps a terminal status', async () => {
     const { store } = await createStore();
@@ -56,46 +46,6 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     expect(listed.items.map(d => d.id)).toEqual([newer.id, otherEnv.id]);
   });
 
-  it('writes a big deployment\'s nodes, log and resources in one transaction each while timers keep running', async () => {
-    const { store } = await createStore();
-    const d = await queue(store, 'shop', 'dev');
-    const uids = Array.from({ length: 6000 }, (_, i) => `postgres.default#modules.w${i}.externals.db`);
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 5);
-    try {
-      await store.setNodes(d.id, uids.map(uid => ({ uid, status: 'pending' })));
-      await store.recordProgress(d.id, {
-        nodes: uids.map(uid => ({ uid, status: 'succeeded' })),
-        log: uids.map(uid => ({ level: 'info', uid, message: `${uid}: succeeded` })),
-      });
-      await store.putResources(
-        uids.map(uid => ({
-          appId: 'shop',
-          envId: 'dev',
-          uid,
-          resId: uid.split('#')[1],
-          type: 'postgres',
-          class: 'default',
-          guresid: uid,
-          definitionId: 'pg',
-          definitionRevision: 1,
-          status: 'active' as const,
-          outputs: { host: 'pg' },
-          deploymentId: d.id,
-          workloads: [],
-        })),
-      );
-      // The timer ran while the writes were going on, not only once they were done.
-      expect(ticks).toBeGreaterThan(0);
-    } finally {
-      clearInterval(timer);
-    }
-    expect((await store.listNodes(d.id)).filter(n => n.status === 'succeeded')).toHaveLength(6000);
-    // Read back in pages: each resource once, in uid order.
-    const listed = (await store.listResources('shop', 'dev')).map(r => r.uid);
-    expect(listed).toEqual([...uids].sort());
-  });
-
   it('keeps a set compressed when big, and hands the runner the set it was given without reading it back', async () => {
     const { knex, store } = await createStore();
     const workloads = Array.from({ length: 1000 }, (_, i) => ({ apiVersion: 'score.dev/v1b1', metadata: { name: `svc-${i}` }, containers: { main: { image: `svc:${i}` } } }));
@@ -111,26 +61,6 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     await knex('deployment_sets').where({ id: 'big-set' }).update({ content: JSON.stringify({ workloads: [] }) });
     expect(await store.getSet('big-set')).toEqual({ workloads: [] });
     expect(await store.getSet('no-such-set')).toBeUndefined();
-  });
-
-  it('lists resources across environments with their secret output names and without the drivers\' state', async () => {
-    const { knex, store } = await createStore();
-    const base = { appId: 'shop', envId: 'dev', class: 'default', definitionId: 'pg', definitionRevision: 1, status: 'active' as const, outputs: { host: 'h' } };
-    await store.putResources([
-      { ...base, uid: 'postgres.default#a', resId: 'a', type: 'postgres', guresid: 'g-a', secretOutputs: 'v1:ct-a', secretOutputNames: ['password', 'username'], cookie: 'v1:cookie', provisionedWith: 'v1:with' },
-      { ...base, uid: 'redis.default#b', resId: 'b', type: 'redis', guresid: 'g-b' },
-    ]);
-    const row = await knex('active_resources').where({ uid: 'postgres.default#a' }).first();
-    expect(JSON.parse(row.secret_output_names)).toEqual(['password', 'username']);
-
-    const { items } = await store.listAllResources({ limit: 10 });
-    expect(items[0]).toMatchObject({ uid: 'postgres.default#a', secretOutputs: 'v1:ct-a', secretOutputNames: ['password', 'username'] });
-    expect(items[0].cookie).toBeUndefined();
-    expect(items[0].provisionedWith).toBeUndefined();
-    expect(items[1].secretOutputNames).toBeUndefined();
-    // A deployment reads the drivers' state.
-    const [a] = await store.listResources('shop', 'dev');
-    expect(a).toMatchObject({ cookie: 'v1:cookie', provisionedWith: 'v1:with', secretOutputNames: ['password', 'username'] });
   });
 
   it('runs one deployment at a time per environment, in request order', async () => {
@@ -197,21 +127,6 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     expect(await store.renewLock(d.id, 'replica-1')).toBe(true);
   });
 
-  it('records node progress and log lines in one batch', async () => {
-    const { store } = await createStore();
-    const d = await queue(store, 'shop', 'dev');
-    await store.setNodes(d.id, [{ uid: 'a', status: 'pending' }, { uid: 'b', status: 'pending' }]);
-    await store.recordProgress(d.id, {
-      nodes: [{ uid: 'a', status: 'succeeded' }, { uid: 'b', status: 'failed', message: 'boom' }],
-      log: [{ level: 'info', message: 'a: succeeded', uid: 'a' }, { level: 'error', message: 'b: failed', uid: 'b' }],
-    });
-    expect(await store.listNodes(d.id)).toEqual([{ uid: 'a', status: 'succeeded' }, { uid: 'b', status: 'failed', message: 'boom' }]);
-    expect((await store.readLog(d.id)).map(l => [l.level, l.uid, l.message])).toEqual([
-      ['info', 'a', 'a: succeeded'],
-      ['error', 'b', 'b: failed'],
-    ]);
-  });
-
   it('lets only one of many concurrent claims take an environment', async () => {
     const { store } = await createStore();
     for (let i = 0; i < 5; i++) await queue(store, 'shop', 'dev');
@@ -276,111 +191,6 @@ describe.each(databases.eachSupportedId())('DatabaseDeploymentStore (%s)', id =>
     const { items } = await store.listAllDeployments({ limit: 50 });
     const times = items.map(d => Date.parse(d.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-  });
-
-  it('keeps logs in order and pages deployments newest first', async () => {
-    const { store } = await createStore();
-    const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await queue(store, 'shop', 'dev')).id);
-    await store.appendLog(ids[0], { level: 'info', message: 'one' });
-    await store.appendLog(ids[0], { level: 'error', uid: 'x', message: 'two' });
-    const log = await store.readLog(ids[0]);
-    expect(log.map(l => l.message)).toEqual(['one', 'two']);
-    expect(await store.readLog(ids[0], log[0].id)).toHaveLength(1);
-
-    const page1 = await store.listDeployments('shop', 'dev', { limit: 2 });
-    expect(page1.items.map(d => d.id)).toEqual([ids[4], ids[3]]);
-    const page2 = await store.listDeployments('shop', 'dev', { limit: 2, cursor: page1.nextCursor });
-    const page3 = await store.listDeployments('shop', 'dev', { limit: 2, cursor: page2.nextCursor });
-    expect([...page2.items, ...page3.items].map(d => d.id)).toEqual([ids[2], ids[1], ids[0]]);
-    expect(page3.nextCursor).toBeUndefined();
-  });
-
-  it('upserts a resource whole: every value replaced, absent ones cleared, quotes and unicode kept', async () => {
-    const { store } = await createStore();
-    const base = {
-      appId: 'shop',
-      envId: 'dev',
-      uid: 'postgres.default#db',
-      resId: 'db',
-      type: 'postgres',
-      class: 'default',
-      guresid: 'g-1',
-      definitionId: 'pg',
-      status: 'active' as const,
-    };
-    await store.putResources([
-      { ...base, definitionRevision: 1, outputs: { host: 'a' }, secretOutputs: 'v1:old', cookie: 'v1:cookie', provisionedWith: 'v1:with', deploymentId: 'd-1', workloads: ['web'] },
-    ]);
-    const outputs = { host: `it's "quoted" \\ back\nslash — ünïcødé ✓`, port: 5432, nested: { list: [1, null, true] } };
-    await store.putResources([{ ...base, definitionRevision: 2, outputs, deploymentId: 'd-2', workloads: ['web', 'api'] }]);
-    const [stored] = await store.listResources('shop', 'dev');
-    expect(stored).toMatchObject({ ...base, definitionRevision: 2, outputs, deploymentId: 'd-2', workloads: ['web', 'api'] });
-    expect(stored.secretOutputs).toBeUndefined();
-    expect(stored.cookie).toBeUndefined();
-    expect(stored.provisionedWith).toBeUndefined();
-    expect(Date.parse(stored.updatedAt)).not.toBeNaN();
-  });
-
-  it('stores active resources and pages them across environments', async () => {
-    const { store } = await createStore();
-    for (const [app, env, uid] of [
-      ['a', 'dev', 'postgres.default#x'],
-      ['a', 'dev', 'redis.default#y'],
-      ['a', 'prod', 'postgres.default#x'],
-      ['b', 'dev', 'dns.default#z'],
-    ]) {
-      await store.putResources([{
-        appId: app,
-        envId: env,
-        uid,
-        resId: uid.split('#')[1],
-        type: uid.split('.')[0],
-        class: 'default',
-        guresid: `${app}-${env}-${uid}`,
-        definitionId: 'def',
-        definitionRevision: 1,
-        status: 'active',
-        outputs: { host: 'h' },
-        secretOutputs: 'v1:ciphertext',
-      }]);
-    }
-    const all = [];
-    let cursor: string | undefined;
-    do {
-      const page = await store.listAllResources({ limit: 3, cursor });
-      all.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(all.map(r => `${r.appId}/${r.envId}/${r.uid}`)).toEqual([
-      'a/dev/postgres.default#x',
-      'a/dev/redis.default#y',
-      'a/prod/postgres.default#x',
-      'b/dev/dns.default#z',
-    ]);
-    await store.setResourceStatus('a', 'dev', 'redis.default#y', 'orphaned');
-    expect((await store.getResource('a', 'dev', 'redis.default#y'))?.status).toBe('orphaned');
-
-    await store.setResourceStatus('b', 'dev', 'dns.default#z', 'orphaned');
-    const orphans = [];
-    cursor = undefined;
-    do {
-      const page = await store.listAllResources({ status: 'orphaned', limit: 1, cursor });
-      orphans.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(orphans.map(r => `${r.appId}/${r.envId}/${r.uid}`)).toEqual(['a/dev/redis.default#y', 'b/dev/dns.default#z']);
-
-    // One environment, page by page (the catalog reads a big one this way).
-    const aDev = [];
-    cursor = undefined;
-    do {
-      const page = await store.listAllResources({ app: 'a', env: 'dev', limit: 1, cursor });
-      aDev.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(aDev.map(r => `${r.appId}/${r.envId}/${r.uid}`)).toEqual(['a/dev/postgres.default#x', 'a/dev/redis.default#y']);
-    expect((await store.listAllResources({ app: 'a', limit: 10 })).items.map(r => r.envId)).toEqual(['dev', 'dev', 'prod']);
   });
 
   it('lists the deployments of every app newest first, optionally only failed ones, page by page', async () => {
