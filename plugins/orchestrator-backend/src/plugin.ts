@@ -1,7 +1,9 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { RenderWorkers } from '@baton/backstage-plugin-orchestrator-node';
 import path from 'node:path';
+import { registerOrchestratorActions } from './actions/registerOrchestratorActions';
 import { createStores } from './database/createStores';
 import { DirectDelivery } from './delivery/DirectDelivery';
 import { GitOpsDelivery } from './delivery/GitOpsDelivery';
@@ -31,19 +33,14 @@ import { createRouter } from './service/router';
 import { routerSettings } from './service/routes/routerSettings';
 import { watchedRepositories } from './service/watchedRepositories';
 
-/**
- * The orchestrator backend plugin: Baton's REST API inside Backstage. It
- * only builds the services and wires them; `docs/architecture.md` follows a
- * deployment through them.
- *
- * @public
- */
+/** The orchestrator backend plugin: Baton's REST API and actions; it only builds and wires the services (`docs/architecture.md` follows a deployment through them). @public */
 export const orchestratorPlugin = createBackendPlugin({
   pluginId: 'orchestrator',
   register(env) {
     const modules = registerModuleExtensions(env);
     env.registerInit({
       deps: {
+        actionsRegistry: actionsRegistryServiceRef,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
@@ -93,6 +90,7 @@ export const orchestratorPlugin = createBackendPlugin({
         await gitWatcher.schedule(config, deps.scheduler);
 
         registerEnvironmentPermissions(deps.permissionsRegistry, store);
+        registerOrchestratorActions(deps.actionsRegistry, { permissions: deps.permissions, store, deploymentStore, definitions, deploymentService });
         deps.httpRouter.addAuthPolicy({ path: '/webhooks/git', allow: 'unauthenticated' });
         deps.httpRouter.use(
           await createRouter({

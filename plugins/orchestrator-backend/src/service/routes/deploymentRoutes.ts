@@ -8,6 +8,7 @@ import type { DeploymentPlan } from '@baton/backstage-plugin-orchestrator-common
 import type { GraphView } from '@baton/backstage-plugin-orchestrator-node';
 import { DeploymentStatus } from '../../database/DeploymentStore';
 import { environmentResourceId } from '../../permissions';
+import { promotionFrom, rollbackTo } from '../redeployments';
 import { deploymentView } from './responseViews';
 import { pageBody, pageLimit } from './paging';
 import { RouteContext } from './RouteContext';
@@ -110,15 +111,13 @@ export function registerDeploymentRoutes(context: RouteContext): void {
     const { app, env, id } = req.params;
     if (req.query.dryRun === 'true') {
       await authorize(req, orchestratorReadPermission);
-      const target = await requireDeployment(app, env, id);
-      const set = await deploymentService.getSet(target.setId);
+      const { set } = await rollbackTo(options, app, env, id);
       res.status(200).json({ plan: await deploymentService.plan(app, env, set) });
       return;
     }
     const credentials = await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
-    const target = await requireDeployment(app, env, id);
-    const set = await deploymentService.getSet(target.setId);
-    const queued = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), `Rollback to deployment ${id}`);
+    const { set, comment } = await rollbackTo(options, app, env, id);
+    const queued = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), comment);
     res.status(202).json({ id: queued.id, status: queued.status });
   });
 
@@ -131,14 +130,12 @@ export function registerDeploymentRoutes(context: RouteContext): void {
       ? await authorize(req, orchestratorReadPermission)
       : await authorize(req, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
     await requireEnvironment(app, env);
-    const source = await deploymentStore.getLastSucceeded(app, req.body.from);
-    if (!source) throw new NotFoundError(`Environment ${app}/${req.body.from} has no successful deployment to promote`);
-    const set = await deploymentService.getSet(source.setId);
+    const { set, comment } = await promotionFrom(options, app, req.body.from);
     if (dryRun) {
       res.status(200).json({ plan: await deploymentService.plan(app, env, set) });
       return;
     }
-    const queued = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), `Promote from ${req.body.from} (deployment ${source.id})`);
+    const queued = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), comment);
     res.status(202).json({ id: queued.id, status: queued.status });
   });
 
