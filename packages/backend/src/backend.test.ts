@@ -52,4 +52,20 @@ describe('backend', () => {
       expect.arrayContaining(['baton:score:create', 'baton:score:resource:add', 'baton:app:create', 'baton:environment:create', 'baton:deploy', 'baton:publish:local']),
     );
   });
+
+  it("offers Baton's actions to agents at the MCP endpoint (app-config.yaml's backend.actions.pluginSources)", async () => {
+    const response = await fetch(`${backend.baseUrl}/api/mcp-actions/v1`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await backend.guestToken()}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(response.status).toBe(200);
+    const data = (await response.text()).split('\n').find(line => line.startsWith('data: '));
+    const names = (JSON.parse(data!.slice('data: '.length)).result.tools as { name: string }[]).map(t => t.name);
+    expect(names).toEqual(expect.arrayContaining(['orchestrator.plan', 'orchestrator.deploy', 'orchestrator.get-deployment-log']));
+  });
 });
