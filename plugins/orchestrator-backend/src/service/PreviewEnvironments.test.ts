@@ -1,0 +1,188 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import git from 'isomorphic-git';
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
+import { temporaryFolder } from '../__testUtils__/temporaryFolder';
+import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
+import { previewEnvironmentId } from './PreviewEnvironments';
+
+jest.setTimeout(180_000);
+
+const databases = TestDatabases.create({ ids: testDatabaseIds });
+const secret = 'preview-webhook-secret';
+const definitions = `apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: pg }
+spec: { type: postgres, driver: echo, driverInputs: { values: { host: pg } }, criteria: [{}] }
+---
+apiVersion: baton.dev/v1
+kind: ResourceDefinition
+metadata: { id: s3 }
+spec: { type: s3, driver: echo, driverInputs: { values: { bucket: b } }, criteria: [{}] }
+`;
+const score = (resources: string) =>
+  `apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\nresources:\n${resources}`;
+
+async function createRepository() {
+  const dir = path.join(temporaryFolder('baton-preview-'), 'service');
+  await git.init({ fs, dir, defaultBranch: 'main' });
+  const commit = async (content: string, message: string) => {
+    fs.writeFileSync(path.join(dir, 'score.yaml'), content);
+    await git.add({ fs, dir, filepath: 'score.yaml' });
+    return git.commit({ fs, dir, message, author: { name: 'dev', email: 'dev@example.com' } });
+  };
+  await commit(score('  db: { type: postgres }\n'), 'first version');
+  return { dir, commit };
+}
+
+async function until<T>(what: () => Promise<T | undefined | false>): Promise<T> {
+  // No deadline of its own: the test's timeout says how long is too long.
+  for (;;) {
+    const value = await what();
+    if (value) return value;
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
+
+describe('previewEnvironmentId', () => {
+  it('names a pull request by its number and a branch by its name', () => {
+    expect(previewEnvironmentId({ number: 42, branch: 'feature/login' })).toBe('pr-42');
+    expect(previewEnvironmentId({ branch: 'preview/Login_Page' })).toBe('pr-preview-login-page');
+  });
+});
+
+describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
+  async function setUp() {
+    const repo = await createRepository();
+    const knex = await databases.init(id);
+    const orchestrator = await createTestOrchestrator({
+      knex,
+      definitions,
+      // Polled when the tests say (webhooks), not on the watcher's schedule.
+      orchestrator: { gitWatch: { webhookSecret: secret, intervalSeconds: 3600 }, environments: { expiryCheckSeconds: 3600 } },
+      envTypes: ['development'],
+    });
+    const { api } = orchestrator;
+    await api.put('/api/orchestrator/apps/shop').send({ repository: { url: repo.dir, branches: { main: 'development' } } }).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/development').send({ type: 'development', deployMode: 'direct' }).expect(200);
+    const sign = (body: string, key = secret) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+    const pullRequest = (action: string, options: { repository?: string; number?: number; branch?: string } = {}) =>
+      JSON.stringify({
+        action,
+        number: options.number ?? 42,
+        pull_request: { number: options.number ?? 42, head: { ref: options.branch ?? 'feature/login' }, html_url: 'https://github.com/acme/shop/pull/42' },
+        repository: { clone_url: options.repository ?? repo.dir },
+      });
+    const send = (body: string, signature: string | null = sign(body)) => {
+      const req = api.post('/api/orchestrator/webhooks/git').set('Content-Type', 'application/json').set('X-GitHub-Event', 'pull_request');
+      return (signature ? req.set('X-Hub-Signature-256', signature) : req).send(body);
+    };
+    /** A signed notification that the repository changed. */
+    const push = () => {
+      const body = JSON.stringify({ repository: repo.dir });
+      return api.post('/api/orchestrator/webhooks/git').set('Content-Type', 'application/json').set('X-Hub-Signature-256', sign(body)).send(body).expect(202);
+    };
+    const resources = async (env: string) => {
+      const res = await api.get(`/api/orchestrator/apps/shop/envs/${env}/resources`);
+      return res.status === 200 ? (res.body as { type: string }[]).map(r => r.type).sort() : res.status;
+    };
+    return { ...orchestrator, repo, send, push, pullRequest, sign, resources };
+  }
+
+  it('open a pull request preview, redeploy it on synchronize and remove it with its resources when closed', async () => {
+    const { api, repo, send, push, pullRequest, sign, waitForDeployment, resources, stop } = await setUp();
+    const main = await push();
+    expect((await waitForDeployment('shop', 'development', main.body.queued[0])).status).toBe('succeeded');
+    await git.branch({ fs, dir: repo.dir, ref: 'feature/login', checkout: true });
+    await repo.commit(score('  db: { type: postgres }\n'), 'login page');
+
+    // Unsigned, wrongly signed, about a repository no app watches, not a request: refused, nothing created.
+    const opened = pullRequest('opened');
+    expect((await send(opened, null)).status).toBe(401);
+    expect((await send(opened, sign(opened, 'wrong'))).status).toBe(401);
+    const elsewhere = await send(pullRequest('opened', { repository: 'https://github.com/acme/unwatched.git' }));
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.error.message).toBe('No app watches https://github.com/acme/unwatched.git; pull request #42 was ignored');
+    const noBranch = JSON.stringify({ action: 'opened', number: 42, pull_request: {}, repository: { clone_url: repo.dir } });
+    expect((await send(noBranch)).body.error.message).toBe('pull_request.head.ref must name the request\'s branch');
+    await api.get('/api/orchestrator/apps/shop/envs/pr-42').expect(404);
+
+    const created = await send(opened).expect(202);
+    expect(created.body.previews).toEqual(['shop/pr-42']);
+    expect(created.body.queued).toHaveLength(1);
+    expect((await waitForDeployment('shop', 'pr-42', created.body.queued[0])).status).toBe('succeeded');
+    const env = (await api.get('/api/orchestrator/apps/shop/envs').expect(200)).body.items.find((e: { id: string }) => e.id === 'pr-42');
+    expect(env).toMatchObject({
+      type: 'preview',
+      clonedFrom: 'development',
+      deployMode: 'direct',
+      ttl: 'P3D',
+      preview: { source: '#42', branch: 'feature/login', url: 'https://github.com/acme/shop/pull/42' },
+    });
+    expect(Date.parse(env.expiresAt)).toBeGreaterThan(Date.now() + 3 * 86_400_000 - 60_000);
+    expect(await resources('pr-42')).toEqual(['k8s-namespace', 'postgres', 'workload']);
+
+    // A push to the branch: synchronize redeploys it.
+    await repo.commit(score('  db: { type: postgres }\n  assets: { type: s3 }\n'), 'add a bucket');
+    const synchronized = await send(pullRequest('synchronize')).expect(202);
+    expect(synchronized.body.queued).toHaveLength(1);
+    expect((await waitForDeployment('shop', 'pr-42', synchronized.body.queued[0])).status).toBe('succeeded');
+    expect(await resources('pr-42')).toEqual(['k8s-namespace', 'postgres', 's3', 'workload']);
+    const labeled = await send(pullRequest('labeled')).expect(202);
+    expect(labeled.body).toMatchObject({ queued: [], previews: [] });
+
+    const closed = await send(pullRequest('closed')).expect(202);
+    expect(closed.body.previews).toEqual(['shop/pr-42']);
+    await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-42')).status === 404);
+    expect(await resources('pr-42')).toBe(404);
+    // The environment it was cloned from is untouched.
+    expect(await resources('development')).toEqual(['k8s-namespace', 'postgres', 'workload']);
+    await stop();
+  });
+
+  it('open a preview for a local preview/* branch, and remove it when the branch is deleted', async () => {
+    const { api, repo, push, resources, stop } = await setUp();
+    await git.branch({ fs, dir: repo.dir, ref: 'preview/login' });
+    const polled = await push();
+    // main to development, preview/login to its preview.
+    expect(polled.body.queued).toHaveLength(2);
+    const env = await api.get('/api/orchestrator/apps/shop/envs/pr-preview-login').expect(200);
+    expect(env.body).toMatchObject({ type: 'preview', preview: { source: 'preview/login', branch: 'preview/login' }, ttl: 'P3D' });
+    await until(async () => {
+      const list = await api.get('/api/orchestrator/apps/shop/envs/pr-preview-login/deployments').expect(200);
+      return list.body.items[0]?.status === 'succeeded';
+    });
+    expect(await resources('pr-preview-login')).toEqual(['k8s-namespace', 'postgres', 'workload']);
+    // Polled again with nothing new: no second preview, no deployment.
+    expect((await push()).body.queued).toEqual([]);
+
+    await git.deleteBranch({ fs, dir: repo.dir, ref: 'preview/login' });
+    await push();
+    await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-preview-login')).status === 404);
+    expect(await resources('pr-preview-login')).toBe(404);
+    expect(await resources('development')).toEqual(['k8s-namespace', 'postgres', 'workload']);
+    await stop();
+  });
+
+  it('keep a preview whose deployment failed, marked failed, until its pull request closes', async () => {
+    const { api, repo, send, push, pullRequest, waitForDeployment, stop } = await setUp();
+    await push();
+    await git.branch({ fs, dir: repo.dir, ref: 'feature/login', checkout: true });
+    // No definition provisions a queue: the deployment fails.
+    await repo.commit(score('  events: { type: amqp }\n'), 'a queue');
+    const created = await send(pullRequest('opened')).expect(202);
+    const failed = await waitForDeployment('shop', 'pr-42', created.body.queued[0]);
+    expect(failed.status).toBe('failed');
+    const env = await api.get('/api/orchestrator/apps/shop/envs/pr-42').expect(200);
+    expect(env.body.preview.source).toBe('#42');
+    // Reopened while it is there: the same preview, its time to live starting again.
+    const reopened = await send(pullRequest('reopened')).expect(202);
+    expect(reopened.body.previews).toEqual(['shop/pr-42']);
+
+    await send(pullRequest('closed')).expect(202);
+    await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-42')).status === 404);
+    await stop();
+  });
+});
