@@ -254,8 +254,23 @@ describe.each(databases.eachSupportedId())('Baton actions over MCP (%s)', databa
 
     const missing = await call(alice, 'rollback', { app: 'shop', env: 'staging', deploymentId: 'no-such-deployment', dryRun: true });
     expect(missing.content[0].text).toBe('NotFoundError: No deployment no-such-deployment in shop/staging');
+    const noApp = await call(alice, 'plan', { env: 'staging', workloads: [web('1')] });
+    expect(noApp.isError).toBe(true);
+    // The registry's own check of the input schema: the zod issue names the missing field.
+    expect(noApp.content[0].text).toMatch(/^InputError: Invalid input to action "orchestrator:plan"; caused by/);
+    expect(JSON.parse(noApp.content[0].text.replace(/^[^[]*/, ''))).toEqual([expect.objectContaining({ path: ['app'] })]);
+
     const halfScope = await call(alice, 'list-deployments', { app: 'shop' });
     expect(halfScope.content[0].text).toBe('InputError: env: give the environment of app, or neither to list every app');
+  });
+
+  it('answers a deployment to an environment whose type requires approval as awaiting approval', async () => {
+    await rest('PUT', '/env-types/production', { approval: { required: true } });
+    await rest('PUT', '/apps/shop/envs/prod', { type: 'production' });
+    const requested = await output(alice, 'deploy', { app: 'shop', env: 'prod', workloads: [web('1')] });
+    expect(requested.deployment).toMatchObject({ env: 'prod', status: 'awaiting-approval', createdBy: alice });
+    const { items } = await output(alice, 'list-deployments', { status: 'awaiting-approval' });
+    expect(items.map((d: any) => d.id)).toContain(requested.deployment.id);
   });
 
   async function deployAs(user: string, workload: string): Promise<string> {
