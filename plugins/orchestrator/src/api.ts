@@ -93,6 +93,8 @@ export interface OrchestratorApi {
   /** Creates an environment, as a copy of `cloneFrom` when given. */
   createEnvironment(app: string, env: string, options: { type: string; cloneFrom?: string }): Promise<Environment>;
   deleteEnvironment(app: string, env: string): Promise<void>;
+  /** Sets an environment's time to live from now (extends it), or removes it (`null`). */
+  setEnvironmentTtl(app: string, env: string, options: { type: string; ttl: string | null }): Promise<Environment>;
   /** Deployments of every app, newest first. */
   listAllDeployments(options?: { status?: Deployment['status']; limit?: number }): Promise<Deployment[]>;
   /** Removes an orphaned resource and what its driver provisioned. */
@@ -246,6 +248,10 @@ export class OrchestratorClient implements OrchestratorApi {
 
   async deleteEnvironment(app: string, env: string): Promise<void> {
     await this.client.deleteEnvironment({ path: { app, env } });
+  }
+
+  async setEnvironmentTtl(app: string, env: string, options: { type: string; ttl: string | null }): Promise<Environment> {
+    return this.client.putEnvironment({ path: { app, env }, body: options });
   }
 
   async listAllDeployments(options: { status?: Deployment['status']; limit?: number } = {}): Promise<Deployment[]> {

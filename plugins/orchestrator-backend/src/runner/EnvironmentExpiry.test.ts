@@ -46,7 +46,7 @@ function countedDriver(destroyed: string[]): Driver {
   return {
     id: 'counted',
     async provision(ctx) {
-      return { outputs: { host: `${ctx.resource.uid}.internal` } };
+      return { outputs: { host: `${ctx.resource.uid}.internal` }, secrets: {} };
     },
     async destroy(ctx) {
       destroyed.push(`${ctx.context.env.id}:${ctx.resource.uid}`);

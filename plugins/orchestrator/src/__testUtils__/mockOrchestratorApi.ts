@@ -58,6 +58,7 @@ export function mockOrchestratorApi(overrides: Partial<OrchestratorApi> = {}): O
       createdAt: new Date(0).toISOString(),
     }),
     deleteEnvironment: async () => {},
+    setEnvironmentTtl: nothingToDo,
     listAllDeployments: async () => [],
     ...overrides,
   };

@@ -8,6 +8,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
 import { DeploymentPage } from './DeploymentPage';
 import { EnvironmentPanel } from './EnvironmentPanel';
+import { PreviewEnvironments } from './PreviewEnvironments';
 import { ResourceHistory } from './ResourceHistory';
 
 const ENV_ANNOTATION = 'baton.dev/env';
@@ -32,6 +33,11 @@ const Environments = (props: { app: string; env?: string; uid?: string; deployme
   }
   return (
     <Grid container spacing={3}>
+      {!env && environments.some(e => e.preview) && (
+        <Grid item xs={12}>
+          <PreviewEnvironments environments={environments} />
+        </Grid>
+      )}
       {environments.map(e => (
         // Side by side on screens wide enough for their tables, one per row when a resource is marked.
         <Grid item xs={12} xl={uid || environments.length === 1 ? 12 : 6} key={e.id}>
