@@ -57,7 +57,9 @@ export const deploymentOutput = (z: Zod) =>
     id: z.string(),
     app: z.string(),
     env: z.string(),
-    status: z.enum(['awaiting-approval', 'queued', 'running', 'succeeded', 'failed', 'cancelled', 'rejected']),
+    status: z
+      .string()
+      .describe('awaiting-approval, queued or running; finished: succeeded, failed, cancelled or rejected'),
     setId: z.string(),
     previousId: z.string().optional(),
     createdBy: z.string(),
