@@ -5,6 +5,7 @@ import { Deployment } from '@baton/backstage-plugin-orchestrator-common';
 import { Button, Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
+import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
 import { StatusChip } from '../shared/StatusChip';
 import { deploymentActor, deploymentDuration, deploymentTrigger, shortId } from '../shared/deploymentFacts';
 
@@ -20,9 +21,10 @@ export const DeploymentHistory = (props: { app: string; env: string; deploymentP
   // Cursors of the pages seen so far; the first page has none.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
+  const { version } = useOrchestratorSignal(app, s => s.env === env && s.type.startsWith('deployment.'));
   const { value, loading, error } = useAsync(
     () => api.listDeployments(app, env, { limit: PAGE_SIZE, cursor }),
-    [api, app, env, cursor],
+    [api, app, env, cursor, version],
   );
   const columns: TableColumn<Deployment>[] = [
     { title: 'Deployment', render: d => <Link to={props.deploymentPath(env, d.id)}>{shortId(d.id)}</Link> },

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import {
   CodeSnippet,
@@ -14,6 +14,7 @@ import { Deployment, DeploymentLogLine, DeploymentPlan, Environment, PlannedNode
 import { Box, Button, Grid, MenuItem, TextField, Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
+import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { PlanTable } from '../shared/PlanTable';
 import { StatusChip } from '../shared/StatusChip';
@@ -24,9 +25,15 @@ import { ApprovalDecision, ApprovalPanel } from './ApprovalPanel';
 
 const POLL_MS = 2000;
 
-/** The deployment, and its log, kept current while it awaits approval, is queued or running; `reread` reads it again. */
+/**
+ * The deployment, and its log, kept current while it awaits approval, is
+ * queued or running: read again on each of its signals, or polled when the
+ * app has no signals. `reread` reads it again.
+ */
 function useLiveDeployment(app: string, env: string, id: string, reread: number) {
   const api = useApi(orchestratorApiRef);
+  const { version, live } = useOrchestratorSignal(app, s => s.deploymentId === id);
+  const readAgain = useRef<() => void>();
   const [deployment, setDeployment] = useState<Deployment>();
   const [lines, setLines] = useState<DeploymentLogLine[]>([]);
   const [error, setError] = useState<Error>();
@@ -49,17 +56,25 @@ function useLiveDeployment(app: string, env: string, id: string, reread: number)
         }
         setDeployment(d);
         // Someone else may approve or reject a waiting deployment meanwhile.
-        if (isInProgress(d.status) || isAwaitingApproval(d.status)) timer = setTimeout(read, POLL_MS);
+        if (!live && (isInProgress(d.status) || isAwaitingApproval(d.status))) timer = setTimeout(read, POLL_MS);
       } catch (e) {
         if (!stopped) setError(e as Error);
       }
     };
-    read();
+    // One read at a time: two at once would both append the lines after the same one.
+    let reading = Promise.resolve();
+    readAgain.current = () => {
+      reading = reading.then(read);
+    };
+    readAgain.current();
     return () => {
       stopped = true;
       if (timer) clearTimeout(timer);
     };
-  }, [api, app, env, id, reread]);
+  }, [api, app, env, id, reread, live]);
+  useEffect(() => {
+    if (version) readAgain.current?.();
+  }, [version]);
   return { deployment, lines, error };
 }
 

@@ -5,6 +5,7 @@ import { ActiveResource, Environment } from '@baton/backstage-plugin-orchestrato
 import { Box, Button, Chip, Typography } from '@material-ui/core';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { orchestratorApiRef } from '../../api';
+import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { ResourceGraph } from '../shared/ResourceGraph';
 import { StatusChip } from '../shared/StatusChip';
@@ -50,9 +51,11 @@ export const EnvironmentPanel = (props: {
   const { canManage } = useEnvironmentPermissions(app, env);
   const [selected, setSelected] = useState<string>();
   const [deprovisioning, setDeprovisioning] = useState<ActiveResource>();
+  // A finished deployment, changed resources or drift change the graph, the resources or the drift report.
+  const { version } = useOrchestratorSignal(app, s => s.env === env && s.type !== 'deployment.queued' && s.type !== 'deployment.started');
   const { value, loading, error, retry } = useAsyncRetry(
     async () => Promise.all([api.getGraph(app, env), api.listResources(app, env), api.getDrift(app, env)]),
-    [api, app, env],
+    [api, app, env, version],
   );
   if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;

@@ -4,6 +4,7 @@ import { Deployment } from '@baton/backstage-plugin-orchestrator-common';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
+import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
 import { deploymentActor, deploymentTrigger, shortId } from '../shared/deploymentFacts';
 import { deploymentEntityPath } from './DeploymentsView';
 
@@ -16,15 +17,17 @@ const WAITING_LIMIT = 100;
  */
 export const ApprovalsView = () => {
   const api = useApi(orchestratorApiRef);
+  const { version } = useOrchestratorSignal(undefined, s => s.type.startsWith('deployment.'));
   const { value, loading, error } = useAsync(async () => {
     const [waiting, apps] = await Promise.all([
       api.listAllDeployments({ status: 'awaiting-approval', limit: WAITING_LIMIT }),
       api.listApps(),
     ]);
     return { waiting, entityRefs: new Map(apps.map(a => [a.id, a.entityRef])) };
-  }, [api]);
+  }, [api, version]);
 
-  if (loading) return <Progress />;
+  // Read again on a signal, the list stays while it loads.
+  if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   const { waiting, entityRefs } = value!;
   if (!waiting.length) {

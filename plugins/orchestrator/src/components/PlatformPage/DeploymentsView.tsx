@@ -6,6 +6,7 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
+import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
 import { StatusChip } from '../shared';
 
 /** How many failed and how many recent deployments the page shows. */
@@ -29,6 +30,7 @@ export function deploymentEntityPath(entityRef: string | undefined, d: Deploymen
 /** Deployments of every app: the failed ones first, then the most recent. */
 export const DeploymentsView = () => {
   const api = useApi(orchestratorApiRef);
+  const { version } = useOrchestratorSignal(undefined, s => s.type.startsWith('deployment.'));
   const { value, loading, error } = useAsync(async () => {
     const [failed, recent, apps] = await Promise.all([
       api.listAllDeployments({ status: 'failed', limit: FAILED_LIMIT }),
@@ -36,9 +38,10 @@ export const DeploymentsView = () => {
       api.listApps(),
     ]);
     return { failed, recent, entityRefs: new Map(apps.map(a => [a.id, a.entityRef])) };
-  }, [api]);
+  }, [api, version]);
 
-  if (loading) return <Progress />;
+  // Read again on a signal, the table stays while it loads.
+  if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   const { failed, recent, entityRefs } = value!;
 
