@@ -102,7 +102,7 @@ function isHighSurrogate(code: number): boolean {
  */
 export async function stringifyInSlices(value: unknown, depth = 2, slices = new TimeSlices()): Promise<string> {
   // Joined a thousand at a time as they come: one join of hundreds of thousands
-  // of parts at the end would itself hold the thread (a tenth of a second at 10,000 workloads).
+  // of parts at the end would itself hold the thread.
   const pieces: string[] = [];
   let parts: string[] = [];
   await stringifyPieces(
@@ -204,8 +204,8 @@ function isJsonSpace(code: number): boolean {
 /**
  * `JSON.parse(text)` for big texts, in time slices: the top levels (`depth`
  * of them, as {@link stringifyInSlices} writes them) are read here, a pause
- * between items, and each value below is parsed at once. A graph of tens of
- * thousands of nodes, parsed whole, held the thread for a tenth of a second.
+ * between items, and each value below is parsed at once: a graph of tens of
+ * thousands of nodes, parsed whole, would hold the thread.
  * Invalid JSON throws a SyntaxError, as `JSON.parse` does.
  *
  * @public

@@ -79,8 +79,8 @@ type Row = Record<string, unknown>;
  * rows of a dozen columns cost more to parse and plan than to write, and a
  * statement is a round trip that, while the backend computes, also waits
  * for its turn of the event loop. There the rows go as one JSON parameter
- * per thousand rows (`json_populate_recordset`), measured 1.3–3× cheaper on
- * the server than `VALUES` lists of 100 or 1,000 rows. SQLite runs each
+ * per thousand rows (`json_populate_recordset`), cheaper on the server than
+ * `VALUES` lists of 100 or 1,000 rows. SQLite runs each
  * statement in the backend's own thread: small `VALUES` statements
  * (`sqliteRows`) in time slices keep the event loop turning.
  *

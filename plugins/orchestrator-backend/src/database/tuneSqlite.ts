@@ -107,7 +107,7 @@ async function tune(client: Knex) {
  * it. A write-ahead log synced at checkpoints makes a commit one append; a
  * crash of the backend loses nothing, a power loss at most the last commits.
  * The checkpoints themselves (copying the log into the database file and
- * syncing it, 20–30 ms for a commit of a few megabytes) run in a thread of
+ * syncing it, tens of milliseconds for a big commit) run in a thread of
  * their own, so no commit in the backend's thread pays for them.
  * Does nothing for other databases and for SQLite in memory; tunes a client
  * once however often it is called.

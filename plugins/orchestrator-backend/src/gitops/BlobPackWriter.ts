@@ -10,8 +10,8 @@ class PackWorkerStopped extends Error {}
 
 /**
  * Writes blob packs ({@link writeBlobPack}) in a worker thread of its own.
- * A deployment of a thousand workloads has thousands of files to compress
- * (40–60 ms of zlib calls for 3,000 files), and they are compressed when the
+ * A deployment of a thousand workloads has thousands of files to compress,
+ * and they are compressed when the
  * server's thread is busiest: recording the resources, encoding what the
  * deployment keeps. The bytes go to the worker in batches; it answers once
  * the pack and its index are in place. Until the worker has loaded, and for

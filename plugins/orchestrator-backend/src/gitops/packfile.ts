@@ -18,7 +18,7 @@ const PACK_PART_BYTES = 1024 * 1024;
  * The zlib level of the objects a deployment writes: Git's own for loose
  * objects (`core.looseCompression`, 1), which a deployment's pack stands in
  * for. On a deployment's YAML files the default level took twice as long
- * (1,000 files: 53 against 26 ms) for 10% less; `git gc` repacks at its own level.
+ * for 10% less; `git gc` repacks at its own level.
  *
  * @internal
  */

@@ -51,7 +51,7 @@ const RENDERED_KINDS = [
 
 /**
  * Loads the validators of the kinds the renderer makes, one per turn of the
- * event loop. Loading one takes up to a tenth of a second; a server calls
+ * event loop. Loading one is slow (see bench/README.md); a server calls
  * this at start so that its first big deployment does not pay it while
  * serving requests.
  *
@@ -154,8 +154,8 @@ function unknownFields(value: unknown, reads: WeakMap<object, FieldsRead>, path:
  * at a place, present or not, so what was read at a place of one valid
  * object is what the schema declares there. Objects of a kind seen before
  * are then checked for unknown fields against what was learned, without a
- * proxy around every object and field (a deployment of 10,000 workloads
- * validates 30,000 objects of three kinds).
+ * proxy around every object and field (a big deployment validates tens of
+ * thousands of objects of a few kinds).
  */
 interface LearnedMap {
   /** False: the validator never looked into this map (free-form); it is not judged. */

@@ -217,8 +217,7 @@ export function templateWorkerPool(memoryLimitMb: number): TemplateWorkerPool {
   if (!pool) {
     pool = new TemplateWorkerPool({
       // One core stays with the calling thread, which prepares and reads every job: on two
-      // cores a second worker only competed with it and warmed up its own JIT on half the
-      // jobs (bench:engine, 7,000 templates: 1.4 s of the workers' CPU instead of 2.3 s).
+      // cores a second worker only competed with it and warmed up its own JIT on half the jobs.
       size: Math.max(1, Math.min(4, availableParallelism() - 1)),
       memoryLimitMb,
       // Resolved through the package so that it is found from the sources and from the built package alike.
