@@ -129,7 +129,7 @@ export function* renderJobSteps(planned: Pick<ApplicationPlan, 'graph' | 'result
   const problem = (diagnostic: Diagnostic) => diagnostics.push({ beforeJob: jobs.length, diagnostic });
   // Resource manifests by identity: the same object from two resources is given once, differing ones are refused.
   const emitted = new Map<string, { object: KubernetesObject; by: string; json: string }>();
-  const namesFor = declaredNames(graph.nodes);
+  const namesFor = yield* declaredNames(graph.nodes);
   for (const node of graph.nodes) {
     yield;
     const result = results.get(node.uid)!;
@@ -185,12 +185,13 @@ export function* renderJobSteps(planned: Pick<ApplicationPlan, 'graph' | 'result
 /**
  * The names a workload gives a resource node, indexed once: a resource shared
  * by every workload is declared by thousands of them, and scanning all its
- * declarations for each workload made rendering quadratic (10,000 workloads:
- * 10^8 comparisons, seconds).
+ * declarations for each workload made rendering quadratic.
  */
-function declaredNames(nodes: GraphNode[]): (uid: string, workload: string) => string[] | undefined {
+function* declaredNames(nodes: GraphNode[]): Generator<void, (uid: string, workload: string) => string[] | undefined> {
   const byNode = new Map<string, Map<string, string[]>>();
   for (const node of nodes) {
+    // A step per node: a big app's declarations, indexed at once, held a server's thread.
+    yield;
     if (!node.declaredBy.length) continue;
     const byWorkload = new Map<string, string[]>();
     for (const d of node.declaredBy) {
