@@ -249,6 +249,8 @@ async function main() {
         servicesFile(),
       ],
       gitWatch: { intervalSeconds: 60 },
+      // The template's app deploys main to dev: previews start as copies of it.
+      previews: { cloneFrom: 'dev' },
       drift: { intervalMinutes: 60 },
     },
     config: {
@@ -412,6 +414,65 @@ async function main() {
     await collectSecrets('staging', id);
   });
 
+  // 4b. A preview branch: its own environment, deployed on each push, gone with the branch.
+  await step('4b. preview: a pushed preview/* branch opens pr-…, a push redeploys it, deleting the branch removes it, its resources and catalog entries', async () => {
+    const git = (...args: string[]) => run('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', ...args], { cwd: clone });
+    const repository = /^git clone '(.+)'$/.exec(cloneCommand)![1];
+    const env = 'pr-preview-e2e-login';
+    const poll = () => ok('POST', `${API}/webhooks/git`, { repository });
+    const branchDeployment = async (comment: string) => {
+      const found = await until(`the preview deployment of "${comment}"`, async () => {
+        const { items } = await ok('GET', `${API}/apps/${app}/envs/${env}/deployments`);
+        return items.find((d: any) => d.comment?.includes(comment));
+      });
+      return finished(env, found.id);
+    };
+    const scoreFile = path.join(clone, 'score.yaml');
+    const setVariable = (value: string) => {
+      const score = yaml.parseDocument(fs.readFileSync(scoreFile, 'utf8'));
+      score.setIn(['containers', 'main', 'variables', 'PREVIEW_GREETING'], value);
+      fs.writeFileSync(scoreFile, score.toString());
+    };
+    await git('checkout', '-q', '-b', 'preview/e2e-login');
+    setVariable('hello');
+    await git('commit', '-qam', 'Preview a greeting');
+    await git('push', '-q', 'origin', 'preview/e2e-login');
+    await poll();
+    const first = await branchDeployment('Preview a greeting');
+    const preview = await ok('GET', `${API}/apps/${app}/envs/${env}`);
+    assert.equal(preview.type, 'preview');
+    assert.equal(preview.clonedFrom, 'dev');
+    assert.deepEqual(preview.preview, { source: 'preview/e2e-login', branch: 'preview/e2e-login' });
+    assert.equal(preview.ttl, 'P3D');
+    const types = (await resources(env)).map(r => r.type).sort();
+    for (const type of ['mysql', 'postgres', 'redis', 's3']) assert.ok(types.includes(type), `the preview has a ${type}: ${types}`);
+    await until('the preview\'s Resources in the catalog', async () => (await resourceEntities()).some(e => e.metadata.annotations?.['baton.dev/env'] === env));
+    await collectSecrets(env, first.id);
+
+    setVariable('hello again');
+    await git('commit', '-qam', 'Greet again');
+    await git('push', '-q', 'origin', 'preview/e2e-login');
+    await poll();
+    const second = await branchDeployment('Greet again');
+    assert.notEqual(second.id, first.id, 'the push redeployed the preview');
+    await collectSecrets(env, second.id);
+
+    const previewDatabases = (await resources(env)).filter(r => r.type === 'postgres').map(r => r.outputs.database);
+    await git('checkout', '-q', 'main');
+    await git('push', '-q', 'origin', '--delete', 'preview/e2e-login');
+    await poll();
+    await until('the preview torn down', async () => (await call('GET', `${API}/apps/${app}/envs/${env}`)).status === 404, 120);
+    assert.deepEqual((await ok('GET', `${API}/resources?app=${app}&env=${env}`)).items, [], 'no resource of the preview is left');
+    for (const database of previewDatabases) {
+      const { rows } = await admin.raw('SELECT 1 FROM pg_database WHERE datname = ?', [database]);
+      assert.equal(rows.length, 0, `the preview's database ${database} was dropped`);
+    }
+    await until('the preview\'s Resources gone from the catalog', async () => !(await resourceEntities()).some(e => e.metadata.annotations?.['baton.dev/env'] === env), 120);
+    const { stdout: tree } = await run('git', ['--git-dir', path.join(dataDir, 'orchestrator', 'gitops'), 'ls-tree', '-r', '--name-only', 'main']);
+    assert.ok(!tree.split('\n').some(file => file.startsWith(`${env}/`) || file === `argocd/${env}/${app}.yaml`), 'the preview\'s GitOps folder and Application are removed');
+    assert.equal((await resources('dev')).length > 0, true, 'dev keeps its resources');
+  });
+
   // 5. Drift.
   await step('5. drift: a dropped database and a hand-edited manifest are reported and reverted', async () => {
     const [db] = (await resources('dev')).filter(r => r.type === 'postgres');
@@ -471,9 +532,11 @@ async function main() {
     const waiting = await ok('GET', `${API}/deployments?status=awaiting-approval`);
     assert.deepEqual(waiting.items.map((d: any) => d.id), [id]);
 
+    const { createdBy: requester } = await ok('GET', `${deployments}/${id}`);
+    assert.match(requester, /^user:[^/]+\/guest$/);
     const own = await call('POST', `${deployments}/${id}/approve`, { comment: 'my own' });
     assert.equal(own.status, 403, own.text);
-    assert.equal(own.json.error.message, `user:default/guest requested deployment ${id} and cannot approve it: someone else must`);
+    assert.equal(own.json.error.message, `${requester} requested deployment ${id} and cannot approve it: someone else must`);
     // Nothing ran meanwhile: no backend claimed the waiting deployment.
     assert.equal((await ok('GET', `${deployments}/${id}`)).status, 'awaiting-approval');
 
@@ -483,7 +546,7 @@ async function main() {
     const twice = await call('POST', `${deployments}/${id}/approve`, {}, `Bearer ${approverToken}`);
     assert.equal(twice.status, 409, twice.text);
     const done = await finished('production', id);
-    assert.equal(done.createdBy, 'user:default/guest');
+    assert.equal(done.createdBy, requester);
     assert.equal(done.decisionComment, 'Release approved');
     const log = await ok('GET', `${deployments}/${id}/log`);
     assert.ok(log.lines.some((l: any) => l.message === 'Approved by service:release-manager: Release approved'), 'the log says who approved and why');
