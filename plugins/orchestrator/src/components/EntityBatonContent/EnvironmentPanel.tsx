@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { ResourceGraph } from '../shared/ResourceGraph';
 import { StatusChip } from '../shared/StatusChip';
 import { DeploymentHistory } from './DeploymentHistory';
+import { EnvironmentExpiry } from './EnvironmentExpiry';
 import { NodeDrawer } from './NodeDrawer';
 import { useEnvironmentPermissions } from './permissions';
 
@@ -91,6 +92,8 @@ export const EnvironmentPanel = (props: {
       <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} marginBottom={2}>
         <Chip size="small" label={`type ${environment.type}`} />
         <Chip size="small" label={`${environment.deployMode} delivery`} />
+        {environment.preview && <Chip size="small" label={`preview of ${environment.preview.source}`} />}
+        <EnvironmentExpiry app={app} environment={environment} canManage={canManage} />
         <Chip
           size="small"
           label={driftLabel}
