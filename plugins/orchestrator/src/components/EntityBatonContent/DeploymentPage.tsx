@@ -349,7 +349,8 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
           >
             <Table
               options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
-              columns={awaiting ? [{ title: 'Action', field: 'action' }, ...plannedColumns] : plannedColumns}
+              // A plan kept while awaiting approval says what each node would do.
+              columns={plan.nodes.some(n => n.action) ? [{ title: 'Action', field: 'action' }, ...plannedColumns] : plannedColumns}
               data={plan.nodes}
             />
           </InfoCard>

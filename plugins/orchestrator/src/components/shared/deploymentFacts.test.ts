@@ -17,5 +17,8 @@ describe('deployment facts', () => {
     expect(deploymentDuration({ createdAt: '2026-01-01T00:00:00Z', startedAt: '2026-01-01T00:00:02Z', finishedAt: '2026-01-01T00:01:07Z' })).toBe('1m 05s');
     expect(deploymentDuration({ createdAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:09Z' })).toBe('9s');
     expect(deploymentDuration({ createdAt: '2026-01-01T00:00:00Z' })).toBeUndefined();
+    // Rejected or superseded while awaiting approval: it never ran.
+    expect(deploymentDuration({ status: 'rejected', createdAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:37Z' })).toBeUndefined();
+    expect(deploymentDuration({ status: 'cancelled', createdAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:37Z' })).toBeUndefined();
   });
 });

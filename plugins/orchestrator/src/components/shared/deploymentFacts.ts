@@ -23,9 +23,15 @@ export function deploymentActor(createdBy: string): string {
   return user ? user[1] : createdBy;
 }
 
-/** How long a finished deployment ran (`1m 05s`), or undefined while it has not finished. */
-export function deploymentDuration(d: Pick<Deployment, 'createdAt' | 'startedAt' | 'finishedAt'>): string | undefined {
+/**
+ * How long a finished deployment ran (`1m 05s`), or undefined while it has
+ * not finished, or when it never ran (rejected, or cancelled while waiting).
+ */
+export function deploymentDuration(
+  d: Pick<Deployment, 'createdAt' | 'startedAt' | 'finishedAt'> & { status?: Deployment['status'] },
+): string | undefined {
   if (!d.finishedAt) return undefined;
+  if (!d.startedAt && (d.status === 'rejected' || d.status === 'cancelled')) return undefined;
   const ms = Date.parse(d.finishedAt) - Date.parse(d.startedAt ?? d.createdAt);
   if (!Number.isFinite(ms) || ms < 0) return undefined;
   const seconds = Math.round(ms / 1000);
