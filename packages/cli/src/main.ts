@@ -123,7 +123,7 @@ export async function main(
       exitCode = await run.deploy(opts, io);
     });
 
-  for (const decision of ['approve', 'reject'] as const) {
+  const decide = (decision: 'approve' | 'reject') =>
     program
       .command(decision)
       .description(
@@ -140,7 +140,8 @@ export async function main(
       .action(async (app: string, env: string, id: string, opts) => {
         exitCode = await run.decide(decision, { app, env, id }, opts, io);
       });
-  }
+  decide('approve');
+  decide('reject');
 
   program
     .command('definitions')
