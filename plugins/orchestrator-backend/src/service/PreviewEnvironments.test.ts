@@ -166,6 +166,34 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
     await stop();
   });
 
+  it('follow GitLab merge requests: opened with the token, removed when merged', async () => {
+    const { api, repo, stop } = await setUp();
+    await git.branch({ fs, dir: repo.dir, ref: 'feature/cache' });
+    const hook = (action: string) =>
+      JSON.stringify({
+        object_kind: 'merge_request',
+        project: { git_http_url: repo.dir },
+        object_attributes: { iid: 7, action, source_branch: 'feature/cache', url: 'https://gitlab.example.com/acme/shop/-/merge_requests/7' },
+      });
+    const send = (body: string, token: string) =>
+      api.post('/api/orchestrator/webhooks/git').set('Content-Type', 'application/json').set('X-Gitlab-Event', 'Merge Request Hook').set('X-Gitlab-Token', token).send(body);
+    expect((await send(hook('open'), 'not-the-secret')).status).toBe(401);
+    const opened = await send(hook('open'), secret).expect(202);
+    expect(opened.body.previews).toEqual(['shop/pr-7']);
+    const preview = await api.get('/api/orchestrator/apps/shop/envs/pr-7').expect(200);
+    expect(preview.body.preview).toEqual({ source: '#7', branch: 'feature/cache', url: 'https://gitlab.example.com/acme/shop/-/merge_requests/7' });
+    // The branch is deployed to it (main to development too: the first poll of the repository).
+    expect(opened.body.queued).toHaveLength(2);
+    await until(async () => {
+      const list = await api.get('/api/orchestrator/apps/shop/envs/pr-7/deployments').expect(200);
+      return list.body.items[0]?.status === 'succeeded';
+    });
+
+    await send(hook('merge'), secret).expect(202);
+    await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-7')).status === 404);
+    await stop();
+  });
+
   it('keep a preview whose deployment failed, marked failed, until its pull request closes', async () => {
     const { api, repo, send, push, pullRequest, waitForDeployment, stop } = await setUp();
     await push();
