@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC } from '@baton/backstage-plugin-orchestrator-common';
+import { collectedEvents } from '../__testUtils__/collectedEvents';
 import { createTestOrchestrator, TestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 import { driverModule } from '../__testUtils__/driverModule';
 import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
@@ -138,9 +140,12 @@ describe.each(databases.eachSupportedId())('expired environments (%s)', id => {
   let remote: Awaited<ReturnType<typeof startGitHttpServer>>;
   const started: TestOrchestrator[] = [];
   const destroyed: string[] = [];
+  // What both backends published on the environments topic.
+  const published: EnvironmentEvent[] = [];
 
   beforeEach(async () => {
     destroyed.length = 0;
+    published.length = 0;
     remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-expiry-remote-'));
     remote = await startGitHttpServer(path.join(remoteDir, 'gitops.git'), { username: 'baton', password: 'remote-token' });
   });
@@ -154,7 +159,7 @@ describe.each(databases.eachSupportedId())('expired environments (%s)', id => {
     const orchestrator = await createTestOrchestrator({
       knex,
       definitions,
-      features: [driverModule(countedDriver(destroyed))],
+      features: [driverModule(countedDriver(destroyed)), collectedEvents(ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC, published)],
       orchestrator: {
         secrets: { key },
         gitops: { url: remote.url, username: 'baton', token: 'remote-token' },
@@ -187,6 +192,9 @@ describe.each(databases.eachSupportedId())('expired environments (%s)', id => {
     await until(async () => (await b.api.get('/api/orchestrator/apps/shop/envs/tmp')).status === 404);
     await a.api.get('/api/orchestrator/apps/shop/envs/tmp').expect(404);
 
+    // Published once the environment is deleted, by the backend that deleted it.
+    await until(async () => published.length > 0);
+    expect(published.map(e => [e.type, e.env])).toEqual([['environment.expired', 'tmp']]);
     // Each of its two resources destroyed once, by one backend; dev's kept.
     expect(destroyed.filter(uid => uid.startsWith('tmp:')).length).toBe(2);
     expect(new Set(destroyed).size).toBe(destroyed.length);

@@ -3,6 +3,8 @@ import git from 'isomorphic-git';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC } from '@baton/backstage-plugin-orchestrator-common';
+import { collectedEvents } from '../__testUtils__/collectedEvents';
 import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
@@ -57,9 +59,11 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
   async function setUp() {
     const repo = await createRepository();
     const knex = await databases.init(id);
+    const events: any[] = [];
     const orchestrator = await createTestOrchestrator({
       knex,
       definitions,
+      features: [collectedEvents(ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC, events)],
       // Polled when the tests say (webhooks), not on the watcher's schedule.
       orchestrator: { gitWatch: { webhookSecret: secret, intervalSeconds: 3600 }, environments: { expiryCheckSeconds: 3600 } },
       envTypes: ['development'],
@@ -88,11 +92,11 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
       const res = await api.get(`/api/orchestrator/apps/shop/envs/${env}/resources`);
       return res.status === 200 ? (res.body as { type: string }[]).map(r => r.type).sort() : res.status;
     };
-    return { ...orchestrator, repo, send, push, pullRequest, sign, resources };
+    return { ...orchestrator, repo, send, push, pullRequest, sign, resources, events };
   }
 
   it('open a pull request preview, redeploy it on synchronize and remove it with its resources when closed', async () => {
-    const { api, repo, send, push, pullRequest, sign, waitForDeployment, resources, stop } = await setUp();
+    const { api, repo, send, push, pullRequest, sign, waitForDeployment, resources, events, stop } = await setUp();
     const main = await push();
     expect((await waitForDeployment('shop', 'development', main.body.queued[0])).status).toBe('succeeded');
     await git.branch({ fs, dir: repo.dir, ref: 'feature/login', checkout: true });
@@ -122,6 +126,7 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
       preview: { source: '#42', branch: 'feature/login', url: 'https://github.com/acme/shop/pull/42' },
     });
     expect(Date.parse(env.expiresAt)).toBeGreaterThan(Date.now() + 3 * 86_400_000 - 60_000);
+    expect(events).toEqual([{ type: 'environment.preview-created', app: 'shop', env: 'pr-42', source: '#42', expiresAt: env.expiresAt }]);
     expect(await resources('pr-42')).toEqual(['k8s-namespace', 'postgres', 'workload']);
 
     // A push to the branch: synchronize redeploys it.
@@ -137,6 +142,8 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
     expect(closed.body.previews).toEqual(['shop/pr-42']);
     await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-42')).status === 404);
     expect(await resources('pr-42')).toBe(404);
+    // Opened once; a closed preview did not expire.
+    expect(events.map(e => e.type)).toEqual(['environment.preview-created']);
     // The environment it was cloned from is untouched.
     expect(await resources('development')).toEqual(['k8s-namespace', 'postgres', 'workload']);
     await stop();
