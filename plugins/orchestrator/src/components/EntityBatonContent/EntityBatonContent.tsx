@@ -6,6 +6,7 @@ import { Grid, Typography } from '@material-ui/core';
 import { Route, Routes, useResolvedPath } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
+import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
 import { DeploymentPage } from './DeploymentPage';
 import { EnvironmentPanel } from './EnvironmentPanel';
 import { PreviewEnvironments } from './PreviewEnvironments';
@@ -17,11 +18,13 @@ const UID_ANNOTATION = 'baton.dev/uid';
 const Environments = (props: { app: string; env?: string; uid?: string; deploymentPath: (env: string, id: string) => string }) => {
   const { app, env, uid } = props;
   const api = useApi(orchestratorApiRef);
+  // A preview environment created, or an environment expired and removed, changes the list.
+  const { version } = useOrchestratorSignal(app, s => s.type === 'environment.preview-created' || s.type === 'environment.expired');
   const { value: environments, loading, error } = useAsync(async () => {
     const all = await api.listEnvironments(app);
     return env ? all.filter(e => e.id === env) : all;
-  }, [api, app, env]);
-  if (loading) return <Progress />;
+  }, [api, app, env, version]);
+  if (loading && !environments) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!environments?.length) {
     return (

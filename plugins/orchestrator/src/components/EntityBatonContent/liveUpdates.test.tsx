@@ -7,7 +7,7 @@ import { Deployment, OrchestratorSignal } from '@baton/backstage-plugin-orchestr
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { orchestratorApiRef, OrchestratorApi } from '../../api';
-import { d41, d42, entity, shopApi, TAB } from '../../__testUtils__/batonTab';
+import { d41, d42, entity, environments, shopApi, TAB } from '../../__testUtils__/batonTab';
 import { EntityBatonContent } from './EntityBatonContent';
 
 jest.setTimeout(30_000);
@@ -115,5 +115,19 @@ describe('live Baton pages', () => {
     expect(await within(dev).findByText('d-42', {}, { timeout: 10_000 })).toBeInTheDocument();
     expect(callsOf('dev')).toBe(devBefore + 1);
     expect(callsOf('prod')).toBe(prodBefore + 1);
+  });
+
+  it('a preview environment created elsewhere appears on the tab when its signal comes', async () => {
+    const signals = fakeSignals();
+    let listed = environments;
+    await render(shopApi({ listEnvironments: async () => listed }), TAB, signals.api);
+    expect(await screen.findByText('shop / dev', {}, { timeout: 10_000 })).toBeInTheDocument();
+    expect(screen.queryByText('shop / pr-42')).not.toBeInTheDocument();
+
+    listed = [...environments, { appId: 'shop', id: 'pr-42', type: 'development', deployMode: 'gitops', createdAt: '2026-01-03T00:00:00Z' }];
+    signals.send('orchestrator:shop', { type: 'environment.preview-created', app: 'shop', env: 'pr-42' });
+    expect(await screen.findByText('shop / pr-42', {}, { timeout: 10_000 })).toBeInTheDocument();
+    // The environments already shown stay while the list is read again.
+    expect(screen.getByText('shop / dev')).toBeInTheDocument();
   });
 });

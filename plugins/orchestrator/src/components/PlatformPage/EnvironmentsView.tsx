@@ -11,6 +11,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { orchestratorApiRef } from '../../api';
+import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
 import { ConfirmDialog } from '../shared';
 
 const MANAGE_HELP = 'Needs the orchestrator.environment.manage permission';
@@ -160,11 +161,13 @@ const EnvironmentActions = (props: { environment: Environment; onClone: () => vo
 export const EnvironmentsView = () => {
   const api = useApi(orchestratorApiRef);
   const [cloning, setCloning] = useState<Environment>();
+  // A preview created, or an environment expired and removed, changes the list.
+  const { version } = useOrchestratorSignal(undefined, s => s.type === 'environment.preview-created' || s.type === 'environment.expired');
   const data = useAsyncRetry(async () => {
     const [envTypes, apps] = await Promise.all([api.listEnvironmentTypes(), api.listApps()]);
     const environments = (await Promise.all(apps.map(a => api.listEnvironments(a.id)))).flat();
     return { envTypes, apps, environments };
-  }, [api]);
+  }, [api, version]);
 
   if (data.loading && !data.value) return <Progress />;
   if (data.error) return <ResponseErrorPanel error={data.error} />;
