@@ -97,6 +97,12 @@ test('the guest approves one waiting deployment and rejects another, each from i
   await expect(page.getByRole('button', { name: 'Approve…' })).toHaveCount(0);
   await page.screenshot({ path: `${shots}/approval-rejected.png`, fullPage: true });
 
+  // The environments' histories say who asked and who decided.
+  await page.goto(`/catalog/default/component/${app}/baton`);
+  await expect(page.getByRole('cell', { name: 'service:e2e-requester, approved by guest', exact: true })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'service:e2e-requester, rejected by guest', exact: true })).toBeVisible();
+  await page.screenshot({ path: `${shots}/approval-history.png`, fullPage: true });
+
   const approved = await api.orchestrator('GET', `/apps/${app}/envs/prod/deployments/${toApprove.id}`);
   const rejected = await api.orchestrator('GET', `/apps/${app}/envs/live/deployments/${toReject.id}`);
   // The guest signs in as user:development/guest (the guest provider's development environment).

@@ -7,7 +7,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
 import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
 import { StatusChip } from '../shared/StatusChip';
-import { deploymentActor, deploymentDuration, deploymentTrigger, shortId } from '../shared/deploymentFacts';
+import { deploymentActor, deploymentDecision, deploymentDuration, deploymentTrigger, shortId } from '../shared/deploymentFacts';
 
 const PAGE_SIZE = 10;
 
@@ -30,7 +30,11 @@ export const DeploymentHistory = (props: { app: string; env: string; deploymentP
     { title: 'Deployment', render: d => <Link to={props.deploymentPath(env, d.id)}>{shortId(d.id)}</Link> },
     { title: 'Status', render: d => <StatusChip status={d.status} /> },
     { title: 'Trigger', render: d => deploymentTrigger(d) },
-    { title: 'By', render: d => deploymentActor(d.createdBy) },
+    {
+      title: 'By',
+      // In environments that require approval, who decided too.
+      render: d => [deploymentActor(d.createdBy), deploymentDecision(d)].filter(Boolean).join(', '),
+    },
     { title: 'When', render: d => new Date(d.createdAt).toLocaleString() },
     { title: 'Duration', render: d => deploymentDuration(d) ?? '' },
     { title: 'Comment', render: d => d.comment ?? '' },

@@ -1,4 +1,4 @@
-import { deploymentActor, deploymentDuration, deploymentTrigger } from './deploymentFacts';
+import { deploymentActor, deploymentDecision, deploymentDuration, deploymentTrigger } from './deploymentFacts';
 
 describe('deployment facts', () => {
   it('names what started a deployment', () => {
@@ -20,5 +20,11 @@ describe('deployment facts', () => {
     // Rejected or superseded while awaiting approval: it never ran.
     expect(deploymentDuration({ status: 'rejected', createdAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:37Z' })).toBeUndefined();
     expect(deploymentDuration({ status: 'cancelled', createdAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:37Z' })).toBeUndefined();
+  });
+
+  it('says who approved or rejected a deployment', () => {
+    expect(deploymentDecision({ status: 'succeeded', decidedBy: 'user:default/bob' })).toBe('approved by bob');
+    expect(deploymentDecision({ status: 'rejected', decidedBy: 'service:release-manager' })).toBe('rejected by service:release-manager');
+    expect(deploymentDecision({ status: 'awaiting-approval' })).toBeUndefined();
   });
 });

@@ -23,6 +23,12 @@ export function deploymentActor(createdBy: string): string {
   return user ? user[1] : createdBy;
 }
 
+/** Who approved or rejected a deployment (`approved by bob`), or undefined when nobody decided. */
+export function deploymentDecision(d: Pick<Deployment, 'status' | 'decidedBy'>): string | undefined {
+  if (!d.decidedBy) return undefined;
+  return `${d.status === 'rejected' ? 'rejected' : 'approved'} by ${deploymentActor(d.decidedBy)}`;
+}
+
 /**
  * How long a finished deployment ran (`1m 05s`), or undefined while it has
  * not finished, or when it never ran (rejected, or cancelled while waiting).
