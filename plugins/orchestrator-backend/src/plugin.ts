@@ -94,7 +94,7 @@ export const orchestratorPlugin = createBackendPlugin({
         deps.httpRouter.addAuthPolicy({ path: '/webhooks/git', allow: 'unauthenticated' });
         deps.httpRouter.use(
           await createRouter({
-            ...{ httpAuth: deps.httpAuth, permissions: deps.permissions, store, deploymentStore, definitions, deploymentService, drift, gitWatcher, previews: environments.previews },
+            ...{ httpAuth: deps.httpAuth, permissions: deps.permissions, store, deploymentStore, definitions, deploymentService, drift, gitWatcher, previews: environments.previews, teardown: environments.teardown },
             ...routerSettings(config, logger),
             secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
             lastRuns: terraformLastRuns(terraform, definitions),

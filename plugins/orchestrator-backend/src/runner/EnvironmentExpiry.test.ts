@@ -207,6 +207,13 @@ describe.each(databases.eachSupportedId())('expired environments (%s)', id => {
     expect(remoteFiles()).toContain('dev/shop/web.yaml');
     const log = execFileSync('git', ['--git-dir', path.join(remoteDir, 'gitops.git'), 'log', '--format=%s', 'main'], { encoding: 'utf8' });
     expect(log.split('\n').filter(line => line === 'Remove shop from tmp')).toHaveLength(1);
+
+    // Deleting an environment tears it down the same way, at once.
+    await b.api.delete('/api/orchestrator/apps/shop/envs/dev').expect(204);
+    await a.api.get('/api/orchestrator/apps/shop/envs/dev').expect(404);
+    expect(destroyed.filter(uid => uid.startsWith('dev:'))).toHaveLength(2);
+    expect(remoteFiles()).not.toMatch(/^(dev|argocd\/dev)\//m);
+    await b.api.delete('/api/orchestrator/apps/shop/envs/dev').expect(404);
   });
 
   it('finish a teardown a stopped backend left half done, after a restart or on another backend, and refuse deployments meanwhile', async () => {

@@ -290,7 +290,7 @@ export const spec = {
           },
           teardown: {
             type: 'string',
-            enum: ['expired', 'preview-closed', 'branch-deleted'],
+            enum: ['expired', 'preview-closed', 'branch-deleted', 'deleted'],
             description:
               'Why the environment is being torn down; it takes no deployments meanwhile',
           },
@@ -1478,7 +1478,28 @@ export const spec = {
       },
       delete: {
         operationId: 'deleteEnvironment',
+        description:
+          "Tears the environment down: it refuses deployments from now on, its active resources are deprovisioned through their drivers, its GitOps folder and Argo CD Application removed, and it is deleted. 204 once done; 202 while it waits for its queued or running deployments or a driver failed (the backends' expiry check finishes it).\n",
         responses: {
+          '202': {
+            description: 'Being torn down',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    teardown: {
+                      type: 'string',
+                    },
+                    message: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['teardown', 'message'],
+                },
+              },
+            },
+          },
           '204': {
             $ref: '#/components/responses/NoContent',
           },

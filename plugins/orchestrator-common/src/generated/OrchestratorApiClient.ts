@@ -6,6 +6,7 @@ import type {
   ApprovalDecision,
   CreateDeployment200Response,
   CreateDeploymentRequest,
+  DeleteEnvironment202Response,
   Deployment,
   DeploymentPlan,
   DeploymentStatus,
@@ -259,7 +260,7 @@ export class OrchestratorApiClient {
     ) as Promise<Environment>;
   }
 
-  /** DELETE /apps/{app}/envs/{env} */
+  /** Tears the environment down: it refuses deployments from now on, its active resources are deprovisioned through their drivers, its GitOps folder and Argo CD Application removed, and it is deleted. 204 once done; 202 while it waits for its queued or running deployments or a driver failed (the backends' expiry check finishes it). */
   async deleteEnvironment(
     request: {
       path: {
@@ -268,7 +269,7 @@ export class OrchestratorApiClient {
       };
     },
     options?: RequestOptions,
-  ): Promise<void> {
+  ): Promise<DeleteEnvironment202Response | void> {
     return this.send(
       'DELETE',
       `/apps/${encodeURIComponent(request.path.app)}/envs/${encodeURIComponent(
@@ -277,7 +278,7 @@ export class OrchestratorApiClient {
       {
         token: options?.token,
       },
-    ) as Promise<void>;
+    ) as Promise<DeleteEnvironment202Response | void>;
   }
 
   /** GET /resource-definitions */

@@ -94,7 +94,7 @@ export type Environment = {
     url?: string;
   };
   /** Why the environment is being torn down; it takes no deployments meanwhile */
-  teardown?: 'expired' | 'preview-closed' | 'branch-deleted';
+  teardown?: 'expired' | 'preview-closed' | 'branch-deleted' | 'deleted';
   createdAt: string;
 };
 
@@ -343,6 +343,11 @@ export type PutEnvironmentRequest = {
   cloneFrom?: Id;
   /** Time to live, an ISO 8601 duration (PT2H, P3D; at most a year): the environment expires that long from now, also when set again (extend); null: it never expires; absent: its expiry stays */
   ttl?: string | null;
+};
+
+export type DeleteEnvironment202Response = {
+  teardown: string;
+  message: string;
 };
 
 export type ListResourceDefinitionsResponse = {

@@ -19,6 +19,7 @@ import { DeploymentService } from '../DeploymentService';
 import { DriftReconciler } from '../DriftReconciler';
 import { GitWatcher } from '../GitWatcher';
 import { PreviewEnvironments } from '../PreviewEnvironments';
+import type { EnvironmentTeardown } from '../../runner/EnvironmentTeardown';
 import { DecisionCache } from '../DecisionCache';
 import { ResourceRunSummary } from './responseViews';
 
@@ -34,6 +35,8 @@ export interface RouterOptions {
   gitWatcher: GitWatcher;
   /** Preview environments of pull requests. */
   previews: PreviewEnvironments;
+  /** Tears environments down (DELETE, expiry, previews). */
+  teardown: Pick<EnvironmentTeardown, 'request' | 'tearDown'>;
   /** `orchestrator.gitWatch.webhookSecret`, read per request so that a change applies at once. */
   webhookSecret?: () => string | undefined;
   /** How long a permission decision is reused (ms); 0 asks the policy every time. */

@@ -134,9 +134,17 @@ export function registerAppRoutes({ router, options, authorize, requireApp }: Ro
       orchestratorEnvironmentManagePermission,
       environmentResourceId(app, env),
     );
-    if (!(await store.deleteEnvironment(app, env))) {
-      throw new NotFoundError(`No environment ${app}/${env}`);
+    const existing = await store.getEnvironment(app, env);
+    if (!existing) throw new NotFoundError(`No environment ${app}/${env}`);
+    // Marked first (no deployment starts meanwhile), then torn down here; or joined if already going.
+    await options.teardown.request(app, env, 'deleted');
+    const outcome = await options.teardown.tearDown(app, env);
+    if (outcome === 'deleted' || !(await store.getEnvironment(app, env))) {
+      res.status(204).end();
+      return;
     }
-    res.status(204).end();
+    const teardown = existing.teardown ?? 'deleted';
+    const why = outcome === 'busy' ? 'after its queued and running deployments' : 'by the next expiry check';
+    res.status(202).json({ teardown, message: `${app}/${env} is being torn down; it is deleted ${why}` });
   });
 }
