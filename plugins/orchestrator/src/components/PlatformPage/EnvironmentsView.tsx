@@ -150,7 +150,8 @@ const EnvironmentActions = (props: { environment: Environment; onClone: () => vo
         onClose={() => setConfirming(false)}
       >
         <Typography>
-          Its deployment history goes with it. Resources provisioned for it stay until deprovisioned.
+          Its active resources are deprovisioned through their drivers and its GitOps folder and Argo CD Application
+          removed, then it is deleted. Its deployment history is kept.
         </Typography>
       </ConfirmDialog>
     </>
