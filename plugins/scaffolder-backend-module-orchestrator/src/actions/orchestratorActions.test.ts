@@ -165,6 +165,22 @@ describe('orchestrator actions', () => {
       expect(after - before).toBe(1);
     });
 
+    it('ends the step once a deployment to an environment that requires approval awaits it', async () => {
+      const put = (route: string, body: object) =>
+        fetch(`${baseUrl}${route}`, {
+          method: 'PUT',
+          headers: { authorization: mockCredentials.user.header(), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await put('/env-types/protected', { approval: { required: true } });
+      await put('/apps/payments/envs/prod', { type: 'protected' });
+      const ctx = await contextWith({ 'score.yaml': score }, { app: 'payments', env: 'prod' });
+      await deployAction.handler(ctx);
+      expect(ctx.output).toHaveBeenCalledWith('status', 'awaiting-approval');
+      const id = (ctx.output as jest.Mock).mock.calls.find(([name]) => name === 'deploymentId')[1];
+      expect((await (await get(`/apps/payments/envs/prod/deployments/${id}`)).json()).status).toBe('awaiting-approval');
+    });
+
     it('fails the step when the deployment fails, and plans in a dry run', async () => {
       const broken = score.replace('  db: { type: postgres }', '  db: { type: postgres }\n  queue: { type: kafka }');
       const ctx = await contextWith({ 'score.yaml': broken }, { app: 'payments', env: 'dev' });

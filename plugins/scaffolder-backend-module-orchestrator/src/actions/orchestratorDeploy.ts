@@ -10,8 +10,10 @@ import { examples } from './orchestratorDeploy.examples';
  * `baton:deploy`: deploys the workspace's Score file(s) to an
  * environment, streams the deployment's log into the task log while it runs,
  * and outputs the deployment id, its status and the resources' outputs (never
- * secrets). The step fails when the deployment fails. A retried task resumes
- * the deployment it started instead of deploying twice.
+ * secrets). The step fails when the deployment fails or is rejected; to an
+ * environment whose type requires approval it ends once the deployment awaits
+ * approval (a person decides, later). A retried task resumes the deployment
+ * it started instead of deploying twice.
  *
  * @public
  */
@@ -33,7 +35,8 @@ export function createOrchestratorDeployAction(options: OrchestratorAccess & { p
       },
       output: {
         deploymentId: z => z.string({ description: 'The deployment' }).optional(),
-        status: z => z.string({ description: 'succeeded, or planned for a dry run' }),
+        status: z =>
+          z.string({ description: 'succeeded; awaiting-approval when the environment requires approval; planned for a dry run' }),
         resources: z =>
           z.record(z.record(z.unknown()), { description: 'Outputs of each resource (by uid), without secrets' }).optional(),
       },
@@ -95,7 +98,14 @@ export function createOrchestratorDeployAction(options: OrchestratorAccess & { p
           else ctx.logger.info(line.message);
           lastLine = line.id;
         }
-        if (['succeeded', 'failed', 'cancelled'].includes(deployment.status)) break;
+        if (deployment.status === 'awaiting-approval') {
+          // Approving is someone else's decision, which may take days: the step does not wait for it.
+          ctx.logger.info(`Deployment ${id} awaits approval: it runs once someone other than its requester approves it`);
+          ctx.output('deploymentId', id);
+          ctx.output('status', deployment.status);
+          return;
+        }
+        if (['succeeded', 'failed', 'cancelled', 'rejected'].includes(deployment.status)) break;
         if (Date.now() > deadline || ctx.signal?.aborted) {
           throw new Error(`Deployment ${id} is still ${deployment.status}; stopped waiting`);
         }
