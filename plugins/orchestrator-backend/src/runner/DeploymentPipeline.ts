@@ -99,7 +99,7 @@ export class DeploymentPipeline {
     this.progress = new DeploymentProgress(deps.deploymentStore, id);
     this.recorder = new ResourceRecorder(
       {
-        deploymentStore: deps.deploymentStore,
+        resourceStore: deps.deploymentStore,
         secrets: deps.secrets,
         revisionOf: definitionId => deps.definitions.revisionOf(definitionId),
         emit: (type, resources) => deps.events.resources(type, app, env, resources, id),

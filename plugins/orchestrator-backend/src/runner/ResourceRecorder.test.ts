@@ -53,7 +53,7 @@ describe.each(databases.eachSupportedId())('ResourceRecorder (%s)', id => {
     const events: string[] = [];
     const recorder = (deploymentId: string) =>
       new ResourceRecorder(
-        { deploymentStore: store, secrets, revisionOf: () => 3, emit: async (type, rs) => void events.push(...rs.map(r => `${type} ${r.uid}`)) },
+        { resourceStore: store, secrets, revisionOf: () => 3, emit: async (type, rs) => void events.push(...rs.map(r => `${type} ${r.uid}`)) },
         { id: deploymentId, app: 'shop', env: 'dev' },
       );
 

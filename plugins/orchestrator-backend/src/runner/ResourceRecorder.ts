@@ -1,6 +1,6 @@
 import { ResourceDefinition, ResourceEvent } from '@baton/backstage-plugin-orchestrator-common';
 import { NodeResult, ResourceGraph, TimeSlices, workloadUsersInSlices } from '@baton/backstage-plugin-orchestrator-node';
-import { ActiveResourceRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
+import { ActiveResourceRecord, ProvisionedWith, ResourceStore } from '../database/DeploymentStore';
 import { SecretBox } from '../secrets/SecretBox';
 
 type ResourceEventType = ResourceEvent['type'];
@@ -17,7 +17,8 @@ type ResourceEventType = ResourceEvent['type'];
 export class ResourceRecorder {
   constructor(
     private readonly deps: {
-      deploymentStore: DeploymentStore;
+      /** The environment's active resources: the only store a recorder writes. */
+      resourceStore: ResourceStore;
       secrets: SecretBox;
       revisionOf: (definitionId: string) => number;
       /** Publishes resource events; never rejects (a failed publish is the publisher's to report). */
@@ -109,9 +110,9 @@ export class ResourceRecorder {
       }
     }
     // Before the resources: a resource never points at a definition that is not kept.
-    await this.deps.deploymentStore.putDefinitionSnapshots([...snapshots].map(([digest, definition]) => ({ digest, definition })));
-    await this.deps.deploymentStore.putResources(provisioned);
-    await this.deps.deploymentStore.setResourceStatuses(app, env, failed.filter(uid => known.has(uid)), 'failed');
+    await this.deps.resourceStore.putDefinitionSnapshots([...snapshots].map(([digest, definition]) => ({ digest, definition })));
+    await this.deps.resourceStore.putResources(provisioned);
+    await this.deps.resourceStore.setResourceStatuses(app, env, failed.filter(uid => known.has(uid)), 'failed');
     const changed = graph.nodes.filter(n => results.get(n.uid)!.status === 'succeeded' && !results.get(n.uid)!.unchanged);
     this.emit('resource.provisioned', changed);
     this.emit('resource.failed', graph.nodes.filter(n => results.get(n.uid)!.status === 'failed'));
@@ -120,7 +121,7 @@ export class ResourceRecorder {
   /** Marks active resources that left the graph orphaned; returns them. */
   async recordOrphans(graph: ResourceGraph, active: ActiveResourceRecord[]): Promise<ActiveResourceRecord[]> {
     const orphans = active.filter(r => !graph.byUid.has(r.uid) && r.status !== 'orphaned');
-    await this.deps.deploymentStore.setResourceStatuses(this.deployment.app, this.deployment.env, orphans.map(r => r.uid), 'orphaned');
+    await this.deps.resourceStore.setResourceStatuses(this.deployment.app, this.deployment.env, orphans.map(r => r.uid), 'orphaned');
     this.emit('resource.orphaned', orphans);
     return orphans;
   }
