@@ -7,7 +7,7 @@ import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 describe('readPlatformEnvironments', () => {
   it('reads environment types and environments next to definitions', () => {
     const result = readPlatformEnvironments([path.resolve(__dirname, '../../../../examples/environments.yaml')]);
-    expect(result.envTypes.map(t => t.id)).toEqual(['development', 'staging', 'production']);
+    expect(result.envTypes.map(t => t.id)).toEqual(['development', 'staging', 'production', 'preview']);
     expect(result.environments).toContainEqual({ app: 'shop', id: 'prod', type: 'production' });
   });
 
