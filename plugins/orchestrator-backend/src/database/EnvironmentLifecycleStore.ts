@@ -63,6 +63,13 @@ export class EnvironmentLifecycleStore {
     return (await this.db('environments').where({ app_id: app, id: env, teardown_by: owner }).delete()) > 0;
   }
 
+  /** Cancels the environment's deployments awaiting approval: approved later, they would deploy to nothing. */
+  async cancelAwaitingApproval(app: string, env: string, reason: string): Promise<number> {
+    return this.db('deployments')
+      .where({ app_id: app, env_id: env, status: 'awaiting-approval' })
+      .update({ status: 'cancelled', error: reason, finished_at: new Date() });
+  }
+
   /** Environments expiring before `before` whose expiry was not yet announced. */
   async listUnannouncedExpiring(before: Date): Promise<ExpiringRecord[]> {
     const rows = await this.db('environments')

@@ -97,6 +97,20 @@ describe.each(databases.eachSupportedId())('environments with a time to live (%s
     await stop();
   });
 
+  it('cancel the deployments awaiting approval of an environment torn down', async () => {
+    const knex = await databases.init(id);
+    const { api, stop } = await createTestOrchestrator({ knex, definitions: '', apps: ['shop'] });
+    await api.put('/api/orchestrator/env-types/protected').send({ approval: { required: true } }).expect(200);
+    await api.put('/api/orchestrator/apps/shop/envs/prod').send({ type: 'protected' }).expect(200);
+    const score = 'apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\n';
+    const { body: waiting } = await api.post('/api/orchestrator/apps/shop/envs/prod/deployments').send({ workloads: [score] }).expect(202);
+    expect(waiting.status).toBe('awaiting-approval');
+    await api.delete('/api/orchestrator/apps/shop/envs/prod').expect(204);
+    const { body: cancelled } = await api.get(`/api/orchestrator/apps/shop/envs/prod/deployments/${waiting.id}`).expect(200);
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: 'shop/prod is being torn down (deleted)' });
+    await stop();
+  });
+
   it('announce an expiry once, when less than an hour or a tenth of the time to live is left', async () => {
     const knex = await databases.init(id);
     const database = { getClient: async () => knex };

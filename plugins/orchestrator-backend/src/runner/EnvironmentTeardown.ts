@@ -77,6 +77,7 @@ export class EnvironmentTeardown {
     if (!(await lifecycle.claimTeardown(app, env, instanceId, staleBefore))) return 'not-mine';
     const environment = await store.getEnvironment(app, env);
     if (!environment?.teardown) return 'not-mine';
+    await lifecycle.cancelAwaitingApproval(app, env, `${app}/${env} is being torn down (${environment.teardown})`);
     // A deployment queued before the mark would record resources after they were deprovisioned: it finishes first.
     const { items } = await deploymentStore.listDeployments(app, env, { limit: 20 });
     if (items.some(d => d.status === 'queued' || d.status === 'running')) {
