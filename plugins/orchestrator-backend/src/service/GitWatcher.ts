@@ -126,8 +126,14 @@ export class GitWatcher {
       await git.init({ fs, gitdir, bare: true });
       await git.addRemote({ fs, gitdir, remote: 'origin', url: repo.url });
     }
-    for (const branch of [...Object.keys(repo.branches), ...previewBranches]) {
+    for (const branch of Object.keys(repo.branches)) {
       await git.fetch({ fs, http, gitdir, remote: 'origin', ref: branch, singleBranch: true, onAuth });
+    }
+    // A pull request's branch may be gone before its closing event: the others are still polled.
+    for (const branch of previewBranches) {
+      await git
+        .fetch({ fs, http, gitdir, remote: 'origin', ref: branch, singleBranch: true, onAuth })
+        .catch(error => this.deps.logger.warn(`Could not fetch preview branch ${branch} of ${repo.url}: ${error.message}`));
     }
     return { gitdir };
   }

@@ -1,11 +1,13 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import git from 'isomorphic-git';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC } from '@baton/backstage-plugin-orchestrator-common';
 import { collectedEvents } from '../__testUtils__/collectedEvents';
 import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
+import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { previewEnvironmentId } from './PreviewEnvironments';
@@ -199,6 +201,48 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
     await send(hook('merge'), secret).expect(202);
     await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-7')).status === 404);
     await stop();
+  });
+
+  it('fetch a remote repository\'s pull request branch, and keep polling it once that branch is gone', async () => {
+    const repo = await createRepository();
+    const remote = await startGitHttpServer(path.join(temporaryFolder('baton-preview-remote-'), 'shop.git'), { username: 'baton', password: 'remote-token' });
+    const pushTo = (...refs: string[]) => execFileSync('git', ['-C', repo.dir, 'push', '-q', remote.gitDir, ...refs]);
+    await git.branch({ fs, dir: repo.dir, ref: 'feature/remote' });
+    pushTo('main', 'feature/remote');
+    const knex = await databases.init(id);
+    const { api, waitForDeployment, stop } = await createTestOrchestrator({
+      knex,
+      definitions,
+      orchestrator: {
+        gitWatch: { intervalSeconds: 3600, repositories: [{ url: remote.url, app: 'shop', branches: { main: 'development' }, username: 'baton', token: 'remote-token' }] },
+        environments: { expiryCheckSeconds: 3600 },
+      },
+      environments: { 'shop/development': 'development' },
+    });
+    const notify = (body: object, event: string) =>
+      api.post('/api/orchestrator/webhooks/git').set('X-GitHub-Event', event).send(body).expect(202);
+    const pullRequest = (action: string) => ({ action, number: 5, pull_request: { head: { ref: 'feature/remote' } }, repository: { clone_url: remote.url } });
+
+    const opened = await notify(pullRequest('opened'), 'pull_request');
+    expect(opened.body.previews).toEqual(['shop/pr-5']);
+    for (const queued of opened.body.queued) {
+      const env = (await api.get('/api/orchestrator/apps/shop/envs/pr-5/deployments').expect(200)).body.items.some((d: { id: string }) => d.id === queued) ? 'pr-5' : 'development';
+      expect((await waitForDeployment('shop', env, queued)).status).toBe('succeeded');
+    }
+    expect((await api.get('/api/orchestrator/apps/shop/envs/pr-5/deployments').expect(200)).body.items).toHaveLength(1);
+
+    // Merged and its branch deleted before the closing event: main still deploys.
+    execFileSync('git', ['--git-dir', remote.gitDir, 'branch', '-D', 'feature/remote']);
+    await repo.commit(score('  db: { type: postgres }\n  assets: { type: s3 }\n'), 'add a bucket');
+    pushTo('main');
+    const pushed = await notify({ repository: { clone_url: remote.url } }, 'push');
+    expect(pushed.body.queued).toHaveLength(1);
+    expect((await waitForDeployment('shop', 'development', pushed.body.queued[0])).status).toBe('succeeded');
+
+    await notify(pullRequest('closed'), 'pull_request');
+    await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-5')).status === 404);
+    await stop();
+    await remote.close();
   });
 
   it('keep a preview whose deployment failed, marked failed, until its pull request closes', async () => {
