@@ -43,14 +43,15 @@ resources:
   assets: { type: s3 }
 `;
 
-/** A driver whose resources are counted as they are destroyed, by every backend of a test. */
-function countedDriver(destroyed: string[]): Driver {
+/** A driver whose resources are counted as they are destroyed (taking `destroyMs` each), by every backend of a test. */
+function countedDriver(destroyed: string[], destroyMs = 0): Driver {
   return {
     id: 'counted',
     async provision(ctx) {
       return { outputs: { host: `${ctx.resource.uid}.internal` }, secrets: {} };
     },
     async destroy(ctx) {
+      await new Promise(resolve => setTimeout(resolve, destroyMs));
       destroyed.push(`${ctx.context.env.id}:${ctx.resource.uid}`);
     },
   };
@@ -169,12 +170,13 @@ describe.each(databases.eachSupportedId())('expired environments (%s)', id => {
     fs.rmSync(remoteDir, { recursive: true, force: true });
   });
 
-  async function startBackend(knex: Awaited<ReturnType<typeof databases.init>>, key: string) {
+  async function startBackend(knex: Awaited<ReturnType<typeof databases.init>>, key: string, options: { destroyMs?: number; deployments?: object } = {}) {
     const orchestrator = await createTestOrchestrator({
       knex,
       definitions,
-      features: [driverModule(countedDriver(destroyed)), collectedEvents(ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC, published)],
+      features: [driverModule(countedDriver(destroyed, options.destroyMs)), collectedEvents(ORCHESTRATOR_ENVIRONMENT_EVENTS_TOPIC, published)],
       orchestrator: {
+        ...(options.deployments ? { deployments: options.deployments } : {}),
         secrets: { key },
         gitops: { url: remote.url, username: 'baton', token: 'remote-token' },
         environments: { expiryCheckSeconds: 1 },
@@ -188,8 +190,10 @@ describe.each(databases.eachSupportedId())('expired environments (%s)', id => {
   it('are torn down once, by one of two backends sharing the database: resources, GitOps folder, Application, environment', async () => {
     const knex = await databases.init(id);
     const key = randomBytes(32).toString('base64');
-    const a = await startBackend(knex, key);
-    const b = await startBackend(knex, key);
+    // Each destroy outlasts a claim not renewed meanwhile (2 s): the other backend must not take it over.
+    const slow = { destroyMs: 4000, deployments: { leaseRenewSeconds: 0.5, takeoverSeconds: 2 } };
+    const a = await startBackend(knex, key, slow);
+    const b = await startBackend(knex, key, slow);
     await a.api.put('/api/orchestrator/env-types/development').send({}).expect(200);
     await a.api.put('/api/orchestrator/apps/shop').send({}).expect(200);
     await a.api.put('/api/orchestrator/apps/shop/envs/dev').send({ type: 'development' }).expect(200);

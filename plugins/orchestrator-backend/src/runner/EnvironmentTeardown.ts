@@ -84,9 +84,19 @@ export class EnvironmentTeardown {
       logger.info(`Tearing ${app}/${env} down after its queued and running deployments finish`);
       return 'busy';
     }
+    // A driver's destroy (Terraform) can outlast the claim: it is renewed meanwhile, as a deployment's lock is.
+    let lost = false;
+    const renewal = setInterval(() => {
+      lifecycle.renewTeardown(app, env, instanceId).then(
+        kept => {
+          lost ||= !kept;
+        },
+        error => logger.warn(`Could not renew the teardown of ${app}/${env}: ${error}`),
+      );
+    }, Math.max(500, this.deps.staleAfterMs / 3));
     try {
       for (const resource of await deploymentStore.listResources(app, env)) {
-        if (!(await lifecycle.renewTeardown(app, env, instanceId))) return 'not-mine';
+        if (lost || !(await lifecycle.renewTeardown(app, env, instanceId))) return 'not-mine';
         await deploymentService.deprovision(app, env, resource.uid, { force: true });
       }
       if (environment.deployMode === 'gitops') await this.deps.gitops.remove(app, env);
@@ -95,6 +105,8 @@ export class EnvironmentTeardown {
       // The mark stays: the next check tries again from what is left.
       logger.warn(`Could not tear ${app}/${env} down yet (${environment.teardown}): ${(error as Error).message}`);
       return 'failed';
+    } finally {
+      clearInterval(renewal);
     }
     logger.info(`Tore ${app}/${env} down (${environment.teardown})`);
     if (environment.teardown === 'expired') {
