@@ -66,7 +66,7 @@ export class RenderWorkers {
   ) {
     this.cache = new RenderCache(options.cacheSize);
     // One core stays with the event loop and one with the database: on two cores a worker
-    // only took CPU from them (measured with bench:scale), so there the default is none.
+    // only took CPU from them (bench/README.md), so there the default is none.
     this.size = options.size ?? Math.max(0, Math.min(4, availableParallelism() - 2));
   }
 
