@@ -46,12 +46,12 @@ describe('example definitions', () => {
     expect(checkDefinitionConflicts(all)).toEqual([]);
   });
 
-  it('have one file per resource type in development, each only for development', () => {
+  it('have one file per resource type in development, each only for development and its previews', () => {
     for (const loaded of load('development')) {
       expect(path.basename(loaded.file!, '.yaml')).toBe(loaded.definition.spec.type);
-      for (const criterion of loaded.definition.spec.criteria ?? []) {
-        expect(criterion.envType).toBe('development');
-      }
+      const envTypes = (loaded.definition.spec.criteria ?? []).map(c => c.envType);
+      expect(envTypes).toContain('development');
+      for (const envType of envTypes) expect(['development', 'preview']).toContain(envType);
     }
   });
 
