@@ -25,6 +25,8 @@ export interface NodeResult {
   message?: string;
   /** `not-run` nodes whose outputs are the previous deployment's. */
   previousOutputs?: boolean;
+  /** Outputs that only provisioning tells (a preview renders a marker for each one read). */
+  unknownOutputs?: boolean;
   /** The resolved params a succeeded node was provisioned with (may hold secrets: kept encrypted). */
   params?: Record<string, unknown>;
   /**
@@ -68,6 +70,13 @@ export interface ExecuteGraphOptions {
   previous?: Map<string, PreviousNodeState>;
   /** Only run pure drivers (plan): other nodes are `not-run`. */
   pureOnly?: boolean;
+  /**
+   * With `pureOnly`: a node not run, without previous outputs, does not stop
+   * its dependents; a pure dependent still runs unless it reads that node's
+   * outputs (then it is not run either). What a preview of the rendered
+   * manifests needs: a workload definition's manifests beside a new database.
+   */
+  runPastUnknownOutputs?: boolean;
   concurrency?: number;
   signal?: AbortSignal;
   logger?: DriverLogger;
@@ -135,8 +144,16 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
     return { uid: node.uid, status: 'failed', outputs: {}, secrets: {}, message };
   };
 
+  /** Not run, when a preview ran past a dependency whose outputs only provisioning tells. */
+  const readsUnknown = (node: GraphNode): NodeResult | undefined => {
+    const unknown = options.runPastUnknownOutputs ? node.dependsOn.find(d => isUnknown(results.get(d)!)) : undefined;
+    return unknown ? { uid: node.uid, status: 'not-run', outputs: {}, secrets: {}, message: `reads outputs of ${unknown}, known after provisioning` } : undefined;
+  };
+
   const runNode = async (node: GraphNode): Promise<NodeResult> => {
-    const blocked = node.dependsOn.map(d => results.get(d)!).find(r => !usable(r));
+    const blocked = node.dependsOn
+      .map(d => results.get(d)!)
+      .find(r => !usable(r) && !(options.runPastUnknownOutputs && isUnknown(r)));
     if (blocked) {
       return {
         uid: node.uid,
@@ -194,7 +211,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
         ).value as Record<string, unknown>;
       } catch (error) {
         const problems = error instanceof SubstitutionError ? error.problems.join('; ') : (error as Error).message;
-        return fail(node, `params: ${problems}`);
+        return readsUnknown(node) ?? fail(node, `params: ${problems}`);
       }
     }
     try {
@@ -206,7 +223,7 @@ export async function executeGraph(options: ExecuteGraphOptions): Promise<Map<st
       ));
     } catch (error) {
       const problems = error instanceof SubstitutionError ? error.problems.join('; ') : (error as Error).message;
-      return fail(node, `definition ${definition.metadata.id}: driverInputs: ${problems}`);
+      return readsUnknown(node) ?? fail(node, `definition ${definition.metadata.id}: driverInputs: ${problems}`);
     }
     const schemaProblem = checkInputs(driver, inputs);
     if (schemaProblem) {
@@ -310,6 +327,11 @@ function provisionHash(driver: string, definition: object, params: unknown, inpu
   }
   // One-shot: a Hash object per node cost more than the hashing.
   return sha('sha256', canonicalJson({ driver, definition: digest, params, inputs, secrets })!, 'hex');
+}
+
+/** A node not run whose outputs no earlier deployment left. */
+function isUnknown(result: NodeResult): boolean {
+  return result.status === 'not-run' && !result.previousOutputs;
 }
 
 /** Whether a node's outputs can be read by its dependents. */

@@ -16,3 +16,4 @@ export {
   definitionLookup,
   type DefinitionContext,
 } from './definitionRefs';
+export { knownAfterProvisioning } from './knownAfterProvisioning';

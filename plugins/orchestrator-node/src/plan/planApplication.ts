@@ -7,7 +7,7 @@ import {
 import { createBuiltInDrivers } from '../drivers/builtInDrivers';
 import { DriverRegistry } from '../drivers/DriverRegistry';
 import { DriverLogger } from '../drivers/types';
-import { executeGraph, NodeEvent, NodeResult, PreviousNodeState } from '../execute';
+import { executeGraph, ExecuteGraphOptions, NodeEvent, NodeResult, PreviousNodeState } from '../execute';
 import { graphViewOf, ResourceGraph } from '../graph';
 import { resourceGraphSteps } from '../graph/ResourceGraph';
 import { DefinitionIndex } from '../matching';
@@ -25,6 +25,8 @@ export interface PlanApplicationOptions {
   provision?: boolean;
   /** The previous deployment's state per uid (cookies; outputs shown for drivers a plan does not run). */
   previous?: Map<string, PreviousNodeState>;
+  /** A plan runs the pure drivers past nodes whose outputs only provisioning tells (see {@link ExecuteGraphOptions.runPastUnknownOutputs}). */
+  runPastUnknownOutputs?: boolean;
   signal?: AbortSignal;
   logger?: DriverLogger;
   concurrency?: number;
@@ -63,6 +65,7 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
     drivers: options.drivers ?? createBuiltInDrivers(),
     pureOnly: !options.provision,
     previous: options.previous,
+    runPastUnknownOutputs: options.runPastUnknownOutputs,
     signal: options.signal,
     logger: options.logger,
     concurrency: options.concurrency,

@@ -116,7 +116,7 @@ export function* renderJobSteps(planned: Pick<ApplicationPlan, 'graph' | 'result
   const { graph, results } = planned;
   const diagnostics: RenderJobs['diagnostics'] = [];
   const jobs: RenderWorkloadJob[] = [];
-  const unavailable = [...results.values()].filter(r => r.status !== 'succeeded');
+  const unavailable = [...results.values()].filter(r => r.status !== 'succeeded' && !r.unknownOutputs);
   if (unavailable.length) {
     throw new ValidationError(
       unavailable.map(r => ({ message: `${r.uid} has no outputs: ${r.status}${r.message ? ` (${r.message})` : ''}` })),
@@ -157,14 +157,14 @@ export function* renderJobSteps(planned: Pick<ApplicationPlan, 'graph' | 'result
       continue;
     }
     const document = planned.documents.get(node.workload!)!;
-    const resources: Record<string, { outputs: Record<string, unknown>; secrets: Record<string, unknown>; definition: string }> = {};
+    const resources: RenderWorkloadJob['resources'] = {};
     for (const dep of node.dependsOn) {
       const names = namesFor(dep, node.workload!);
       if (!names) continue;
       const depNode = graph.byUid.get(dep)!;
       const r = results.get(dep)!;
       for (const name of names) {
-        resources[name] = { outputs: r.outputs, secrets: r.secrets, definition: depNode.match.loaded.definition.metadata.id };
+        resources[name] = { outputs: r.outputs, secrets: r.secrets, definition: depNode.match.loaded.definition.metadata.id, ...(r.unknownOutputs ? { unknownOutputs: true } : {}) };
       }
     }
     jobs.push({

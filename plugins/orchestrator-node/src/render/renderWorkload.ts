@@ -10,6 +10,7 @@ import {
 } from '@baton/backstage-plugin-orchestrator-common';
 import { DriverManifest } from '../drivers/types';
 import {
+  knownAfterProvisioning,
   ResourceOutputs,
   scoreLookup,
   substituteString,
@@ -25,8 +26,11 @@ export interface RenderWorkloadOptions {
   namespace: string;
   /** Catalog entity name for `backstage.io/kubernetes-id` (default: the workload name). */
   entityName?: string;
-  /** Outputs of the workload's resources, by their name in the Score file, with the id of the definition that provisioned each. */
-  resources: Record<string, ResourceOutputs & { definition?: string }>;
+  /**
+   * Outputs of the workload's resources, by their name in the Score file, with the id of the definition that provisioned each.
+   * A preview marks the outputs of a resource not provisioned yet `unknownOutputs`: what reads them renders {@link knownAfterProvisioning}.
+   */
+  resources: Record<string, ResourceOutputs & { definition?: string; unknownOutputs?: boolean }>;
   /** Manifests from the workload node's own driver (a platform team's workload definition). */
   manifests?: Record<string, DriverManifest>;
   /** Id of the workload definition that gave `manifests`, named in problems with them. */
@@ -35,6 +39,17 @@ export interface RenderWorkloadOptions {
   image?: string;
   /** Reads a file named by `files.*.source`, relative to the Score file. */
   readFile?: (path: string) => string;
+}
+
+/** Resources whose outputs are unknown read as markers naming the placeholder. */
+function withUnknownOutputs(resources: RenderWorkloadOptions['resources']): Parameters<typeof scoreLookup>[0]['resources'] {
+  if (!Object.values(resources).some(r => r.unknownOutputs)) return resources;
+  return Object.fromEntries(
+    Object.entries(resources).map(([name, r]) => [
+      name,
+      r.unknownOutputs ? (keys: string[]) => ({ value: knownAfterProvisioning(['resources', name, ...keys].join('.')), secret: false }) : r,
+    ]),
+  );
 }
 
 const SECRET_SUFFIX = '-secrets';
@@ -63,7 +78,7 @@ export function renderWorkload(options: RenderWorkloadOptions): KubernetesObject
   const { workload, file } = document;
   const name = workload.metadata.name;
   const problems: { path: FieldPath; message: string; placeholder?: string }[] = [];
-  const lookup = scoreLookup({ metadata: workload.metadata, resources: options.resources });
+  const lookup = scoreLookup({ metadata: workload.metadata, resources: withUnknownOutputs(options.resources) });
   const report = (path: FieldPath, message: string, placeholder?: string) => problems.push({ path, message, placeholder });
 
   const substitute = (value: string, path: FieldPath) => {
