@@ -29,7 +29,8 @@ export interface Config {
     };
     /**
      * Seconds a permission decision is reused for the same user, permission
-     * and environment; a policy change takes effect after this. Default: 5;
+     * and environment, by the REST routes and the actions alike; a policy
+     * change takes effect after this. Default: 5;
      * 0 asks the permission policy on every request.
      */
     permissionCacheSeconds?: number;

@@ -90,12 +90,13 @@ export const orchestratorPlugin = createBackendPlugin({
         await gitWatcher.schedule(config, deps.scheduler);
 
         registerEnvironmentPermissions(deps.permissionsRegistry, store);
-        registerOrchestratorActions(deps.actionsRegistry, { permissions: deps.permissions, store, deploymentStore, definitions, deploymentService });
+        const router = routerSettings(config, logger);
+        registerOrchestratorActions(deps.actionsRegistry, { permissions: deps.permissions, decisions: router.decisions, store, deploymentStore, definitions, deploymentService });
         deps.httpRouter.addAuthPolicy({ path: '/webhooks/git', allow: 'unauthenticated' });
         deps.httpRouter.use(
           await createRouter({
             ...{ httpAuth: deps.httpAuth, permissions: deps.permissions, store, deploymentStore, definitions, deploymentService, drift, gitWatcher, previews: environments.previews, teardown: environments.teardown },
-            ...routerSettings(config, logger),
+            ...router,
             secretKeysOf: ciphertext => (ciphertext ? secrets.keysOf(ciphertext) : []),
             lastRuns: terraformLastRuns(terraform, definitions),
           }),

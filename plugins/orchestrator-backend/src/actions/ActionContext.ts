@@ -1,15 +1,17 @@
-import { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult, BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
+import { PermissionsService } from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { ValidationError } from '@baton/backstage-plugin-orchestrator-common';
 import { DeploymentStore } from '../database/DeploymentStore';
 import { EnvironmentRecord, OrchestratorStore } from '../database/OrchestratorStore';
+import { cachedPermissionCheck, DecisionCache, PermissionCheck } from '../service/DecisionCache';
 import { DefinitionService } from '../service/DefinitionService';
 import { DeploymentService } from '../service/DeploymentService';
 
 /** The services Baton's actions call: the same ones the REST routes call. @internal */
 export interface ActionDependencies {
   permissions: PermissionsService;
+  /** The REST routes' permission decisions, reused for the same moment. */
+  decisions: DecisionCache;
   store: OrchestratorStore;
   deploymentStore: DeploymentStore;
   definitions: DefinitionService;
@@ -21,9 +23,9 @@ export interface ActionContext extends ActionDependencies {
   /**
    * Throws 403 unless the caller's credentials (those the actions registry
    * passes: the user the agent acts for) hold the permission, as the REST
-   * route the action mirrors asks.
+   * route the action mirrors asks, reusing the routes' recent decisions.
    */
-  authorize(credentials: BackstageCredentials, permission: BasicPermission | ResourcePermission, resourceRef?: string): Promise<void>;
+  authorize: PermissionCheck;
   /** The environment, or 404 naming the input field that points nowhere. */
   requireEnvironment(app: string, env: string): Promise<EnvironmentRecord>;
   /**
@@ -39,15 +41,7 @@ export function createActionContext(deps: ActionDependencies): ActionContext {
   return {
     ...deps,
 
-    async authorize(credentials, permission, resourceRef) {
-      const [decision] = await deps.permissions.authorize(
-        [permission.type === 'resource' ? { permission, resourceRef: resourceRef! } : { permission }],
-        { credentials },
-      );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(`${permission.name} is not allowed${resourceRef ? ` on ${resourceRef}` : ''}`);
-      }
-    },
+    authorize: cachedPermissionCheck(deps.permissions, deps.decisions),
 
     async requireEnvironment(app, env) {
       const environment = await deps.store.getEnvironment(app, env);

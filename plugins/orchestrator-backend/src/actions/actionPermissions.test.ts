@@ -15,17 +15,22 @@ const user = mockCredentials.user.header('user:default/agent-user');
 
 /** The permission the policy denies to agent-user, if any; everything else is allowed. */
 let denied: string | undefined;
+/** The permissions the policy was asked about for agent-user, in order. */
+const asked: string[] = [];
 const policy = createServiceFactory({
   service: coreServices.permissions,
   deps: {},
   factory: () => ({
     authorize: async (requests: any[], options: any) =>
-      requests.map(r => ({
+      requests.map(r => {
+        if (options.credentials.principal.userEntityRef === 'user:default/agent-user') asked.push(r.permission.name);
+        return {
         result:
           r.permission.name === denied && options.credentials.principal.userEntityRef === 'user:default/agent-user'
             ? AuthorizeResult.DENY
             : AuthorizeResult.ALLOW,
-      })),
+        };
+      }),
     authorizeConditional: async (requests: any[]) => requests.map(() => ({ result: AuthorizeResult.ALLOW })),
   }),
 });
@@ -102,5 +107,57 @@ describe.each(databases.eachSupportedId())('action permissions (%s)', databaseId
         await orchestrator.waitForDeployment('shop', env, d.id);
       }
     }
+  });
+});
+
+describe('actions beside the routes, with decisions cached (the default 5 s)', () => {
+  let orchestrator: TestOrchestrator;
+  beforeAll(async () => {
+    orchestrator = await createTestOrchestrator({
+      definitions: shopDefinitions,
+      environments: { 'shop/dev': 'development' },
+      features: [policy],
+    });
+  });
+  afterAll(() => orchestrator.stop());
+  afterEach(() => {
+    denied = undefined;
+  });
+
+  const invoke = (name: string, input: object, as = user) =>
+    orchestrator.api.post(`/api/orchestrator/.backstage/actions/v1/actions/orchestrator:${name}/invoke`).set('authorization', as).send(input);
+  const get = (path: string, as = user) => orchestrator.api.get(`/api/orchestrator${path}`).set('authorization', as);
+
+  it('share the decisions of the moment: the policy is asked once, and a change reaches both together', async () => {
+    asked.length = 0;
+    denied = READ;
+    const route = await get('/apps/shop/envs/dev/deployments');
+    expect(route.status).toBe(403);
+    // The policy now allows it, but the decision of a moment ago still holds, for the action too.
+    denied = undefined;
+    const action = await invoke('list-deployments', { app: 'shop', env: 'dev' });
+    expect({ status: action.status, message: action.body.error?.message }).toEqual({ status: 403, message: route.body.error.message });
+    // And the other way round: an action's decision serves the route.
+    denied = CREATE;
+    const deploy = await invoke('deploy', { app: 'shop', env: 'dev', workloads: [web] });
+    expect(deploy.status).toBe(403);
+    denied = undefined;
+    const post = await orchestrator.api.post('/api/orchestrator/apps/shop/envs/dev/deployments').set('authorization', user).send({ workloads: [web] });
+    expect(post.status).toBe(403);
+    expect(asked).toEqual([READ, CREATE]);
+  });
+
+  it('list-deployments answers as many deployments as its route unless given a limit', async () => {
+    // Someone the first case's decisions are not about.
+    const reader = mockCredentials.user.header('user:default/reader');
+    const ids = [];
+    for (let i = 0; i < 22; i++) ids.push(await orchestrator.deploy('shop', 'dev', [web]));
+    for (const id of ids) await orchestrator.waitForDeployment('shop', 'dev', id);
+    const [route, action] = [await get('/apps/shop/envs/dev/deployments', reader).expect(200), await invoke('list-deployments', { app: 'shop', env: 'dev' }, reader)];
+    expect(route.body.items).toHaveLength(22);
+    expect(action.body.output.items.map((d: { id: string }) => d.id)).toEqual(route.body.items.map((d: { id: string }) => d.id));
+    expect(action.body.output.nextCursor).toBeUndefined();
+    const across = [await get('/deployments', reader).expect(200), await invoke('list-deployments', {}, reader)];
+    expect(across[1].body.output.items).toHaveLength(across[0].body.items.length);
   });
 });

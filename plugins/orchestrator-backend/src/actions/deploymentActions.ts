@@ -4,7 +4,7 @@ import {
   orchestratorReadPermission,
 } from '@baton/backstage-plugin-orchestrator-common';
 import { environmentResourceId } from '../permissions';
-import { promotionFrom, rollbackTo } from '../service/redeployments';
+import { promotionFrom, Redeployment, rollbackTo } from '../service/redeployments';
 import { actorOf } from '../service/routes/deploymentRoutes';
 import { ActionContext } from './ActionContext';
 import {
@@ -25,12 +25,6 @@ import {
  */
 export function registerDeploymentActions(registry: ActionsRegistryService, context: ActionContext): void {
   const { authorize, requireEnvironment, run, deploymentService } = context;
-
-  /** Read permission for a dry run; the create permission on the environment otherwise. */
-  const authorizeRequest = (credentials: Parameters<ActionContext['authorize']>[0], app: string, env: string, dryRun?: boolean) =>
-    dryRun
-      ? authorize(credentials, orchestratorReadPermission)
-      : authorize(credentials, orchestratorDeploymentCreatePermission, environmentResourceId(app, env));
 
   registry.register({
     name: 'plan',
@@ -73,7 +67,7 @@ export function registerDeploymentActions(registry: ActionsRegistryService, cont
     action: ({ input, credentials }) =>
       run(async () => {
         const { app, env } = input;
-        await authorizeRequest(credentials, app, env, input.dryRun);
+        await authorizeRequest(context, credentials, { app, env, dryRun: input.dryRun });
         await requireEnvironment(app, env);
         if (input.dryRun) return { output: { plan: await deploymentService.plan(app, env, input) } };
         const deployment = await deploymentService.create(app, env, input, actorOf(credentials));
@@ -81,56 +75,79 @@ export function registerDeploymentActions(registry: ActionsRegistryService, cont
       }),
   });
 
-  registry.register({
+  registerRedeployment(registry, context, {
     name: 'promote',
     title: 'Promote to an environment',
     description:
       "Deploys the workloads of another environment's last successful deployment (from) to an environment of the same " +
       'app; resources are matched again for the target. Answers the queued deployment, or with dryRun the plan.',
-    attributes: { destructive: true },
-    schema: {
-      input: z =>
-        z.object({
-          ...environmentInput(z),
-          from: z.string().min(1).describe('Environment to promote from, e.g. staging'),
-          dryRun: dryRunInput(z),
-        }),
-      output: requestOutput,
-    },
-    action: ({ input, credentials }) =>
-      run(async () => {
-        const { app, env } = input;
-        await authorizeRequest(credentials, app, env, input.dryRun);
-        await requireEnvironment(app, env);
-        const { set, comment } = await promotionFrom(context, app, input.from);
-        if (input.dryRun) return { output: { plan: await deploymentService.plan(app, env, set) } };
-        const deployment = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), comment);
-        return { output: { deployment: deploymentAnswer(deployment) } };
-      }),
+    field: 'from',
+    fieldDescription: 'Environment to promote from, e.g. staging',
+    redeployment: (app, _env, from) => promotionFrom(context, app, from),
   });
 
-  registry.register({
+  registerRedeployment(registry, context, {
     name: 'rollback',
     title: 'Roll back an environment',
     description:
       'Deploys again the workloads of an earlier deployment of the environment (see list-deployments for ids). ' +
       'Answers the queued deployment, or with dryRun the plan.',
+    field: 'deploymentId',
+    fieldDescription: 'Id of the deployment to go back to',
+    redeployment: (app, env, deploymentId) => rollbackTo(context, app, env, deploymentId),
+  });
+}
+
+/**
+ * promote and rollback alike: a stored set deployed again to an environment
+ * (or planned, with dryRun), under the permission a deploy asks; they differ
+ * in the one input field that says which set.
+ */
+/** Read permission for a dry run; the create permission on the environment otherwise. */
+function authorizeRequest(
+  { authorize }: ActionContext,
+  credentials: Parameters<ActionContext['authorize']>[0],
+  request: { app: string; env: string; dryRun?: boolean },
+): Promise<void> {
+  return request.dryRun
+    ? authorize(credentials, orchestratorReadPermission)
+    : authorize(credentials, orchestratorDeploymentCreatePermission, environmentResourceId(request.app, request.env));
+}
+
+function registerRedeployment(
+  registry: ActionsRegistryService,
+  context: ActionContext,
+  action: {
+    name: string;
+    title: string;
+    description: string;
+    /** The input field that says which set: `from`, `deploymentId`. */
+    field: string;
+    fieldDescription: string;
+    redeployment: (app: string, env: string, value: string) => Promise<Redeployment>;
+  },
+): void {
+  const { requireEnvironment, run, deploymentService } = context;
+  registry.register({
+    name: action.name,
+    title: action.title,
+    description: action.description,
     attributes: { destructive: true },
     schema: {
-      input: z =>
-        z.object({
-          ...environmentInput(z),
-          deploymentId: z.string().min(1).describe('Id of the deployment to go back to'),
-          dryRun: dryRunInput(z),
-        }),
+      input: z => {
+        const field: Record<string, ReturnType<typeof z.string>> = { [action.field]: z.string().min(1).describe(action.fieldDescription) };
+        return z.object({ ...environmentInput(z), ...field, dryRun: dryRunInput(z) });
+      },
       output: requestOutput,
     },
     action: ({ input, credentials }) =>
       run(async () => {
         const { app, env } = input;
-        await authorizeRequest(credentials, app, env, input.dryRun);
+        await authorizeRequest(context, credentials, { app, env, dryRun: input.dryRun });
         await requireEnvironment(app, env);
-        const { set, comment } = await rollbackTo(context, app, env, input.deploymentId);
+        // The schema above holds the field, a non-empty string.
+        const fields: Record<string, unknown> = input;
+        const { set, comment } = await action.redeployment(app, env, String(fields[action.field]));
         if (input.dryRun) return { output: { plan: await deploymentService.plan(app, env, set) } };
         const deployment = await deploymentService.queueSet(app, env, set.workloads, actorOf(credentials), comment);
         return { output: { deployment: deploymentAnswer(deployment) } };

@@ -2,6 +2,7 @@ import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha
 import { InputError } from '@backstage/errors';
 import { orchestratorReadPermission } from '@baton/backstage-plugin-orchestrator-common';
 import { deploymentIn } from '../service/redeployments';
+import { DEPLOYMENTS_PAGE_SIZE } from '../service/routes/paging';
 import { ActionContext } from './ActionContext';
 import { deploymentAnswer, deploymentOutput, environmentInput } from './actionSchemas';
 
@@ -73,7 +74,7 @@ export function registerReadingActions(registry: ActionsRegistryService, context
           app: z.string().min(1).optional().describe('App id; with env, only that environment'),
           env: z.string().min(1).optional().describe('Environment id; needs app'),
           status: z.enum(STATUSES).optional().describe('Only deployments of this status (across apps only)'),
-          limit: z.number().int().min(1).max(200).optional().describe('Page size, 20 by default'),
+          limit: z.number().int().min(1).max(200).optional().describe(`Page size, ${DEPLOYMENTS_PAGE_SIZE} by default`),
           cursor: z.string().optional().describe('nextCursor of the previous page'),
         }),
       output: z =>
@@ -86,7 +87,7 @@ export function registerReadingActions(registry: ActionsRegistryService, context
       run(async () => {
         await authorize(credentials, orchestratorReadPermission);
         const { app, env, status, cursor } = input;
-        const limit = input.limit ?? 20;
+        const limit = input.limit ?? DEPLOYMENTS_PAGE_SIZE;
         if (Boolean(app) !== Boolean(env)) {
           throw new InputError(app ? 'env: give the environment of app, or neither to list every app' : 'app: give the app of env, or neither to list every app');
         }

@@ -1,5 +1,6 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult, BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
 
 /**
  * Remembers permission decisions for a moment. Each decision otherwise costs
@@ -39,4 +40,36 @@ export class DecisionCache {
     }
     this.entries.set(key, { result, expires: Date.now() + this.ttlMs });
   }
+}
+
+/** Throws 403 unless the credentials hold the permission (on the resource, for a resource permission). @internal */
+export type PermissionCheck = (
+  credentials: BackstageCredentials,
+  permission: BasicPermission | ResourcePermission,
+  resourceRef?: string,
+) => Promise<void>;
+
+/**
+ * The permission check of the REST routes and of the actions alike: one
+ * cache, so an agent's action and the route it mirrors get the same
+ * decision in the same moment, and neither asks the policy again meanwhile.
+ *
+ * @internal
+ */
+export function cachedPermissionCheck(permissions: PermissionsService, decisions: DecisionCache): PermissionCheck {
+  return async (credentials, permission, resourceRef) => {
+    const key = DecisionCache.keyOf(credentials, permission.name, resourceRef);
+    let result = key ? decisions.get(key) : undefined;
+    if (result === undefined) {
+      const [decision] = await permissions.authorize(
+        [permission.type === 'resource' ? { permission, resourceRef: resourceRef! } : { permission }],
+        { credentials },
+      );
+      result = decision.result;
+      if (key) decisions.set(key, result);
+    }
+    if (result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`${permission.name} is not allowed${resourceRef ? ` on ${resourceRef}` : ''}`);
+    }
+  };
 }

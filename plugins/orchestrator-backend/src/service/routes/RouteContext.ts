@@ -4,12 +4,8 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { NotFoundError } from '@backstage/errors';
+import { BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
 import type { ApiRouter } from '@backstage/backend-openapi-utils';
 import type { spec } from '../../schema/openapi.generated';
 import { AppRecord, EnvironmentRecord, OrchestratorStore } from '../../database/OrchestratorStore';
@@ -20,7 +16,7 @@ import { DriftReconciler } from '../DriftReconciler';
 import { GitWatcher } from '../GitWatcher';
 import { PreviewEnvironments } from '../PreviewEnvironments';
 import type { EnvironmentTeardown } from '../../runner/EnvironmentTeardown';
-import { DecisionCache } from '../DecisionCache';
+import { cachedPermissionCheck, DecisionCache } from '../DecisionCache';
 import { ResourceRunSummary } from './responseViews';
 
 /** @internal */
@@ -39,8 +35,8 @@ export interface RouterOptions {
   teardown: Pick<EnvironmentTeardown, 'request' | 'tearDown'>;
   /** `orchestrator.gitWatch.webhookSecret`, read per request so that a change applies at once. */
   webhookSecret?: () => string | undefined;
-  /** How long a permission decision is reused (ms); 0 asks the policy every time. */
-  permissionCacheMs?: number;
+  /** Permission decisions reused for a moment (`orchestrator.permissionCacheSeconds`), shared with the actions. */
+  decisions: DecisionCache;
   /** Lists the keys of an encrypted secret-outputs value. */
   secretKeysOf: (ciphertext: string | undefined) => string[];
   /** The last driver run of those resources that have one, by guresid (never their state). */
@@ -78,7 +74,7 @@ export function createRouteContext(
   rawBodyOf: (req: express.Request) => Buffer | undefined,
 ): RouteContext {
   const { httpAuth, permissions, store, deploymentStore } = options;
-  const decisions = new DecisionCache(options.permissionCacheMs ?? 0);
+  const check = cachedPermissionCheck(permissions, options.decisions);
 
   return {
     router,
@@ -89,25 +85,7 @@ export function createRouteContext(
       const credentials = await httpAuth.credentials(req, {
         allow: ['user', 'service'],
       });
-      const key = DecisionCache.keyOf(credentials, permission.name, resourceRef);
-      let result = key ? decisions.get(key) : undefined;
-      if (result === undefined) {
-        const [decision] = await permissions.authorize(
-          [
-            permission.type === 'resource'
-              ? { permission, resourceRef: resourceRef! }
-              : { permission },
-          ],
-          { credentials },
-        );
-        result = decision.result;
-        if (key) decisions.set(key, result);
-      }
-      if (result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `${permission.name} is not allowed${resourceRef ? ` on ${resourceRef}` : ''}`,
-        );
-      }
+      await check(credentials, permission, resourceRef);
       return credentials;
     },
 

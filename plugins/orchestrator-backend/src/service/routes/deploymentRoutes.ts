@@ -10,7 +10,7 @@ import { DeploymentStatus } from '../../database/DeploymentStore';
 import { environmentResourceId } from '../../permissions';
 import { promotionFrom, rollbackTo } from '../redeployments';
 import { deploymentView } from './responseViews';
-import { pageBody, pageLimit } from './paging';
+import { DEPLOYMENTS_PAGE_SIZE, pageBody, pageLimit } from './paging';
 import { RouteContext } from './RouteContext';
 
 /** Who asked: the user's entity ref, or the calling service. */
@@ -35,7 +35,7 @@ export function registerDeploymentRoutes(context: RouteContext): void {
     await authorize(req, orchestratorReadPermission);
     const page = await deploymentStore.listAllDeployments({
       status: req.query.status as DeploymentStatus | undefined,
-      limit: pageLimit(req.query.limit, 50),
+      limit: pageLimit(req.query.limit, DEPLOYMENTS_PAGE_SIZE),
       cursor: req.query.cursor as string | undefined,
     });
     res.json(pageBody(page, deploymentView));
@@ -46,7 +46,7 @@ export function registerDeploymentRoutes(context: RouteContext): void {
     const { app, env } = req.params;
     await requireEnvironment(app, env);
     const page = await deploymentStore.listDeployments(app, env, {
-      limit: pageLimit(req.query.limit, 50),
+      limit: pageLimit(req.query.limit, DEPLOYMENTS_PAGE_SIZE),
       cursor: req.query.cursor as string | undefined,
     });
     res.json(pageBody(page, deploymentView));

@@ -1,3 +1,6 @@
+/** How many deployments a page holds unless the request says (`?limit=`, an action's `limit`). */
+export const DEPLOYMENTS_PAGE_SIZE = 50;
+
 /** The page size a request asks for (`?limit=`), or the list's default. */
 export function pageLimit(value: unknown, fallback: number): number {
   return value ? Number(value) : fallback;
