@@ -290,7 +290,13 @@ export const spec = {
           },
           teardown: {
             type: 'string',
-            enum: ['expired', 'preview-closed', 'branch-deleted', 'deleted'],
+            enum: [
+              'expired',
+              'preview-closed',
+              'branch-deleted',
+              'deleted',
+              'app-deleted',
+            ],
             description:
               'Why the environment is being torn down; it takes no deployments meanwhile',
           },
@@ -1319,7 +1325,29 @@ export const spec = {
       },
       delete: {
         operationId: 'deleteApp',
+        description:
+          "Deletes the app with its environments, each torn down as DELETE of it does (active resources deprovisioned, GitOps folder and Argo CD Application removed); it needs orchestrator.environment.manage on every environment first. 204 once all are gone; 202 while some wait for their queued or running deployments or a driver failed (the backends' expiry check finishes them, and the app goes with the last).\n",
         responses: {
+          '202': {
+            description:
+              'Its environments are being torn down; the app is deleted with the last',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    teardown: {
+                      type: 'string',
+                    },
+                    message: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['teardown', 'message'],
+                },
+              },
+            },
+          },
           '204': {
             $ref: '#/components/responses/NoContent',
           },

@@ -6,6 +6,7 @@ import type {
   ApprovalDecision,
   CreateDeployment200Response,
   CreateDeploymentRequest,
+  DeleteApp202Response,
   DeleteEnvironment202Response,
   Deployment,
   DeploymentPlan,
@@ -180,7 +181,7 @@ export class OrchestratorApiClient {
     }) as Promise<App>;
   }
 
-  /** DELETE /apps/{app} */
+  /** Deletes the app with its environments, each torn down as DELETE of it does (active resources deprovisioned, GitOps folder and Argo CD Application removed); it needs orchestrator.environment.manage on every environment first. 204 once all are gone; 202 while some wait for their queued or running deployments or a driver failed (the backends' expiry check finishes them, and the app goes with the last). */
   async deleteApp(
     request: {
       path: {
@@ -188,14 +189,14 @@ export class OrchestratorApiClient {
       };
     },
     options?: RequestOptions,
-  ): Promise<void> {
+  ): Promise<DeleteApp202Response | void> {
     return this.send(
       'DELETE',
       `/apps/${encodeURIComponent(request.path.app)}`,
       {
         token: options?.token,
       },
-    ) as Promise<void>;
+    ) as Promise<DeleteApp202Response | void>;
   }
 
   /** GET /apps/{app}/envs */

@@ -94,7 +94,12 @@ export type Environment = {
     url?: string;
   };
   /** Why the environment is being torn down; it takes no deployments meanwhile */
-  teardown?: 'expired' | 'preview-closed' | 'branch-deleted' | 'deleted';
+  teardown?:
+    | 'expired'
+    | 'preview-closed'
+    | 'branch-deleted'
+    | 'deleted'
+    | 'app-deleted';
   createdAt: string;
 };
 
@@ -331,6 +336,11 @@ export type PutAppRequest = {
   entityRef?: string;
   /** Without it an existing app keeps its repository; null stops watching */
   repository?: AppRepository | null;
+};
+
+export type DeleteApp202Response = {
+  teardown: string;
+  message: string;
 };
 
 export type ListEnvironmentsResponse = {
