@@ -28,7 +28,7 @@ export class DatabaseDeploymentProgressStore implements DeploymentProgressStore 
 
   async encodeArtifacts(artifacts: Artifacts): Promise<EncodedArtifacts> {
     const texts: EncodedArtifacts['texts'] = {};
-    for (const key of ['plan', 'graph', 'diff', 'delivered'] as const) {
+    for (const key of ['plan', 'graph', 'diff', 'delivered', 'proposed'] as const) {
       if (artifacts[key] !== undefined) texts[key] = await artifactToText(artifacts[key]);
     }
     return { texts };

@@ -45,7 +45,12 @@ export type Artifacts = {
   diff?: unknown;
   /** Files committed to the GitOps repository, by path inside `<env>/<app>/`. */
   delivered?: Record<string, string>;
+  /** What a deployment awaiting approval would deliver, rendered without provisioning. */
+  proposed?: ProposedManifests;
 };
+
+/** The files a deployment awaiting approval would deliver (as `delivered`), and the nodes whose outputs only provisioning tells. @internal */
+export type ProposedManifests = { files: Record<string, string>; knownAfterProvisioning: string[] };
 
 /** Artifacts as stored, from {@link DeploymentStore.encodeArtifacts}. @internal */
 export type EncodedArtifacts = { readonly texts: Partial<Record<keyof Artifacts, string>> };

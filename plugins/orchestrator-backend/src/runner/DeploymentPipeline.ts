@@ -6,11 +6,9 @@ import {
   GraphView,
   graphViewOf,
   planApplication,
-  PreviousNodeState,
   RenderWorkers,
-  TimeSlices,
 } from '@baton/backstage-plugin-orchestrator-node';
-import { ActiveResourceRecord, DeploymentRecord, DeploymentStore, ProvisionedWith } from '../database/DeploymentStore';
+import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { OrchestratorStore } from '../database/OrchestratorStore';
 import { Delivery } from '../delivery/Delivery';
 import { SecretBox } from '../secrets/SecretBox';
@@ -18,6 +16,7 @@ import { DefinitionService } from '../service/DefinitionService';
 import { OrchestratorEvents } from '../service/OrchestratorEvents';
 import { DeploymentLease, LeaseLostError } from './DeploymentLease';
 import { DeploymentProgress } from './DeploymentProgress';
+import { previousStates } from './previousStates';
 import { ResourceRecorder } from './ResourceRecorder';
 
 /** What running a deployment needs. @internal */
@@ -36,25 +35,6 @@ export interface RunDeploymentDeps {
   nodeConcurrency?: number;
 }
 
-/**
- * What an active resource left for the next deployment: its cookie, and for
- * one still active its outputs, manifests and the digest of what it was
- * provisioned with, so that a node asked the same again keeps them.
- */
-function previousState(r: ActiveResourceRecord, secrets: SecretBox): PreviousNodeState {
-  // Shared (frozen) values: most of a big app's resources are read unchanged by its next deployment too.
-  const cookie = r.cookie ? secrets.decryptShared(r.cookie) : undefined;
-  if (r.status !== 'active' || !r.provisionedWith) return { cookie };
-  const { manifests, provisionedHash } = secrets.decryptShared<ProvisionedWith>(r.provisionedWith);
-  return {
-    cookie,
-    outputs: r.outputs,
-    secrets: r.secretOutputs ? secrets.decryptShared<Record<string, unknown>>(r.secretOutputs) : {},
-    manifests,
-    provisionedHash,
-  };
-}
-
 /** Both results once both are done; the first one's error if either failed. */
 async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   const [ra, rb] = await Promise.allSettled([a, b]);
@@ -63,7 +43,8 @@ async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> 
   return [ra.value, rb.value];
 }
 
-function messageOf(error: unknown): string {
+/** A failure as the deployment's log says it: every problem of a rendering, one per line. @internal */
+export function messageOf(error: unknown): string {
   return error instanceof ValidationError
     ? error.diagnostics.map(d => `${d.file ? `${d.file}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}`).join('\n')
     : (error as Error).message;
@@ -155,14 +136,7 @@ export class DeploymentPipeline {
     this.progress.log('info', `Deploying ${documents.length} workload(s) to ${app}/${env} (${environment.type})`);
 
     const active = await deploymentStore.listResources(app, env);
-    // Three decryptions per resource: tens of thousands in a big app, so in time slices.
-    const previousStates = new Map<string, PreviousNodeState>();
-    const slices = new TimeSlices();
-    for (const r of active) {
-      await slices.pause();
-      previousStates.set(r.uid, previousState(r, secrets));
-    }
-    return { environment, documents, active, previousStates };
+    return { environment, documents, active, previousStates: await previousStates(active, secrets) };
   }
 
   /**

@@ -1995,7 +1995,7 @@ export const spec = {
         responses: {
           '200': {
             description:
-              'The manifests the deployment delivered, by file name (secrets as ExternalSecret references); for a direct environment, what was handed to the cluster applier\n',
+              'The manifests the deployment delivered, by file name (secrets as ExternalSecret references); for a direct environment, what was handed to the cluster applier. Before it delivers, those a deployment awaiting approval would deliver (`proposed`), rendered without provisioning when it was requested.\n',
             content: {
               'application/json': {
                 schema: {
@@ -2007,8 +2007,21 @@ export const spec = {
                         type: 'string',
                       },
                     },
+                    proposed: {
+                      type: 'boolean',
+                      description:
+                        "true: the manifests the deployment would deliver, rendered from the active resources' outputs; an output only provisioning tells reads `(known after provisioning: resources.<name>.<key>)`. false: delivered.\n",
+                    },
+                    knownAfterProvisioning: {
+                      type: 'array',
+                      description:
+                        'Proposed manifests only; the nodes (uids) whose outputs and manifests only provisioning tells.',
+                      items: {
+                        type: 'string',
+                      },
+                    },
                   },
-                  required: ['files'],
+                  required: ['files', 'proposed'],
                 },
               },
             },

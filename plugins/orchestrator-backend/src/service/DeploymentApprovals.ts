@@ -1,14 +1,25 @@
 import { ConflictError, NotAllowedError } from '@backstage/errors';
-import { diffGraphViews, GraphView, graphViewOf } from '@baton/backstage-plugin-orchestrator-node';
+import {
+  ApplicationPlan,
+  diffGraphViews,
+  GraphView,
+  graphViewOf,
+  PreviousNodeState,
+} from '@baton/backstage-plugin-orchestrator-node';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
 import { ApprovalPolicy, OrchestratorStore } from '../database/OrchestratorStore';
 import { OrchestratorEvents } from './OrchestratorEvents';
 import type { DeploymentQueue } from '../runner/DeploymentQueue';
+import { messageOf } from '../runner/DeploymentPipeline';
+import { PROPOSED_MANIFESTS_FAILED, proposedManifests } from './proposedManifests';
 
 /** What a deployment awaiting approval would do: its plan (with an action per node) and its graph. @internal */
 export interface PlannedChange {
   plan: unknown;
   graph: Parameters<typeof graphViewOf>[0];
+  /** The engine's plan, made from `previous` (the active resources' state): what the proposed manifests are rendered from. */
+  application?: ApplicationPlan;
+  previous?: Map<string, PreviousNodeState>;
 }
 
 /** An approval or a rejection, as its route asked for it. @internal */
@@ -46,8 +57,9 @@ export class DeploymentApprovals {
   }
 
   /**
-   * Keeps what a deployment awaiting approval would do (its plan, and its
-   * graph's diff against the environment's last successful deployment), says
+   * Keeps what a deployment awaiting approval would do (its plan, its
+   * graph's diff against the environment's last successful deployment, and
+   * the manifests it would deliver; a warning when those cannot be rendered), says
    * in its log who asked and why it waits, and announces it.
    */
   async requested(deployment: DeploymentRecord, planned: PlannedChange | Error, policy: ApprovalPolicy): Promise<void> {
@@ -59,6 +71,14 @@ export class DeploymentApprovals {
       const last = await deploymentStore.getLastSucceeded(app, env);
       const before = last ? ((await deploymentStore.getArtifacts(last.id, ['graph'])).graph as GraphView | undefined) : undefined;
       await deploymentStore.setArtifacts(id, { plan: planned.plan, diff: diffGraphViews(before, graphViewOf(planned.graph)) });
+      if (planned.application) {
+        const proposed = await proposedManifests(planned.application, planned.previous, { app, env }).catch((error: Error) => error);
+        if (proposed instanceof Error) {
+          await deploymentStore.appendLog(id, { level: 'warn', message: `${PROPOSED_MANIFESTS_FAILED}: ${messageOf(proposed)}` });
+        } else {
+          await deploymentStore.setArtifacts(id, { proposed });
+        }
+      }
     }
     const approvers = policy.approvers?.length ? ` (approvers: ${policy.approvers.join(', ')})` : '';
     await deploymentStore.appendLog(id, {

@@ -16,6 +16,7 @@ import { DefinitionService } from './DefinitionService';
 import { OrchestratorEvents } from './OrchestratorEvents';
 import { ParsedScoreCache } from './ParsedScoreCache';
 import type { DeploymentQueue } from '../runner/DeploymentQueue';
+import { previousStates } from '../runner/previousStates';
 import { ActiveResourceDrivers } from './activeResourceDriver';
 import { DeploymentApprovals, PlannedChange } from './DeploymentApprovals';
 
@@ -129,7 +130,9 @@ export class DeploymentService {
     const policy = options.reapplying ? undefined : await this.approvals.policyOf(app, env);
     const deployment = await this.deps.queue.enqueue({ app, env, workloads, createdBy, comment, awaitingApproval: Boolean(policy), reapplying: options.reapplying });
     if (policy) {
-      const planned = await this.planned(app, env, workloads.map(w => ({ file: w.metadata.name, workload: w }))).catch((error: Error) => error);
+      // With the active resources' state: the approvers see their outputs, in the plan and the proposed manifests.
+      const documents = workloads.map(w => ({ file: w.metadata.name, workload: w }));
+      const planned = await this.planned(app, env, documents, { withPrevious: true }).catch((error: Error) => error);
       await this.approvals.requested(deployment, planned, policy);
     }
     return deployment;
@@ -147,9 +150,15 @@ export class DeploymentService {
     return (await this.planned(app, env, await this.parseWorkloads(request.workloads))).plan;
   }
 
-  /** The plan of deploying these documents (an action per node, deletes included) and its graph. */
-  private async planned(app: string, env: string, documents: ScoreDocument[]) {
+  /**
+   * The plan of deploying these documents (an action per node, deletes
+   * included) and its graph; `withPrevious`, planned from the active
+   * resources' state as a deployment would be, ready for a preview render.
+   */
+  private async planned(app: string, env: string, documents: ScoreDocument[], options: { withPrevious?: boolean } = {}) {
     const environment = await this.requireEnv(app, env);
+    const resources = await this.deps.deploymentStore.listResources(app, env);
+    const previous = options.withPrevious ? await previousStates(resources, this.deps.secrets) : undefined;
     const planned = await planApplication({
       app,
       env,
@@ -157,8 +166,10 @@ export class DeploymentService {
       workloads: documents,
       definitions: this.deps.definitions.index(),
       drivers: this.deps.drivers,
+      previous,
+      runPastUnknownOutputs: options.withPrevious,
     });
-    const active = new Map((await this.deps.deploymentStore.listResources(app, env)).map(r => [r.uid, r]));
+    const active = new Map(resources.map(r => [r.uid, r]));
     const nodes = planned.plan.nodes.map(node => {
       const current = active.get(node.uid);
       let action: 'create' | 'update' | 'none' = 'create';
@@ -169,7 +180,7 @@ export class DeploymentService {
     const deletes = [...active.values()]
       .filter(r => !graphUids.has(r.uid) && r.status !== 'orphaned')
       .map(r => ({ uid: r.uid, resId: r.resId, type: r.type, class: r.class, definition: r.definitionId, action: 'delete' as const }));
-    return { plan: { ...planned.plan, nodes: [...nodes, ...deletes] }, graph: planned.graph } satisfies PlannedChange;
+    return { plan: { ...planned.plan, nodes: [...nodes, ...deletes] }, graph: planned.graph, application: planned, previous } satisfies PlannedChange;
   }
 
   /**

@@ -392,6 +392,10 @@ export type GetDeploymentManifestsResponse = {
   files: {
     [key: string]: string;
   };
+  /** true: the manifests the deployment would deliver, rendered from the active resources' outputs; an output only provisioning tells reads `(known after provisioning: resources.<name>.<key>)`. false: delivered. */
+  proposed: boolean;
+  /** Proposed manifests only; the nodes (uids) whose outputs and manifests only provisioning tells. */
+  knownAfterProvisioning?: Array<string>;
 };
 
 export type RollbackDeployment200Response = {

@@ -92,10 +92,21 @@ export function registerDeploymentRoutes(context: RouteContext): void {
   router.get('/apps/:app/envs/:env/deployments/:id/manifests', async (req, res) => {
     await authorize(req, orchestratorReadPermission);
     const { app, env, id } = req.params;
-    await requireDeployment(app, env, id);
-    const { delivered } = await deploymentStore.getArtifacts(id, ['delivered']);
-    if (!delivered) throw new NotFoundError(`Deployment ${id} delivered no manifests`);
-    res.json({ files: delivered });
+    const deployment = await requireDeployment(app, env, id);
+    const { delivered, proposed } = await deploymentStore.getArtifacts(id, ['delivered', 'proposed']);
+    if (delivered) {
+      res.json({ files: delivered, proposed: false });
+      return;
+    }
+    // Kept when it was requested awaiting approval: what it would deliver.
+    if (proposed) {
+      res.json({ files: proposed.files, proposed: true, knownAfterProvisioning: proposed.knownAfterProvisioning });
+      return;
+    }
+    if (deployment.status === 'awaiting-approval') {
+      throw new NotFoundError(`Deployment ${id} awaits approval without proposed manifests: they could not be rendered (its log says why)`);
+    }
+    throw new NotFoundError(`Deployment ${id} delivered no manifests`);
   });
 
   router.get('/apps/:app/envs/:env/deployments/:id/plan', async (req, res) => {

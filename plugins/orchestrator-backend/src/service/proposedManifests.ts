@@ -1,0 +1,25 @@
+import { ApplicationPlan, previewApplication, PreviousNodeState } from '@baton/backstage-plugin-orchestrator-node';
+import { ProposedManifests } from '../database/DeploymentStore';
+import { deliveredFiles } from '../delivery/Delivery';
+
+/** How the log line that says why a waiting deployment has no proposed manifests begins. @internal */
+export const PROPOSED_MANIFESTS_FAILED = 'The proposed manifests could not be rendered';
+
+/**
+ * The manifests a deployment awaiting approval would deliver, rendered from
+ * its plan without provisioning (the engine's `previewApplication`) and laid
+ * out as a delivery lays them out, Secrets as ExternalSecret references:
+ * their file names are the delivered ones, and no secret value is kept.
+ * Nothing is committed or applied.
+ *
+ * @internal
+ */
+export async function proposedManifests(
+  planned: ApplicationPlan,
+  previous: Map<string, PreviousNodeState> | undefined,
+  target: { app: string; env: string },
+): Promise<ProposedManifests> {
+  const preview = await previewApplication(planned, { previous });
+  const { files } = await deliveredFiles(preview.rendered, target);
+  return { files, knownAfterProvisioning: preview.knownAfterProvisioning };
+}
