@@ -2,7 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { TemplateRenderLimits } from 'nunjitsu';
 import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../secretManifests';
 import { Driver, DriverContext, DriverManifest, DriverResult } from '../types';
-import { TemplateJobError, TemplateJobStopped, templateWorkerPool } from './TemplateWorkerPool';
+import { TemplateJob, TemplateJobError, TemplateJobReply, TemplateJobStopped, templateWorkerPool } from './TemplateWorkerPool';
+import { isPlainSubstitution, renderTemplateJob } from './templateWorker';
 
 const SECTIONS = ['init', 'outputs', 'secrets', 'manifests', 'cookie'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -42,7 +43,9 @@ export class TemplateDriverError extends Error {
  * access to process, env, files, network or the JavaScript object graph
  * (`constructor`, `__proto__` are refused), with work, depth and output
  * limits, in a worker process with a heap limit that is killed when the
- * resource's wall-clock budget runs out, and YAML aliases bounded.
+ * resource's wall-clock budget runs out, and YAML aliases bounded. Small
+ * templates of text and `{{ a.b }}` lookups only, which cannot loop or
+ * allocate without bound, render in the calling thread with the same code.
  *
  * Anything derived from a secret (`driver.secrets`, the `secrets` section)
  * stays secret: an output that does becomes a secret output, a manifest
@@ -113,13 +116,10 @@ export function createTemplateDriver(options: TemplateDriverOptions = {}): Drive
         secrets: {},
       };
       const taint = Object.keys(ctx.secrets).length > 0 || templates.secrets !== undefined;
-      let reply;
+      const job: TemplateJob = { templates: templates as Record<string, string>, data, limits, maxAliasCount, taint };
+      let reply = renderInThisThread(job);
       try {
-        reply = await templateWorkerPool(memoryLimitMb).run(
-          { templates: templates as Record<string, string>, data, limits, maxAliasCount, taint },
-          timeLimitMs,
-          ctx.signal,
-        );
+        reply ??= await templateWorkerPool(memoryLimitMb).run(job, timeLimitMs, ctx.signal);
       } catch (error) {
         if (!(error instanceof TemplateJobStopped)) throw error;
         if (error.reason === 'cancelled') throw new TemplateDriverError('template rendering was cancelled');
@@ -148,6 +148,23 @@ export function createTemplateDriver(options: TemplateDriverOptions = {}): Drive
       return { outputs, secrets, cookie: rendered.cookie, manifests };
     },
   };
+}
+
+/** Templates longer than this, or rendering to more text, are left to a worker. */
+const IN_THREAD_SOURCE_LENGTH = 16_384;
+const IN_THREAD_TEXT_LENGTH = 65_536;
+
+/**
+ * Templates of text and plain lookups cannot loop or allocate without bound:
+ * rendered here with the worker's own code, they skip the round trip to the
+ * worker process, which on a big plan is what the run waits for.
+ */
+function renderInThisThread(job: TemplateJob): TemplateJobReply | undefined {
+  const sources = Object.values(job.templates);
+  let length = 0;
+  for (const source of sources) length += source.length;
+  if (length > IN_THREAD_SOURCE_LENGTH || !sources.every(isPlainSubstitution)) return undefined;
+  return renderTemplateJob(job, { maxTextLength: IN_THREAD_TEXT_LENGTH });
 }
 
 function describeError(error: TemplateJobError): string {
