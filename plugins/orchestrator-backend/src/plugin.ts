@@ -79,7 +79,7 @@ export const orchestratorPlugin = createBackendPlugin({
         const runDeps = { store, deploymentStore, definitions, drivers, secrets, events, logger, delivery, renderWorkers, nodeConcurrency };
         const parsedScores = new ParsedScoreCache();
         const queue = DeploymentQueue.fromConfig(config, { deploymentStore, instanceId, logger, events, canonicalJsonOf: w => parsedScores.canonicalJsonOf(w), renewMs: settings.leaseRenewMs, staleAfterMs: settings.takeoverMs, run: runDeployment.bind(undefined, runDeps) });
-        const deploymentService = new DeploymentService({ store, deploymentStore, deliveredSecrets, definitions, drivers, secrets, activeDrivers, events, logger, queue, parsedScores });
+        const deploymentService = new DeploymentService({ store, deploymentStore, deliveredSecrets, definitions, drivers, secrets, activeDrivers, events, logger, queue, parsedScores, delivery });
 
         const drift = DriftReconciler.fromConfig(config, { driftReports, store, deploymentStore, activeDrivers, gitops, deploymentService, replicas, events, logger: logger.child({ task: 'drift' }) });
         await drift.schedule(config, deps.scheduler);

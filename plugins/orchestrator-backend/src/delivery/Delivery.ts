@@ -35,6 +35,12 @@ export interface Delivery {
    * as), so that it runs while they are; `deliver` on the result delivers.
    */
   prepare(request: DeliveryRequest): Promise<PreparedDelivery>;
+  /**
+   * The files it delivers for a rendered app, laid out as `prepare` lays
+   * them out (Secrets as references, returned apart), with nothing stored:
+   * what a deployment awaiting approval shows it would deliver.
+   */
+  files(request: Pick<DeliveryRequest, 'app' | 'env' | 'rendered'>): Promise<{ files: Record<string, string>; secrets: KubernetesObject[] }>;
 }
 
 /** A delivery made ready by {@link Delivery.prepare}. @internal */

@@ -11,8 +11,12 @@ import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult, PreparedDeli
 export class DirectDelivery implements Delivery {
   constructor(private readonly applier: ClusterApplier | undefined) {}
 
+  files({ app, env, rendered }: Pick<DeliveryRequest, 'app' | 'env' | 'rendered'>) {
+    return deliveredFiles(rendered, { app, env });
+  }
+
   async prepare({ deploymentId, app, env, environment, rendered }: DeliveryRequest): Promise<PreparedDelivery> {
-    const { files } = await deliveredFiles(rendered, { app, env });
+    const { files } = await this.files({ app, env, rendered });
     const applier = this.applier;
     return {
       delivered: files,

@@ -66,9 +66,15 @@ export class GitOpsDelivery implements Delivery {
    * Prepared: the files, the Secrets' data encrypted, and the files' blobs in
    * the repository (objects no branch points at until the commit).
    */
-  async prepare({ deploymentId, app, env, rendered }: DeliveryRequest): Promise<PreparedDelivery> {
+  /** The app's files and the namespace's SecretStore, which its ExternalSecrets read through. */
+  async files({ app, env, rendered }: Pick<DeliveryRequest, 'app' | 'env' | 'rendered'>) {
     const { files, secrets } = await deliveredFiles(rendered, { app, env });
     files['secret-store.yaml'] = toYamlDocuments([secretStoreFor({ namespace: rendered.namespace, baseUrl: this.deps.baseUrl })]);
+    return { files, secrets };
+  }
+
+  async prepare({ deploymentId, app, env, rendered }: DeliveryRequest): Promise<PreparedDelivery> {
+    const { files, secrets } = await this.files({ app, env, rendered });
     // Thousands of Secrets take long to encrypt: in time slices.
     const stored: { name: string; data: string }[] = [];
     const slices = new TimeSlices();

@@ -7,6 +7,7 @@ import {
   PreviousNodeState,
 } from '@baton/backstage-plugin-orchestrator-node';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
+import type { Delivery } from '../delivery/Delivery';
 import { ApprovalPolicy, OrchestratorStore } from '../database/OrchestratorStore';
 import { OrchestratorEvents } from './OrchestratorEvents';
 import type { DeploymentQueue } from '../runner/DeploymentQueue';
@@ -45,6 +46,8 @@ export class DeploymentApprovals {
       events: OrchestratorEvents;
       /** Told when an approved deployment joins the queue. */
       queue: Pick<DeploymentQueue, 'approved'>;
+      /** Lays the proposed manifests out as each deploy mode delivers them. */
+      delivery: { gitops: Pick<Delivery, 'files'>; direct: Pick<Delivery, 'files'> };
     },
   ) {}
 
@@ -72,7 +75,10 @@ export class DeploymentApprovals {
       const before = last ? ((await deploymentStore.getArtifacts(last.id, ['graph'])).graph as GraphView | undefined) : undefined;
       await deploymentStore.setArtifacts(id, { plan: planned.plan, diff: diffGraphViews(before, graphViewOf(planned.graph)) });
       if (planned.application) {
-        const proposed = await proposedManifests(planned.application, planned.previous, { app, env }).catch((error: Error) => error);
+        const mode = (await this.deps.store.getEnvironment(app, env))?.deployMode === 'direct' ? 'direct' : 'gitops';
+        const proposed = await proposedManifests(planned.application, planned.previous, { app, env, delivery: this.deps.delivery[mode] }).catch(
+          (error: Error) => error,
+        );
         if (proposed instanceof Error) {
           await deploymentStore.appendLog(id, { level: 'warn', message: `${PROPOSED_MANIFESTS_FAILED}: ${messageOf(proposed)}` });
         } else {

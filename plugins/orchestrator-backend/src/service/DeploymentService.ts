@@ -10,6 +10,7 @@ import { DriverRegistry, planApplication, TimeSlices } from '@baton/backstage-pl
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DeliveredSecretStore } from '../database/DeliveredSecretStore';
 import { DeploymentRecord, DeploymentStore } from '../database/DeploymentStore';
+import type { Delivery } from '../delivery/Delivery';
 import { OrchestratorStore } from '../database/OrchestratorStore';
 import { SecretBox } from '../secrets/SecretBox';
 import { DefinitionService } from './DefinitionService';
@@ -48,6 +49,8 @@ export class DeploymentService {
       queue: Pick<DeploymentQueue, 'enqueue' | 'approved'>;
       /** Parsed Score files, shared with the queue that digests them. */
       parsedScores: ParsedScoreCache;
+      /** Lays out the manifests a deployment awaiting approval would deliver. */
+      delivery: { gitops: Pick<Delivery, 'files'>; direct: Pick<Delivery, 'files'> };
     },
   ) {
     this.approvals = new DeploymentApprovals(deps);
