@@ -44,6 +44,9 @@ export type ExplainQuery = {
  *
  * @public
  */
+/** What a deployment awaiting approval would deliver, by file name, and the nodes whose outputs only provisioning tells. */
+export type ProposedManifests = { files: Record<string, string>; knownAfterProvisioning: string[] };
+
 export interface OrchestratorApi {
   getHealth(): Promise<GetHealthResponse>;
   /** The types the platform provides; with `envType`, those it provides in that environment type. */
@@ -61,6 +64,11 @@ export interface OrchestratorApi {
   getDeploymentLog(app: string, env: string, id: string, after?: number): Promise<DeploymentLogLine[]>;
   /** The manifests a deployment delivered by file name; undefined when it delivered none. */
   getDeploymentManifests(app: string, env: string, id: string): Promise<Record<string, string> | undefined>;
+  /**
+   * The manifests a deployment awaiting approval would deliver, rendered when it was requested, and the
+   * nodes whose outputs only provisioning tells; undefined when none were kept or it has delivered.
+   */
+  getProposedManifests(app: string, env: string, id: string): Promise<ProposedManifests | undefined>;
   /** What a deployment planned, node by node; undefined when it stopped before delivering. */
   getDeploymentPlan(app: string, env: string, id: string): Promise<DeploymentPlan | undefined>;
   /** What deploying that deployment's set again would do. */
@@ -161,7 +169,13 @@ export class OrchestratorClient implements OrchestratorApi {
   }
 
   async getDeploymentManifests(app: string, env: string, id: string) {
-    return (await orUndefinedWhenMissing(this.client.getDeploymentManifests({ path: { app, env, id } })))?.files;
+    const manifests = await orUndefinedWhenMissing(this.client.getDeploymentManifests({ path: { app, env, id } }));
+    return manifests && !manifests.proposed ? manifests.files : undefined;
+  }
+
+  async getProposedManifests(app: string, env: string, id: string) {
+    const manifests = await orUndefinedWhenMissing(this.client.getDeploymentManifests({ path: { app, env, id } }));
+    return manifests?.proposed ? { files: manifests.files, knownAfterProvisioning: manifests.knownAfterProvisioning ?? [] } : undefined;
   }
 
   async getDeploymentPlan(app: string, env: string, id: string) {

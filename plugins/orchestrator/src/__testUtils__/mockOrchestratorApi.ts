@@ -23,6 +23,7 @@ export function mockOrchestratorApi(overrides: Partial<OrchestratorApi> = {}): O
     getDeployment: nothingToDo,
     getDeploymentLog: async () => [],
     getDeploymentManifests: async () => undefined,
+    getProposedManifests: async () => undefined,
     getDeploymentPlan: async () => undefined,
     planRollback: nothingToDo,
     rollback: nothingToDo,

@@ -1,27 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
-import {
-  CodeSnippet,
-  InfoCard,
-  Link,
-  Progress,
-  ResponseErrorPanel,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
+import { CodeSnippet, InfoCard, Link, Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { Deployment, DeploymentLogLine, DeploymentPlan, Environment, PlannedNode } from '@baton/backstage-plugin-orchestrator-common';
-import { Box, Button, Grid, MenuItem, TextField, Typography } from '@material-ui/core';
+import { Deployment, DeploymentLogLine, PlannedNode } from '@baton/backstage-plugin-orchestrator-common';
+import { Box, Button, Grid, Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { orchestratorApiRef } from '../../api';
 import { useOrchestratorSignal } from '../../hooks/useOrchestratorSignal';
-import { ConfirmDialog } from '../shared/ConfirmDialog';
-import { PlanTable } from '../shared/PlanTable';
 import { StatusChip } from '../shared/StatusChip';
 import { deploymentActor, deploymentDuration, deploymentTrigger, isAwaitingApproval, isInProgress, shortId } from '../shared/deploymentFacts';
-import { lineDiff } from '../shared/lineDiff';
 import { useEnvironmentPermissions } from './permissions';
 import { ApprovalDecision, ApprovalPanel } from './ApprovalPanel';
+import { ManifestDiff } from './ManifestDiff';
+import { PlannedActionDialog, PromoteDialog } from './PlannedActionDialogs';
+import { ProposedManifestDiff } from './ProposedManifests';
 
 const POLL_MS = 2000;
 
@@ -103,8 +95,6 @@ const GraphDiffList = ({ diff }: { diff?: GraphDiff }) => {
   );
 };
 
-const DIFF_BACKGROUNDS: Record<string, string | undefined> = { '+': 'rgba(46,125,50,0.18)', '-': 'rgba(198,40,40,0.18)' };
-
 /** A planned node: how it was matched, what it needs, and its outputs' names (values stay on the resource). */
 const plannedColumns: TableColumn<PlannedNode>[] = [
   { title: 'Resource', field: 'resId' },
@@ -121,103 +111,10 @@ const plannedColumns: TableColumn<PlannedNode>[] = [
   },
 ];
 
-/** The rendered manifests' line diff against the previous deployment's, file by file. */
-const ManifestDiff = ({ before, after }: { before: Record<string, string>; after: Record<string, string> }) => {
-  const files = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  const changed = files.filter(f => before[f] !== after[f]);
-  if (!changed.length) return <Typography>The delivered manifests did not change.</Typography>;
-  return (
-    <>
-      {changed.map(file => (
-        <Box key={file} marginBottom={2}>
-          <Typography variant="subtitle2">
-            {file} {!(file in before) && '(new)'} {!(file in after) && '(removed)'}
-          </Typography>
-          <pre style={{ margin: 0, padding: 8, background: 'rgba(127,127,127,0.08)', overflowX: 'auto', fontSize: 12 }}>
-            {lineDiff(before[file] ?? '', after[file] ?? '').map((line, i) => (
-              <div
-                key={i}
-                style={{ background: DIFF_BACKGROUNDS[line.kind] }}
-              >
-                {line.kind} {line.text}
-              </div>
-            ))}
-          </pre>
-        </Box>
-      ))}
-    </>
-  );
-};
-
-/** Asks for the plan when opened, and runs the action once confirmed. */
-const PlannedActionDialog = (props: {
-  open: boolean;
-  title: string;
-  confirmLabel: string;
-  plan: () => Promise<DeploymentPlan>;
-  run: () => Promise<void>;
-  onClose: () => void;
-  children?: React.ReactNode;
-}) => {
-  const { value: plan, loading, error } = useAsync(async () => (props.open ? props.plan() : undefined), [props.open]);
-  return (
-    <ConfirmDialog
-      open={props.open}
-      title={props.title}
-      confirmLabel={props.confirmLabel}
-      ready={Boolean(plan)}
-      onConfirm={props.run}
-      onClose={props.onClose}
-    >
-      {props.children}
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} title="Could not plan this deployment" />}
-      {plan && <PlanTable plan={plan} />}
-    </ConfirmDialog>
-  );
-};
-
-const PromoteDialog = (props: {
-  app: string;
-  from: string;
-  targets: Environment[];
-  onClose: () => void;
-  onQueued: (env: string, id: string) => void;
-}) => {
-  const api = useApi(orchestratorApiRef);
-  const [target, setTarget] = useState(props.targets[0]?.id ?? '');
-  const { canDeploy } = useEnvironmentPermissions(props.app, target);
-  return (
-    <PlannedActionDialog
-      key={target}
-      open
-      title={`Promote ${props.from} to ${target}`}
-      confirmLabel={canDeploy ? 'Promote' : 'Not allowed'}
-      plan={() => api.planPromotion(props.app, target, props.from)}
-      run={async () => {
-        if (!canDeploy) throw new Error(`You may not deploy to ${props.app}/${target}`);
-        const queued = await api.promote(props.app, target, props.from);
-        props.onQueued(target, queued.id);
-      }}
-      onClose={props.onClose}
-    >
-      <TextField select label="Target environment" value={target} onChange={e => setTarget(e.target.value)} margin="dense">
-        {props.targets.map(t => (
-          <MenuItem key={t.id} value={t.id}>
-            {t.id} ({t.type})
-          </MenuItem>
-        ))}
-      </TextField>
-      <Typography variant="body2" paragraph>
-        Deploys the last successful set of {props.from} to {target}; resources are matched for {target}.
-      </Typography>
-    </PlannedActionDialog>
-  );
-};
-
 /**
  * A deployment's page: status, per-node results, the log (live while it
- * runs), the diff against the previous deployment, the delivered manifests,
+ * runs), the diff against the previous deployment (for one awaiting approval,
+ * its proposed manifests against the environment's), the delivered manifests,
  * and the actions redeploy/roll back and promote, each confirmed with its plan.
  */
 export const DeploymentPage = (props: { deploymentPath: (env: string, id: string) => string; tabPath: string }) => {
@@ -324,13 +221,8 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
           <Typography variant="h6" style={{ marginTop: 16 }}>
             Manifests
           </Typography>
-          {!finished && (
-            <Typography>
-              {awaiting
-                ? 'The manifests are rendered once the deployment is approved and runs.'
-                : 'The manifests are compared once the deployment finishes.'}
-            </Typography>
-          )}
+          {awaiting && <ProposedManifestDiff app={app} env={env} id={id} lines={lines} />}
+          {!finished && !awaiting && <Typography>The manifests are compared once the deployment finishes.</Typography>}
           {context.loading && <Progress />}
           {context.error && <ResponseErrorPanel error={context.error} />}
           {context.value &&
