@@ -20,6 +20,18 @@ resources:
   host: { type: dns }
 `;
 
+/** The next release: a new image and a database, provisioned only once it is approved. */
+const nextRelease = `apiVersion: score.dev/v1b1
+metadata: { name: web }
+containers:
+  main:
+    image: nginx:1.27
+    variables: { DB_HOST: "\${resources.db.host}" }
+resources:
+  host: { type: dns }
+  db: { type: postgres }
+`;
+
 test('the guest approves one waiting deployment and rejects another, each from its deployment page', async ({ page, request }) => {
   const api = await backendAsGuest(request);
   /** Requests as the service, not as the guest. */
@@ -45,6 +57,12 @@ test('the guest approves one waiting deployment and rejects another, each from i
     `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${app}\n  annotations: { baton.dev/app: ${app} }\nspec: { type: service, lifecycle: experimental, owner: guests }\n`,
   );
   await api.call('POST', '/catalog/locations', { type: 'file', target: entityFile });
+  await api.orchestrator(
+    'PUT',
+    `/resource-definitions/${app}-pg`,
+    `apiVersion: baton.dev/v1\nkind: ResourceDefinition\nmetadata: { id: ${app}-pg }\nspec: { type: postgres, driver: postgres, driverInputs: { values: { host: 127.0.0.1 } }, criteria: [{ appId: ${app} }] }\n`,
+    'application/yaml',
+  );
   await api.orchestrator('PUT', `/env-types/${envType}`, { name: 'Protected', approval: { required: true } });
   await api.orchestrator('PUT', `/apps/${app}`, { title: app, entityRef: `component:default/${app}` });
   await api.orchestrator('PUT', `/apps/${app}/envs/prod`, { type: envType });
@@ -83,6 +101,19 @@ test('the guest approves one waiting deployment and rejects another, each from i
   await expect(page.getByText('succeeded', { exact: true }).first()).toBeVisible({ timeout: 120_000 });
   await expect(page.getByText('Manifests as delivered')).toBeVisible();
   await page.screenshot({ path: `${shots}/approval-approved.png`, fullPage: true });
+
+  // (Text is matched with its spaces collapsed.) The next release waits with the manifests it would deliver: a new image, and a new database
+  // whose host only provisioning tells, against what prod runs now.
+  const release = await asRequester(`/apps/${app}/envs/prod/deployments`, { workloads: [nextRelease], comment: 'release 1.3' });
+  await page.goto(`/catalog/default/component/${app}/baton/deployments/${app}/prod/${release.id}`);
+  await expect(page.getByText('Awaiting approval', { exact: true })).toBeVisible();
+  await expect(page.getByText('Changes it would make to the environment')).toBeVisible();
+  await expect(page.getByText(/^Proposed: what this deployment would deliver once approved, against what deployment /)).toBeVisible();
+  await expect(page.getByText('- image: nginx', { exact: true })).toBeVisible();
+  await expect(page.getByText('+ image: nginx:1.27', { exact: true })).toBeVisible();
+  await expect(page.getByText("+ value: '(known after provisioning: resources.db.host)'", { exact: true })).toBeVisible();
+  await page.getByText('Proposed: what this deployment would deliver').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/approval-manifest-diff.png`, fullPage: true });
 
   await page.goto('/baton/approvals');
   await page.getByPlaceholder('Filter').fill(app);

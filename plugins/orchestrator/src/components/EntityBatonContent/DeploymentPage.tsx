@@ -111,6 +111,12 @@ const plannedColumns: TableColumn<PlannedNode>[] = [
   },
 ];
 
+/** What the changes are against: a waiting deployment's against what the environment runs now. */
+function changesTitle(deployment: Deployment, awaiting: boolean): string {
+  if (awaiting) return 'Changes it would make to the environment';
+  return deployment.previousId ? `Changes since deployment ${shortId(deployment.previousId)}` : 'Changes (first deployment)';
+}
+
 /**
  * A deployment's page: status, per-node results, the log (live while it
  * runs), the diff against the previous deployment (for one awaiting approval,
@@ -215,7 +221,7 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
         </InfoCard>
       </Grid>
       <Grid item xs={12}>
-        <InfoCard title={deployment.previousId ? `Changes since deployment ${shortId(deployment.previousId)}` : 'Changes (first deployment)'}>
+        <InfoCard title={changesTitle(deployment, awaiting)}>
           <Typography variant="h6">Resource graph</Typography>
           <GraphDiffList diff={deployment.diff as GraphDiff | undefined} />
           <Typography variant="h6" style={{ marginTop: 16 }}>

@@ -25,6 +25,7 @@ describe('the proposed manifests of a deployment awaiting approval', () => {
       }),
     );
     expect(await screen.findByText(/^Proposed: what this deployment would deliver once approved, against what deployment d-42 delivered\./, {}, LOADED)).toBeInTheDocument();
+    expect(screen.getByText('Changes it would make to the environment')).toBeInTheDocument();
     expect(screen.getByText(/told by provisioning postgres.default#modules.web.externals.db/)).toBeInTheDocument();
     expect(screen.getByText('- image: web:1')).toBeInTheDocument();
     expect(screen.getByText('+ image: web:2')).toBeInTheDocument();
