@@ -29,6 +29,14 @@ export class EnvironmentLifecycleStore {
     return updated > 0;
   }
 
+  /**
+   * Marks every environment of an app for teardown with the app (`app-deleted`),
+   * also those already going for another reason: whichever ends last deletes the app.
+   */
+  async markAppTeardown(app: string): Promise<void> {
+    await this.db('environments').where({ app_id: app }).update({ teardown_reason: 'app-deleted' });
+  }
+
   /** Marks every environment whose expiry passed for teardown; how many. */
   async markExpired(now: Date): Promise<number> {
     return this.db('environments').whereNotNull('expires_at').where('expires_at', '<=', now).whereNull('teardown_reason').update({ teardown_reason: 'expired' });

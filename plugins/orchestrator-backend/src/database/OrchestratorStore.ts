@@ -54,7 +54,7 @@ export type EnvironmentRecord = {
 };
 
 /** Why an environment is being torn down. @internal */
-export type TeardownReason = 'expired' | 'preview-closed' | 'branch-deleted' | 'deleted';
+export type TeardownReason = 'expired' | 'preview-closed' | 'branch-deleted' | 'deleted' | 'app-deleted';
 
 /** The pull request or branch a preview environment follows. @internal */
 export type PreviewOrigin = {

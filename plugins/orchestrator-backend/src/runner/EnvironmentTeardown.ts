@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import type { EnvironmentLifecycleStore } from '../database/EnvironmentLifecycleStore';
 import type { OrchestratorStore, TeardownReason } from '../database/OrchestratorStore';
@@ -53,6 +54,23 @@ export class EnvironmentTeardown {
     return marked;
   }
 
+  /**
+   * Deletes an app with its environments: each is marked (`app-deleted`) and
+   * torn down as a deleted environment is, and the app goes with the last of
+   * them. The environments still going, if any: they wait for their queued
+   * and running deployments (or a driver failed), the expiry check finishes
+   * them and then deletes the app. 404 for no such app.
+   */
+  async deleteApp(app: string): Promise<{ remaining: string[] }> {
+    const { lifecycle, store } = this.deps;
+    if (!(await store.getApp(app))) throw new NotFoundError(`No app ${app}`);
+    await lifecycle.markAppTeardown(app);
+    for (const env of await store.listEnvironments(app)) await this.tearDown(app, env.id);
+    const remaining = (await store.listEnvironments(app)).map(env => env.id);
+    if (!remaining.length) await this.deleteAppOnceEmpty(app);
+    return { remaining };
+  }
+
   /** Every marked environment this backend can claim (unclaimed, its own or stale), one after another. */
   async resumeAll(): Promise<void> {
     for (const { app, env } of await this.deps.lifecycle.listTeardowns()) {
@@ -79,6 +97,7 @@ export class EnvironmentTeardown {
     if (!environment?.teardown) return 'not-mine';
     await lifecycle.cancelAwaitingApproval(app, env, `${app}/${env} is being torn down (${environment.teardown})`);
     // A deployment queued before the mark would record resources after they were deprovisioned: it finishes first.
+    let reason = environment.teardown;
     const { items } = await deploymentStore.listDeployments(app, env, { limit: 20 });
     if (items.some(d => d.status === 'queued' || d.status === 'running')) {
       logger.info(`Tearing ${app}/${env} down after its queued and running deployments finish`);
@@ -100,6 +119,8 @@ export class EnvironmentTeardown {
         await deploymentService.deprovision(app, env, resource.uid, { force: true });
       }
       if (environment.deployMode === 'gitops') await this.deps.gitops.remove(app, env);
+      // The app's deletion may have come while this went on.
+      reason = (await store.getEnvironment(app, env))?.teardown ?? reason;
       if (!(await lifecycle.finishTeardown(app, env, instanceId))) return 'not-mine';
     } catch (error) {
       // The mark stays: the next check tries again from what is left.
@@ -108,13 +129,20 @@ export class EnvironmentTeardown {
     } finally {
       clearInterval(renewal);
     }
-    logger.info(`Tore ${app}/${env} down (${environment.teardown})`);
-    if (environment.teardown === 'expired') {
+    logger.info(`Tore ${app}/${env} down (${reason})`);
+    if (reason === 'app-deleted') await this.deleteAppOnceEmpty(app);
+    if (reason === 'expired') {
       await this.deps.events.lifecycle('environment.expired', app, env, {
         ...(environment.expiresAt ? { expiresAt: environment.expiresAt } : {}),
         ...(environment.preview ? { source: environment.preview.source } : {}),
       });
     }
     return 'deleted';
+  }
+
+  /** Deletes an app whose environments are all gone (a new one keeps it). */
+  private async deleteAppOnceEmpty(app: string): Promise<void> {
+    if ((await this.deps.store.listEnvironments(app)).length) return;
+    if (await this.deps.store.deleteApp(app)) this.deps.logger.info(`Deleted app ${app} with its last environment`);
   }
 }

@@ -31,8 +31,8 @@ export interface RouterOptions {
   gitWatcher: GitWatcher;
   /** Preview environments of pull requests. */
   previews: PreviewEnvironments;
-  /** Tears environments down (DELETE, expiry, previews). */
-  teardown: Pick<EnvironmentTeardown, 'request' | 'tearDown'>;
+  /** Tears environments down (DELETE of an environment or app, expiry, previews). */
+  teardown: Pick<EnvironmentTeardown, 'request' | 'tearDown' | 'deleteApp'>;
   /** `orchestrator.gitWatch.webhookSecret`, read per request so that a change applies at once. */
   webhookSecret?: () => string | undefined;
   /** Permission decisions reused for a moment (`orchestrator.permissionCacheSeconds`), shared with the actions. */

@@ -81,11 +81,22 @@ export function registerAppRoutes({ router, options, authorize, requireApp }: Ro
   });
 
   router.delete('/apps/:app', async (req, res) => {
-    await authorize(req, orchestratorEnvironmentManagePermission, req.params.app);
-    if (!(await store.deleteApp(req.params.app))) {
-      throw new NotFoundError(`No app ${req.params.app}`);
+    const { app } = req.params;
+    await authorize(req, orchestratorEnvironmentManagePermission, app);
+    await requireApp(app);
+    // Each environment goes as DELETE of it would: a policy guarding one guards the app too, before anything goes.
+    for (const env of await store.listEnvironments(app)) {
+      await authorize(req, orchestratorEnvironmentManagePermission, environmentResourceId(app, env.id));
     }
-    res.status(204).end();
+    const { remaining } = await options.teardown.deleteApp(app);
+    if (!remaining.length) {
+      res.status(204).end();
+      return;
+    }
+    res.status(202).json({
+      teardown: 'app-deleted',
+      message: `${app} is being deleted: ${remaining.map(env => `${app}/${env}`).join(', ')} ${remaining.length > 1 ? 'are' : 'is'} torn down once the queued and running deployments finish, and the app with the last`,
+    });
   });
 
   router.get('/apps/:app/envs', async (req, res) => {
