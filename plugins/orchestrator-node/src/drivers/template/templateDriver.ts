@@ -3,7 +3,14 @@ import type { TemplateRenderLimits } from 'nunjitsu';
 import { isSecretDataPath, SECRET_PLACEMENT_HINT } from '../secretManifests';
 import { Driver, DriverContext, DriverManifest, DriverResult } from '../types';
 import { TemplateJob, TemplateJobError, TemplateJobReply, TemplateJobStopped, templateWorkerPool } from './TemplateWorkerPool';
-import { isPlainSubstitution, renderTemplateJob } from './templateWorker';
+import type * as TemplateWorkerModule from './templateWorker';
+
+// Required at run time through the package, as the worker pool finds it: the production
+// bundle would otherwise have to read the plain-JavaScript worker as an ES module.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { isPlainSubstitution, renderTemplateJob }: typeof TemplateWorkerModule = require(
+  require.resolve('@baton/backstage-plugin-orchestrator-node/templateWorker.js'),
+);
 
 const SECTIONS = ['init', 'outputs', 'secrets', 'manifests', 'cookie'] as const;
 type Section = (typeof SECTIONS)[number];
