@@ -16,7 +16,7 @@
  * a redeployment with one workload changed against a one-workload
  * deployment (target ≤ 10×): a deployment costs its change.
  *
- *   yarn bench:scale [--json] [--workloads 100,1000,10000] [--render-workers N]
+ *   yarn bench:scale [--json] [--workloads 100,1000,10000] [--render-workers N] [--backend-node-options "--max-semi-space-size=64"]
  */
 import { dropPostgresBenchDatabases, postgresBenchDatabase, printTable } from './benchOutput';
 import { parseScoreResult, ScoreDocument } from '@baton/backstage-plugin-orchestrator-common';
@@ -31,6 +31,8 @@ const args = process.argv.slice(2);
 const sizes = (args.includes('--workloads') ? args[args.indexOf('--workloads') + 1] : '100,1000,10000').split(',').map(Number);
 /** `orchestrator.deployments.renderWorkers` of the backend (default: its own default). */
 const renderWorkers = args.includes('--render-workers') ? Number(args[args.indexOf('--render-workers') + 1]) : undefined;
+/** Node.js options of the backend process, to compare the garbage collector's settings. */
+const backendNodeOptions = args.includes('--backend-node-options') ? args[args.indexOf('--backend-node-options') + 1].split(' ').filter(Boolean) : [];
 
 function workload(i: number, tag = '1.0.0') {
   return `apiVersion: score.dev/v1b1
@@ -159,6 +161,7 @@ async function benchmark(database: string, dbConfig?: Record<string, unknown>): 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-scale-'));
   const backend = new BackendProcess(dataDir, await freePort(), {
     database: dbConfig,
+    execArgv: backendNodeOptions,
     ...(renderWorkers !== undefined ? { orchestrator: { deployments: { renderWorkers } } } : {}),
   });
   await backend.start();
