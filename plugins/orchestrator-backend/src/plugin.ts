@@ -85,7 +85,7 @@ export const orchestratorPlugin = createBackendPlugin({
         await drift.schedule(config, deps.scheduler);
         await subscribeNotificationsAndSignals({ config, store, logger, ...deps });
         const repositories = watchedRepositories({ config, store, catalog: deps.catalog, auth: deps.auth, logger });
-        const environments = createEnvironmentLifecycle(config, { lifecycle, hooks: deps.lifecycle, store, deploymentStore, deploymentService, gitops: delivery.gitops, watchState, repositories, events, logger, instanceId, staleAfterMs: settings.takeoverMs });
+        const environments = createEnvironmentLifecycle(config, { lifecycle, hooks: deps.lifecycle, store, deploymentStore, deploymentService, delivery, watchState, repositories, events, logger, instanceId, staleAfterMs: settings.takeoverMs });
         const gitWatcher = new GitWatcher({ watchState, deploymentService, repositories, previews: environments.previews, cacheDir: path.join(dataDir, 'watched'), logger: logger.child({ task: 'git-watch' }) });
         await gitWatcher.schedule(config, deps.scheduler);
 

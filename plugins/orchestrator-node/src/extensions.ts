@@ -41,6 +41,15 @@ export interface ClusterApplier {
     deploymentId: string;
     objects: Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: unknown }>;
   }): Promise<void>;
+  /**
+   * Deletes what `apply` applied for an app in an environment, when the
+   * environment is torn down (deleted, expired, a preview closed). The
+   * workloads' objects carry the labels `app.kubernetes.io/managed-by: baton`
+   * and `baton.dev/app: <app>`. Deleting what is already gone must succeed:
+   * a teardown interrupted mid-way calls it again. An applier without it
+   * leaves the cluster as it is, and the teardown says so in the log.
+   */
+  remove?(request: { app: string; env: string; envType: string }): Promise<void>;
 }
 
 /**

@@ -41,6 +41,11 @@ export interface Delivery {
    * what a deployment awaiting approval shows it would deliver.
    */
   files(request: Pick<DeliveryRequest, 'app' | 'env' | 'rendered'>): Promise<{ files: Record<string, string>; secrets: KubernetesObject[] }>;
+  /**
+   * Takes away what it delivered for an app in an environment, when the
+   * environment is torn down; what happened, for the log. Safe to run again.
+   */
+  remove(app: string, env: string, environment: Pick<EnvironmentRecord, 'type'>): Promise<string>;
 }
 
 /** A delivery made ready by {@link Delivery.prepare}. @internal */

@@ -32,6 +32,16 @@ describe('DirectDelivery', () => {
     expect(JSON.stringify(rendered)).toBe(before);
   });
 
+  it('removes an environment through the applier, and says when no applier can remove', async () => {
+    const removed: Parameters<NonNullable<ClusterApplier['remove']>>[0][] = [];
+    const delivery = new DirectDelivery({ apply: async () => {}, remove: async request => void removed.push(request) });
+    expect(await delivery.remove('shop', 'dev', environment)).toBe('Removed shop/dev from the cluster');
+    expect(removed).toEqual([{ app: 'shop', env: 'dev', envType: 'development' }]);
+    expect(await new DirectDelivery({ apply: async () => {} }).remove('shop', 'dev', environment)).toBe(
+      'No installed cluster applier removes objects: what was applied to shop/dev stays in the cluster',
+    );
+  });
+
   it('keeps the manifests with the deployment when no cluster applier is installed', async () => {
     const prepared = await new DirectDelivery(undefined).prepare({
       deploymentId: 'd-1',

@@ -1,4 +1,5 @@
 import type { ClusterApplier } from '@baton/backstage-plugin-orchestrator-node/extensions';
+import type { EnvironmentRecord } from '../database/OrchestratorStore';
 import { deliveredFiles, Delivery, DeliveryRequest, DeliveryResult, PreparedDelivery } from './Delivery';
 
 /**
@@ -13,6 +14,14 @@ export class DirectDelivery implements Delivery {
 
   files({ app, env, rendered }: Pick<DeliveryRequest, 'app' | 'env' | 'rendered'>) {
     return deliveredFiles(rendered, { app, env });
+  }
+
+  async remove(app: string, env: string, environment: Pick<EnvironmentRecord, 'type'>): Promise<string> {
+    if (!this.applier?.remove) {
+      return `No installed cluster applier removes objects: what was applied to ${app}/${env} stays in the cluster`;
+    }
+    await this.applier.remove({ app, env, envType: environment.type });
+    return `Removed ${app}/${env} from the cluster`;
   }
 
   async prepare({ deploymentId, app, env, environment, rendered }: DeliveryRequest): Promise<PreparedDelivery> {

@@ -128,7 +128,7 @@ export class GitOpsDelivery implements Delivery {
    * deployed), and the Secrets' data kept for it. Removing what is already
    * gone commits nothing, so it can run again after an interruption.
    */
-  async remove(app: string, env: string): Promise<string | undefined> {
+  async remove(app: string, env: string): Promise<string> {
     await this.deps.replicas?.assertSharedGitOps();
     const commit = await this.deps.gitops.commitAppState({
       app,
@@ -138,7 +138,7 @@ export class GitOpsDelivery implements Delivery {
       message: `Remove ${app} from ${env}\n\nThe environment was torn down`,
     });
     await this.deps.deliveredSecrets.replace(app, env, '', []);
-    return commit;
+    return commit ? `Removed ${env}/${app}/ and its Argo CD Application from the GitOps repository in ${commit.slice(0, 12)}` : `The GitOps repository had nothing of ${app}/${env} left`;
   }
 
   /**

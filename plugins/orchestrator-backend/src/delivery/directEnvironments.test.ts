@@ -19,8 +19,10 @@ function isSecret(object: ClusterObject): object is ClusterObject & { data: Reco
   return object.kind === 'Secret' && typeof data === 'object' && data !== null && Object.values(data).every(v => typeof v === 'string');
 }
 
-/** A backend module installing an applier that records what it is asked to apply. */
-function recordingCluster(applied: ApplyRequest[]) {
+type RemoveRequest = Parameters<NonNullable<ClusterApplier['remove']>>[0];
+
+/** A backend module installing an applier that records what it is asked to apply and to remove. */
+function recordingCluster(applied: ApplyRequest[], removed: RemoveRequest[] = []) {
   return createBackendModule({
     pluginId: 'orchestrator',
     moduleId: 'test-cluster',
@@ -28,7 +30,7 @@ function recordingCluster(applied: ApplyRequest[]) {
       reg.registerInit({
         deps: { cluster: orchestratorClusterExtensionPoint },
         async init({ cluster }) {
-          cluster.setClusterApplier({ apply: async call => void applied.push(call) });
+          cluster.setClusterApplier({ apply: async call => void applied.push(call), remove: async call => void removed.push(call) });
         },
       });
     },
@@ -38,11 +40,12 @@ function recordingCluster(applied: ApplyRequest[]) {
 describe('direct environments', () => {
   it('delivers direct environments through the cluster applier, keeping the manifests without secrets', async () => {
     const applied: ApplyRequest[] = [];
+    const removed: RemoveRequest[] = [];
     const { api, dataDir, waitForDeployment, stop } = await createTestOrchestrator({
       definitions: shopDefinitions,
       envTypes: ['development'],
       apps: ['shop'],
-      features: [recordingCluster(applied)],
+      features: [recordingCluster(applied, removed)],
     });
     const base = '/api/orchestrator/apps/shop/envs/preview';
     const env = await api.put(base).send({ type: 'development', deployMode: 'direct' }).expect(200);
@@ -76,6 +79,12 @@ describe('direct environments', () => {
     const log = await api.get(`${base}/deployments/${created.body.id}/log`).expect(200);
     expect(log.body.lines.map((l: { message: string }) => l.message).join('\n')).toMatch(/Applied \d+ object\(s\) to namespace/);
     expect(JSON.stringify([manifests.body, log.body, deployment])).not.toContain(SECRET);
+
+    // Deleting the environment takes its objects out of the cluster, through the applier.
+    expect(removed).toEqual([]);
+    await api.delete(base).expect(204);
+    expect(removed).toEqual([{ app: 'shop', env: 'preview', envType: 'development' }]);
+    await api.get(base).expect(404);
     await stop();
   });
 
@@ -97,6 +106,9 @@ describe('direct environments', () => {
     // Drift checks leave the GitOps repository alone for a direct environment.
     const drift = await api.post(`${base}/drift`).expect(200);
     expect(drift.body.items.filter((i: { uid: string }) => i.uid.startsWith('git:'))).toEqual([]);
+    // Without an applier there is nothing to take out of a cluster: the environment still goes.
+    await api.delete(base).expect(204);
+    await api.get(base).expect(404);
     await stop();
   });
 });

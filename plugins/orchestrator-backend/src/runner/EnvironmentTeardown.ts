@@ -2,7 +2,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import type { EnvironmentLifecycleStore } from '../database/EnvironmentLifecycleStore';
-import type { OrchestratorStore, TeardownReason } from '../database/OrchestratorStore';
+import type { DeployMode, OrchestratorStore, TeardownReason } from '../database/OrchestratorStore';
+import type { Delivery } from '../delivery/Delivery';
 import type { DeploymentService } from '../service/DeploymentService';
 import type { OrchestratorEvents } from '../service/OrchestratorEvents';
 
@@ -14,8 +15,9 @@ export type TeardownOutcome = 'deleted' | 'busy' | 'not-mine' | 'failed';
  * deployments from then on), claimed by one backend with a conditional
  * update, then in steps that can each run again: every active resource
  * deprovisioned through its driver (each is removed from the store once
- * destroyed), the GitOps folder and Argo CD Application removed through the
- * delivery, and the environment deleted. A backend that stops mid-way leaves
+ * destroyed), what the environment's delivery delivered taken away (the
+ * GitOps folder and Argo CD Application, or the objects a cluster applier
+ * applied), and the environment deleted. A backend that stops mid-way leaves
  * the mark; it resumes after a restart (same instance id) or another backend
  * takes it over once the claim is stale.
  *
@@ -30,8 +32,8 @@ export class EnvironmentTeardown {
       store: OrchestratorStore;
       deploymentStore: Pick<DeploymentStore, 'listResources' | 'listDeployments'>;
       deploymentService: Pick<DeploymentService, 'deprovision'>;
-      /** Removes a `gitops` environment's files; direct environments have none. */
-      gitops: { remove(app: string, env: string): Promise<string | undefined> };
+      /** Takes away what each deploy mode delivered (GitOps files, objects applied to a cluster). */
+      delivery: Record<DeployMode, Pick<Delivery, 'remove'>>;
       events: OrchestratorEvents;
       logger: LoggerService;
       instanceId: string;
@@ -118,7 +120,7 @@ export class EnvironmentTeardown {
         if (lost || !(await lifecycle.renewTeardown(app, env, instanceId))) return 'not-mine';
         await deploymentService.deprovision(app, env, resource.uid, { force: true });
       }
-      if (environment.deployMode === 'gitops') await this.deps.gitops.remove(app, env);
+      logger.info(await this.deps.delivery[environment.deployMode].remove(app, env, environment));
       // The app's deletion may have come while this went on.
       reason = (await store.getEnvironment(app, env))?.teardown ?? reason;
       if (!(await lifecycle.finishTeardown(app, env, instanceId))) return 'not-mine';

@@ -3,7 +3,8 @@ import type { Config } from '@backstage/config';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import type { EnvironmentLifecycleStore } from '../database/EnvironmentLifecycleStore';
 import type { GitWatchStateStore } from '../database/GitWatchStateStore';
-import type { OrchestratorStore } from '../database/OrchestratorStore';
+import type { DeployMode, OrchestratorStore } from '../database/OrchestratorStore';
+import type { Delivery } from '../delivery/Delivery';
 import type { DeploymentService } from '../service/DeploymentService';
 import type { WatchedRepository } from '../service/GitWatcher';
 import type { OrchestratorEvents } from '../service/OrchestratorEvents';
@@ -28,7 +29,7 @@ export function createEnvironmentLifecycle(
     store: OrchestratorStore;
     deploymentStore: DeploymentStore;
     deploymentService: DeploymentService;
-    gitops: { remove(app: string, env: string): Promise<string | undefined> };
+    delivery: Record<DeployMode, Pick<Delivery, 'remove'>>;
     watchState: GitWatchStateStore;
     repositories: () => Promise<WatchedRepository[]>;
     events: OrchestratorEvents;
