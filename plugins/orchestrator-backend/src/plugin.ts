@@ -70,10 +70,8 @@ export const orchestratorPlugin = createBackendPlugin({
         const replicas = new BackendReplicas({ store: instances, instanceId, gitopsRemote: gitops.remoteIdentity, renewMs: settings.leaseRenewMs, liveMs: settings.takeoverMs, logger });
         const activeDrivers = new ActiveResourceDrivers({ definitions, drivers, secrets, deploymentStore, logger });
         const events = OrchestratorEvents.forEventsService(deps.events, logger);
-        const delivery = {
-          gitops: await GitOpsDelivery.fromConfig(config, { gitops, deliveredSecrets, secrets, replicas, dataDir, discovery: deps.discovery }),
-          direct: new DirectDelivery(modules.clusterApplier()),
-        };
+        const gitopsDelivery = await GitOpsDelivery.fromConfig(config, { gitops, deliveredSecrets, secrets, replicas, dataDir, discovery: deps.discovery });
+        const delivery = { gitops: gitopsDelivery, direct: new DirectDelivery(modules.clusterApplier()) };
         const renderWorkers = new RenderWorkers({ size: config.getOptionalNumber('orchestrator.deployments.renderWorkers'), onFallback: error => logger.warn(`Rendering in the backend's own thread: ${error.message}`) });
         const nodeConcurrency = config.getOptionalNumber('orchestrator.deployments.nodeConcurrency');
         const runDeps = { store, deploymentStore, definitions, drivers, secrets, events, logger, delivery, renderWorkers, nodeConcurrency };
