@@ -13,7 +13,7 @@ import { useEnvironmentPermissions } from './permissions';
 import { ApprovalDecision, ApprovalPanel } from './ApprovalPanel';
 import { ManifestDiff } from './ManifestDiff';
 import { PlannedActionDialog, PromoteDialog } from './PlannedActionDialogs';
-import { ProposedManifestDiff } from './ProposedManifests';
+import { ProposedManifestDiff, UndeliveredProposal } from './ProposedManifests';
 
 const POLL_MS = 2000;
 
@@ -144,7 +144,9 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
       api.listEnvironments(app),
       api.getDeploymentPlan(app, env, id),
     ]);
-    return { manifests, previous, current: graph?.deploymentId === id, environments, plan };
+    // One that never delivered (rejected, for one) shows what it had proposed.
+    const proposed = manifests ? undefined : await api.getProposedManifests(app, env, id);
+    return { manifests, proposed, previous, current: graph?.deploymentId === id, environments, plan };
   }, [api, app, env, id, finished]);
 
   if (error) return <ResponseErrorPanel error={error} />;
@@ -234,6 +236,8 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
           {context.value &&
             (context.value.manifests ? (
               <ManifestDiff before={context.value.previous ?? {}} after={context.value.manifests} />
+            ) : context.value.proposed ? (
+              <UndeliveredProposal deployment={deployment} proposed={context.value.proposed} previous={context.value.previous} />
             ) : (
               <Typography>This deployment delivered no manifests.</Typography>
             ))}

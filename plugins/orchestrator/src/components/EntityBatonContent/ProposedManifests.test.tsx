@@ -35,6 +35,23 @@ describe('the proposed manifests of a deployment awaiting approval', () => {
     expect(screen.queryByText('The manifests are rendered once the deployment is approved and runs.')).not.toBeInTheDocument();
   });
 
+  it('shows what a rejected deployment had proposed, instead of saying it delivered nothing', async () => {
+    const rejected = { ...waiting, status: 'rejected' as const, previousId: 'd-42', decidedBy: 'user:default/bob', finishedAt: '2026-01-03T10:05:00Z' };
+    await renderWaiting(
+      shopApi({
+        getDeployment: async () => rejected,
+        getDeploymentPlan: async () => waitingPlan,
+        getGraph: async () => ({ ...graph, deploymentId: 'd-42' }),
+        getDeploymentManifests: async (_app, _env, id) => (id === 'd-42' ? current : undefined),
+        getProposedManifests: async (_app, _env, id) => (id === 'd-50' ? { files: proposed, knownAfterProvisioning: ['postgres.default#modules.web.externals.db'] } : undefined),
+      }),
+    );
+    expect(await screen.findByText(/^Not delivered \(rejected\)\. What it proposed, against what deployment d-42 delivered:/, {}, LOADED)).toBeInTheDocument();
+    expect(screen.getByText('+ image: web:2')).toBeInTheDocument();
+    expect(screen.getByText(`+ value: ${MARKER}`)).toBeInTheDocument();
+    expect(screen.queryByText('This deployment delivered no manifests.')).not.toBeInTheDocument();
+  });
+
   it('says why when they could not be rendered', async () => {
     const why = "The proposed manifests could not be rendered: web: containers.main.variables.DB: invalid ref 'resources.db.port': key 'port' not found";
     await renderWaiting(

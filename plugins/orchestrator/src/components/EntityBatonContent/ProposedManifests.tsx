@@ -1,9 +1,9 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { DeploymentLogLine } from '@baton/backstage-plugin-orchestrator-common';
+import { Deployment, DeploymentLogLine } from '@baton/backstage-plugin-orchestrator-common';
 import { Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
-import { orchestratorApiRef } from '../../api';
+import { orchestratorApiRef, ProposedManifests } from '../../api';
 import { shortId } from '../shared/deploymentFacts';
 import { ManifestDiff } from './ManifestDiff';
 
@@ -48,3 +48,23 @@ export const ProposedManifestDiff = ({ app, env, id, lines }: { app: string; env
     </>
   );
 };
+
+/**
+ * A deployment that ended without delivering (rejected, superseded or
+ * cancelled while it waited): what it had proposed, against what the
+ * deployment before it delivered, so that the page shows what was turned down.
+ */
+export const UndeliveredProposal = ({ deployment, proposed, previous }: {
+  deployment: Pick<Deployment, 'status' | 'previousId'>;
+  proposed: ProposedManifests;
+  previous?: Record<string, string>;
+}) => (
+  <>
+    <Typography paragraph>
+      Not delivered ({deployment.status}). What it proposed
+      {deployment.previousId ? `, against what deployment ${shortId(deployment.previousId)} delivered` : ''}:
+      {proposed.knownAfterProvisioning.length > 0 && ` values marked "(known after provisioning: …)" would have been told by provisioning ${proposed.knownAfterProvisioning.join(', ')}.`}
+    </Typography>
+    <ManifestDiff before={previous ?? {}} after={proposed.files} unchanged="It proposed the manifests the deployment before it delivered." />
+  </>
+);
