@@ -38,6 +38,7 @@ type EnvRow = {
   preview_repository?: string | null;
   preview_branch?: string | null;
   preview_url?: string | null;
+  preview_ref?: string | null;
   created_at: string | Date;
 };
 
@@ -159,6 +160,7 @@ export class DatabaseOrchestratorStore implements OrchestratorStore {
         preview_repository: env.preview?.repository ?? null,
         preview_branch: env.preview?.branch ?? null,
         preview_url: env.preview?.url ?? null,
+        preview_ref: env.preview?.ref ?? null,
       })
       .onConflict(['app_id', 'id'])
       .merge([
@@ -217,6 +219,7 @@ function toEnv(row: EnvRow): EnvironmentRecord {
             repository: row.preview_repository ?? '',
             branch: row.preview_branch ?? '',
             ...(row.preview_url ? { url: row.preview_url } : {}),
+            ...(row.preview_ref ? { ref: row.preview_ref } : {}),
           },
         }
       : {}),

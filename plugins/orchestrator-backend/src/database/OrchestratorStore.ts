@@ -64,6 +64,8 @@ export type PreviewOrigin = {
   branch: string;
   /** The pull request's page. */
   url?: string;
+  /** Where a remote repository's host keeps a pull request's head (`refs/pull/42/head`), fetched instead of the branch. */
+  ref?: string;
 };
 
 /**

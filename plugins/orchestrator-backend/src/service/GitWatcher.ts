@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GitWatchStateStore } from '../database/GitWatchStateStore';
 import { DeploymentService } from './DeploymentService';
-import type { PreviewEnvironments } from './PreviewEnvironments';
+import type { PreviewEnvironments, PreviewTarget } from './PreviewEnvironments';
 
 /** One watched repository. @internal */
 export interface WatchedRepository {
@@ -41,6 +41,14 @@ export function globToRegExp(glob: string): RegExp {
 
 const DEFAULT_PATHS = ['score.yaml', '**/score.yaml'];
 
+/** Whether a watched repository is a remote one (fetched into a cache), not a local path. @internal */
+export function isRemoteRepository(url: string): boolean {
+  return /^[a-z]+:\/\//.test(url);
+}
+
+/** What a poll deploys: a watched branch, or a preview's branch or pull request ref. */
+type WatchTarget = PreviewTarget & { preview: boolean };
+
 /**
  * Watches Git repositories for commits that change Score files and deploys
  * the branch's Score files to the environment mapped to the branch. This is
@@ -70,11 +78,14 @@ export class GitWatcher {
       repositories: () => Promise<WatchedRepository[]>;
       deploymentService: DeploymentService;
       /** Preview environments: their branches are polled too; a local repository's preview branches open them. */
-      previews?: Pick<PreviewEnvironments, 'branchesOf' | 'syncBranches' | 'open'>;
+      previews?: Pick<PreviewEnvironments, 'targetsOf' | 'syncBranches' | 'renew'>;
       cacheDir: string;
       logger: LoggerService;
     },
   ) {}
+
+  /** Pull request refs a repository's host does not keep, already logged: `<url> <ref>`. */
+  private readonly loggedFallbacks = new Set<string>();
 
   /** Polls every `orchestrator.gitWatch.intervalSeconds` (default 10). */
   async schedule(config: Config, scheduler: SchedulerService) {
@@ -115,63 +126,98 @@ export class GitWatcher {
     return watched;
   }
 
-  private async open(repo: WatchedRepository, previewBranches: string[]): Promise<{ dir?: string; gitdir: string }> {
-    if (!/^[a-z]+:\/\//.test(repo.url)) {
+  private async open(repo: WatchedRepository, previews: PreviewTarget[]): Promise<{ dir?: string; gitdir: string }> {
+    if (!isRemoteRepository(repo.url)) {
       const dir = path.resolve(repo.url);
       return fs.existsSync(path.join(dir, '.git')) ? { dir, gitdir: path.join(dir, '.git') } : { gitdir: dir };
     }
     const gitdir = path.join(this.deps.cacheDir, createHash('sha256').update(repo.url).digest('hex').slice(0, 16));
     const onAuth = () => (repo.username || repo.password ? { username: repo.username ?? 'x-access-token', password: repo.password } : {});
+    const fetch = (ref: string) => git.fetch({ fs, http, gitdir, remote: 'origin', ref, singleBranch: true, onAuth });
     if (!fs.existsSync(path.join(gitdir, 'HEAD'))) {
       await git.init({ fs, gitdir, bare: true });
       await git.addRemote({ fs, gitdir, remote: 'origin', url: repo.url });
     }
-    for (const branch of Object.keys(repo.branches)) {
-      await git.fetch({ fs, http, gitdir, remote: 'origin', ref: branch, singleBranch: true, onAuth });
-    }
+    for (const branch of Object.keys(repo.branches)) await fetch(branch);
     // A pull request's branch may be gone before its closing event: the others are still polled.
-    for (const branch of previewBranches) {
-      await git
-        .fetch({ fs, http, gitdir, remote: 'origin', ref: branch, singleBranch: true, onAuth })
-        .catch(error => this.deps.logger.warn(`Could not fetch preview branch ${branch} of ${repo.url}: ${error.message}`));
+    for (const preview of previews) {
+      await this.fetchPreview(repo, preview, gitdir, fetch).catch(error =>
+        this.deps.logger.warn(`Could not fetch the head of preview ${repo.app}/${preview.env} from ${repo.url}: ${error.message}`),
+      );
     }
     return { gitdir };
   }
 
+  /**
+   * Fetches a preview's head: its branch, or a pull request's ref into the
+   * cache under the same name. isomorphic-git writes only the refs its
+   * refspec maps (`refs/heads/*`), so the fetched commit is written to that
+   * ref here; being there, it is also what the next fetch says it has. A
+   * host that keeps no such ref has the branch fetched into it instead.
+   */
+  private async fetchPreview(repo: WatchedRepository, preview: PreviewTarget, gitdir: string, fetch: (ref: string) => ReturnType<typeof git.fetch>) {
+    if (!preview.ref) {
+      await fetch(preview.branch);
+      return;
+    }
+    const fetched = await fetch(preview.ref).catch(async error => {
+      const branch = await fetch(preview.branch).catch(branchError => {
+        throw new Error(`${preview.ref}: ${error.message}; branch ${preview.branch}: ${branchError.message}`);
+      });
+      const fallback = `${repo.url} ${preview.ref}`;
+      if (!this.loggedFallbacks.has(fallback)) {
+        this.loggedFallbacks.add(fallback);
+        this.deps.logger.info(`Could not fetch ${preview.ref} of ${repo.url} (${error.message}); fetched branch ${preview.branch} for ${repo.app}/${preview.env}`);
+      }
+      return branch;
+    });
+    if (fetched.fetchHead) await git.writeRef({ fs, gitdir, ref: preview.ref, value: fetched.fetchHead, force: true });
+  }
+
   private async pollRepository(repo: WatchedRepository): Promise<string[]> {
     const previews = this.deps.previews;
-    const remote = /^[a-z]+:\/\//.test(repo.url);
-    const { gitdir } = await this.open(repo, Object.keys((await previews?.branchesOf(repo)) ?? {}));
+    const remote = isRemoteRepository(repo.url);
+    const { gitdir } = await this.open(repo, (await previews?.targetsOf(repo)) ?? []);
     // A local repository's branches open and close previews by their names.
     if (previews && !remote) await previews.syncBranches(repo, await git.listBranches({ fs, gitdir }));
-    const targets = { ...((await previews?.branchesOf(repo)) ?? {}), ...repo.branches };
+    // By their watch state's key: a watched branch is deployed to its own environment, not a preview of it.
+    const targets = new Map<string, WatchTarget>();
+    for (const preview of (await previews?.targetsOf(repo)) ?? []) targets.set(preview.ref ?? preview.branch, { ...preview, preview: true });
+    for (const [branch, env] of Object.entries(repo.branches)) targets.set(branch, { env, branch, preview: false });
     const patterns = (repo.paths ?? DEFAULT_PATHS).map(globToRegExp);
     const queued: string[] = [];
-    for (const [branch, env] of Object.entries(targets)) {
+    for (const target of targets.values()) {
       try {
-        const deployment = await this.pollBranch(repo, { gitdir, remote, patterns }, branch, env);
+        const deployment = await this.pollBranch(repo, { gitdir, remote, patterns }, target);
         if (deployment) queued.push(deployment);
       } catch (error) {
         // One branch's refusal (an environment being torn down, bad Score files) leaves the others polled.
-        this.deps.logger.error(`Could not deploy ${branch} of ${repo.url} to ${repo.app}/${env}`, error as Error);
+        this.deps.logger.error(`Could not deploy ${target.branch} of ${repo.url} to ${repo.app}/${target.env}`, error as Error);
       }
     }
     return queued;
   }
 
-  /** Deploys the branch's Score files when they changed since the last commit handled; the deployment's id. */
+  /**
+   * Deploys the branch's Score files when they changed since the last commit
+   * handled; the deployment's id. A new commit renews a preview's time to live.
+   */
   private async pollBranch(
     repo: WatchedRepository,
     at: { gitdir: string; remote: boolean; patterns: RegExp[] },
-    branch: string,
-    env: string,
+    target: WatchTarget,
   ): Promise<string | undefined> {
     const { gitdir, remote, patterns } = at;
-    const ref = remote ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+    const { branch, env } = target;
+    // A pull request's preview is known by its ref: the same whichever way it was fetched, and apart from a watched branch of its branch's name (a fork's main).
+    const watchKey = target.ref ?? branch;
+    const ref = remote ? (target.ref ?? `refs/remotes/origin/${branch}`) : `refs/heads/${branch}`;
     const head = await git.resolveRef({ fs, gitdir, ref }).catch(() => undefined);
     if (!head) return undefined;
-    const last = await this.deps.watchState.lastCommit(repo.url, branch);
+    const last = await this.deps.watchState.lastCommit(repo.url, watchKey);
     if (last === head) return undefined;
+    // Not on its first sight: opening the preview started its time to live.
+    if (last && target.preview) await this.deps.previews?.renew(repo.app, env);
     const files = await this.scoreFiles(gitdir, head, patterns);
     const before = last ? await this.scoreFiles(gitdir, last, patterns).catch(() => undefined) : undefined;
     const changed = !before || !sameFiles(before, files);
@@ -190,7 +236,7 @@ export class GitWatcher {
       queued = deployment.id;
       this.deps.logger.info(`${repo.url} ${branch} ${head.slice(0, 12)} changed Score files; queued deployment ${deployment.id} to ${repo.app}/${env}`);
     }
-    await this.deps.watchState.setLastCommit(repo.url, branch, head);
+    await this.deps.watchState.setLastCommit(repo.url, watchKey, head);
     return queued;
   }
 

@@ -164,8 +164,22 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
       return list.body.items[0]?.status === 'succeeded';
     });
     expect(await resources('pr-preview-login')).toEqual(['k8s-namespace', 'postgres', 'workload']);
-    // Polled again with nothing new: no second preview, no deployment.
+    // Its time to live shortened, then polled again with nothing new: no second preview, no deployment, no renewal.
+    const shortened = await api.put('/api/orchestrator/apps/shop/envs/pr-preview-login').send({ type: 'preview', ttl: 'PT1H' }).expect(200);
     expect((await push()).body.queued).toEqual([]);
+    expect((await api.get('/api/orchestrator/apps/shop/envs/pr-preview-login').expect(200)).body).toMatchObject({ ttl: 'PT1H', expiresAt: shortened.body.expiresAt });
+
+    // A push to its branch, even one changing no Score file, starts its time to live again.
+    await git.checkout({ fs, dir: repo.dir, ref: 'preview/login' });
+    fs.writeFileSync(path.join(repo.dir, 'README.md'), '# shop\n');
+    await git.add({ fs, dir: repo.dir, filepath: 'README.md' });
+    await git.commit({ fs, dir: repo.dir, message: 'docs', author: { name: 'dev', email: 'dev@example.com' } });
+    await git.checkout({ fs, dir: repo.dir, ref: 'main' });
+    const pushedAt = Date.now();
+    expect((await push()).body.queued).toEqual([]);
+    const renewed = (await api.get('/api/orchestrator/apps/shop/envs/pr-preview-login').expect(200)).body;
+    expect(renewed.ttl).toBe('P3D');
+    expect(Date.parse(renewed.expiresAt)).toBeGreaterThanOrEqual(pushedAt + 3 * 86_400_000);
 
     await git.deleteBranch({ fs, dir: repo.dir, ref: 'preview/login' });
     await push();
@@ -241,6 +255,68 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
 
     await notify(pullRequest('closed'), 'pull_request');
     await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-5')).status === 404);
+    await stop();
+    await remote.close();
+  });
+
+  it('fetch a pull request from a fork by the ref its head is kept at, redeploy it on synchronize and remove it when closed', async () => {
+    const repo = await createRepository();
+    const remote = await startGitHttpServer(path.join(temporaryFolder('baton-preview-fork-'), 'shop.git'), { username: 'baton', password: 'remote-token' });
+    const pushTo = (...refs: string[]) => execFileSync('git', ['-C', repo.dir, 'push', '-q', remote.gitDir, ...refs]);
+    pushTo('main');
+    // The fork's branch is not in the repository: only the pull request's head is, as GitHub keeps it.
+    await git.branch({ fs, dir: repo.dir, ref: 'feature/fork', checkout: true });
+    const first = await repo.commit(score('  db: { type: postgres }\n  cache: { type: postgres }\n'), 'a cache');
+    pushTo('feature/fork:refs/pull/6/head');
+    expect(execFileSync('git', ['--git-dir', remote.gitDir, 'for-each-ref', '--format=%(refname)']).toString().trim().split('\n')).toEqual([
+      'refs/heads/main',
+      'refs/pull/6/head',
+    ]);
+    const knex = await databases.init(id);
+    const { api, waitForDeployment, stop } = await createTestOrchestrator({
+      knex,
+      definitions,
+      orchestrator: {
+        gitWatch: { intervalSeconds: 3600, repositories: [{ url: remote.url, app: 'shop', branches: { main: 'development' }, username: 'baton', token: 'remote-token' }] },
+        environments: { expiryCheckSeconds: 3600 },
+      },
+      environments: { 'shop/development': 'development' },
+    });
+    const notify = (body: object, event: string) => api.post('/api/orchestrator/webhooks/git').set('X-GitHub-Event', event).send(body).expect(202);
+    const pullRequest = (action: string) => ({
+      action,
+      number: 6,
+      pull_request: {
+        head: { ref: 'feature/fork', repo: { clone_url: 'https://github.com/fork/shop.git' } },
+        base: { ref: 'main', repo: { clone_url: remote.url } },
+      },
+      repository: { clone_url: remote.url },
+    });
+    const previewDeployments = async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-6/deployments').expect(200)).body.items as { id: string; comment: string }[];
+    const resources = async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-6/resources').expect(200)).body.map((r: { type: string }) => r.type).sort();
+
+    const opened = await notify(pullRequest('opened'), 'pull_request');
+    expect(opened.body.previews).toEqual(['shop/pr-6']);
+    expect(opened.body.queued).toHaveLength(2);
+    const [deployed] = await previewDeployments();
+    expect(opened.body.queued).toContain(deployed.id);
+    expect((await waitForDeployment('shop', 'pr-6', deployed.id)).status).toBe('succeeded');
+    // The branch is what the preview shows and its deployment names.
+    expect(deployed.comment).toBe(`git ${first.slice(0, 12)} on feature/fork: a cache`);
+    expect((await api.get('/api/orchestrator/apps/shop/envs/pr-6').expect(200)).body.preview).toEqual({ source: '#6', branch: 'feature/fork' });
+    expect(await resources()).toEqual(['k8s-namespace', 'postgres', 'postgres', 'workload']);
+
+    // Pushed to the fork: the pull request's head moves, synchronize redeploys it.
+    const second = await repo.commit(score('  db: { type: postgres }\n  cache: { type: postgres }\n  assets: { type: s3 }\n'), 'a bucket');
+    pushTo('feature/fork:refs/pull/6/head');
+    const synchronized = await notify(pullRequest('synchronize'), 'pull_request');
+    expect(synchronized.body.queued).toHaveLength(1);
+    expect((await waitForDeployment('shop', 'pr-6', synchronized.body.queued[0])).comment).toBe(`git ${second.slice(0, 12)} on feature/fork: a bucket`);
+    expect(await resources()).toEqual(['k8s-namespace', 'postgres', 'postgres', 's3', 'workload']);
+    expect(await previewDeployments()).toHaveLength(2);
+
+    await notify(pullRequest('closed'), 'pull_request');
+    await until(async () => (await api.get('/api/orchestrator/apps/shop/envs/pr-6')).status === 404);
     await stop();
     await remote.close();
   });

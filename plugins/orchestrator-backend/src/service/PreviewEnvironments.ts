@@ -5,7 +5,7 @@ import type { GitWatchStateStore } from '../database/GitWatchStateStore';
 import type { EnvironmentRecord, OrchestratorStore, TeardownReason } from '../database/OrchestratorStore';
 import type { EnvironmentTeardown } from '../runner/EnvironmentTeardown';
 import type { PullRequestEvent } from './gitWebhook';
-import { globToRegExp, sameRepository, WatchedRepository } from './GitWatcher';
+import { globToRegExp, isRemoteRepository, sameRepository, WatchedRepository } from './GitWatcher';
 import { parseTtl } from './isoDuration';
 import type { OrchestratorEvents } from './OrchestratorEvents';
 
@@ -33,6 +33,9 @@ export function readPreviewSettings(config: Config): PreviewSettings {
     ttl,
   };
 }
+
+/** A preview the Git watcher deploys to: its environment, its branch and, for a pull request of a remote repository, its head's ref. @internal */
+export type PreviewTarget = { env: string; branch: string; ref?: string };
 
 /** `pr-42`, or `pr-` and the branch as a name (`preview/Login page` → `pr-preview-login-page`). */
 export function previewEnvironmentId(origin: { number?: number; branch: string }): string {
@@ -77,7 +80,11 @@ export class PreviewEnvironments {
     }
     const environments: string[] = [];
     for (const repo of watched) {
-      const origin = { number: event.number, branch: event.branch, url: event.url };
+      // The request's head is fetched by its ref whether it comes from a fork or not, as CI systems do: it is
+      // there either way, and it is what was pushed to the request even when a fork's branch has the name of
+      // one in the repository. A local repository has no such refs.
+      const ref = isRemoteRepository(repo.url) ? { ref: event.ref } : {};
+      const origin = { number: event.number, branch: event.branch, url: event.url, ...ref };
       if (event.action === 'close') {
         const env = previewEnvironmentId(origin);
         if (await this.close(repo.app, env, 'preview-closed')) environments.push(`${repo.app}/${env}`);
@@ -94,30 +101,52 @@ export class PreviewEnvironments {
    * missing, else its time to live starts again. An environment of that
    * name that is no preview, or is being torn down, is a 409.
    */
-  async open(repo: WatchedRepository, origin: { number?: number; branch: string; url?: string; source: string }): Promise<EnvironmentRecord> {
+  async open(repo: WatchedRepository, origin: { number?: number; branch: string; url?: string; ref?: string; source: string }): Promise<EnvironmentRecord> {
     const { store, settings } = this.deps;
     const id = previewEnvironmentId(origin);
     const existing = await store.getEnvironment(repo.app, id);
     if (existing && !existing.preview) throw new ConflictError(`${repo.app}/${id} exists and is not a preview environment`);
     if (existing?.teardown) throw new ConflictError(`${repo.app}/${id} is being torn down (${existing.teardown}); open it again once it is gone`);
-    const ttl = { ttl: settings.ttl, expiresAt: new Date(Date.now() + parseTtl(settings.ttl)) };
+    const ttl = this.ttl();
     if (existing) return store.putEnvironment({ appId: repo.app, id, type: existing.type, ttl });
 
     if (!(await store.getEnvironmentType(PREVIEW_TYPE))) await store.putEnvironmentType({ id: PREVIEW_TYPE, name: 'Preview', source: 'api' });
     const source = await store.getEnvironment(repo.app, settings.cloneFrom);
     // A branch's earlier preview may have been deployed from it: the new one deploys what is there now.
-    await this.deps.watchState.forget(repo.url, origin.branch);
+    await this.deps.watchState.forget(repo.url, origin.ref ?? origin.branch);
     const created = await store.putEnvironment({
       appId: repo.app,
       id,
       type: PREVIEW_TYPE,
       ...(source ? { clonedFrom: source.id } : {}),
       ttl,
-      preview: { source: origin.source, repository: repo.url, branch: origin.branch, ...(origin.url ? { url: origin.url } : {}) },
+      preview: {
+        source: origin.source,
+        repository: repo.url,
+        branch: origin.branch,
+        ...(origin.url ? { url: origin.url } : {}),
+        ...(origin.ref ? { ref: origin.ref } : {}),
+      },
     });
     this.deps.logger.info(`Opened preview ${repo.app}/${id} for ${origin.source} of ${repo.url}`);
     await this.deps.events.lifecycle('environment.preview-created', repo.app, id, { source: origin.source, expiresAt: created.expiresAt });
     return created;
+  }
+
+  /**
+   * A new commit on a preview's branch: its time to live starts again, as a
+   * pull request's push does. A preview being torn down (or gone) is left
+   * alone; undefined then.
+   */
+  async renew(app: string, env: string): Promise<EnvironmentRecord | undefined> {
+    const existing = await this.deps.store.getEnvironment(app, env);
+    if (!existing?.preview || existing.teardown) return undefined;
+    return this.deps.store.putEnvironment({ appId: app, id: env, type: existing.type, ttl: this.ttl() });
+  }
+
+  private ttl() {
+    const { ttl } = this.deps.settings;
+    return { ttl, expiresAt: new Date(Date.now() + parseTtl(ttl)) };
   }
 
   /** Tears a preview down; false if there is no such preview or it is already going. */
@@ -127,12 +156,14 @@ export class PreviewEnvironments {
     return this.deps.teardown.request(app, env, reason);
   }
 
-  /** The previews of a watched repository (not being torn down): branch → environment. */
-  async branchesOf(repo: WatchedRepository): Promise<Record<string, string>> {
-    const previews = (await this.deps.store.listEnvironments(repo.app)).filter(
-      env => env.preview && !env.teardown && sameRepository(env.preview.repository, repo.url),
-    );
-    return Object.fromEntries(previews.map(env => [env.preview!.branch, env.id]));
+  /** The previews of a watched repository (not being torn down). */
+  async targetsOf(repo: WatchedRepository): Promise<PreviewTarget[]> {
+    const targets: PreviewTarget[] = [];
+    for (const { id, preview, teardown } of await this.deps.store.listEnvironments(repo.app)) {
+      if (!preview || teardown || !sameRepository(preview.repository, repo.url)) continue;
+      targets.push({ env: id, branch: preview.branch, ...(preview.ref ? { ref: preview.ref } : {}) });
+    }
+    return targets;
   }
 
   /**

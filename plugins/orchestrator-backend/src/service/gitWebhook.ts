@@ -30,6 +30,12 @@ export interface PullRequestEvent {
   action: 'open' | 'close' | 'other';
   /** The branch the request would merge. */
   branch: string;
+  /**
+   * Where the host keeps the request's head in the repository it targets:
+   * `refs/pull/<number>/head` (GitHub), `refs/merge-requests/<iid>/head`
+   * (GitLab). It is there for a request from a fork too, whose branch is not.
+   */
+  ref: string;
   /** The request's page. */
   url?: string;
 }
@@ -106,6 +112,7 @@ export function gitWebhookEvent(request: GitWebhookRequest, secret?: string): Gi
     number,
     action,
     branch,
+    ref: github ? `refs/pull/${number}/head` : `refs/merge-requests/${number}/head`,
     ...(typeof url === 'string' ? { url } : {}),
   };
 }
