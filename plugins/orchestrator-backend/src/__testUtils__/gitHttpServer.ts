@@ -11,6 +11,8 @@ export async function startGitHttpServer(
   execFileSync('git', ['init', '--bare', '--initial-branch=main', gitDir]);
   execFileSync('git', ['--git-dir', gitDir, 'config', 'http.receivepack', 'true']);
   const authorizations: string[] = [];
+  /** The size of each answer to a fetch's pack request, in bytes: what was downloaded. */
+  const uploadPackBytes: number[] = [];
   const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   const server = http.createServer((req, res) => {
     const authorization = req.headers.authorization;
@@ -33,8 +35,10 @@ export async function startGitHttpServer(
       },
     });
     req.pipe(cgi.stdin);
+    const uploadPack = req.method === 'POST' && url.pathname.endsWith('/git-upload-pack') ? uploadPackBytes.push(0) - 1 : -1;
     let head: Buffer | undefined = Buffer.alloc(0);
     cgi.stdout.on('data', (chunk: Buffer) => {
+      if (uploadPack >= 0) uploadPackBytes[uploadPack] += chunk.length;
       if (!head) {
         res.write(chunk);
         return;
@@ -62,6 +66,7 @@ export async function startGitHttpServer(
     url: `http://127.0.0.1:${port}/repo`,
     gitDir,
     authorizations,
+    uploadPackBytes,
     close: () => new Promise<void>(resolve => server.close(() => resolve())),
   };
 }

@@ -9,6 +9,9 @@ import { rootConfigServiceFactory } from '@backstage/backend-defaults/rootConfig
 import { globToRegExp, sameRepository } from './GitWatcher';
 import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator';
 import { temporaryFolder } from '../__testUtils__/temporaryFolder';
+import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
 jest.setTimeout(60_000);
 
@@ -78,6 +81,54 @@ describe('GitWatcher', () => {
     const third = await api.post('/api/orchestrator/webhooks/git').send({}).expect(202);
     expect(third.body.queued).toEqual([]);
     await stop();
+  });
+});
+
+describe('GitWatcher of a remote repository', () => {
+  it('downloads only the new commits on each poll, not the branch\'s history again', async () => {
+    const dir = path.join(temporaryFolder('baton-watch-remote-'), 'service');
+    const remote = await startGitHttpServer(path.join(temporaryFolder('baton-watch-remote-'), 'service.git'), { username: 'baton', password: 'remote-token' });
+    fs.mkdirSync(dir, { recursive: true });
+    const sh = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', ...args]);
+    const commit = (file: string, content: string | Buffer, message: string) => {
+      fs.writeFileSync(path.join(dir, file), content);
+      sh('add', file);
+      sh('commit', '-q', '-m', message);
+    };
+    const score = (resources: string) =>
+      `apiVersion: score.dev/v1b1\nmetadata: { name: web }\ncontainers:\n  main: { image: web }\nresources:\n${resources}`;
+    sh('init', '-q', '--initial-branch=main');
+    // A history that costs something to download: 1 MB that does not compress.
+    for (let i = 0; i < 4; i++) commit(`asset-${i}.bin`, randomBytes(256 * 1024), `asset ${i}`);
+    commit('score.yaml', score('  db: { type: postgres }\n'), 'first version');
+    sh('push', '-q', remote.gitDir, 'main');
+
+    const { api, waitForDeployment, stop } = await createTestOrchestrator({
+      definitions,
+      orchestrator: {
+        gitWatch: { intervalSeconds: 3600, repositories: [{ url: remote.url, app: 'shop', branches: { main: 'dev' }, username: 'baton', token: 'remote-token' }] },
+      },
+      environments: { 'shop/dev': 'development' },
+    });
+    const poll = async () => (await api.post('/api/orchestrator/webhooks/git').send({ repository: { clone_url: remote.url } }).expect(202)).body.queued as string[];
+    const downloaded = (from: number) => remote.uploadPackBytes.slice(from).reduce((a, b) => a + b, 0);
+    // The watcher's first scheduled poll may have come first: either one deployed the first version.
+    await poll();
+    const deployments = async () => (await api.get('/api/orchestrator/apps/shop/envs/dev/deployments').expect(200)).body.items as { id: string }[];
+    expect(await deployments()).toHaveLength(1);
+    expect((await waitForDeployment('shop', 'dev', (await deployments())[0].id)).status).toBe('succeeded');
+    expect(downloaded(0)).toBeGreaterThan(1024 * 1024);
+
+    commit('score.yaml', score('  db: { type: postgres }\n  assets: { type: s3 }\n'), 'add a bucket');
+    sh('push', '-q', remote.gitDir, 'main');
+    const before = remote.uploadPackBytes.length;
+    const queued = await poll();
+    expect(queued).toHaveLength(1);
+    expect((await waitForDeployment('shop', 'dev', queued[0])).status).toBe('succeeded');
+    // The new commit's objects and the negotiation: a few KB, not the megabyte of history.
+    expect(downloaded(before)).toBeLessThan(64 * 1024);
+    await stop();
+    await remote.close();
   });
 });
 

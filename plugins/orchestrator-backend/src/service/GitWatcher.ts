@@ -133,7 +133,14 @@ export class GitWatcher {
     }
     const gitdir = path.join(this.deps.cacheDir, createHash('sha256').update(repo.url).digest('hex').slice(0, 16));
     const onAuth = () => (repo.username || repo.password ? { username: repo.username ?? 'x-access-token', password: repo.password } : {});
-    const fetch = (ref: string) => git.fetch({ fs, http, gitdir, remote: 'origin', ref, singleBranch: true, onAuth });
+    const fetch = async (ref: string) => {
+      const fetched = await git.fetch({ fs, http, gitdir, remote: 'origin', ref, singleBranch: true, onAuth });
+      // isomorphic-git tells the server which commit it has only through the local ref of the name it
+      // fetches (`main` is found as refs/heads/main, not refs/remotes/origin/main): without this ref every
+      // poll downloaded the branch's whole history again.
+      if (fetched.fetchHead && !ref.startsWith('refs/')) await git.writeRef({ fs, gitdir, ref: `refs/heads/${ref}`, value: fetched.fetchHead, force: true });
+      return fetched;
+    };
     if (!fs.existsSync(path.join(gitdir, 'HEAD'))) {
       await git.init({ fs, gitdir, bare: true });
       await git.addRemote({ fs, gitdir, remote: 'origin', url: repo.url });
