@@ -233,14 +233,13 @@ export const DeploymentPage = (props: { deploymentPath: (env: string, id: string
           {!finished && !awaiting && <Typography>The manifests are compared once the deployment finishes.</Typography>}
           {context.loading && <Progress />}
           {context.error && <ResponseErrorPanel error={context.error} />}
-          {context.value &&
-            (context.value.manifests ? (
-              <ManifestDiff before={context.value.previous ?? {}} after={context.value.manifests} />
-            ) : context.value.proposed ? (
-              <UndeliveredProposal deployment={deployment} proposed={context.value.proposed} previous={context.value.previous} />
-            ) : (
-              <Typography>This deployment delivered no manifests.</Typography>
-            ))}
+          {context.value?.manifests && <ManifestDiff before={context.value.previous ?? {}} after={context.value.manifests} />}
+          {context.value && !context.value.manifests && context.value.proposed && (
+            <UndeliveredProposal deployment={deployment} proposed={context.value.proposed} previous={context.value.previous} />
+          )}
+          {context.value && !context.value.manifests && !context.value.proposed && (
+            <Typography>This deployment delivered no manifests.</Typography>
+          )}
         </InfoCard>
       </Grid>
       {plan && (
