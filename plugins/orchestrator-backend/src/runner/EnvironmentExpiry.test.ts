@@ -13,6 +13,7 @@ import { createTestOrchestrator, TestOrchestrator } from '../__testUtils__/creat
 import { driverModule } from '../__testUtils__/driverModule';
 import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
+import { until } from '../__testUtils__/until';
 import { EnvironmentLifecycleStore } from '../database/EnvironmentLifecycleStore';
 import { DatabaseOrchestratorStore } from '../database/DatabaseOrchestratorStore';
 import { OrchestratorEvents } from '../service/OrchestratorEvents';
@@ -57,14 +58,6 @@ function countedDriver(destroyed: string[], destroyMs = 0): Driver {
   };
 }
 
-async function until<T>(what: () => Promise<T | undefined | false>): Promise<T> {
-  // No deadline of its own: the test's timeout says how long is too long.
-  for (;;) {
-    const value = await what();
-    if (value) return value;
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
 
 describe.each(databases.eachSupportedId())('environments with a time to live (%s)', id => {
   it('refuse a ttl that is no duration, zero, negative or over a year, naming the field; show expiresAt, extend and keep', async () => {

@@ -10,6 +10,7 @@ import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator'
 import { driverModule } from '../__testUtils__/driverModule';
 import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
+import { until } from '../__testUtils__/until';
 
 jest.setTimeout(180_000);
 
@@ -57,10 +58,6 @@ function guardingPolicy(guarded: Set<string>) {
   });
 }
 
-async function until(what: () => Promise<boolean>): Promise<void> {
-  // No deadline of its own: the test's timeout says how long is too long.
-  while (!(await what())) await new Promise(resolve => setTimeout(resolve, 100));
-}
 
 describe.each(databases.eachSupportedId())('DELETE /apps/{app} (%s)', id => {
   it('tears every environment of the app down (resources, GitOps folders, Applications), then deletes the app', async () => {

@@ -10,6 +10,7 @@ import { createTestOrchestrator } from '../__testUtils__/createTestOrchestrator'
 import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 import { temporaryFolder } from '../__testUtils__/temporaryFolder';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
+import { until } from '../__testUtils__/until';
 import { previewEnvironmentId } from './PreviewEnvironments';
 
 jest.setTimeout(180_000);
@@ -39,15 +40,6 @@ async function createRepository() {
   };
   await commit(score('  db: { type: postgres }\n'), 'first version');
   return { dir, commit };
-}
-
-async function until<T>(what: () => Promise<T | undefined | false>): Promise<T> {
-  // No deadline of its own: the test's timeout says how long is too long.
-  for (;;) {
-    const value = await what();
-    if (value) return value;
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
 }
 
 describe('previewEnvironmentId', () => {
@@ -217,24 +209,29 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
     await stop();
   });
 
+  /** An orchestrator whose app `shop` watches a remote repository's main branch, and a way to notify it as GitHub would. */
+  async function watchRemote(url: string) {
+    const orchestrator = await createTestOrchestrator({
+      knex: await databases.init(id),
+      definitions,
+      orchestrator: {
+        gitWatch: { intervalSeconds: 3600, repositories: [{ url, app: 'shop', branches: { main: 'development' }, username: 'baton', token: 'remote-token' }] },
+        environments: { expiryCheckSeconds: 3600 },
+      },
+      environments: { 'shop/development': 'development' },
+    });
+    const notify = (body: object, event: string) =>
+      orchestrator.api.post('/api/orchestrator/webhooks/git').set('X-GitHub-Event', event).send(body).expect(202);
+    return { ...orchestrator, notify };
+  }
+
   it('fetch a remote repository\'s pull request branch, and keep polling it once that branch is gone', async () => {
     const repo = await createRepository();
     const remote = await startGitHttpServer(path.join(temporaryFolder('baton-preview-remote-'), 'shop.git'), { username: 'baton', password: 'remote-token' });
     const pushTo = (...refs: string[]) => execFileSync('git', ['-C', repo.dir, 'push', '-q', remote.gitDir, ...refs]);
     await git.branch({ fs, dir: repo.dir, ref: 'feature/remote' });
     pushTo('main', 'feature/remote');
-    const knex = await databases.init(id);
-    const { api, waitForDeployment, stop } = await createTestOrchestrator({
-      knex,
-      definitions,
-      orchestrator: {
-        gitWatch: { intervalSeconds: 3600, repositories: [{ url: remote.url, app: 'shop', branches: { main: 'development' }, username: 'baton', token: 'remote-token' }] },
-        environments: { expiryCheckSeconds: 3600 },
-      },
-      environments: { 'shop/development': 'development' },
-    });
-    const notify = (body: object, event: string) =>
-      api.post('/api/orchestrator/webhooks/git').set('X-GitHub-Event', event).send(body).expect(202);
+    const { api, waitForDeployment, notify, stop } = await watchRemote(remote.url);
     const pullRequest = (action: string) => ({ action, number: 5, pull_request: { head: { ref: 'feature/remote' } }, repository: { clone_url: remote.url } });
 
     const opened = await notify(pullRequest('opened'), 'pull_request');
@@ -272,17 +269,7 @@ describe.each(databases.eachSupportedId())('preview environments (%s)', id => {
       'refs/heads/main',
       'refs/pull/6/head',
     ]);
-    const knex = await databases.init(id);
-    const { api, waitForDeployment, stop } = await createTestOrchestrator({
-      knex,
-      definitions,
-      orchestrator: {
-        gitWatch: { intervalSeconds: 3600, repositories: [{ url: remote.url, app: 'shop', branches: { main: 'development' }, username: 'baton', token: 'remote-token' }] },
-        environments: { expiryCheckSeconds: 3600 },
-      },
-      environments: { 'shop/development': 'development' },
-    });
-    const notify = (body: object, event: string) => api.post('/api/orchestrator/webhooks/git').set('X-GitHub-Event', event).send(body).expect(202);
+    const { api, waitForDeployment, notify, stop } = await watchRemote(remote.url);
     const pullRequest = (action: string) => ({
       action,
       number: 6,
